@@ -1,0 +1,4 @@
+//! capsim: capacity planning and cost modelling by discrete-event simulation.
+pub mod error;
+pub mod units;
+pub mod yamlfile;
