@@ -1,4 +1,8 @@
 //! capsim: capacity planning and cost modelling by discrete-event simulation.
+pub mod dist;
 pub mod error;
+pub mod infra;
+pub mod pricing;
+pub mod scenario;
 pub mod units;
 pub mod yamlfile;

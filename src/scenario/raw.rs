@@ -1,0 +1,455 @@
+//! The scenario file exactly as written (serde, `deny_unknown_fields`). Nothing here is
+//! trusted: `validate.rs` turns it into a [`crate::scenario::Scenario`] or located errors.
+
+use crate::dist::RawDist;
+use crate::units::{Bytes, Count, Fraction, Money, PerSecond, Seconds};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the plan being modelled comes from (a document, a section).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Which entry of `stages` the simulation starts in.
+    pub stage: String,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub replications: Option<u32>,
+    pub horizon: Seconds,
+    #[serde(default)]
+    pub resolution: Option<Seconds>,
+    #[serde(default)]
+    pub hours_per_month: Option<f64>,
+    /// Directory of pricing catalogs, relative to this file.
+    #[serde(default)]
+    pub pricing: Option<String>,
+    #[serde(default)]
+    pub simulation: RawSimulation,
+    pub traffic: RawTraffic,
+    pub requests: BTreeMap<String, RawRequest>,
+    pub stages: BTreeMap<String, RawStage>,
+    #[serde(default)]
+    pub storage: RawStorage,
+    #[serde(default)]
+    pub triggers: Vec<RawTrigger>,
+    #[serde(default)]
+    pub budget: Option<RawBudget>,
+    #[serde(default)]
+    pub slo: Option<RawSlo>,
+    /// The plan's own figures, shown next to capsim's.
+    #[serde(default)]
+    pub plan_says: Option<RawPlanSays>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    /// `peak_window` (default): request-level simulation of each bucket's busiest window;
+    /// `full`: every request of the horizon.
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub window: Option<Seconds>,
+    #[serde(default)]
+    pub warmup: Option<Seconds>,
+    #[serde(default)]
+    pub max_in_flight: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    #[serde(default)]
+    pub users: Option<RawUsers>,
+    #[serde(default)]
+    pub sessions_per_user_per_week: Option<f64>,
+    #[serde(default)]
+    pub requests_per_session: Option<f64>,
+    #[serde(default)]
+    pub think_time: Option<RawDist>,
+    #[serde(default)]
+    pub daily_shape: Option<RawDailyShape>,
+    #[serde(default)]
+    pub weekly_shape: Option<Vec<f64>>,
+    /// Open Poisson arrivals of single requests at a constant rate (textbook models).
+    #[serde(default)]
+    pub arrival_rate: Option<PerSecond>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsers {
+    /// constant | step | linear | exponential | logistic | points
+    #[serde(default)]
+    pub growth: Option<String>,
+    #[serde(default)]
+    pub users: Option<Count>,
+    #[serde(default)]
+    pub from: Option<Count>,
+    #[serde(default)]
+    pub to: Option<Count>,
+    #[serde(default)]
+    pub over: Option<Seconds>,
+    #[serde(default)]
+    pub doubling: Option<Seconds>,
+    #[serde(default)]
+    pub midpoint: Option<Seconds>,
+    #[serde(default)]
+    pub spread: Option<Seconds>,
+    #[serde(default)]
+    pub points: Option<Vec<RawPoint>>,
+    /// Peak concurrent sessions instead of registered users: the registered count is derived.
+    #[serde(default)]
+    pub concurrent: Option<Count>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoint {
+    pub at: Seconds,
+    pub users: Count,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDailyShape {
+    #[serde(default)]
+    pub peak_factor: Option<f64>,
+    /// `19-22` (hours of the day, end exclusive).
+    #[serde(default)]
+    pub peak_hours: Option<String>,
+    #[serde(default)]
+    pub hourly: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequest {
+    pub share: Fraction,
+    /// CPU time on the API (at 1 vCPU).
+    pub cpu: RawDist,
+    #[serde(default)]
+    pub db_queries: Option<f64>,
+    #[serde(default)]
+    pub cache_lookups: Option<f64>,
+    #[serde(default)]
+    pub vector_queries: Option<f64>,
+    /// External calls by name of `stages.*.external` entry → expected calls per request.
+    #[serde(default)]
+    pub calls: BTreeMap<String, f64>,
+    /// Background jobs enqueued per request (expected count).
+    #[serde(default)]
+    pub jobs: Option<f64>,
+    #[serde(default)]
+    pub egress: Option<Bytes>,
+    /// Whether the request writes to the database (fails when it is read-only).
+    #[serde(default)]
+    pub writes: Option<bool>,
+}
+
+/// Fields every billed component shares (repeated because serde's `flatten` cannot be
+/// combined with `deny_unknown_fields`).
+macro_rules! billed_component {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            #[serde(default)]
+            pub provider: Option<String>,
+            #[serde(default)]
+            pub plan: Option<String>,
+            #[serde(default)]
+            pub size: Option<String>,
+            #[serde(default)]
+            pub seats: Option<f64>,
+            #[serde(default)]
+            pub annual_billing: Option<bool>,
+            /// Whole-bill factor, e.g. 2 for Multi-AZ.
+            #[serde(default)]
+            pub multiplier: Option<f64>,
+            /// What the plan being modelled says this component costs a month.
+            #[serde(default)]
+            pub plan_says: Option<Money>,
+            #[serde(default)]
+            pub usage: BTreeMap<String, RawUsageRule>,
+            #[serde(default)]
+            pub label: Option<String>,
+            $($(#[$fm])* #[serde(default)] pub $f: $t,)*
+        }
+    };
+}
+
+billed_component! {
+    pub struct RawApi {
+        pub instances: Option<u32>,
+        pub max_instances: Option<u32>,
+        pub vcpu: Option<f64>,
+        pub ram: Option<Bytes>,
+        /// Requests one instance works on at once (worker processes × threads).
+        pub workers: Option<u32>,
+        /// Waiting room for requests when every worker is busy; beyond it requests are rejected.
+        pub max_queue: Option<u32>,
+        pub queue_timeout: Option<Seconds>,
+        pub ram_in_use: Option<Bytes>,
+        /// Background CPU use of an idle instance, in vCPU.
+        pub idle_cpu: Option<f64>,
+        /// Keep the worker while waiting on the database and other calls (synchronous handlers).
+        pub hold_worker: Option<bool>,
+    }
+}
+
+billed_component! {
+    pub struct RawDatabase {
+        /// Connections the application's pool opens.
+        pub connections: Option<u32>,
+        /// Connect through PgBouncer/Supavisor: the plan's pooled limit applies.
+        pub pooler: Option<bool>,
+        pub query_time: Option<RawDist>,
+        pub pool_timeout: Option<Seconds>,
+        /// No waiting for a connection: a query that finds every connection busy fails (Erlang B).
+        pub reject_when_busy: Option<bool>,
+        pub read_replicas: Option<u32>,
+    }
+}
+
+billed_component! {
+    pub struct RawCache {
+        pub hit_rate: Option<Fraction>,
+        pub lookup_time: Option<RawDist>,
+        pub ram: Option<Bytes>,
+    }
+}
+
+billed_component! {
+    pub struct RawVectorStore {
+        pub servers: Option<u32>,
+        pub query_time: Option<RawDist>,
+        pub vectors: Option<Count>,
+        pub dimensions: Option<u32>,
+    }
+}
+
+billed_component! {
+    pub struct RawQueue {
+        pub workers: Option<u32>,
+        pub concurrency: Option<u32>,
+        pub rate_limit: Option<RawRateLimit>,
+        pub job_time: Option<RawDist>,
+        pub vcpu: Option<f64>,
+        pub ram_in_use: Option<Bytes>,
+    }
+}
+
+billed_component! {
+    pub struct RawExternal {
+        pub latency: Option<RawDist>,
+        pub rate_limit: Option<PerSecond>,
+        pub input_tokens: Option<f64>,
+        pub cached_input_tokens: Option<f64>,
+        pub output_tokens: Option<f64>,
+    }
+}
+
+billed_component! {
+    pub struct RawService {
+        pub count: Option<f64>,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRateLimit {
+    pub max: u32,
+    pub per: Seconds,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUsageRule {
+    #[serde(default)]
+    pub per_request: Option<f64>,
+    #[serde(default)]
+    pub per_session: Option<f64>,
+    #[serde(default)]
+    pub per_user_month: Option<f64>,
+    #[serde(default)]
+    pub per_job: Option<f64>,
+    #[serde(default)]
+    pub per_month: Option<f64>,
+    #[serde(default)]
+    pub bytes_per_request: Option<Bytes>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStage {
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The plan's monthly total for this stage.
+    #[serde(default)]
+    pub plan_says: Option<Money>,
+    pub api: RawApi,
+    #[serde(default)]
+    pub database: Option<RawDatabase>,
+    #[serde(default)]
+    pub cache: Option<RawCache>,
+    #[serde(default)]
+    pub vector_store: Option<RawVectorStore>,
+    #[serde(default)]
+    pub queue: Option<RawQueue>,
+    #[serde(default)]
+    pub external: BTreeMap<String, RawExternal>,
+    #[serde(default)]
+    pub services: BTreeMap<String, RawService>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    #[serde(default)]
+    pub database: Option<RawStore>,
+    #[serde(default)]
+    pub object_store: Option<RawStore>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    #[serde(default)]
+    pub initial: Option<Bytes>,
+    #[serde(default)]
+    pub records: BTreeMap<String, RawRecord>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecord {
+    pub size: Bytes,
+    /// Records written per request of the named types.
+    #[serde(default)]
+    pub per_request: BTreeMap<String, f64>,
+    /// Records created once per new user.
+    #[serde(default)]
+    pub per_user: Option<f64>,
+    /// Records each user accrues per day.
+    #[serde(default)]
+    pub per_user_per_day: Option<f64>,
+    #[serde(default)]
+    pub per_job: Option<f64>,
+    #[serde(default)]
+    pub retention: Option<Seconds>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrigger {
+    pub name: String,
+    pub metric: String,
+    #[serde(default)]
+    pub above: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub below: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub percentile: Option<f64>,
+    #[serde(default)]
+    pub sustained: Option<Seconds>,
+    #[serde(default)]
+    pub action: Option<RawAction>,
+    #[serde(default)]
+    pub cooldown: Option<Seconds>,
+    /// What the plan says should happen, quoted in the report.
+    #[serde(default)]
+    pub plan_says: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawAction {
+    Flag,
+    Upgrade(RawUpgrade),
+    AddInstances(RawAddInstances),
+    SwitchStage(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpgrade {
+    pub component: String,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub size: Option<String>,
+    #[serde(default)]
+    pub vcpu: Option<f64>,
+    #[serde(default)]
+    pub ram: Option<Bytes>,
+    #[serde(default)]
+    pub workers: Option<u32>,
+    #[serde(default)]
+    pub pooler: Option<bool>,
+    #[serde(default)]
+    pub connections: Option<u32>,
+    #[serde(default)]
+    pub read_replicas: Option<u32>,
+    #[serde(default)]
+    pub servers: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAddInstances {
+    pub component: String,
+    #[serde(default)]
+    pub count: Option<u32>,
+    pub max: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBudget {
+    #[serde(default)]
+    pub monthly: Option<Money>,
+    #[serde(default)]
+    pub components: BTreeMap<String, Money>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlo {
+    #[serde(default)]
+    pub latency_p95: Option<Seconds>,
+    #[serde(default)]
+    pub latency_p99: Option<Seconds>,
+    #[serde(default)]
+    pub error_rate: Option<Fraction>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlanSays {
+    #[serde(default)]
+    pub monthly_cost: Option<Money>,
+    #[serde(default)]
+    pub requests_per_day: Option<Count>,
+    #[serde(default)]
+    pub peak_requests_per_second: Option<f64>,
+    #[serde(default)]
+    pub database_size: Option<Bytes>,
+    #[serde(default)]
+    pub latency_p95: Option<Seconds>,
+    #[serde(default)]
+    pub concurrent_sessions: Option<Count>,
+    #[serde(default)]
+    pub users: Option<Count>,
+    #[serde(default)]
+    pub vector_store_size: Option<Bytes>,
+}
