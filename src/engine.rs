@@ -215,6 +215,8 @@ struct Req {
     vec_left: u32,
     ext_i: u16,
     ext_left: u32,
+    /// When the request got its API worker.
+    api_start: f64,
 }
 
 /// Per request type, what the engine samples.
@@ -276,12 +278,20 @@ pub struct Engine<'s> {
     think: Dist,
     requests_per_session: f64,
     pub measuring: bool,
+    /// Arrival rates before this time are taken at this time (stationary warm-up).
+    rate_from: f64,
     max_in_flight: u32,
     pub stopped_unstable: bool,
 }
 
 impl<'s> Engine<'s> {
+    /// A new, empty system at time `start`. `rate_from` makes arrivals before that time follow
+    /// the rate at that time (so a warm-up before a busy window is stationary).
     pub fn new(scenario: &'s Scenario, stage: &Stage, infra: &Infra, rng: SmallRng, start: f64) -> Self {
+        Self::with_rate_from(scenario, stage, infra, rng, start, f64::NEG_INFINITY)
+    }
+
+    pub fn with_rate_from(scenario: &'s Scenario, stage: &Stage, infra: &Infra, rng: SmallRng, start: f64, rate_from: f64) -> Self {
         let ext_names: Vec<&str> = stage.external.iter().map(|e| e.name.as_str()).collect();
         let types = scenario
             .requests
@@ -357,9 +367,11 @@ impl<'s> Engine<'s> {
             think,
             requests_per_session: rps,
             measuring: false,
+            rate_from: f64::NEG_INFINITY,
             max_in_flight: scenario.sim.max_in_flight,
             stopped_unstable: false,
         };
+        e.rate_from = rate_from;
         e.schedule_arrival(start);
         e
     }
@@ -413,8 +425,8 @@ impl<'s> Engine<'s> {
         loop {
             let seg_start = (t / 3600.0).floor() * 3600.0;
             let seg_end = seg_start + 3600.0;
-            let lam = self.scenario.traffic.arrival_rate_at(seg_start + 1800.0) / self.scenario.traffic.shape_at(seg_start + 1800.0).max(f64::MIN_POSITIVE)
-                * self.scenario.traffic.shape_at(seg_start);
+            // Warm-up before a busy window runs at the window's own rate.
+            let lam = self.scenario.traffic.arrival_rate_at(seg_start.max(self.rate_from) + 1800.0);
             if lam > 0.0 {
                 let e: f64 = Exp1.sample(&mut self.rng);
                 let next = t + e / lam;
@@ -581,6 +593,7 @@ impl<'s> Engine<'s> {
             vec_left: 0,
             ext_i: 0,
             ext_left: 0,
+            api_start: self.now,
         };
         let id = match self.free_reqs.pop() {
             Some(i) => {
@@ -661,6 +674,7 @@ impl<'s> Engine<'s> {
                 // The worker is held; the request moves on to the CPU.
                 self.reqs[id as usize].holds_worker = true;
                 self.reqs[id as usize].phase = Phase::Cpu;
+                self.reqs[id as usize].api_start = self.now;
                 if self.measuring {
                     let w = self.now - self.reqs[id as usize].wait_start;
                     record_wait(&mut acc.stations[API], w);
@@ -739,10 +753,15 @@ impl<'s> Engine<'s> {
     /// Records the API station's sojourn for a request leaving it.
     fn finish_station(&mut self, i: usize, id: u32, acc: &mut PeriodAcc) {
         if self.measuring {
-            let soj = self.now - self.reqs[id as usize].arrive;
+            let r = &self.reqs[id as usize];
+            let soj = self.now - r.arrive;
+            // The worker was held from the end of its wait until now.
+            let held = self.now - r.api_start;
             let a = &mut acc.stations[i];
             a.served += 1;
             a.sojourn_sum += soj;
+            a.service_sum += held;
+            a.service_sq_sum += held * held;
             record(&mut a.sojourn, soj);
         }
     }

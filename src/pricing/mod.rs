@@ -11,8 +11,10 @@ pub struct Provenance { pub source: Vec<String>, pub as_of: String, pub confiden
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence { Official, AggregatorVerbatim, AggregatorGenerated, ThirdParty, Inference, Unconfirmed }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeeBasis { Flat, PerSeat, PerInstance, PerZone }
 #[derive(Debug, Clone)]
-pub struct Plan { pub id: String, pub name: String, pub fee: f64, pub sizes: BTreeMap<String, Size>, pub default_size: Option<String>, pub capacity: Capacity, pub hard_caps: bool, pub provenance: Provenance, pub notes: Option<String> }
+pub struct Plan { pub id: String, pub name: String, pub fee: f64, pub fee_basis: FeeBasis, pub sizes: BTreeMap<String, Size>, pub default_size: Option<String>, pub capacity: Capacity, pub hard_caps: bool, pub provenance: Provenance, pub notes: Option<String> }
 #[derive(Debug, Clone)]
 pub struct Size { pub name: String, pub hourly: Option<f64>, pub monthly: Option<f64>, pub capacity: Capacity, pub provenance: Option<Provenance> }
 #[derive(Default, Clone, Debug, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 pub mod raw;
 mod validate;
 
-pub use validate::{load, load_with_catalog};
+pub use validate::{component_names, load, load_with_catalog};
 
 use crate::dist::Dist;
 use std::collections::BTreeMap;

@@ -15,10 +15,19 @@ pub fn load(path: &Path, pricing_dir: Option<&Path>) -> Result<(Scenario, Catalo
     let (value, sources) = load_with_extends(path)?;
     let raw: RawScenario = sources.deserialize(value)?;
     let dir = match pricing_dir {
-        Some(d) => d.to_path_buf(),
-        None => find_pricing_dir(path, raw.pricing.as_deref()).map_err(|reason| sources.error("pricing", reason))?,
+        Some(d) => Some(d.to_path_buf()),
+        None => match find_pricing_dir(path, raw.pricing.as_deref()) {
+            Ok(d) => Some(d),
+            // Without any pricing directory a scenario can still run if it names no provider.
+            Err(_) if raw.pricing.is_none() => None,
+            Err(reason) => return Err(sources.error("pricing", reason).into()),
+        },
     };
-    let catalog = Catalog::load_dir(&dir)?;
+    let catalog = match &dir {
+        Some(d) => Catalog::load_dir(d)?,
+        None => Catalog::default(),
+    };
+    let dir = dir.unwrap_or_default();
     let scenario = validate(raw, &sources, &catalog, path, dir)?;
     Ok((scenario, catalog))
 }

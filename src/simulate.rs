@@ -1,0 +1,796 @@
+//! One replication of a scenario over its horizon: report periods, busy-window (or full)
+//! request-level simulation, storage and usage accrual, scaling triggers, and the bill.
+//!
+//! Approximation (stated in every report): in `peak_window` mode only the busiest window of
+//! each report period is simulated request by request, starting from an empty system warmed up
+//! at the window's own rate. Volumes (requests per day, storage, billed usage) are accrued over
+//! the whole horizon from the same rate function the simulation samples, at their expected
+//! values. In `full` mode every request is simulated and the system carries over between periods.
+
+use crate::engine::{Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
+use crate::infra::{apply_upgrade, billing_of, capacity_of, Infra};
+use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Usage};
+use crate::scenario::{Action, Billing, Metric, Scenario, SimMode, Stage, Traffic};
+use hdrhistogram::Histogram;
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What each reported series means and its unit kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    PerSecond,
+    Seconds,
+    Fraction,
+    Bytes,
+    Dollars,
+}
+
+/// The per-period series every replication reports (index = position).
+pub const SERIES: &[(&str, Unit, &str)] = &[
+    ("users", Unit::Count, "registered users at the end of the period"),
+    ("requests_per_day", Unit::Count, "requests per day (expected, from the traffic model)"),
+    ("busy_rps", Unit::PerSecond, "request arrival rate in the simulated busy window"),
+    ("sessions_max", Unit::Count, "most sessions open at once"),
+    ("sessions_mean", Unit::Count, "mean sessions open"),
+    ("latency_p50", Unit::Seconds, "end-to-end response time, median"),
+    ("latency_p95", Unit::Seconds, "end-to-end response time, 95th percentile"),
+    ("latency_p99", Unit::Seconds, "end-to-end response time, 99th percentile"),
+    ("latency_mean", Unit::Seconds, "end-to-end response time, mean"),
+    ("error_rate", Unit::Fraction, "failed / arrived requests"),
+    ("api_cpu", Unit::Fraction, "API CPU utilization"),
+    ("api_utilization", Unit::Fraction, "API workers busy"),
+    ("api_wait_p95", Unit::Seconds, "wait for an API worker, p95"),
+    ("api_queue_mean", Unit::Count, "requests waiting for an API worker, mean"),
+    ("api_instances", Unit::Count, "API instances"),
+    ("db_utilization", Unit::Fraction, "database connections busy"),
+    ("db_connections_max", Unit::Count, "most database connections in use at once"),
+    ("db_wait_p95", Unit::Seconds, "wait for a database connection, p95"),
+    ("vector_latency_p95", Unit::Seconds, "vector query incl. waiting, p95"),
+    ("vector_utilization", Unit::Fraction, "vector store servers busy"),
+    ("vector_capacity", Unit::Fraction, "stored vectors / plan capacity"),
+    ("queue_backlog_max", Unit::Count, "most background jobs waiting"),
+    ("queue_backlog_mean", Unit::Count, "background jobs waiting, mean"),
+    ("queue_wait_p95", Unit::Seconds, "job wait before start, p95"),
+    ("queue_utilization", Unit::Fraction, "job worker slots busy"),
+    ("db_size", Unit::Bytes, "database size at the end of the period"),
+    ("object_store_size", Unit::Bytes, "object store size at the end of the period"),
+    ("monthly_cost", Unit::Dollars, "monthly run-rate of the whole stage"),
+];
+
+pub fn series_index(name: &str) -> usize {
+    SERIES.iter().position(|s| s.0 == name).expect("known series")
+}
+
+/// Indices into [`SERIES`].
+pub mod s {
+    pub const USERS: usize = 0;
+    pub const REQ_DAY: usize = 1;
+    pub const BUSY_RPS: usize = 2;
+    pub const SESS_MAX: usize = 3;
+    pub const SESS_MEAN: usize = 4;
+    pub const P50: usize = 5;
+    pub const P95: usize = 6;
+    pub const P99: usize = 7;
+    pub const MEAN: usize = 8;
+    pub const ERR: usize = 9;
+    pub const CPU: usize = 10;
+    pub const API_UTIL: usize = 11;
+    pub const API_WAIT: usize = 12;
+    pub const API_Q: usize = 13;
+    pub const INSTANCES: usize = 14;
+    pub const DB_UTIL: usize = 15;
+    pub const DB_CONN: usize = 16;
+    pub const DB_WAIT: usize = 17;
+    pub const VEC_P95: usize = 18;
+    pub const VEC_UTIL: usize = 19;
+    pub const VEC_CAP: usize = 20;
+    pub const Q_MAX: usize = 21;
+    pub const Q_MEAN: usize = 22;
+    pub const Q_WAIT: usize = 23;
+    pub const Q_UTIL: usize = 24;
+    pub const DB_SIZE: usize = 25;
+    pub const OBJ_SIZE: usize = 26;
+    pub const COST: usize = 27;
+    pub const N: usize = 28;
+}
+
+/// A station as observed in one period, for the queueing-theory comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationObs {
+    pub station: String,
+    pub servers: u32,
+    pub arrival_rate: f64,
+    pub mean_service: f64,
+    pub service_scv: f64,
+    pub mean_wait: f64,
+    pub p_wait: f64,
+    pub utilization: f64,
+    pub served: u64,
+}
+
+/// A trigger firing in one replication.
+#[derive(Debug, Clone, Serialize)]
+pub struct Firing {
+    pub trigger: usize,
+    pub period: usize,
+    pub time: f64,
+    pub value: f64,
+    pub effect: String,
+    pub cost_before: f64,
+    pub cost_after: f64,
+}
+
+/// What one component costs in one calendar month of the horizon.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentBill {
+    pub component: String,
+    pub provider: String,
+    pub plan: String,
+    /// Share of the month this configuration ran.
+    pub fraction: f64,
+    pub bill: Bill,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthBill {
+    pub month: usize,
+    /// Share of a full month the horizon covers.
+    pub covered: f64,
+    pub components: Vec<ComponentBill>,
+    pub total: f64,
+}
+
+/// Result of one replication.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    pub series: Vec<[f64; s::N]>,
+    /// Per period, per component (index into `components`): monthly run-rate in dollars.
+    pub component_costs: Vec<Vec<f64>>,
+    pub stage_at: Vec<String>,
+    pub firings: Vec<Firing>,
+    /// Per trigger: periods in which its condition held.
+    pub held: Vec<u32>,
+    pub months: Vec<MonthBill>,
+    pub unstable: Vec<(usize, String)>,
+    pub stations: Vec<StationObs>,
+    pub notes: Vec<String>,
+}
+
+/// Fixed facts about a run, the same in every replication.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub periods: usize,
+    pub components: Vec<String>,
+    /// The period whose busy window is compared with queueing theory.
+    pub theory_period: usize,
+}
+
+impl Plan {
+    pub fn new(sc: &Scenario) -> Plan {
+        let periods = (sc.horizon / sc.resolution).ceil().max(1.0) as usize;
+        let mut components: Vec<String> = Vec::new();
+        let mut order: Vec<&Stage> = vec![&sc.stages[&sc.start_stage]];
+        order.extend(sc.stages.values().filter(|s| s.name != sc.start_stage));
+        for st in order {
+            for c in crate::scenario::component_names(st) {
+                if !components.contains(&c) {
+                    components.push(c);
+                }
+            }
+        }
+        let mut best = 0;
+        let mut best_rate = -1.0;
+        for p in 0..periods {
+            let (t0, _) = window_of(sc, p);
+            let r = sc.traffic.request_rate_at(t0 + 1.0);
+            if r >= best_rate {
+                best_rate = r;
+                best = p;
+            }
+        }
+        Plan { periods, components, theory_period: best }
+    }
+}
+
+fn period_bounds(sc: &Scenario, p: usize) -> (f64, f64) {
+    let a = p as f64 * sc.resolution;
+    (a, ((p + 1) as f64 * sc.resolution).min(sc.horizon))
+}
+
+/// Start and length of the busy window of period `p` (peak_window mode).
+pub fn window_of(sc: &Scenario, p: usize) -> (f64, f64) {
+    let (a, b) = period_bounds(sc, p);
+    match sc.sim.mode {
+        SimMode::PeakWindow { window, .. } => {
+            let len = window.min(b - a);
+            // Busiest hour of the period (the first, if several tie).
+            let mut best = a;
+            let mut best_rate = -1.0;
+            let mut t = (a / 3600.0).floor() * 3600.0;
+            while t < b {
+                let start = t.max(a);
+                let r = sc.traffic.arrival_rate_at(start + 1e-6);
+                if r > best_rate + 1e-12 {
+                    best_rate = r;
+                    best = start;
+                }
+                t += 3600.0;
+            }
+            (best.min(b - len).max(a), len)
+        }
+        SimMode::Full { .. } => (a, b - a),
+    }
+}
+
+/// ∫ rate over [a, b), hour segments, the rate at each segment's middle (as the engine does).
+fn integrate(a: f64, b: f64, rate: impl Fn(f64) -> f64) -> f64 {
+    let mut total = 0.0;
+    let mut t = a;
+    while t < b {
+        let seg_start = (t / 3600.0).floor() * 3600.0;
+        let seg_end = (seg_start + 3600.0).min(b);
+        total += rate(seg_start + 1800.0) * (seg_end - t);
+        t = seg_end;
+    }
+    total
+}
+
+pub fn pct(h: &Histogram<u32>, p: f64) -> f64 {
+    if h.is_empty() {
+        f64::NAN
+    } else {
+        h.value_at_quantile(p / 100.0) as f64 / 1e6
+    }
+}
+
+fn nan_if_zero(den: f64, v: f64) -> f64 {
+    if den > 0.0 {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+fn station_obs(name: &str, a: &StationAcc, measured: f64) -> StationObs {
+    let n = a.served.max(1) as f64;
+    let mean_s = a.service_sum / n;
+    let var = (a.service_sq_sum / n - mean_s * mean_s).max(0.0);
+    let started = a.arrivals.max(1) as f64;
+    StationObs {
+        station: name.to_string(),
+        servers: a.servers,
+        arrival_rate: a.arrivals as f64 / measured,
+        mean_service: mean_s,
+        service_scv: if mean_s > 0.0 { var / (mean_s * mean_s) } else { 0.0 },
+        mean_wait: a.wait_sum / started,
+        p_wait: a.waited as f64 / started,
+        utilization: nan_if_zero(a.servers as f64 * measured, a.busy_area / (a.servers as f64 * measured)),
+        served: a.served,
+    }
+}
+
+/// Per-period usage and configuration of one component, for billing.
+#[derive(Debug, Clone, PartialEq)]
+struct BilledConfig {
+    provider: String,
+    plan: String,
+    size: Option<String>,
+    count: f64,
+    seats: f64,
+    multiplier: f64,
+    annual: bool,
+}
+
+/// Usage metrics whose monthly figure is a level (largest value), not a sum.
+fn is_level_metric(m: &str) -> bool {
+    matches!(m, "storage_gb_peak" | "vectors" | "seats" | "instances" | "zones" | "mau")
+}
+
+struct Volumes {
+    hours: f64,
+    requests: f64,
+    sessions: f64,
+    jobs: f64,
+    users: f64,
+    db_bytes_avg: f64,
+    db_bytes_end: f64,
+    obj_bytes_avg: f64,
+    obj_bytes_end: f64,
+    error_rate: f64,
+}
+
+fn component_usage<'a>(sc: &Scenario, st: &'a Stage, comp: &str, v: &Volumes, cache_lookups: f64) -> Option<(Usage, &'a Billing, f64)> {
+    let b = billing_of(st, comp)?;
+    let mut u = Usage::new();
+    let gb = 1e9;
+    fn bump(u: &mut Usage, k: &str, x: f64) {
+        *u.entry(k.to_string()).or_insert(0.0) += x;
+    }
+    macro_rules! add {
+        ($k:expr, $x:expr) => {
+            bump(&mut u, $k, $x)
+        };
+    }
+    let mut count = 1.0;
+    let req_mean = |f: &dyn Fn(&crate::scenario::RequestType) -> f64| sc.requests.iter().map(|r| r.share * f(r)).sum::<f64>();
+    match comp {
+        "api" => {
+            let a = &st.api;
+            let inst = a.instances as f64;
+            count = inst;
+            add!("vcpu_hours", v.requests * req_mean(&|r| r.cpu.mean()) / 3600.0 + a.idle_cpu * inst * v.hours);
+            add!("ram_gb_hours", a.ram_in_use_bytes / gb * inst * v.hours);
+            add!("instance_hours", inst * v.hours);
+            add!("instances", inst);
+            add!("vcpu_provisioned_hours", a.vcpu * inst * v.hours);
+            add!("ram_provisioned_gb_hours", a.ram_bytes / gb * inst * v.hours);
+            add!("egress_gb", v.requests * req_mean(&|r| r.egress_bytes) / gb);
+            add!("requests", v.requests);
+        }
+        "database" => {
+            let d = st.database.as_ref()?;
+            add!("storage_gb_months", v.db_bytes_avg / gb * v.hours / sc.hours_per_month);
+            add!("storage_gb_peak", v.db_bytes_end / gb);
+            add!("instance_hours", v.hours);
+            add!("replica_hours", d.read_replicas as f64 * v.hours);
+            add!("mau", v.users);
+        }
+        "cache" => {
+            let c = st.cache.as_ref()?;
+            add!("ram_gb_hours", c.ram_bytes / gb * v.hours);
+            add!("commands", cache_lookups);
+            add!("storage_gb_months", c.ram_bytes / gb * v.hours / sc.hours_per_month);
+        }
+        "vector_store" => {
+            let vs = st.vector_store.as_ref()?;
+            add!("vectors", vs.vectors);
+            add!("storage_gb_peak", vs.vectors * vs.dimensions as f64 * 4.0 * 1.5 / gb);
+            add!("requests", v.requests * req_mean(&|r| r.vector_queries));
+        }
+        "queue" => {
+            let q = st.queue.as_ref()?;
+            add!("vcpu_hours", v.jobs * q.job_time.mean() * q.vcpu / 3600.0);
+            add!("ram_gb_hours", q.ram_in_use_bytes / gb * q.workers as f64 * v.hours);
+            add!("instance_hours", q.workers as f64 * v.hours);
+        }
+        name => {
+            if let Some(x) = st.external.iter().find(|e| e.name == name) {
+                let calls = v.requests * req_mean(&|r| r.calls.iter().filter(|c| c.0 == name).map(|c| c.1).sum());
+                add!("requests", calls);
+                add!("input_tokens", calls * x.input_tokens);
+                add!("cached_input_tokens", calls * x.cached_input_tokens);
+                add!("output_tokens", calls * x.output_tokens);
+            } else if let Some(s) = st.services.iter().find(|e| e.name == name) {
+                count = s.count;
+                add!("zones", s.count);
+            }
+        }
+    }
+    add!("seats", b.seats);
+    for (metric, r) in &b.usage {
+        let x = r.per_request * v.requests
+            + r.per_session * v.sessions
+            + r.per_user_month * v.users * v.hours / sc.hours_per_month
+            + r.per_job * v.jobs
+            + r.per_month * v.hours / sc.hours_per_month
+            + r.bytes_per_request * v.requests / gb;
+        if is_level_metric(metric) {
+            u.insert(metric.clone(), x.max(*u.get(metric).unwrap_or(&0.0)));
+        } else {
+            add!(metric, x);
+        }
+    }
+    let _ = v.error_rate;
+    Some((u, b, count))
+}
+
+fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledConfig> {
+    let provider = b.provider.clone()?;
+    let plan = b.plan.clone()?;
+    let p = catalog.plan(&provider, &plan).ok()?;
+    let count = match p.fee_basis {
+        FeeBasis::PerInstance | FeeBasis::PerZone => count,
+        _ => 1.0,
+    };
+    Some(BilledConfig { provider, plan, size: b.size.clone(), count, seats: b.seats, multiplier: b.multiplier, annual: b.annual_billing })
+}
+
+/// Bills `usage` (accrued over `hours`) at the monthly rate: usage scaled to a full month,
+/// billed, and returned at full-month value.
+fn monthly_bill(cfg: &BilledConfig, usage: &Usage, hours: f64, catalog: &Catalog, hours_per_month: f64) -> Option<Bill> {
+    let plan = catalog.plan(&cfg.provider, &cfg.plan).ok()?;
+    let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
+    let scaled: Usage = usage.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale })).collect();
+    Some(pricing::bill(
+        plan,
+        &scaled,
+        &BillOptions { size: cfg.size.clone(), seats: cfg.seats, count: cfg.count, hours: hours_per_month, annual_billing: cfg.annual, multiplier: cfg.multiplier },
+    ))
+}
+
+/// Monthly run-rate of a stage, with the usage of one period, per component.
+fn stage_run_rate(sc: &Scenario, st: &Stage, plan: &Plan, v: &Volumes, cache_lookups: f64, catalog: &Catalog) -> (Vec<f64>, Vec<(Option<BilledConfig>, Usage)>) {
+    let mut costs = vec![0.0; plan.components.len()];
+    let mut detail = Vec::with_capacity(plan.components.len());
+    for (i, c) in plan.components.iter().enumerate() {
+        match component_usage(sc, st, c, v, cache_lookups) {
+            Some((u, b, count)) => {
+                let cfg = config_of(b, catalog, count);
+                if let Some(cfg) = &cfg {
+                    if let Some(bill) = monthly_bill(cfg, &u, v.hours, catalog, sc.hours_per_month) {
+                        costs[i] = bill.total;
+                    }
+                }
+                detail.push((cfg, u));
+            }
+            None => detail.push((None, Usage::new())),
+        }
+    }
+    (costs, detail)
+}
+
+/// Runs replication `rep` of the scenario.
+pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Replication {
+    let mut stage = sc.stages[&sc.start_stage].clone();
+    let (mut infra, _) = Infra::resolve_lenient(&stage, catalog);
+    let mut out = Replication {
+        series: Vec::with_capacity(plan.periods),
+        component_costs: Vec::with_capacity(plan.periods),
+        stage_at: Vec::with_capacity(plan.periods),
+        firings: Vec::new(),
+        held: vec![0; sc.triggers.len()],
+        months: Vec::new(),
+        unstable: Vec::new(),
+        stations: Vec::new(),
+        notes: Vec::new(),
+    };
+    let base_seed = splitmix(sc.seed ^ splitmix(rep as u64 + 1));
+    let mut streak = vec![0u32; sc.triggers.len()];
+    let mut last_fired = vec![f64::NEG_INFINITY; sc.triggers.len()];
+    let mut done_once = vec![false; sc.triggers.len()];
+    // Storage: bytes created per period per record kind (for retention).
+    let db_records = &sc.storage.database.records;
+    let obj_records = &sc.storage.object_store.records;
+    let mut db_created: Vec<Vec<f64>> = vec![Vec::new(); db_records.len()];
+    let mut obj_created: Vec<Vec<f64>> = vec![Vec::new(); obj_records.len()];
+    let mut db_size_prev = sc.storage.database.initial_bytes + db_records.iter().map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes).sum::<f64>();
+    let mut obj_size_prev = sc.storage.object_store.initial_bytes;
+    let mut usage_log: Vec<Vec<(Option<BilledConfig>, Usage)>> = Vec::with_capacity(plan.periods);
+    let mut full_engine: Option<Engine> = None;
+    let jobs_per_request: f64 = sc.requests.iter().map(|r| r.share * r.jobs).sum();
+    let lookups_per_request: f64 = sc.requests.iter().map(|r| r.share * r.cache_lookups).sum();
+
+    for p in 0..plan.periods {
+        let (a, b) = period_bounds(sc, p);
+        let hours = (b - a) / 3600.0;
+        // Expected volumes over the whole period.
+        let requests = integrate(a, b, |t| sc.traffic.request_rate_at(t));
+        let sessions = match sc.traffic {
+            Traffic::Sessions { .. } => integrate(a, b, |t| sc.traffic.arrival_rate_at(t)),
+            Traffic::Open { .. } => requests,
+        };
+        let jobs = if stage.queue.is_some() { requests * jobs_per_request } else { 0.0 };
+        let users_start = sc.traffic.users_at(a);
+        let users_end = sc.traffic.users_at(b);
+        let user_days = integrate(a, b, |t| sc.traffic.users_at(t)) / 86400.0;
+        let retained = |created: &mut Vec<Vec<f64>>, records: &[crate::scenario::Record]| -> f64 {
+            let mut total = 0.0;
+            for (k, r) in records.iter().enumerate() {
+                let mut n = r.per_request.iter().map(|(ti, per)| requests * sc.requests[*ti].share * per).sum::<f64>();
+                n += r.per_user * (users_end - users_start).max(0.0);
+                n += r.per_user_per_day * user_days;
+                n += r.per_job * jobs;
+                created[k].push(n * r.size_bytes);
+                let keep = match r.retention {
+                    Some(ret) => ((ret / sc.resolution).ceil() as usize).max(1),
+                    None => usize::MAX,
+                };
+                let len = created[k].len();
+                let from = len.saturating_sub(keep);
+                total += created[k][from..].iter().sum::<f64>();
+            }
+            total
+        };
+        let db_size = sc.storage.database.initial_bytes
+            + db_records.iter().map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes).sum::<f64>()
+            + retained(&mut db_created, db_records);
+        let obj_size = sc.storage.object_store.initial_bytes + retained(&mut obj_created, obj_records);
+
+        // Read-only database once past a hard size limit.
+        let read_only = infra.db.as_ref().is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| db_size_prev > l));
+
+        // Request-level simulation of this period.
+        let mut acc = PeriodAcc::new(&infra);
+        let measured;
+        match sc.sim.mode {
+            SimMode::PeakWindow { warmup, .. } => {
+                let (t0, len) = window_of(sc, p);
+                let rng = SmallRng::seed_from_u64(splitmix(base_seed ^ splitmix(p as u64 + 0x9e37)));
+                let mut e = Engine::with_rate_from(sc, &stage, &infra, rng, t0 - warmup, t0);
+                e.set_read_only(read_only);
+                e.run_until(t0, &mut acc);
+                e.measuring = true;
+                // Statistics start at t0: integrals restart from here.
+                acc = PeriodAcc::new(&infra);
+                e.flush(&mut acc);
+                acc.sessions_max = e.open_sessions();
+                e.run_until(t0 + len, &mut acc);
+                measured = if e.stopped_unstable { (e.now - t0).max(1e-9) } else { len };
+            }
+            SimMode::Full { warmup } => {
+                let e = full_engine.get_or_insert_with(|| {
+                    Engine::new(sc, &stage, &infra, SmallRng::seed_from_u64(base_seed), 0.0)
+                });
+                e.set_read_only(read_only);
+                let mstart = a.max(warmup);
+                if mstart > a {
+                    e.measuring = false;
+                    e.run_until(mstart.min(b), &mut acc);
+                }
+                acc = PeriodAcc::new(&infra);
+                e.measuring = true;
+                e.flush(&mut acc);
+                acc.sessions_max = e.open_sessions();
+                if !e.stopped_unstable {
+                    e.run_until(b, &mut acc);
+                }
+                measured = (if e.stopped_unstable { e.now } else { b } - mstart).max(1e-9);
+            }
+        }
+        acc.measured = measured;
+        if let Some(msg) = acc.unstable.clone() {
+            out.unstable.push((p, msg));
+        }
+
+        let vols = Volumes {
+            hours,
+            requests,
+            sessions,
+            jobs,
+            users: users_end,
+            db_bytes_avg: (db_size_prev + db_size) / 2.0,
+            db_bytes_end: db_size,
+            obj_bytes_avg: (obj_size_prev + obj_size) / 2.0,
+            obj_bytes_end: obj_size,
+            error_rate: acc.errors() as f64 / acc.arrivals.max(1) as f64,
+        };
+        let _ = vols.obj_bytes_avg;
+        db_size_prev = db_size;
+        obj_size_prev = obj_size;
+        let (costs, detail) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
+        let total_cost: f64 = costs.iter().sum();
+
+        // Series.
+        let mut row = [f64::NAN; s::N];
+        row[s::USERS] = users_end;
+        row[s::REQ_DAY] = requests / (b - a) * 86400.0;
+        row[s::BUSY_RPS] = acc.arrivals as f64 / measured;
+        row[s::SESS_MAX] = acc.sessions_max as f64;
+        row[s::SESS_MEAN] = acc.sessions_area / measured;
+        row[s::P50] = pct(&acc.latency, 50.0);
+        row[s::P95] = pct(&acc.latency, 95.0);
+        row[s::P99] = pct(&acc.latency, 99.0);
+        row[s::MEAN] = nan_if_zero(acc.completed as f64, acc.latency_sum / acc.completed as f64);
+        row[s::ERR] = if acc.arrivals > 0 { acc.errors() as f64 / acc.arrivals as f64 } else { 0.0 };
+        let cpu = &acc.stations[CPU];
+        row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured) * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
+            + stage.api.idle_cpu * stage.api.instances as f64 / infra.api_vcpu_total.max(1e-9);
+        let api = &acc.stations[API];
+        row[s::API_UTIL] = api.busy_area / (api.servers.max(1) as f64 * measured);
+        row[s::API_WAIT] = pct(&api.wait, 95.0);
+        row[s::API_Q] = api.queue_area / measured;
+        row[s::INSTANCES] = stage.api.instances as f64;
+        if stage.database.is_some() {
+            let d = &acc.stations[DB];
+            row[s::DB_UTIL] = d.busy_area / (d.servers.max(1) as f64 * measured);
+            row[s::DB_CONN] = d.max_busy as f64;
+            row[s::DB_WAIT] = pct(&d.wait, 95.0);
+        }
+        if let Some(vs) = &stage.vector_store {
+            let v = &acc.stations[VEC];
+            row[s::VEC_P95] = pct(&v.sojourn, 95.0);
+            row[s::VEC_UTIL] = v.busy_area / (v.servers.max(1) as f64 * measured);
+            row[s::VEC_CAP] = infra.vector.as_ref().and_then(|x| x.max_vectors).map(|m| vs.vectors / m).unwrap_or(f64::NAN);
+        }
+        if stage.queue.is_some() {
+            row[s::Q_MAX] = acc.job_backlog_max as f64;
+            row[s::Q_MEAN] = acc.jobs.queue_area / measured;
+            row[s::Q_WAIT] = pct(&acc.jobs.wait, 95.0);
+            row[s::Q_UTIL] = acc.jobs.busy_area / (acc.jobs.servers.max(1) as f64 * measured);
+        }
+        row[s::DB_SIZE] = db_size;
+        row[s::OBJ_SIZE] = obj_size;
+        row[s::COST] = total_cost;
+
+        if p == plan.theory_period {
+            let names = ["api workers", "api cpu", "database", "vector store"];
+            for (i, n) in names.iter().enumerate() {
+                let st = &acc.stations[i];
+                // CPU cores only queue when there are more workers than cores.
+                let cpu_queues = i != CPU || infra.api_cores < infra.api_slots;
+                if cpu_queues && st.servers > 0 && st.arrivals > 0 && (i != DB || stage.database.is_some()) && (i != VEC || stage.vector_store.is_some()) {
+                    out.stations.push(station_obs(n, st, measured));
+                }
+            }
+            if acc.jobs.servers > 0 && acc.jobs.arrivals > 0 {
+                out.stations.push(station_obs("job queue", &acc.jobs, measured));
+            }
+        }
+
+        out.series.push(row);
+        out.component_costs.push(costs);
+        out.stage_at.push(stage.name.clone());
+        usage_log.push(detail);
+
+        // Triggers, evaluated at the end of the period; actions apply from the next one.
+        let mut changed = false;
+        for (ti, t) in sc.triggers.iter().enumerate() {
+            let value = metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra);
+            let holds = value.is_finite() && if t.above { value > t.threshold } else { value < t.threshold };
+            if holds {
+                out.held[ti] += 1;
+                streak[ti] += 1;
+            } else {
+                streak[ti] = 0;
+                continue;
+            }
+            if streak[ti] < t.sustained_periods || b - last_fired[ti] < t.cooldown {
+                continue;
+            }
+            let repeatable = matches!(t.action, Action::AddInstances { .. });
+            if done_once[ti] && !repeatable {
+                continue;
+            }
+            let before = stage.clone();
+            let effect = match &t.action {
+                Action::Flag => "flagged (no change)".to_string(),
+                Action::Upgrade(u) => apply_upgrade(&mut stage, u),
+                Action::AddInstances { count, max, .. } => {
+                    if stage.api.instances >= *max {
+                        if done_once[ti] {
+                            continue;
+                        }
+                        format!("api already at its maximum of {max} instances; nothing added")
+                    } else {
+                        let n = (stage.api.instances + count).min(*max);
+                        let e = format!("api: {} → {} instances", stage.api.instances, n);
+                        stage.api.instances = n;
+                        e
+                    }
+                }
+                Action::SwitchStage(name) => {
+                    stage = sc.stages[name].clone();
+                    format!("switched to stage `{name}`")
+                }
+            };
+            done_once[ti] = true;
+            last_fired[ti] = b;
+            streak[ti] = 0;
+            let (after_costs, _) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
+            let _ = before;
+            out.firings.push(Firing {
+                trigger: ti,
+                period: p,
+                time: b,
+                value,
+                effect,
+                cost_before: total_cost,
+                cost_after: after_costs.iter().sum(),
+            });
+            changed |= !matches!(t.action, Action::Flag);
+        }
+        if changed {
+            let (new_infra, notes) = Infra::resolve_lenient(&stage, catalog);
+            for n in notes {
+                if !out.notes.contains(&n) {
+                    out.notes.push(n);
+                }
+            }
+            if let Some(e) = full_engine.as_mut() {
+                let mut scratch = PeriodAcc::new(&new_infra);
+                e.reconfigure(&stage, &new_infra, &mut scratch);
+            }
+            infra = new_infra;
+        }
+    }
+    out.months = bill_months(sc, plan, &usage_log, catalog);
+    out
+}
+
+/// Calendar-month bills: each component's usage over the month, split where its configuration
+/// changed, each part billed at the monthly rate and prorated by the share of the month it ran.
+fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig>, Usage)>], catalog: &Catalog) -> Vec<MonthBill> {
+    let month_s = sc.hours_per_month * 3600.0;
+    let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
+    let mut out = Vec::with_capacity(months);
+    for m in 0..months {
+        let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(sc.horizon));
+        let mut bill = MonthBill { month: m + 1, covered: (me - ms) / month_s, components: Vec::new(), total: 0.0 };
+        for (ci, comp) in plan.components.iter().enumerate() {
+            // Segments of constant configuration.
+            let mut segs: Vec<(BilledConfig, Usage, f64)> = Vec::new();
+            for (p, row) in usage_log.iter().enumerate() {
+                let (a, b) = period_bounds(sc, p);
+                let overlap = (b.min(me) - a.max(ms)).max(0.0);
+                if overlap <= 0.0 {
+                    continue;
+                }
+                let frac = overlap / (b - a);
+                let Some((Some(cfg), u)) = row.get(ci).map(|(c, u)| (c.clone(), u)) else { continue };
+                let hours = overlap / 3600.0;
+                match segs.last_mut() {
+                    Some((c, acc_u, h)) if *c == cfg => {
+                        for (k, v) in u {
+                            let e = acc_u.entry(k.clone()).or_insert(0.0);
+                            if is_level_metric(k) {
+                                *e = e.max(*v);
+                            } else {
+                                *e += v * frac;
+                            }
+                        }
+                        *h += hours;
+                    }
+                    _ => {
+                        let scaled = u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac })).collect();
+                        segs.push((cfg, scaled, hours));
+                    }
+                }
+            }
+            for (cfg, u, hours) in segs {
+                if let Some(b) = monthly_bill(&cfg, &u, hours, catalog, sc.hours_per_month) {
+                    let fraction = hours / sc.hours_per_month;
+                    bill.total += b.total * fraction;
+                    bill.components.push(ComponentBill { component: comp.clone(), provider: cfg.provider, plan: cfg.plan, fraction, bill: b });
+                }
+            }
+        }
+        out.push(bill);
+    }
+    out
+}
+
+/// The value a trigger compares with its threshold, for one period.
+fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage: &Stage, infra: &Infra) -> f64 {
+    match m {
+        Metric::DatabaseSize => row[s::DB_SIZE],
+        Metric::DatabaseConnections => row[s::DB_CONN],
+        Metric::DatabaseUtilization => row[s::DB_UTIL],
+        Metric::DatabaseWait => pct(&acc.stations[DB].wait, pctl),
+        Metric::ApiCpu => row[s::CPU],
+        Metric::ApiUtilization => row[s::API_UTIL],
+        Metric::ApiInstances => stage.api.instances as f64,
+        Metric::ApiWait => pct(&acc.stations[API].wait, pctl),
+        Metric::Latency => pct(&acc.latency, pctl),
+        Metric::VectorLatency => pct(&acc.stations[VEC].sojourn, pctl),
+        Metric::VectorCapacity => row[s::VEC_CAP],
+        Metric::ErrorRate => row[s::ERR],
+        Metric::QueueBacklog => row[s::Q_MAX],
+        Metric::QueueWait => pct(&acc.jobs.wait, pctl),
+        Metric::MonthlyCost => row[s::COST],
+        Metric::Users => row[s::USERS],
+        Metric::RequestsPerDay => row[s::REQ_DAY],
+        Metric::ConcurrentSessions => row[s::SESS_MAX],
+        Metric::ObjectStoreSize => row[s::OBJ_SIZE],
+    }
+    .max(if infra.api_slots == 0 { f64::NAN } else { f64::NEG_INFINITY })
+}
+
+/// SplitMix64: derives independent seeds from (seed, replication, period).
+pub fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[allow(dead_code)]
+fn _capacity_used(b: &Billing, catalog: &Catalog) -> Option<crate::pricing::Capacity> {
+    capacity_of(b, catalog)
+}
+
+pub type ComponentCosts = BTreeMap<String, f64>;
