@@ -1,11 +1,14 @@
 //! capsim: capacity planning and cost modelling by discrete-event simulation.
 pub mod checks;
+pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod infra;
 pub mod metrics;
+pub mod output;
 pub mod pricing;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod simulate;

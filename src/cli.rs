@@ -1,0 +1,193 @@
+//! The command line: `capsim run | validate | check | plans`.
+//!
+//! Exit codes: 0 success (for `check`: within budget and SLOs), 1 `check` found a breached
+//! budget or SLO, 2 capsim could not do its job (bad input, unwritable report). CI jobs can
+//! tell a breached budget from a broken scenario.
+
+use crate::error::InputErrors;
+use crate::pricing::Catalog;
+use crate::scenario::{self, Scenario};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "capsim", version, about = "Capacity planning and cost modelling by discrete-event simulation", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write its report (default: reports/<scenario name>/).
+    Run {
+        scenario: PathBuf,
+        /// Report directory (replaced atomically).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        opts: RunOpts,
+        /// Print only the report directory.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenario files (and the pricing catalogs they use) without running them.
+    Validate {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[arg(long)]
+        pricing: Option<PathBuf>,
+    },
+    /// Run scenarios and exit 1 if a budget or SLO is breached (for CI).
+    Check {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// List the pricing catalog: providers, plans, fees and where each price comes from.
+    Plans {
+        /// Only this provider.
+        provider: Option<String>,
+        #[arg(long, default_value = "pricing")]
+        pricing: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunOpts {
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the number of replications.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replications: Option<u32>,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Pricing catalog directory (default: the scenario's `pricing:` or the nearest `pricing/`).
+    #[arg(long)]
+    pub pricing: Option<PathBuf>,
+}
+
+enum Failure {
+    Input(InputErrors),
+    Other(String),
+}
+
+impl From<InputErrors> for Failure {
+    fn from(e: InputErrors) -> Self {
+        Failure::Input(e)
+    }
+}
+
+fn out(text: &str) {
+    // A closed pipe (`capsim run … | head`) is not an error.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
+    let (mut sc, cat) = scenario::load(path, opts.pricing.as_deref())?;
+    if let Some(s) = opts.seed {
+        sc.seed = s;
+    }
+    if let Some(r) = opts.replications {
+        sc.replications = r;
+    }
+    Ok((sc, cat))
+}
+
+fn simulate(sc: &Scenario, cat: &Catalog, threads: Option<u16>) -> Result<crate::run::RunResult, Failure> {
+    match threads {
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n as usize).build().map_err(|e| Failure::Other(format!("cannot start {n} threads: {e}")))?;
+            Ok(pool.install(|| crate::run::run(sc, cat)))
+        }
+        None => Ok(crate::run::run(sc, cat)),
+    }
+}
+
+/// Default report directory: `reports/<file stem>` next to the working directory.
+pub fn default_report_dir(scenario: &Path) -> PathBuf {
+    let stem = scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "report".into());
+    PathBuf::from("reports").join(stem)
+}
+
+pub fn main_with(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Run { scenario, out: dir, opts, quiet } => (|| {
+            let (sc, cat) = load(&scenario, &opts)?;
+            let r = simulate(&sc, &cat, opts.threads)?;
+            let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+            let files = crate::output::render_all(&r);
+            crate::output::write_report(&dir, &files).map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
+            if quiet {
+                out(&format!("{}\n", dir.display()));
+            } else {
+                out(&crate::output::summary_text(&r, Some(&dir)));
+            }
+            Ok(ExitCode::SUCCESS)
+        })(),
+        Command::Validate { scenarios, pricing } => (|| {
+            let mut all = Vec::new();
+            for p in &scenarios {
+                match scenario::load(p, pricing.as_deref()) {
+                    Ok((sc, _)) => out(&format!("ok  {} ({}: {} stages, {} request types, {} triggers)\n", p.display(), sc.name, sc.stages.len(), sc.requests.len(), sc.triggers.len())),
+                    Err(e) => all.extend(e.0),
+                }
+            }
+            if all.is_empty() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Err(Failure::Input(InputErrors(all)))
+            }
+        })(),
+        Command::Check { scenarios, opts } => (|| {
+            let mut breached = false;
+            for p in &scenarios {
+                let (sc, cat) = load(p, &opts)?;
+                let r = simulate(&sc, &cat, opts.threads)?;
+                let ok = r.budget_ok() && r.slo_ok();
+                breached |= !ok;
+                out(&format!("{}  {}\n", if ok { "ok      " } else { "BREACHED" }, p.display()));
+                for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
+                    out(&format!("          {}: {} (limit {})\n", c.what, c.value, c.limit));
+                }
+            }
+            Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        })(),
+        Command::Plans { provider, pricing } => (|| {
+            let cat = Catalog::load_dir(&pricing)?;
+            let mut text = String::new();
+            for (id, p) in &cat.providers {
+                if provider.as_ref().is_some_and(|want| want != id) {
+                    continue;
+                }
+                text.push_str(&format!("{id} — {} [{:?}, as of {}]\n", p.name, p.provenance.confidence, p.provenance.as_of));
+                for (pid, plan) in &p.plans {
+                    text.push_str(&format!("  {pid:<16} {:<24} fee {}  [{:?}]\n", plan.name, crate::units::fmt_money(plan.fee), plan.provenance.confidence));
+                }
+            }
+            if let Some(want) = &provider {
+                if !cat.providers.contains_key(want) {
+                    return Err(Failure::Other(format!("unknown provider `{want}`; known: {}", cat.providers.keys().cloned().collect::<Vec<_>>().join(", "))));
+                }
+            }
+            out(&text);
+            Ok(ExitCode::SUCCESS)
+        })(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Input(e)) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

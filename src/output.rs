@@ -1,0 +1,514 @@
+//! Turning a [`RunResult`] into the files of a report directory, and writing them safely.
+//!
+//! Renderers return text; only [`write_report`] touches the filesystem. It writes into a
+//! temporary directory beside the destination and renames it into place when everything is
+//! written, so an interrupted or failed run never leaves a half-written report.
+
+use crate::metrics::Summary;
+use crate::run::RunResult;
+use crate::scenario::MetricKind;
+use crate::simulate::{Unit, SERIES};
+use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A time in the horizon as people say it: `day 23.0`, or `hour 5.2` for short horizons.
+pub fn fmt_when(r: &RunResult, seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "–".into();
+    }
+    if r.scenario.horizon_days < 2.0 {
+        format!("hour {:.1}", seconds / 3600.0)
+    } else {
+        format!("day {:.0}", seconds / 86400.0)
+    }
+}
+
+fn fmt_span(r: &RunResult, s: &Summary) -> String {
+    if s.n == 0 {
+        return "–".into();
+    }
+    let unit = |x: f64| if r.scenario.horizon_days < 2.0 { format!("{:.1}", x / 3600.0) } else { format!("{:.0}", x / 86400.0) };
+    format!("{} (P10–P90 {}–{})", fmt_when(r, s.p50), unit(s.p10), unit(s.p90))
+}
+
+fn trigger_kind(metric: &str) -> MetricKind {
+    crate::scenario::Metric::ALL.iter().find(|m| m.0 == metric).map(|m| m.2).unwrap_or(MetricKind::Count)
+}
+
+/// The plain-words summary printed by `capsim run` and opening `summary.md`.
+pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
+    let mut o = String::new();
+    let sc = &r.scenario;
+    let _ = writeln!(
+        o,
+        "{} — {} days, {} replications, seed {}, starting in stage `{}`",
+        sc.name,
+        trim(sc.horizon_days),
+        sc.replications,
+        sc.seed,
+        sc.start_stage
+    );
+    let first = &r.periods[0];
+    let last = &r.periods[r.periods.len() - 1];
+    let _ = writeln!(
+        o,
+        "Traffic: {} → {} users, {} → {} requests/day; busiest window {:.2} req/s at the end.",
+        fmt_count(first.series[0].mean),
+        fmt_count(last.series[0].mean),
+        fmt_count(first.series[1].mean),
+        fmt_count(last.series[1].mean),
+        last.series[2].mean
+    );
+    if let Some(u) = &r.instability {
+        let _ = writeln!(o, "UNSTABLE in {}/{} replications from {}: {}", u.replications, sc.replications, fmt_when(r, u.first_time_seconds), u.message);
+    }
+    if !r.triggers.is_empty() {
+        let _ = writeln!(o, "Scaling triggers:");
+    }
+    for t in &r.triggers {
+        let kind = trigger_kind(&t.metric);
+        if t.fired_in > 0 {
+            let _ = writeln!(
+                o,
+                "  FIRES  {} [{}]: {} in {}/{} runs; value {}; {}; cost {} → {} a month",
+                t.name,
+                t.condition,
+                fmt_span(r, &t.first_fire),
+                t.fired_in,
+                t.replications,
+                crate::run::fmt_metric(kind, t.value_at_fire.p50),
+                t.effect.clone().unwrap_or_default(),
+                fmt_money(t.cost_before.p50),
+                fmt_money(t.cost_after.p50)
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  never  {} [{}]: highest value {}",
+                t.name,
+                t.condition,
+                t.peak_value.map(|v| crate::run::fmt_metric(kind, v)).unwrap_or_else(|| "–".into())
+            );
+        }
+    }
+    let _ = writeln!(o, "Monthly cost (run-rate, mean across replications):");
+    for m in &r.months {
+        let _ = writeln!(
+            o,
+            "  month {}: {} (95% CI ± {}){}",
+            m.month,
+            fmt_money(m.run_rate.mean),
+            fmt_money(if m.run_rate.ci95.is_finite() { m.run_rate.ci95 } else { 0.0 }),
+            if m.covered < 0.999 { format!(", {:.0}% of the month simulated: billed {}", m.covered * 100.0, fmt_money(m.total.mean)) } else { String::new() }
+        );
+    }
+    for (label, checks) in [("Budget", &r.budget), ("SLO", &r.slo)] {
+        if checks.is_empty() {
+            continue;
+        }
+        let bad: Vec<_> = checks.iter().filter(|c| !c.ok).collect();
+        if bad.is_empty() {
+            let _ = writeln!(o, "{label}: holds ({} checks).", checks.len());
+        } else {
+            let _ = writeln!(o, "{label}: BREACHED in {} of {} checks:", bad.len(), checks.len());
+            for c in bad {
+                let _ = writeln!(o, "  {}: {} > {}", c.what, c.value, c.limit);
+            }
+        }
+    }
+    if !r.plan_comparisons.is_empty() {
+        let dis: Vec<_> = r.plan_comparisons.iter().filter(|c| !c.agrees).collect();
+        let _ = writeln!(o, "Against the plan: {} of {} figures agree within 10%.", r.plan_comparisons.len() - dis.len(), r.plan_comparisons.len());
+        for c in dis {
+            let _ = writeln!(o, "  {}: plan {}, capsim {} ({})", c.what, c.plan, c.capsim, c.difference);
+        }
+    }
+    let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();
+    if !off.is_empty() {
+        let names: Vec<&str> = off.iter().map(|s| s.station.as_str()).collect();
+        let _ = writeln!(o, "Queueing theory: the simulated wait differs from the estimate beyond the 95% CI at: {} (see the stations table).", names.join(", "));
+    }
+    if let Some(d) = report_dir {
+        let _ = writeln!(o, "Report: {}", d.display());
+    }
+    o
+}
+
+fn trim(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn fmt_unit(u: Unit, v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    match u {
+        Unit::Count => fmt_count(v),
+        Unit::PerSecond => format!("{v:.3}/s"),
+        Unit::Seconds => fmt_seconds(v),
+        Unit::Fraction => format!("{:.1}%", v * 100.0),
+        Unit::Bytes => fmt_bytes(v),
+        Unit::Dollars => fmt_money(v),
+    }
+}
+
+fn fmt_summary(u: Unit, s: &Summary) -> String {
+    if s.n == 0 {
+        return "–".into();
+    }
+    if s.ci95.is_finite() && s.ci95 > 0.0 {
+        format!("{} ± {}", fmt_unit(u, s.mean), fmt_unit(u, s.ci95))
+    } else {
+        fmt_unit(u, s.mean)
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// `summary.md`: the plain-words summary, then every table.
+pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
+    let mut o = String::new();
+    let sc = &r.scenario;
+    let _ = writeln!(o, "# {}\n", md_escape(&sc.name));
+    if let Some(d) = &sc.description {
+        let _ = writeln!(o, "{}\n", d.trim());
+    }
+    let _ = writeln!(o, "Scenario `{}`{} · seed {} · {} replications · horizon {} days · stage `{}` at the start.\n", sc.file, sc.source.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default(), sc.seed, sc.replications, trim(sc.horizon_days), sc.start_stage);
+    let _ = writeln!(o, "**How this was simulated.** {}\n", sc.approximation);
+    let _ = writeln!(o, "## Summary\n\n```text\n{}```\n", summary_text(r, None));
+    if let Some(u) = &r.instability {
+        let _ = writeln!(o, "> **Unstable.** In {}/{} replications arrivals exceeded capacity, first at {}: {}\n", u.replications, sc.replications, fmt_when(r, u.first_time_seconds), md_escape(&u.message));
+    }
+
+    let _ = writeln!(o, "## Scaling triggers\n");
+    if r.triggers.is_empty() {
+        let _ = writeln!(o, "No triggers defined.\n");
+    } else {
+        let _ = writeln!(o, "| trigger | condition | plan says | fired in | first fires (median, P10–P90) | value then | what it did | cost/month before → after | highest value seen |");
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
+        for t in &r.triggers {
+            let kind = trigger_kind(&t.metric);
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {}/{} | {} | {} | {} | {} | {} |",
+                md_escape(&t.name),
+                t.condition,
+                md_escape(t.plan_says.as_deref().unwrap_or("–")),
+                t.fired_in,
+                t.replications,
+                if t.fired_in > 0 { fmt_span(r, &t.first_fire) } else { "never".into() },
+                if t.fired_in > 0 { crate::run::fmt_metric(kind, t.value_at_fire.p50) } else { "–".into() },
+                md_escape(t.effect.as_deref().unwrap_or(&t.action)),
+                if t.fired_in > 0 { format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50)) } else { "–".into() },
+                t.peak_value.map(|v| crate::run::fmt_metric(kind, v)).unwrap_or_else(|| "–".into())
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let _ = writeln!(o, "## Monthly cost by component\n");
+    let _ = write!(o, "| component |");
+    for m in &r.months {
+        let _ = write!(o, " month {}{} |", m.month, if m.covered < 0.999 { format!(" ({:.0}%)", m.covered * 100.0) } else { String::new() });
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "|---|{}", "---:|".repeat(r.months.len()));
+    for (ci, c) in r.components.iter().enumerate() {
+        let _ = write!(o, "| {c} |");
+        for m in &r.months {
+            let _ = write!(o, " {} |", fmt_money(m.components[ci].1.mean));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = write!(o, "| **total billed** |");
+    for m in &r.months {
+        let _ = write!(o, " **{}** |", fmt_money(m.total.mean));
+    }
+    let _ = writeln!(o);
+    let _ = write!(o, "| run-rate (full month) |");
+    for m in &r.months {
+        let _ = write!(o, " {} |", fmt_summary(Unit::Dollars, &m.run_rate));
+    }
+    let _ = writeln!(o, "\n");
+
+    if let Some(m) = r.months.first() {
+        let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. Each line is billed at the monthly rate; a configuration that ran for part of the month is prorated (share shown).\n");
+        let _ = writeln!(o, "| component | provider / plan | share of month | item | arithmetic | amount |");
+        let _ = writeln!(o, "|---|---|---:|---|---|---:|");
+        for cb in &m.example.components {
+            for l in &cb.bill.lines {
+                let _ = writeln!(o, "| {} | {}/{} | {:.0}% | {} | {} | {} |", cb.component, cb.provider, cb.plan, cb.fraction * 100.0, md_escape(&l.item), md_escape(&l.arithmetic), fmt_money(l.amount));
+            }
+            for w in &cb.bill.warnings {
+                let _ = writeln!(o, "| {} | {}/{} | | **warning** | {} | |", cb.component, cb.provider, cb.plan, md_escape(w));
+            }
+        }
+        let _ = writeln!(o);
+    }
+
+    if !r.plan_comparisons.is_empty() {
+        let _ = writeln!(o, "## The plan's figures next to capsim's\n");
+        let _ = writeln!(o, "| figure | plan says | capsim | difference | why |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for c in &r.plan_comparisons {
+            let mark = if c.agrees { "" } else { " ⚠" };
+            let _ = writeln!(o, "| {} | {} | {} | {}{} | {} |", md_escape(&c.what), md_escape(&c.plan), md_escape(&c.capsim), md_escape(&c.difference), mark, md_escape(&c.why));
+        }
+        let _ = writeln!(o);
+    }
+
+    for (title, checks) in [("Budget", &r.budget), ("Service-level objectives", &r.slo)] {
+        if checks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "## {title}\n\n| check | limit | value | result |\n|---|---|---|---|");
+        for c in checks {
+            let _ = writeln!(o, "| {} | {} | {} | {} |", md_escape(&c.what), c.limit, c.value, if c.ok { "ok" } else { "**breached**" });
+        }
+        let _ = writeln!(o);
+    }
+
+    if !r.stations.is_empty() {
+        let _ = writeln!(o, "## Stations: queueing theory next to the simulation\n\nBusiest period of the horizon. Theory uses the simulated arrival rate and service-time moments; \"agrees\" means the theory value lies inside the simulation's 95% confidence interval.\n");
+        let _ = writeln!(o, "| station | servers | arrivals/s | mean service | service SCV | utilization | model | theory Wq | simulated Wq (95% CI) | P(wait) theory / sim | agrees |");
+        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|");
+        for st in &r.stations {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.3} | {} | {:.2} | {:.1}% | {} | {} | {} | {} / {} | {} |",
+                st.station,
+                st.servers,
+                st.arrival_rate,
+                fmt_seconds(st.mean_service),
+                st.service_scv,
+                st.utilization * 100.0,
+                st.theory_model,
+                st.theory_wait.map(fmt_seconds).unwrap_or_else(|| "–".into()),
+                fmt_summary(Unit::Seconds, &st.sim_wait),
+                st.theory_p_wait.map(|p| format!("{:.3}", p)).unwrap_or_else(|| "–".into()),
+                if st.sim_p_wait.n > 0 { format!("{:.3}", st.sim_p_wait.mean) } else { "–".into() },
+                match st.agrees {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "–",
+                }
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let _ = writeln!(o, "## Over time\n");
+    let key = ["users", "requests_per_day", "busy_rps", "latency_p95", "error_rate", "api_cpu", "db_connections_max", "db_size", "monthly_cost"];
+    let n = r.periods.len();
+    let picks: Vec<usize> = if n <= 12 { (0..n).collect() } else { (0..12).map(|i| i * (n - 1) / 11).collect() };
+    let _ = write!(o, "| period | stage |");
+    for k in key {
+        let _ = write!(o, " {k} |");
+    }
+    let _ = writeln!(o, "\n|---|---|{}", "---:|".repeat(key.len()));
+    for p in picks {
+        let per = &r.periods[p];
+        let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), per.stage);
+        for k in key {
+            let i = crate::simulate::series_index(k);
+            let _ = write!(o, " {} |", fmt_summary(SERIES[i].1, &per.series[i]));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "\nEvery period and series is in `timeseries.csv`.\n");
+
+    if !charts.is_empty() {
+        let _ = writeln!(o, "## Charts\n");
+        for c in charts {
+            let _ = writeln!(o, "![{c}]({c})\n");
+        }
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(o, "## Notes\n");
+        for n in &r.notes {
+            let _ = writeln!(o, "- {}", md_escape(n));
+        }
+    }
+    o
+}
+
+fn csv_f(v: f64) -> String {
+    if v.is_finite() {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s.is_empty() || s == "-" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
+    } else {
+        String::new()
+    }
+}
+
+fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).expect("write to memory");
+    for r in rows {
+        w.write_record(&r).expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// `timeseries.csv`: every period, every series (mean and 95 % CI half-width), cost per component.
+pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
+    let mut header = vec!["period".to_string(), "start_day".into(), "end_day".into(), "stage".into()];
+    for (name, _, _) in SERIES {
+        header.push(format!("{name}_mean"));
+        header.push(format!("{name}_ci95"));
+    }
+    for c in &r.components {
+        header.push(format!("cost_{c}_mean"));
+    }
+    let rows = r
+        .periods
+        .iter()
+        .map(|p| {
+            let mut row = vec![p.index.to_string(), csv_f(p.start_seconds / 86400.0), csv_f(p.end_seconds / 86400.0), p.stage.clone()];
+            for s in &p.series {
+                row.push(csv_f(s.mean));
+                row.push(csv_f(s.ci95));
+            }
+            for c in &p.component_costs {
+                row.push(csv_f(c.mean));
+            }
+            row
+        })
+        .collect();
+    to_csv(header, rows)
+}
+
+/// `costs.csv`: every line of every month's bill (median replication), with its arithmetic.
+pub fn costs_csv(r: &RunResult) -> Vec<u8> {
+    let header = ["month", "component", "provider", "plan", "share_of_month", "item", "usage", "unit", "included", "billable", "rate", "per", "amount_full_month", "amount_billed", "arithmetic", "component_mean_across_replications"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for m in &r.months {
+        for cb in &m.example.components {
+            let mean = m.components.iter().find(|(c, _)| *c == cb.component).map(|(_, s)| s.mean).unwrap_or(f64::NAN);
+            for l in &cb.bill.lines {
+                rows.push(vec![
+                    m.month.to_string(),
+                    cb.component.clone(),
+                    cb.provider.clone(),
+                    cb.plan.clone(),
+                    csv_f(cb.fraction),
+                    l.item.clone(),
+                    csv_f(l.usage),
+                    l.unit.clone(),
+                    csv_f(l.included),
+                    csv_f(l.billable),
+                    csv_f(l.rate),
+                    csv_f(l.per),
+                    csv_f(l.amount),
+                    csv_f(l.amount * cb.fraction),
+                    l.arithmetic.clone(),
+                    csv_f(mean),
+                ]);
+            }
+        }
+    }
+    to_csv(header, rows)
+}
+
+/// `triggers.csv`: one row per trigger.
+pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
+    let header = ["trigger", "metric", "condition", "plan_says", "action", "fired_in", "replications", "first_fire_day_p50", "first_fire_day_p10", "first_fire_day_p90", "value_at_fire_p50", "effect", "cost_before_p50", "cost_after_p50", "periods_held_mean", "firings_mean", "peak_value"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rows = r
+        .triggers
+        .iter()
+        .map(|t| {
+            vec![
+                t.name.clone(),
+                t.metric.clone(),
+                t.condition.clone(),
+                t.plan_says.clone().unwrap_or_default(),
+                t.action.clone(),
+                t.fired_in.to_string(),
+                t.replications.to_string(),
+                csv_f(t.first_fire.p50 / 86400.0),
+                csv_f(t.first_fire.p10 / 86400.0),
+                csv_f(t.first_fire.p90 / 86400.0),
+                csv_f(t.value_at_fire.p50),
+                t.effect.clone().unwrap_or_default(),
+                csv_f(t.cost_before.p50),
+                csv_f(t.cost_after.p50),
+                csv_f(t.periods_held.mean),
+                csv_f(t.firings.mean),
+                t.peak_value.map(csv_f).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    to_csv(header, rows)
+}
+
+/// `summary.json`: the whole result. NaN (no data) becomes null.
+pub fn json(r: &RunResult) -> Vec<u8> {
+    let v = serde_json::to_value(r).expect("serialisable");
+    let mut out = serde_json::to_vec_pretty(&v).expect("serialisable");
+    out.push(b'\n');
+    out
+}
+
+/// All files of a report directory, in memory.
+pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
+    let charts = crate::report::charts(r);
+    let chart_files: Vec<&str> = charts.iter().map(|c| c.file).collect();
+    let md = markdown(r, &chart_files);
+    let summary_html = crate::report::html::render(r, Some(&summary_text(r, None)), &charts);
+    let mut files = vec![
+        ("summary.md".to_string(), md.into_bytes()),
+        ("report.html".to_string(), summary_html.into_bytes()),
+        ("costs.csv".to_string(), costs_csv(r)),
+        ("timeseries.csv".to_string(), timeseries_csv(r)),
+        ("triggers.csv".to_string(), triggers_csv(r)),
+        ("summary.json".to_string(), json(r)),
+    ];
+    for c in charts {
+        files.push((c.file.to_string(), c.svg.into_bytes()));
+    }
+    files
+}
+
+/// Writes `files` as directory `dest`, atomically: a temporary sibling is filled, then renamed.
+pub fn write_report(dest: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = dest.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report".into());
+    let tmp: PathBuf = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        std::fs::create_dir_all(&tmp)?;
+        for (f, bytes) in files {
+            std::fs::write(tmp.join(f), bytes)?;
+        }
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if dest.exists() {
+            std::fs::rename(dest, &old)?;
+        }
+        std::fs::rename(&tmp, dest)?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
