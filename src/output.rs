@@ -263,6 +263,14 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
         let _ = writeln!(o);
     }
+    if !r.plan_notes.is_empty() {
+        let _ = writeln!(o, "### Reading the plan
+");
+        for n in &r.plan_notes {
+            let _ = writeln!(o, "- {}", md_escape(n));
+        }
+        let _ = writeln!(o);
+    }
 
     for (title, checks) in [("Budget", &r.budget), ("Service-level objectives", &r.slo)] {
         if checks.is_empty() {

@@ -131,6 +131,8 @@ pub struct RunResult {
     pub budget: Vec<Check>,
     pub slo: Vec<Check>,
     pub plan_comparisons: Vec<Comparison>,
+    /// The scenario author's notes on the plan's own arithmetic.
+    pub plan_notes: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -369,6 +371,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
         budget: Vec::new(),
         slo: Vec::new(),
         plan_comparisons: Vec::new(),
+        plan_notes: sc.plan_says.notes.clone(),
         notes,
     };
     crate::checks::fill(sc, &mut result);

@@ -462,4 +462,5 @@ pub struct PlanSays {
     pub concurrent_sessions: Option<f64>,
     pub users: Option<f64>,
     pub vector_store_size: Option<f64>,
+    pub notes: Vec<String>,
 }

@@ -369,13 +369,23 @@ pub struct RawTrigger {
     pub plan_says: Option<String>,
 }
 
+/// `flag`, or a map with exactly one of `upgrade`, `add_instances`, `switch_stage`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[serde(untagged)]
 pub enum RawAction {
-    Flag,
-    Upgrade(RawUpgrade),
-    AddInstances(RawAddInstances),
-    SwitchStage(String),
+    Word(String),
+    Map(RawActionMap),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActionMap {
+    #[serde(default)]
+    pub upgrade: Option<RawUpgrade>,
+    #[serde(default)]
+    pub add_instances: Option<RawAddInstances>,
+    #[serde(default)]
+    pub switch_stage: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -452,4 +462,7 @@ pub struct RawPlanSays {
     pub users: Option<Count>,
     #[serde(default)]
     pub vector_store_size: Option<Bytes>,
+    /// The scenario author's reading of the plan: where its own arithmetic disagrees.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }

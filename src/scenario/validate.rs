@@ -237,6 +237,7 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
             concurrent_sessions: p.concurrent_sessions.map(|v| v.0),
             users: p.users.map(|v| v.0),
             vector_store_size: p.vector_store_size.map(|v| v.0),
+            notes: p.notes.clone(),
         })
         .unwrap_or_default();
 
@@ -798,9 +799,24 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
     }
     let sustained = t.sustained.map(|s| s.0).unwrap_or(0.0);
     let sustained_periods = ((sustained / resolution).ceil() as u32).max(1);
-    let action = match &t.action {
-        None | Some(RawAction::Flag) => Action::Flag,
-        Some(RawAction::Upgrade(u)) => {
+    let allowed_actions = ["flag", "upgrade", "add_instances", "switch_stage"];
+    let mut map = None;
+    match &t.action {
+        None => {}
+        Some(RawAction::Word(w)) if w == "flag" => {}
+        Some(RawAction::Word(w)) => cx.err_allowed(&format!("{p}.action"), format!("unknown action `{w}`"), allowed_actions),
+        Some(RawAction::Map(m)) => {
+            let n = m.upgrade.is_some() as u8 + m.add_instances.is_some() as u8 + m.switch_stage.is_some() as u8;
+            if n != 1 {
+                cx.err_allowed(&format!("{p}.action"), "an action is `flag` or a map with exactly one of these keys", allowed_actions);
+            } else {
+                map = Some(m);
+            }
+        }
+    }
+    let action = match map.map(|m| (&m.upgrade, &m.add_instances, &m.switch_stage)) {
+        None => Action::Flag,
+        Some((Some(u), _, _)) => {
             if !components.contains(&u.component) {
                 cx.err_allowed(&format!("{p}.action.upgrade.component"), format!("no component named `{}`", u.component), components.to_vec());
             }
@@ -837,18 +853,19 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
                 servers: u.servers,
             })
         }
-        Some(RawAction::AddInstances(a)) => {
+        Some((None, Some(a), _)) => {
             if a.component != "api" {
                 cx.err_allowed(&format!("{p}.action.add_instances.component"), format!("only the API scales out by instances, not `{}`", a.component), ["api"]);
             }
             Action::AddInstances { component: a.component.clone(), count: a.count.unwrap_or(1).max(1), max: a.max }
         }
-        Some(RawAction::SwitchStage(s)) => {
+        Some((None, None, Some(s))) => {
             if !stage_names.contains(s) {
                 cx.err_allowed(&format!("{p}.action.switch_stage"), format!("no stage named `{s}`"), stage_names.to_vec());
             }
             Action::SwitchStage(s.clone())
         }
+        Some((None, None, None)) => Action::Flag,
     };
     Some(Trigger {
         name: t.name.clone(),
