@@ -1,0 +1,27 @@
+//! Shared helpers: temporary scenario files and the `capsim` command.
+use std::path::{Path, PathBuf};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn capsim() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("capsim").expect("binary built");
+    c.current_dir(repo());
+    c
+}
+
+/// Writes `text` as `name` in `dir` and returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+/// Loads and runs a scenario given as text, with the repository's pricing catalogs.
+pub fn run_text(text: &str) -> capsim::run::RunResult {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = write(dir.path(), "s.yaml", text);
+    let (sc, cat) = capsim::scenario::load(&p, Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"));
+    capsim::run::run(&sc, &cat)
+}

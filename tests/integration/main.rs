@@ -1,0 +1,6 @@
+//! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
+mod cli;
+mod common;
+mod determinism;
+mod scenarios;
+mod theory;
