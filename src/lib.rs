@@ -1,4 +1,5 @@
 //! capsim: capacity planning and cost modelling by discrete-event simulation.
 pub mod error;
+pub mod pricing;
 pub mod units;
 pub mod yamlfile;
