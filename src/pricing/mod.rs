@@ -1,44 +1,385 @@
-//! TEMPORARY interface stub; replaced by the real pricing module on merge.
+//! What the hosted services a roadmap runs on cost, and what one month of usage bills.
+//!
+//! The roadmaps capsim checks quote monthly prices by hand ("Railway Pro, 2 vCPU: $20"), and
+//! those figures are often wrong because the real bill depends on usage: a fee that is really a
+//! usage commitment, an allowance then per-unit overage, graduated bands, compute sizes with
+//! credits. This module holds the providers' price lists as data ([`Catalog`], read from
+//! `pricing/*.yaml` by [`Catalog::load_dir`], the only I/O here) and turns a plan plus a month
+//! of [`Usage`] into a [`Bill`] whose every line shows its arithmetic ([`bill`], pure).
+//! Every plan, size and meter carries its [`Provenance`], so a report can say how much to
+//! trust each number; a price nobody published stays unknown and the bill says so.
+//!
+//! # Billing semantics
+//!
+//! [`bill`] builds the lines in this order; the total is the sum of the lines, and amounts are
+//! kept as `f64` (rounding happens only when they are displayed).
+//!
+//! 1. **Base fee**: `fee × count` (`fee × seats` when `fee_basis` is `per_seat`). With
+//!    `annual_billing` and an `annual_fee`, the annual price (a monthly equivalent) replaces
+//!    `fee`. Pass `count = 1` for plans billed once per account (Railway workspace, Supabase
+//!    organisation). No line is written for a zero fee, nor for a fee that is a usage
+//!    commitment (step 6).
+//! 2. **Size** (`compute (Micro)`): the chosen size (`BillOptions::size`, else
+//!    `default_size`) costs `hourly × hours × count`, or `monthly × count` when only a
+//!    monthly price is known (not prorated). A size with neither price is billed at zero with
+//!    the warning "no published price".
+//! 3. **Meters**, one line per meter with usage above zero:
+//!    `billable = max(0, usage − included)`, where `included` is multiplied by `seats` when
+//!    `included_per_seat`; then rounded *up* to whole `block`s; then `× multiplier`. The
+//!    billable quantity is priced
+//!    - by `rate`: `billable × rate / per` (`per` is how many units the rate is for, e.g.
+//!      $2 per 1M requests has `rate = 2`, `per = 1_000_000`);
+//!    - or by `tiers`. **Tiers apply to the whole usage: no allowance is subtracted first.**
+//!      Bands start at 0, so a free allowance is written as a first band with rate 0 (a
+//!      tiered meter may not also have `included`). In `graduated` mode each band's rate
+//!      applies to the units inside that band; in `volume` mode the band the usage reaches
+//!      prices all units. Usage above the last band's `up_to` has no published price: it is
+//!      not billed and the bill warns;
+//!    - or, with neither, the overage has no published price: it is not billed and the bill
+//!      warns.
+//! 4. **Hard caps** (`hard_caps: true`, e.g. Vercel Hobby, Supabase Free): usage above the
+//!    allowance is never billed; instead a warning names the metric and says the service
+//!    would be stopped, paused or made read-only.
+//! 5. **Credit**: subtracts up to `amount` (`× seats` when `per_seat`) from the lines it
+//!    applies to (`applies_to` lists meter names and/or `sizes`; empty means every size and
+//!    meter line, never the base fee). It never takes those lines below zero.
+//! 6. **Fee as usage commitment** (`fee_is_usage_credit`, Railway): the total before the
+//!    multiplier is `max(fee × count, usage)`; a line "usage below commitment" adds the
+//!    unused part of the commitment (zero when usage is higher) and its arithmetic says which
+//!    of the two applied.
+//! 7. **Multiplier** (`BillOptions::multiplier`, e.g. 2 for RDS Multi-AZ): scales the whole
+//!    bill; a line adds `subtotal × (multiplier − 1)`.
+
+mod bill;
+mod catalog;
+
+pub use bill::bill;
+
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
-#[derive(Debug, Clone, Default)]
-pub struct Catalog { pub providers: BTreeMap<String, Provider> }
-#[derive(Debug, Clone)]
-pub struct Provider { pub id: String, pub name: String, pub provenance: Provenance, pub plans: BTreeMap<String, Plan>, pub notes: Option<String> }
-#[derive(Clone, Debug, Serialize)]
-pub struct Provenance { pub source: Vec<String>, pub as_of: String, pub confidence: Confidence }
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Confidence { Official, AggregatorVerbatim, AggregatorGenerated, ThirdParty, Inference, Unconfirmed }
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeeBasis { Flat, PerSeat, PerInstance, PerZone }
-#[derive(Debug, Clone)]
-pub struct Plan { pub id: String, pub name: String, pub fee: f64, pub fee_basis: FeeBasis, pub sizes: BTreeMap<String, Size>, pub default_size: Option<String>, pub capacity: Capacity, pub hard_caps: bool, pub provenance: Provenance, pub notes: Option<String> }
-#[derive(Debug, Clone)]
-pub struct Size { pub name: String, pub hourly: Option<f64>, pub monthly: Option<f64>, pub capacity: Capacity, pub provenance: Option<Provenance> }
-#[derive(Default, Clone, Debug, Serialize, Deserialize)]
-pub struct Capacity {
-    pub vcpu: Option<f64>, pub ram_bytes: Option<f64>,
-    pub direct_connections: Option<u32>, pub pooled_connections: Option<u32>,
-    pub db_size_limit_bytes: Option<f64>, pub read_only_over_limit: bool,
-    pub commands_per_sec: Option<f64>, pub max_vectors: Option<f64>, pub storage_bytes: Option<f64>,
-    pub max_replicas: Option<u32>, pub requests_per_min: Option<f64>, pub max_concurrency: Option<u32>,
-}
+
+/// Hours in the billing month used to turn hourly prices into monthly ones (the AWS and
+/// Supabase convention: 365 × 24 / 12 = 730).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// The usage metrics a meter may bill, with what each one means. The simulator fills these
+/// by name; a catalog meter naming anything else is an input error listing this vocabulary.
+pub const USAGE_METRICS: &[(&str, &str)] = &[
+    ("seats", "people holding a paid seat"),
+    (
+        "instances",
+        "running instances (replicas, tasks, projects), averaged over the month",
+    ),
+    ("instance_hours", "instance-hours run in the month"),
+    (
+        "vcpu_hours",
+        "vCPU-hours of CPU actually used (Railway, Vercel active CPU)",
+    ),
+    ("ram_gb_hours", "GB-hours of RAM actually in use (Railway)"),
+    (
+        "vcpu_provisioned_hours",
+        "vCPU-hours provisioned, used or not (Fargate)",
+    ),
+    (
+        "ram_provisioned_gb_hours",
+        "GB-hours of RAM provisioned, used or not (Fargate, Vercel functions)",
+    ),
+    (
+        "storage_gb_months",
+        "average GB stored over the month (GB-months)",
+    ),
+    (
+        "storage_gb_peak",
+        "largest GB stored at any time in the month",
+    ),
+    ("egress_gb", "GB sent out to the internet"),
+    ("requests", "HTTP or API requests"),
+    ("events", "analytics events captured"),
+    ("errors", "error events sent to error tracking"),
+    (
+        "input_tokens",
+        "LLM input tokens not served from the prompt cache",
+    ),
+    (
+        "cached_input_tokens",
+        "LLM input tokens served from the prompt cache",
+    ),
+    ("output_tokens", "LLM output tokens"),
+    (
+        "commands",
+        "cache commands (Redis commands; ElastiCache ECPUs)",
+    ),
+    ("vectors", "vectors stored"),
+    ("zones", "domains (zones) served"),
+    ("mau", "distinct monthly active users"),
+    ("replica_hours", "read-replica hours"),
+    (
+        "class_a_ops",
+        "object-store writes and lists (R2 Class A, S3 PUT/LIST)",
+    ),
+    ("class_b_ops", "object-store reads (R2 Class B, S3 GET)"),
+];
+
+/// Usage of one component over one billing month, by metric name (see [`USAGE_METRICS`]).
 pub type Usage = BTreeMap<String, f64>;
-pub struct BillOptions { pub size: Option<String>, pub seats: f64, pub count: f64, pub hours: f64, pub annual_billing: bool, pub multiplier: f64 }
-#[derive(Clone, Debug, Serialize, Default)]
-pub struct Bill { pub lines: Vec<CostLine>, pub total: f64, pub warnings: Vec<String> }
-#[derive(Clone, Debug, Serialize)]
-pub struct CostLine { pub item: String, pub usage: f64, pub unit: String, pub included: f64, pub billable: f64, pub rate: f64, pub per: f64, pub amount: f64, pub arithmetic: String }
+
+/// Every provider's price list, keyed by provider id (`supabase`, `railway`…).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Catalog {
+    pub providers: BTreeMap<String, Provider>,
+}
+
 impl Catalog {
-    pub fn load_dir(_dir: &Path) -> Result<Catalog, crate::error::InputErrors> { Ok(Catalog::default()) }
+    /// The plan `plan` of `provider`. The error names what is unknown and lists what is known
+    /// (the providers, or that provider's plans), as `(reason, allowed)`.
     pub fn plan(&self, provider: &str, plan: &str) -> Result<&Plan, (String, Vec<String>)> {
-        let p = self.providers.get(provider).ok_or_else(|| (format!("unknown provider `{provider}`"), self.providers.keys().cloned().collect()))?;
-        p.plans.get(plan).ok_or_else(|| (format!("unknown plan `{plan}`"), p.plans.keys().cloned().collect()))
+        let p = self.providers.get(provider).ok_or_else(|| {
+            (
+                format!("unknown provider `{provider}`"),
+                self.providers.keys().cloned().collect(),
+            )
+        })?;
+        p.plans.get(plan).ok_or_else(|| {
+            (
+                format!("provider `{provider}` has no plan `{plan}`"),
+                p.plans.keys().cloned().collect(),
+            )
+        })
     }
 }
-pub fn bill(plan: &Plan, _usage: &Usage, opts: &BillOptions) -> Bill {
-    Bill { lines: vec![], total: plan.fee * opts.count, warnings: vec![] }
+
+/// One provider's price list (one `pricing/<provider>.yaml` file).
+#[derive(Clone, Debug, Serialize)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub provenance: Provenance,
+    pub plans: BTreeMap<String, Plan>,
+    pub notes: Option<String>,
 }
-pub const USAGE_METRICS: &[(&str, &str)] = &[("seats",""),("instances",""),("instance_hours",""),("vcpu_hours",""),("ram_gb_hours",""),("vcpu_provisioned_hours",""),("ram_provisioned_gb_hours",""),("storage_gb_months",""),("storage_gb_peak",""),("egress_gb",""),("requests",""),("events",""),("errors",""),("input_tokens",""),("cached_input_tokens",""),("output_tokens",""),("commands",""),("vectors",""),("zones",""),("mau",""),("replica_hours",""),("class_a_ops",""),("class_b_ops","")];
+
+/// Where a number comes from, when it was read, and how far to trust it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Provenance {
+    /// Addresses of the pages or files the number was read from.
+    pub source: Vec<String>,
+    /// The date (or version) the source shows.
+    pub as_of: String,
+    pub confidence: Confidence,
+}
+
+/// How far a number can be trusted, from the provider's own word down to nobody's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// The provider's docs or docs repository.
+    Official,
+    /// An aggregator's copy of the provider's page, word for word.
+    AggregatorVerbatim,
+    /// An aggregator's file not taken from the provider: unverified.
+    AggregatorGenerated,
+    /// Blogs, calculators and code libraries.
+    ThirdParty,
+    /// Derived by us from other facts (e.g. Redis on Railway costs what any service costs).
+    Inference,
+    /// No source confirms it (e.g. a price taken from the seed roadmap itself).
+    Unconfirmed,
+}
+
+/// What the base fee is charged per.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeBasis {
+    /// Once per plan (× `BillOptions::count`, normally 1).
+    #[default]
+    Flat,
+    /// × `BillOptions::seats`.
+    PerSeat,
+    /// × `BillOptions::count` instances.
+    PerInstance,
+    /// × `BillOptions::count` zones (domains).
+    PerZone,
+}
+
+/// One plan of a provider (or, for LLM APIs, one model).
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub id: String,
+    pub name: String,
+    /// Monthly fee per `fee_basis` unit.
+    pub fee: f64,
+    pub fee_basis: FeeBasis,
+    /// Monthly-equivalent fee when billed annually, where it differs from `fee`.
+    pub annual_fee: Option<f64>,
+    /// The fee is a minimum usage commitment: bill = max(fee, metered usage) (Railway).
+    pub fee_is_usage_credit: bool,
+    pub credit: Option<Credit>,
+    /// Metered usage, keyed by meter name (`disk`, `egress`…).
+    pub meters: BTreeMap<String, Meter>,
+    /// SKUs to pick from (Supabase compute sizes, RDS instance classes), keyed by id.
+    pub sizes: BTreeMap<String, Size>,
+    pub default_size: Option<String>,
+    /// What the plan itself can handle (sizes carry their own).
+    pub capacity: Capacity,
+    /// Usage above the allowance is not billed: the service stops, pauses or goes read-only.
+    pub hard_caps: bool,
+    /// The plan's own provenance, or the provider's where the plan gives none.
+    pub provenance: Provenance,
+    pub notes: Option<String>,
+}
+
+impl Plan {
+    /// The size `id`; the error names it and lists the plan's sizes, as `(reason, allowed)`.
+    pub fn size(&self, id: &str) -> Result<&Size, (String, Vec<String>)> {
+        self.sizes.get(id).ok_or_else(|| {
+            let reason = if self.sizes.is_empty() {
+                format!(
+                    "plan `{}` has no sizes to choose from, so `{id}` cannot be chosen",
+                    self.id
+                )
+            } else {
+                format!("plan `{}` has no size `{id}`", self.id)
+            };
+            (reason, self.sizes.keys().cloned().collect())
+        })
+    }
+}
+
+/// A usage credit: money the plan gives back against some of its metered lines.
+#[derive(Clone, Debug, Serialize)]
+pub struct Credit {
+    pub amount: f64,
+    /// The amount is per seat (× `BillOptions::seats`).
+    pub per_seat: bool,
+    /// Meter names and/or `sizes`; empty means every size and meter line.
+    pub applies_to: Vec<String>,
+}
+
+/// One metered quantity of a plan and how it is priced.
+#[derive(Clone, Debug, Serialize)]
+pub struct Meter {
+    /// The usage metric billed (one of [`USAGE_METRICS`]).
+    pub metric: String,
+    /// What one unit of usage is called, e.g. `GB-months`, `requests`.
+    pub unit: String,
+    /// The rate (and each tier's rate) is per this many units, e.g. 1_000_000. Default 1.
+    pub per: f64,
+    /// Free quantity per month (per seat when `included_per_seat`). Always 0 with tiers.
+    pub included: f64,
+    pub included_per_seat: bool,
+    /// Flat rate per `per` units above the allowance; `None` with tiers or when unknown.
+    pub rate: Option<f64>,
+    /// Price bands over the whole usage (bands start at 0; see the module docs).
+    pub tiers: Vec<Tier>,
+    pub tier_mode: TierMode,
+    /// Billable usage rounds up to whole blocks of this many units (Render's 100 GB).
+    pub block: Option<f64>,
+    /// Scales the billable quantity, e.g. 1.25 for Supabase replica disk. Default 1.
+    pub multiplier: f64,
+    /// Where the meter's own numbers come from, when not from the plan's sources.
+    pub provenance: Option<Provenance>,
+    pub notes: Option<String>,
+}
+
+/// One price band: units up to `up_to` (no limit when `None`) at `rate` per `per` units.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tier {
+    pub up_to: Option<f64>,
+    pub rate: f64,
+}
+
+/// How bands price usage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierMode {
+    /// Each band's rate applies to the units inside that band.
+    #[default]
+    Graduated,
+    /// The band the usage reaches prices all units.
+    Volume,
+}
+
+/// A SKU to pick: a compute size or an instance class. A size with neither price is one
+/// whose price nobody published; billing it warns instead of guessing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Size {
+    pub name: String,
+    pub hourly: Option<f64>,
+    pub monthly: Option<f64>,
+    pub capacity: Capacity,
+    pub provenance: Option<Provenance>,
+    pub notes: Option<String>,
+}
+
+/// What a plan or size can handle. `None` means not known, never a guess.
+#[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Capacity {
+    pub vcpu: Option<f64>,
+    pub ram_bytes: Option<f64>,
+    pub direct_connections: Option<u32>,
+    pub pooled_connections: Option<u32>,
+    pub db_size_limit_bytes: Option<f64>,
+    /// Past `db_size_limit_bytes` the database goes read-only (Supabase Free); when false the
+    /// limit is a recommendation.
+    pub read_only_over_limit: bool,
+    pub commands_per_sec: Option<f64>,
+    pub max_vectors: Option<f64>,
+    pub storage_bytes: Option<f64>,
+    pub max_replicas: Option<u32>,
+    pub requests_per_min: Option<f64>,
+    pub max_concurrency: Option<u32>,
+}
+
+/// How to bill a plan for one component.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BillOptions {
+    /// The size to bill; `None` uses the plan's `default_size`.
+    pub size: Option<String>,
+    pub seats: f64,
+    /// Instances, zones or projects multiplying the fee (unless per seat) and the size.
+    pub count: f64,
+    /// Hours in the period, normally [`HOURS_PER_MONTH`].
+    pub hours: f64,
+    pub annual_billing: bool,
+    /// Scales the whole bill, e.g. 2.0 for Multi-AZ.
+    pub multiplier: f64,
+}
+
+impl Default for BillOptions {
+    fn default() -> Self {
+        BillOptions {
+            size: None,
+            seats: 1.0,
+            count: 1.0,
+            hours: HOURS_PER_MONTH,
+            annual_billing: false,
+            multiplier: 1.0,
+        }
+    }
+}
+
+/// One month's bill for one component: its lines, their sum and what could not be priced.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bill {
+    pub lines: Vec<CostLine>,
+    pub total: f64,
+    pub warnings: Vec<String>,
+}
+
+/// One line of a bill, with the arithmetic a person can check.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostLine {
+    /// `base fee`, `compute (Micro)`, a meter name, `credit`, `usage below commitment`…
+    pub item: String,
+    pub usage: f64,
+    pub unit: String,
+    pub included: f64,
+    pub billable: f64,
+    /// The rate applied per `per` units (for tiers: the average over the billable units).
+    pub rate: f64,
+    pub per: f64,
+    pub amount: f64,
+    /// e.g. `12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55`.
+    pub arithmetic: String,
+}
