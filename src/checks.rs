@@ -112,8 +112,12 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         let month = &r.months[0];
         let got = month.components[ci].1.mean / month.covered.max(1e-9);
         let (d, ok) = difference(said, got);
-        let lines: Vec<String> = month.example.components.iter().filter(|c| &c.component == comp).flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone())).collect();
-        let warnings: Vec<String> = month.example.components.iter().filter(|c| &c.component == comp).flat_map(|c| c.bill.warnings.clone()).collect();
+        let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
+        let mut lines: Vec<String> = month.example.components.iter().filter(mine).flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone())).collect();
+        if let Some(shared) = month.example.components.iter().find(|c| mine(c) && c.members.len() > 1) {
+            lines.insert(0, format!("one {}/{} account shared by {}; this component's share", shared.provider, shared.plan, shared.component));
+        }
+        let warnings: Vec<String> = month.example.components.iter().filter(mine).flat_map(|c| c.bill.warnings.clone()).collect();
         let mut why = if lines.is_empty() { "no priced plan".to_string() } else { lines.join("; ") };
         if !warnings.is_empty() {
             why.push_str(&format!(" — {}", warnings.join("; ")));

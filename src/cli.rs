@@ -135,7 +135,14 @@ pub fn main_with(cli: Cli) -> ExitCode {
             for p in &scenarios {
                 match scenario::load(p, pricing.as_deref()) {
                     Ok((sc, _)) => out(&format!("ok  {} ({}: {} stages, {} request types, {} triggers)\n", p.display(), sc.name, sc.stages.len(), sc.requests.len(), sc.triggers.len())),
-                    Err(e) => all.extend(e.0),
+                    Err(e) => {
+                        for err in e.0 {
+                            // Files sharing a base report its problems once.
+                            if !all.contains(&err) {
+                                all.push(err);
+                            }
+                        }
+                    }
                 }
             }
             if all.is_empty() {

@@ -268,7 +268,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 components: plan
                     .components
                     .iter()
-                    .map(|c| (c.clone(), Summary::of(reps.iter().map(|r| r.months[m].components.iter().filter(|b| &b.component == c).map(|b| b.bill.total * b.fraction).sum::<f64>()))))
+                    .map(|c| (c.clone(), Summary::of(reps.iter().map(|r| r.months[m].components.iter().flat_map(|b| b.members.iter()).filter(|(name, _)| name == c).map(|(_, v)| v).sum::<f64>()))))
                     .collect(),
                 example: reps[median_rep].months[m].clone(),
             }
@@ -299,14 +299,20 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                     crate::scenario::Metric::ApiInstances => Some(s::INSTANCES),
                     _ => None,
                 };
-                series.map(|k| reps[median_rep].series.iter().map(|row| row[k]).filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)).filter(|v| v.is_finite())
+                if t.metric == crate::scenario::Metric::MonthlyCost && !t.components.is_empty() {
+                    let idx: Vec<usize> = plan.components.iter().enumerate().filter(|(_, c)| t.components.contains(c)).map(|(i, _)| i).collect();
+                    reps[median_rep].component_costs.iter().map(|row| idx.iter().map(|i| row[*i]).sum::<f64>()).reduce(f64::max)
+                } else {
+                    series.map(|k| reps[median_rep].series.iter().map(|row| row[k]).filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)).filter(|v| v.is_finite())
+                }
             };
             TriggerSummary {
                 name: t.name.clone(),
                 metric: t.metric.name().to_string(),
                 condition: format!(
-                    "{}{} {} {}{}",
+                    "{}{}{} {} {}{}",
                     t.metric.name(),
+                    if t.components.is_empty() { String::new() } else { format!(" of {}", t.components.join(" + ")) },
                     if t.metric.takes_percentile() { format!(" p{}", t.percentile) } else { String::new() },
                     if t.above { ">" } else { "<" },
                     fmt_metric(t.metric.kind(), t.threshold),

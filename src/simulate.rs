@@ -127,7 +127,10 @@ pub struct Firing {
 /// What one component costs in one calendar month of the horizon.
 #[derive(Debug, Clone, Serialize)]
 pub struct ComponentBill {
+    /// The component, or the components sharing one account (`api + cache + queue`).
     pub component: String,
+    /// What each member component's share of this bill comes to (prorated).
+    pub members: Vec<(String, f64)>,
     pub provider: String,
     pub plan: String,
     /// Share of the month this configuration ran.
@@ -237,6 +240,18 @@ fn integrate(a: f64, b: f64, rate: impl Fn(f64) -> f64) -> f64 {
         t = seg_end;
     }
     total
+}
+
+/// Percentile triggers are evaluated only on at least this many observations in a period, so a
+/// handful of slow queries in a quiet window does not fire an upgrade.
+pub const MIN_PERCENTILE_SAMPLES: u64 = 100;
+
+fn pct_for_trigger(h: &Histogram<u32>, p: f64) -> f64 {
+    if h.len() < MIN_PERCENTILE_SAMPLES {
+        f64::NAN
+    } else {
+        pct(h, p)
+    }
 }
 
 pub fn pct(h: &Histogram<u32>, p: f64) -> f64 {
@@ -412,22 +427,93 @@ fn monthly_bill(cfg: &BilledConfig, usage: &Usage, hours: f64, catalog: &Catalog
     ))
 }
 
+/// A bill covering one or more components: plans whose fee is a usage commitment for a whole
+/// workspace (Railway) bill every service of that workspace together, so the commitment counts
+/// once; every other component is its own billing unit.
+struct BillingUnit {
+    members: Vec<usize>,
+    cfg: BilledConfig,
+    usages: Vec<Usage>,
+}
+
+fn is_account_plan(cfg: &BilledConfig, catalog: &Catalog) -> bool {
+    catalog.plan(&cfg.provider, &cfg.plan).map(|p| p.fee_is_usage_credit).unwrap_or(false)
+}
+
+fn billing_units(detail: &[(Option<BilledConfig>, Usage)], catalog: &Catalog) -> Vec<BillingUnit> {
+    let mut units: Vec<BillingUnit> = Vec::new();
+    for (i, (cfg, u)) in detail.iter().enumerate() {
+        let Some(cfg) = cfg else { continue };
+        if is_account_plan(cfg, catalog) {
+            if let Some(unit) = units.iter_mut().find(|x| x.cfg.provider == cfg.provider && x.cfg.plan == cfg.plan && is_account_plan(&x.cfg, catalog)) {
+                unit.members.push(i);
+                unit.usages.push(u.clone());
+                continue;
+            }
+        }
+        units.push(BillingUnit { members: vec![i], cfg: cfg.clone(), usages: vec![u.clone()] });
+    }
+    units
+}
+
+fn merged_usage(usages: &[Usage]) -> Usage {
+    let mut total = Usage::new();
+    for u in usages {
+        for (k, v) in u {
+            let e = total.entry(k.clone()).or_insert(0.0);
+            if is_level_metric(k) {
+                *e = if k == "seats" { e.max(*v) } else { *e + v };
+            } else {
+                *e += v;
+            }
+        }
+    }
+    total
+}
+
+/// Bills a unit at the monthly rate and splits the total among its members in proportion to
+/// what each one's usage costs on its own (equally when none has priced usage).
+fn bill_unit(unit: &BillingUnit, hours: f64, catalog: &Catalog, hours_per_month: f64) -> Option<(Bill, Vec<f64>)> {
+    let bill = monthly_bill(&unit.cfg, &merged_usage(&unit.usages), hours, catalog, hours_per_month)?;
+    if unit.members.len() == 1 {
+        return Some((bill.clone(), vec![bill.total]));
+    }
+    let plan = catalog.plan(&unit.cfg.provider, &unit.cfg.plan).ok()?;
+    let mut usage_only = plan.clone();
+    usage_only.fee = 0.0;
+    usage_only.fee_is_usage_credit = false;
+    usage_only.credit = None;
+    let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
+    let own: Vec<f64> = unit
+        .usages
+        .iter()
+        .map(|u| {
+            let scaled: Usage = u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale })).collect();
+            let opts = BillOptions { size: unit.cfg.size.clone(), seats: unit.cfg.seats, count: unit.cfg.count, hours: hours_per_month, annual_billing: unit.cfg.annual, multiplier: unit.cfg.multiplier };
+            pricing::bill(&usage_only, &scaled, &opts).total
+        })
+        .collect();
+    let sum: f64 = own.iter().sum();
+    let n = own.len() as f64;
+    let shares = own.iter().map(|o| if sum > 0.0 { bill.total * o / sum } else { bill.total / n }).collect();
+    Some((bill, shares))
+}
+
 /// Monthly run-rate of a stage, with the usage of one period, per component.
 fn stage_run_rate(sc: &Scenario, st: &Stage, plan: &Plan, v: &Volumes, cache_lookups: f64, catalog: &Catalog) -> (Vec<f64>, Vec<(Option<BilledConfig>, Usage)>) {
     let mut costs = vec![0.0; plan.components.len()];
     let mut detail = Vec::with_capacity(plan.components.len());
-    for (i, c) in plan.components.iter().enumerate() {
+    for c in &plan.components {
         match component_usage(sc, st, c, v, cache_lookups) {
-            Some((u, b, count)) => {
-                let cfg = config_of(b, catalog, count);
-                if let Some(cfg) = &cfg {
-                    if let Some(bill) = monthly_bill(cfg, &u, v.hours, catalog, sc.hours_per_month) {
-                        costs[i] = bill.total;
-                    }
-                }
-                detail.push((cfg, u));
-            }
+            Some((u, b, count)) => detail.push((config_of(b, catalog, count), u)),
             None => detail.push((None, Usage::new())),
+        }
+    }
+    for unit in billing_units(&detail, catalog) {
+        if let Some((_, shares)) = bill_unit(&unit, v.hours, catalog, sc.hours_per_month) {
+            for (m, share) in unit.members.iter().zip(shares) {
+                costs[*m] = share;
+            }
         }
     }
     (costs, detail)
@@ -622,14 +708,18 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         }
 
         out.series.push(row);
-        out.component_costs.push(costs);
+        out.component_costs.push(costs.clone());
         out.stage_at.push(stage.name.clone());
         usage_log.push(detail);
 
         // Triggers, evaluated at the end of the period; actions apply from the next one.
         let mut changed = false;
         for (ti, t) in sc.triggers.iter().enumerate() {
-            let value = metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra);
+            let value = if t.metric == Metric::MonthlyCost && !t.components.is_empty() {
+                plan.components.iter().zip(&costs).filter(|(c, _)| t.components.contains(c)).map(|(_, v)| v).sum()
+            } else {
+                metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra)
+            };
             let holds = value.is_finite() && if t.above { value > t.threshold } else { value < t.threshold };
             if holds {
                 out.held[ti] += 1;
@@ -701,8 +791,9 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
     out
 }
 
-/// Calendar-month bills: each component's usage over the month, split where its configuration
-/// changed, each part billed at the monthly rate and prorated by the share of the month it ran.
+/// Calendar-month bills: each billing unit's usage over the month, split where its
+/// configuration changed, each part billed at the monthly rate and prorated by the share of the
+/// month it ran.
 fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig>, Usage)>], catalog: &Catalog) -> Vec<MonthBill> {
     let month_s = sc.hours_per_month * 3600.0;
     let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
@@ -710,42 +801,58 @@ fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig
     for m in 0..months {
         let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(sc.horizon));
         let mut bill = MonthBill { month: m + 1, covered: (me - ms) / month_s, components: Vec::new(), total: 0.0 };
-        for (ci, comp) in plan.components.iter().enumerate() {
-            // Segments of constant configuration.
-            let mut segs: Vec<(BilledConfig, Usage, f64)> = Vec::new();
-            for (p, row) in usage_log.iter().enumerate() {
-                let (a, b) = period_bounds(sc, p);
-                let overlap = (b.min(me) - a.max(ms)).max(0.0);
-                if overlap <= 0.0 {
-                    continue;
-                }
-                let frac = overlap / (b - a);
-                let Some((Some(cfg), u)) = row.get(ci).map(|(c, u)| (c.clone(), u)) else { continue };
-                let hours = overlap / 3600.0;
-                match segs.last_mut() {
-                    Some((c, acc_u, h)) if *c == cfg => {
-                        for (k, v) in u {
-                            let e = acc_u.entry(k.clone()).or_insert(0.0);
-                            if is_level_metric(k) {
-                                *e = e.max(*v);
-                            } else {
-                                *e += v * frac;
+        // Segments of constant (configuration, members), in order of first appearance.
+        let mut segs: Vec<(BillingUnit, f64)> = Vec::new();
+        let mut open: Vec<usize> = Vec::new();
+        for (p, row) in usage_log.iter().enumerate() {
+            let (a, b) = period_bounds(sc, p);
+            let overlap = (b.min(me) - a.max(ms)).max(0.0);
+            if overlap <= 0.0 {
+                continue;
+            }
+            let frac = overlap / (b - a);
+            let hours = overlap / 3600.0;
+            let mut still_open = Vec::new();
+            for unit in billing_units(row, catalog) {
+                let scaled: Vec<Usage> = unit.usages.iter().map(|u| u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac })).collect()).collect();
+                let found = open.iter().copied().find(|&i| segs[i].0.cfg == unit.cfg && segs[i].0.members == unit.members);
+                match found {
+                    Some(i) => {
+                        let (seg, h) = &mut segs[i];
+                        for (acc, u) in seg.usages.iter_mut().zip(&scaled) {
+                            for (k, v) in u {
+                                let e = acc.entry(k.clone()).or_insert(0.0);
+                                if is_level_metric(k) {
+                                    *e = e.max(*v);
+                                } else {
+                                    *e += v;
+                                }
                             }
                         }
                         *h += hours;
+                        still_open.push(i);
                     }
-                    _ => {
-                        let scaled = u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac })).collect();
-                        segs.push((cfg, scaled, hours));
+                    None => {
+                        segs.push((BillingUnit { members: unit.members, cfg: unit.cfg, usages: scaled }, hours));
+                        still_open.push(segs.len() - 1);
                     }
                 }
             }
-            for (cfg, u, hours) in segs {
-                if let Some(b) = monthly_bill(&cfg, &u, hours, catalog, sc.hours_per_month) {
-                    let fraction = hours / sc.hours_per_month;
-                    bill.total += b.total * fraction;
-                    bill.components.push(ComponentBill { component: comp.clone(), provider: cfg.provider, plan: cfg.plan, fraction, bill: b });
-                }
+            open = still_open;
+        }
+        for (unit, hours) in segs {
+            if let Some((b, shares)) = bill_unit(&unit, hours, catalog, sc.hours_per_month) {
+                let fraction = hours / sc.hours_per_month;
+                bill.total += b.total * fraction;
+                let names: Vec<String> = unit.members.iter().map(|i| plan.components[*i].clone()).collect();
+                bill.components.push(ComponentBill {
+                    component: names.join(" + "),
+                    members: names.iter().cloned().zip(shares.iter().map(|s| s * fraction)).collect(),
+                    provider: unit.cfg.provider,
+                    plan: unit.cfg.plan,
+                    fraction,
+                    bill: b,
+                });
             }
         }
         out.push(bill);
@@ -759,17 +866,17 @@ fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage:
         Metric::DatabaseSize => row[s::DB_SIZE],
         Metric::DatabaseConnections => row[s::DB_CONN],
         Metric::DatabaseUtilization => row[s::DB_UTIL],
-        Metric::DatabaseWait => pct(&acc.stations[DB].wait, pctl),
+        Metric::DatabaseWait => pct_for_trigger(&acc.stations[DB].wait, pctl),
         Metric::ApiCpu => row[s::CPU],
         Metric::ApiUtilization => row[s::API_UTIL],
         Metric::ApiInstances => stage.api.instances as f64,
-        Metric::ApiWait => pct(&acc.stations[API].wait, pctl),
-        Metric::Latency => pct(&acc.latency, pctl),
-        Metric::VectorLatency => pct(&acc.stations[VEC].sojourn, pctl),
+        Metric::ApiWait => pct_for_trigger(&acc.stations[API].wait, pctl),
+        Metric::Latency => pct_for_trigger(&acc.latency, pctl),
+        Metric::VectorLatency => pct_for_trigger(&acc.stations[VEC].sojourn, pctl),
         Metric::VectorCapacity => row[s::VEC_CAP],
         Metric::ErrorRate => row[s::ERR],
         Metric::QueueBacklog => row[s::Q_MAX],
-        Metric::QueueWait => pct(&acc.jobs.wait, pctl),
+        Metric::QueueWait => pct_for_trigger(&acc.jobs.wait, pctl),
         Metric::MonthlyCost => row[s::COST],
         Metric::Users => row[s::USERS],
         Metric::RequestsPerDay => row[s::REQ_DAY],

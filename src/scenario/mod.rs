@@ -428,6 +428,8 @@ pub struct Upgrade {
 pub struct Trigger {
     pub name: String,
     pub metric: Metric,
+    /// For `cost.monthly`: the components whose cost is watched (empty: all).
+    pub components: Vec<String>,
     pub above: bool,
     pub threshold: f64,
     pub percentile: f64,

@@ -352,6 +352,9 @@ pub struct RawRecord {
 pub struct RawTrigger {
     pub name: String,
     pub metric: String,
+    /// For `cost.monthly`: only these components (default: the whole stage).
+    #[serde(default)]
+    pub components: Vec<String>,
     #[serde(default)]
     pub above: Option<serde_yaml::Value>,
     #[serde(default)]

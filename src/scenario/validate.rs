@@ -193,7 +193,7 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
 
     let mut triggers = Vec::new();
     for (i, t) in raw.triggers.iter().enumerate() {
-        if let Some(t) = trigger(&mut cx, i, t, resolution, &component_ids, &stage_names, &stages) {
+        if let Some(t) = trigger(&mut cx, i, t, resolution, &component_ids, &stage_names, &stages, &raw.stage) {
             triggers.push(t);
         }
     }
@@ -769,7 +769,8 @@ fn threshold(kind: MetricKind, v: &serde_yaml::Value) -> Result<f64, String> {
     }
 }
 
-fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: &[String], stage_names: &[String], stages: &BTreeMap<String, Stage>) -> Option<Trigger> {
+#[allow(clippy::too_many_arguments)]
+fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: &[String], stage_names: &[String], stages: &BTreeMap<String, Stage>, start_stage: &str) -> Option<Trigger> {
     let p = format!("triggers[{i}]");
     let Some(&(_, metric, kind, _)) = Metric::ALL.iter().find(|m| m.0 == t.metric) else {
         cx.err_allowed(&format!("{p}.metric"), format!("unknown metric `{}`", t.metric), Metric::ALL.iter().map(|m| m.0.to_string()));
@@ -797,6 +798,14 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
     if !(percentile > 0.0 && percentile < 100.0) {
         cx.err(&format!("{p}.percentile"), format!("a percentile lies strictly between 0 and 100, found {percentile}"));
     }
+    if !t.components.is_empty() && metric != Metric::MonthlyCost {
+        cx.err(&format!("{p}.components"), "only `cost.monthly` can be limited to some components");
+    }
+    for (k, c) in t.components.iter().enumerate() {
+        if !components.contains(c) {
+            cx.err_allowed(&format!("{p}.components[{k}]"), format!("no component named `{c}`"), components.to_vec());
+        }
+    }
     let sustained = t.sustained.map(|s| s.0).unwrap_or(0.0);
     let sustained_periods = ((sustained / resolution).ceil() as u32).max(1);
     let allowed_actions = ["flag", "upgrade", "add_instances", "switch_stage"];
@@ -822,8 +831,12 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
             }
             // The upgraded plan must exist in the catalog for the component's provider.
             if let Some(plan) = &u.plan {
+                // The component's provider in the starting stage, else in any stage.
                 let provider = u.provider.clone().or_else(|| {
-                    stages.values().find_map(|s| crate::infra::billing_of(s, &u.component).and_then(|b| b.provider.clone()))
+                    std::iter::once(start_stage)
+                        .filter_map(|n| stages.get(n))
+                        .chain(stages.values())
+                        .find_map(|s| crate::infra::billing_of(s, &u.component).and_then(|b| b.provider.clone()))
                 });
                 match provider {
                     Some(pr) => {
@@ -870,6 +883,7 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
     Some(Trigger {
         name: t.name.clone(),
         metric,
+        components: t.components.clone(),
         above,
         threshold,
         percentile,
