@@ -241,8 +241,11 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
         })
         .unwrap_or_default();
 
-    // The starting infrastructure must resolve against the catalog (capacities, sizes).
-    if let Some(st) = stages.get(&raw.stage) {
+    // The starting infrastructure must resolve against the catalog (capacities, sizes); only
+    // worth checking once its plans are known, or every unknown plan would be reported twice.
+    let start_prefix = format!("stages.{}.", raw.stage);
+    let plans_ok = !cx.errors.iter().any(|e| e.field.starts_with(&start_prefix));
+    if let (true, Some(st)) = (plans_ok, stages.get(&raw.stage)) {
         if let Err(problems) = crate::infra::Infra::resolve(st, catalog) {
             for (field, reason) in problems {
                 cx.err(&format!("stages.{}.{field}", raw.stage), reason);

@@ -32,7 +32,7 @@ fn unknown_plan_lists_known_plans() {
         .args(["validate", p.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("stages.beta.database.plan").and(predicate::str::contains("unknown plan `platinum`")).and(predicate::str::contains("pro")));
+        .stderr(predicate::str::contains("stages.beta.database.plan").and(predicate::str::contains("no plan `platinum`")).and(predicate::str::contains("allowed: ")).and(predicate::str::contains("pro")).and(predicate::str::contains("connection limit").not()));
 }
 
 #[test]
