@@ -35,7 +35,13 @@ fn last<T: Copy>(v: &[T]) -> T {
 pub fn fill(sc: &Scenario, r: &mut RunResult) {
     let np = r.periods.len();
     let end = np - 1;
-    let worst = |k: usize| r.periods.iter().map(|p| p.series[k].mean).filter(|v| v.is_finite()).fold(f64::NAN, f64::max);
+    let worst = |k: usize| {
+        r.periods
+            .iter()
+            .map(|p| p.series[k].mean)
+            .filter(|v| v.is_finite())
+            .fold(f64::NAN, f64::max)
+    };
 
     // Budget: every month's run-rate (mean across replications, P90 quoted).
     if let Some(b) = sc.budget.monthly {
@@ -65,15 +71,30 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     // SLOs: the worst period's figure.
     if let Some(t) = sc.slo.latency_p95 {
         let v = worst(s::P95);
-        r.slo.push(Check { what: "p95 latency, worst busy window".into(), limit: fmt_seconds(t), value: fmt_seconds(v), ok: !(v > t) });
+        r.slo.push(Check {
+            what: "p95 latency, worst busy window".into(),
+            limit: fmt_seconds(t),
+            value: fmt_seconds(v),
+            ok: v.is_nan() || v <= t,
+        });
     }
     if let Some(t) = sc.slo.latency_p99 {
         let v = worst(s::P99);
-        r.slo.push(Check { what: "p99 latency, worst busy window".into(), limit: fmt_seconds(t), value: fmt_seconds(v), ok: !(v > t) });
+        r.slo.push(Check {
+            what: "p99 latency, worst busy window".into(),
+            limit: fmt_seconds(t),
+            value: fmt_seconds(v),
+            ok: v.is_nan() || v <= t,
+        });
     }
     if let Some(t) = sc.slo.error_rate {
         let v = worst(s::ERR);
-        r.slo.push(Check { what: "error rate, worst busy window".into(), limit: format!("{:.2}%", t * 100.0), value: format!("{:.3}%", v * 100.0), ok: !(v > t) });
+        r.slo.push(Check {
+            what: "error rate, worst busy window".into(),
+            limit: format!("{:.2}%", t * 100.0),
+            value: format!("{:.3}%", v * 100.0),
+            ok: v.is_nan() || v <= t,
+        });
     }
 
     // The plan's own figures.
@@ -101,29 +122,61 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             plan: fmt_money(plan_total),
             capsim: fmt_money(capsim),
             difference: d,
-            why: if why.is_empty() { "every component matches the plan's table".into() } else { why.join("; ") },
+            why: if why.is_empty() {
+                "every component matches the plan's table".into()
+            } else {
+                why.join("; ")
+            },
             agrees: ok,
         });
     }
     // Per component: the plan's price next to the catalog's.
     for (ci, comp) in r.components.iter().enumerate() {
-        let Some(b) = crate::infra::billing_of(stage, comp) else { continue };
+        let Some(b) = crate::infra::billing_of(stage, comp) else {
+            continue;
+        };
         let Some(said) = b.plan_says else { continue };
         let month = &r.months[0];
         let got = month.components[ci].1.mean / month.covered.max(1e-9);
         let (d, ok) = difference(said, got);
         let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
-        let mut lines: Vec<String> = month.example.components.iter().filter(mine).flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone())).collect();
+        let mut lines: Vec<String> = month
+            .example
+            .components
+            .iter()
+            .filter(mine)
+            .flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone()))
+            .collect();
         if let Some(shared) = month.example.components.iter().find(|c| mine(c) && c.members.len() > 1) {
-            lines.insert(0, format!("one {}/{} account shared by {}; this component's share", shared.provider, shared.plan, shared.component));
+            lines.insert(
+                0,
+                format!(
+                    "one {}/{} account shared by {}; this component's share",
+                    shared.provider, shared.plan, shared.component
+                ),
+            );
         }
-        let warnings: Vec<String> = month.example.components.iter().filter(mine).flat_map(|c| c.bill.warnings.clone()).collect();
-        let mut why = if lines.is_empty() { "no priced plan".to_string() } else { lines.join("; ") };
+        let warnings: Vec<String> = month
+            .example
+            .components
+            .iter()
+            .filter(mine)
+            .flat_map(|c| c.bill.warnings.clone())
+            .collect();
+        let mut why = if lines.is_empty() {
+            "no priced plan".to_string()
+        } else {
+            lines.join("; ")
+        };
         if !warnings.is_empty() {
             why.push_str(&format!(" — {}", warnings.join("; ")));
         }
         r.plan_comparisons.push(Comparison {
-            what: format!("{comp} ({}/{})", b.provider.clone().unwrap_or_default(), b.plan.clone().unwrap_or_default()),
+            what: format!(
+                "{comp} ({}/{})",
+                b.provider.clone().unwrap_or_default(),
+                b.plan.clone().unwrap_or_default()
+            ),
             plan: fmt_money(said),
             capsim: fmt_money(got),
             difference: d,
@@ -132,7 +185,11 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         });
     }
     let traffic_why = match &sc.traffic {
-        Traffic::Sessions { sessions_per_user_per_week, requests_per_session, .. } => format!(
+        Traffic::Sessions {
+            sessions_per_user_per_week,
+            requests_per_session,
+            ..
+        } => format!(
             "{} users × {} sessions/week ÷ 7 days × {} requests/session",
             fmt_count(users_end),
             sessions_per_user_per_week,
@@ -143,7 +200,14 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     if let Some(v) = ps.requests_per_day {
         let capsim = r.periods[end].series[s::REQ_DAY].mean;
         let (d, ok) = difference(v, capsim);
-        r.plan_comparisons.push(Comparison { what: "requests per day (end of horizon)".into(), plan: fmt_count(v), capsim: fmt_count(capsim), difference: d, why: traffic_why.clone(), agrees: ok });
+        r.plan_comparisons.push(Comparison {
+            what: "requests per day (end of horizon)".into(),
+            plan: fmt_count(v),
+            capsim: fmt_count(capsim),
+            difference: d,
+            why: traffic_why.clone(),
+            agrees: ok,
+        });
     }
     if let Some(v) = ps.peak_requests_per_second {
         let capsim = sc.traffic.request_rate_at(crate::simulate::window_of(sc, end).0 + 1.0);
@@ -152,9 +216,15 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         r.plan_comparisons.push(Comparison {
             what: "peak requests per second".into(),
             plan: format!("{v:.2}/s"),
-            capsim: format!("{capsim:.2}/s (simulated busy window {:.2} ± {:.2}/s)", sim.mean, sim.ci95),
+            capsim: format!(
+                "{capsim:.2}/s (simulated busy window {:.2} ± {:.2}/s)",
+                sim.mean, sim.ci95
+            ),
             difference: d,
-            why: format!("{traffic_why}, ÷ 86,400 s × peak factor {:.2}", sc.traffic.peak_factor()),
+            why: format!(
+                "{traffic_why}, ÷ 86,400 s × peak factor {:.2}",
+                sc.traffic.peak_factor()
+            ),
             agrees: ok,
         });
     }
@@ -176,7 +246,11 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             what: "p95 latency (worst busy window)".into(),
             plan: format!("< {}", fmt_seconds(v)),
             capsim: fmt_seconds(capsim),
-            difference: if capsim <= v { "within the plan's target".into() } else { format!("{:.1}× the target", capsim / v) },
+            difference: if capsim <= v {
+                "within the plan's target".into()
+            } else {
+                format!("{:.1}× the target", capsim / v)
+            },
             why: "simulated: CPU, cache, database, vector and external-call times plus queueing at the peak".into(),
             agrees: capsim <= v,
         });
@@ -194,7 +268,14 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             ),
             Traffic::Open { .. } => "open arrivals have no sessions".into(),
         };
-        r.plan_comparisons.push(Comparison { what: "concurrent sessions (busiest moment)".into(), plan: fmt_count(v), capsim: fmt_count(capsim), difference: d, why, agrees: ok });
+        r.plan_comparisons.push(Comparison {
+            what: "concurrent sessions (busiest moment)".into(),
+            plan: fmt_count(v),
+            capsim: fmt_count(capsim),
+            difference: d,
+            why,
+            agrees: ok,
+        });
     }
     if let Some(v) = ps.users {
         let (d, ok) = difference(v, users_end);
@@ -204,7 +285,10 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             capsim: fmt_count(users_end),
             difference: d,
             why: match &sc.traffic {
-                Traffic::Sessions { concurrent_target: Some(c), .. } => format!("derived from {} concurrent sessions at the peak", fmt_count(*c)),
+                Traffic::Sessions {
+                    concurrent_target: Some(c),
+                    ..
+                } => format!("derived from {} concurrent sessions at the peak", fmt_count(*c)),
                 _ => "from the scenario's user growth".into(),
             },
             agrees: ok,
@@ -219,7 +303,11 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
                 plan: fmt_bytes(v),
                 capsim: fmt_bytes(capsim),
                 difference: d,
-                why: format!("Qdrant's sizing rule: {} vectors × {} dimensions × 4 B × 1.5", fmt_count(vs.vectors), vs.dimensions),
+                why: format!(
+                    "Qdrant's sizing rule: {} vectors × {} dimensions × 4 B × 1.5",
+                    fmt_count(vs.vectors),
+                    vs.dimensions
+                ),
                 agrees: ok,
             });
         }
@@ -248,8 +336,17 @@ fn storage_why(sc: &Scenario, users_end: f64) -> String {
         if r.per_job > 0.0 {
             how.push(format!("{} per job", r.per_job));
         }
-        let ret = r.retention.map(|t| format!(", kept {}", fmt_seconds(t))).unwrap_or_default();
-        parts.push(format!("{}: {} × {}{}", r.name, how.join(" + "), fmt_bytes(r.size_bytes), ret));
+        let ret = r
+            .retention
+            .map(|t| format!(", kept {}", fmt_seconds(t)))
+            .unwrap_or_default();
+        parts.push(format!(
+            "{}: {} × {}{}",
+            r.name,
+            how.join(" + "),
+            fmt_bytes(r.size_bytes),
+            ret
+        ));
     }
     format!("{} users; {}", fmt_count(users_end), parts.join("; "))
 }

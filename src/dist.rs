@@ -25,8 +25,12 @@ pub enum RawDist {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum DistSpec {
-    Constant { value: Seconds },
-    Exponential { mean: Seconds },
+    Constant {
+        value: Seconds,
+    },
+    Exponential {
+        mean: Seconds,
+    },
     Lognormal {
         #[serde(default)]
         p50: Option<Seconds>,
@@ -37,18 +41,38 @@ pub enum DistSpec {
         #[serde(default)]
         cv: Option<f64>,
     },
-    Gamma { mean: Seconds, cv: f64 },
-    Uniform { min: Seconds, max: Seconds },
+    Gamma {
+        mean: Seconds,
+        cv: f64,
+    },
+    Uniform {
+        min: Seconds,
+        max: Seconds,
+    },
 }
 
 /// A validated distribution of durations in seconds.
 #[derive(Debug, Clone)]
 pub enum Dist {
     Constant(f64),
-    Exponential { mean: f64, sampler: Exp<f64> },
-    Lognormal { mu: f64, sigma: f64, sampler: LogNormal<f64> },
-    Gamma { mean: f64, cv: f64, sampler: Gamma<f64> },
-    Uniform { min: f64, max: f64 },
+    Exponential {
+        mean: f64,
+        sampler: Exp<f64>,
+    },
+    Lognormal {
+        mu: f64,
+        sigma: f64,
+        sampler: LogNormal<f64>,
+    },
+    Gamma {
+        mean: f64,
+        cv: f64,
+        sampler: Gamma<f64>,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
 }
 
 impl Dist {
@@ -60,16 +84,25 @@ impl Dist {
         if mean <= 0.0 || !mean.is_finite() {
             return Err("an exponential distribution needs a mean above zero".into());
         }
-        Ok(Dist::Exponential { mean, sampler: Exp::new(1.0 / mean).map_err(|e| e.to_string())? })
+        Ok(Dist::Exponential {
+            mean,
+            sampler: Exp::new(1.0 / mean).map_err(|e| e.to_string())?,
+        })
     }
 
     pub fn lognormal_from_p50_p95(p50: f64, p95: f64) -> Result<Dist, String> {
         if p50 <= 0.0 || p95 <= p50 {
-            return Err(format!("a lognormal needs 0 < p50 < p95 (got p50 = {p50} s, p95 = {p95} s)"));
+            return Err(format!(
+                "a lognormal needs 0 < p50 < p95 (got p50 = {p50} s, p95 = {p95} s)"
+            ));
         }
         let mu = p50.ln();
         let sigma = (p95 / p50).ln() / Z95;
-        Ok(Dist::Lognormal { mu, sigma, sampler: LogNormal::new(mu, sigma).map_err(|e| e.to_string())? })
+        Ok(Dist::Lognormal {
+            mu,
+            sigma,
+            sampler: LogNormal::new(mu, sigma).map_err(|e| e.to_string())?,
+        })
     }
 
     pub fn lognormal_from_mean_cv(mean: f64, cv: f64) -> Result<Dist, String> {
@@ -79,7 +112,11 @@ impl Dist {
         let sigma2 = (1.0 + cv * cv).ln();
         let mu = mean.ln() - sigma2 / 2.0;
         let sigma = sigma2.sqrt();
-        Ok(Dist::Lognormal { mu, sigma, sampler: LogNormal::new(mu, sigma).map_err(|e| e.to_string())? })
+        Ok(Dist::Lognormal {
+            mu,
+            sigma,
+            sampler: LogNormal::new(mu, sigma).map_err(|e| e.to_string())?,
+        })
     }
 
     pub fn gamma(mean: f64, cv: f64) -> Result<Dist, String> {
@@ -88,7 +125,11 @@ impl Dist {
         }
         let shape = 1.0 / (cv * cv);
         let scale = mean / shape;
-        Ok(Dist::Gamma { mean, cv, sampler: Gamma::new(shape, scale).map_err(|e| e.to_string())? })
+        Ok(Dist::Gamma {
+            mean,
+            cv,
+            sampler: Gamma::new(shape, scale).map_err(|e| e.to_string())?,
+        })
     }
 
     pub fn from_raw(raw: &RawDist) -> Result<Dist, String> {
@@ -168,7 +209,10 @@ impl Dist {
                 sampler: LogNormal::new(mu + factor.ln(), *sigma).expect("valid"),
             },
             Dist::Gamma { mean, cv, .. } => Dist::gamma(mean * factor, *cv).expect("valid"),
-            Dist::Uniform { min, max } => Dist::Uniform { min: min * factor, max: max * factor },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: min * factor,
+                max: max * factor,
+            },
         }
     }
 

@@ -184,7 +184,15 @@ struct Station {
 
 impl Station {
     fn new(servers: u32, max_queue: Option<u32>, timeout: Option<f64>, now: f64) -> Self {
-        Station { servers, busy: 0, queue: VecDeque::new(), live_waiting: 0, max_queue, timeout, last: now }
+        Station {
+            servers,
+            busy: 0,
+            queue: VecDeque::new(),
+            live_waiting: 0,
+            max_queue,
+            timeout,
+            last: now,
+        }
     }
 }
 
@@ -291,7 +299,14 @@ impl<'s> Engine<'s> {
         Self::with_rate_from(scenario, stage, infra, rng, start, f64::NEG_INFINITY)
     }
 
-    pub fn with_rate_from(scenario: &'s Scenario, stage: &Stage, infra: &Infra, rng: SmallRng, start: f64, rate_from: f64) -> Self {
+    pub fn with_rate_from(
+        scenario: &'s Scenario,
+        stage: &Stage,
+        infra: &Infra,
+        rng: SmallRng,
+        start: f64,
+        rate_from: f64,
+    ) -> Self {
         let ext_names: Vec<&str> = stage.external.iter().map(|e| e.name.as_str()).collect();
         let types = scenario
             .requests
@@ -300,8 +315,16 @@ impl<'s> Engine<'s> {
                 cpu: r.cpu.clone(),
                 db: if stage.database.is_some() { r.db_queries } else { 0.0 },
                 cache: if stage.cache.is_some() { r.cache_lookups } else { 0.0 },
-                vector: if stage.vector_store.is_some() { r.vector_queries } else { 0.0 },
-                calls: r.calls.iter().filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k))).collect(),
+                vector: if stage.vector_store.is_some() {
+                    r.vector_queries
+                } else {
+                    0.0
+                },
+                calls: r
+                    .calls
+                    .iter()
+                    .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
+                    .collect(),
                 jobs: if stage.queue.is_some() { r.jobs } else { 0.0 },
                 writes: r.writes,
             })
@@ -316,7 +339,11 @@ impl<'s> Engine<'s> {
             })
             .collect();
         let (think, rps) = match &scenario.traffic {
-            Traffic::Sessions { think, requests_per_session, .. } => (think.clone(), *requests_per_session),
+            Traffic::Sessions {
+                think,
+                requests_per_session,
+                ..
+            } => (think.clone(), *requests_per_session),
             Traffic::Open { .. } => (Dist::Constant(0.0), 1.0),
         };
         let db_conn = infra.db.as_ref().map(|d| d.connections).unwrap_or(0);
@@ -329,7 +356,16 @@ impl<'s> Engine<'s> {
             stations: [
                 Station::new(infra.api_slots, infra.api_max_queue, infra.api_queue_timeout, start),
                 Station::new(infra.api_cores, None, None, start),
-                Station::new(db_conn, if stage.database.as_ref().is_some_and(|d| d.reject_when_busy) { Some(0) } else { None }, stage.database.as_ref().and_then(|d| d.pool_timeout), start),
+                Station::new(
+                    db_conn,
+                    if stage.database.as_ref().is_some_and(|d| d.reject_when_busy) {
+                        Some(0)
+                    } else {
+                        None
+                    },
+                    stage.database.as_ref().and_then(|d| d.pool_timeout),
+                    start,
+                ),
                 Station::new(infra.vector.as_ref().map(|v| v.servers).unwrap_or(0), None, None, start),
             ],
             reqs: Vec::with_capacity(256),
@@ -342,22 +378,41 @@ impl<'s> Engine<'s> {
             types,
             type_cdf,
             cache_hit: stage.cache.as_ref().map(|c| c.hit_rate).unwrap_or(0.0),
-            cache_time: stage.cache.as_ref().map(|c| c.lookup_time.clone()).unwrap_or(Dist::Constant(0.0)),
-            db_query: stage.database.as_ref().map(|d| d.query_time.clone()).unwrap_or(Dist::Constant(0.0)),
+            cache_time: stage
+                .cache
+                .as_ref()
+                .map(|c| c.lookup_time.clone())
+                .unwrap_or(Dist::Constant(0.0)),
+            db_query: stage
+                .database
+                .as_ref()
+                .map(|d| d.query_time.clone())
+                .unwrap_or(Dist::Constant(0.0)),
             db_reject: stage.database.as_ref().is_some_and(|d| d.reject_when_busy),
             db_read_only: false,
-            vec_query: stage.vector_store.as_ref().map(|v| v.query_time.clone()).unwrap_or(Dist::Constant(0.0)),
+            vec_query: stage
+                .vector_store
+                .as_ref()
+                .map(|v| v.query_time.clone())
+                .unwrap_or(Dist::Constant(0.0)),
             hold_worker: stage.api.hold_worker,
             cpu_speed: infra.api_speed,
             externals: stage
                 .external
                 .iter()
-                .map(|x| ExternalRt { latency: x.latency.clone(), limit: x.rate_limit.map(|r| (r * 60.0, 0.0, f64::NEG_INFINITY)) })
+                .map(|x| ExternalRt {
+                    latency: x.latency.clone(),
+                    limit: x.rate_limit.map(|r| (r * 60.0, 0.0, f64::NEG_INFINITY)),
+                })
                 .collect(),
             job_slots: infra.queue_slots,
             job_busy: 0,
             job_queue: VecDeque::new(),
-            job_time: stage.queue.as_ref().map(|q| q.job_time.clone()).unwrap_or(Dist::Constant(0.0)),
+            job_time: stage
+                .queue
+                .as_ref()
+                .map(|q| q.job_time.clone())
+                .unwrap_or(Dist::Constant(0.0)),
             job_limit: stage.queue.as_ref().and_then(|q| q.rate_limit),
             job_window_count: 0,
             job_window_end: f64::NEG_INFINITY,
@@ -416,7 +471,13 @@ impl<'s> Engine<'s> {
     #[inline]
     fn push(&mut self, time: f64, kind: u8, id: u32, aux: u32) {
         self.seq += 1;
-        self.heap.push(Event { time, seq: self.seq, kind, id, aux });
+        self.heap.push(Event {
+            time,
+            seq: self.seq,
+            kind,
+            id,
+            aux,
+        });
     }
 
     /// Schedules the next arrival after `from`, with the rate constant within each hour.
@@ -426,7 +487,10 @@ impl<'s> Engine<'s> {
             let seg_start = (t / 3600.0).floor() * 3600.0;
             let seg_end = seg_start + 3600.0;
             // Warm-up before a busy window runs at the window's own rate.
-            let lam = self.scenario.traffic.arrival_rate_at(seg_start.max(self.rate_from) + 1800.0);
+            let lam = self
+                .scenario
+                .traffic
+                .arrival_rate_at(seg_start.max(self.rate_from) + 1800.0);
             if lam > 0.0 {
                 let e: f64 = Exp1.sample(&mut self.rng);
                 let next = t + e / lam;
@@ -560,7 +624,12 @@ impl<'s> Engine<'s> {
 
     fn start_request(&mut self, session: u32, acc: &mut PeriodAcc) {
         if self.in_flight >= self.max_in_flight {
-            let (i, _) = self.stations.iter().enumerate().max_by_key(|(_, s)| s.live_waiting).expect("4 stations");
+            let (i, _) = self
+                .stations
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, s)| s.live_waiting)
+                .expect("4 stations");
             let msg = format!(
                 "{} requests in the system at t = {}: arrivals exceed capacity; the longest queue is at the {} ({} waiting)",
                 self.in_flight,
@@ -575,7 +644,11 @@ impl<'s> Engine<'s> {
             self.sessions[session as usize] -= 1;
         }
         let u: f64 = self.rng.gen();
-        let rtype = self.type_cdf.iter().position(|c| u < *c).unwrap_or(self.type_cdf.len() - 1);
+        let rtype = self
+            .type_cdf
+            .iter()
+            .position(|c| u < *c)
+            .unwrap_or(self.type_cdf.len() - 1);
         let t = &self.types[rtype];
         let (db, cache, vector) = (t.db, t.cache, t.vector);
         let req = Req {

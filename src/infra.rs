@@ -42,7 +42,9 @@ pub struct VectorInfra {
 
 /// The capacity of a component's plan, or of its chosen (or default) size.
 pub fn capacity_of(billing: &Billing, catalog: &Catalog) -> Option<Capacity> {
-    let plan = catalog.plan(billing.provider.as_deref()?, billing.plan.as_deref()?).ok()?;
+    let plan = catalog
+        .plan(billing.provider.as_deref()?, billing.plan.as_deref()?)
+        .ok()?;
     let size = billing.size.clone().or_else(|| plan.default_size.clone());
     let mut cap = plan.capacity.clone();
     if let Some(s) = size.and_then(|s| plan.sizes.get(&s)) {
@@ -130,7 +132,11 @@ pub fn apply_upgrade(stage: &mut Stage, up: &Upgrade) -> String {
             if let Some(db) = stage.database.as_mut() {
                 if let Some(p) = up.pooler {
                     db.pooler = p;
-                    changes.push(if p { "connection pooler on".into() } else { "connection pooler off".to_string() });
+                    changes.push(if p {
+                        "connection pooler on".into()
+                    } else {
+                        "connection pooler off".to_string()
+                    });
                 }
                 if let Some(c) = up.connections {
                     db.connections = Some(c);
@@ -161,33 +167,50 @@ impl Infra {
         let per_instance_vcpu = if stage.api.vcpu > 0.0 {
             if let Some(max) = api_cap.vcpu {
                 if stage.api.vcpu > max {
-                    problems.push(("api.vcpu".into(), format!("{} vCPU exceeds what the plan allows ({max} vCPU)", stage.api.vcpu)));
+                    problems.push((
+                        "api.vcpu".into(),
+                        format!("{} vCPU exceeds what the plan allows ({max} vCPU)", stage.api.vcpu),
+                    ));
                 }
             }
             stage.api.vcpu
         } else if let Some(v) = api_cap.vcpu {
             v
         } else {
-            problems.push(("api.vcpu".into(), "the plan has no fixed vCPU; give `vcpu` per instance".into()));
+            problems.push((
+                "api.vcpu".into(),
+                "the plan has no fixed vCPU; give `vcpu` per instance".into(),
+            ));
             1.0
         };
         if let (Some(max), n) = (api_cap.max_replicas, stage.api.instances) {
             if max > 0 && n > max {
-                problems.push(("api.instances".into(), format!("{n} instances exceed the plan's limit of {max} replicas")));
+                problems.push((
+                    "api.instances".into(),
+                    format!("{n} instances exceed the plan's limit of {max} replicas"),
+                ));
             }
         }
         let vcpu_total = per_instance_vcpu * stage.api.instances as f64;
         let cores = vcpu_total.ceil().max(1.0) as u32;
         let db = stage.database.as_ref().map(|d| {
             let cap = capacity_of(&d.billing, catalog).unwrap_or_default();
-            let limit = if d.pooler { cap.pooled_connections.or(cap.direct_connections) } else { cap.direct_connections };
+            let limit = if d.pooler {
+                cap.pooled_connections.or(cap.direct_connections)
+            } else {
+                cap.direct_connections
+            };
             let connections = match (d.connections, limit) {
                 (Some(c), Some(l)) if c > l => {
                     problems.push((
                         "database.connections".into(),
                         format!(
                             "the application opens {c} connections but the plan allows {l} {}",
-                            if d.pooler { "pooled clients" } else { "direct connections (set `pooler: true` to connect through the pooler)" }
+                            if d.pooler {
+                                "pooled clients"
+                            } else {
+                                "direct connections (set `pooler: true` to connect through the pooler)"
+                            }
                         ),
                     ));
                     l
@@ -195,15 +218,26 @@ impl Infra {
                 (Some(c), _) => c,
                 (None, Some(l)) => l,
                 (None, None) => {
-                    problems.push(("database.connections".into(), "the plan does not state a connection limit; give `connections`".into()));
+                    problems.push((
+                        "database.connections".into(),
+                        "the plan does not state a connection limit; give `connections`".into(),
+                    ));
                     1
                 }
             };
-            DbInfra { connections, limit, size_limit: cap.db_size_limit_bytes, read_only_over_limit: cap.read_only_over_limit }
+            DbInfra {
+                connections,
+                limit,
+                size_limit: cap.db_size_limit_bytes,
+                read_only_over_limit: cap.read_only_over_limit,
+            }
         });
         let vector = stage.vector_store.as_ref().map(|v| {
             let cap = capacity_of(&v.billing, catalog).unwrap_or_default();
-            VectorInfra { servers: v.servers, max_vectors: cap.max_vectors }
+            VectorInfra {
+                servers: v.servers,
+                max_vectors: cap.max_vectors,
+            }
         });
         let queue_slots = stage.queue.as_ref().map(|q| q.workers * q.concurrency).unwrap_or(0);
         if !problems.is_empty() {
@@ -241,8 +275,16 @@ impl Infra {
                     api_vcpu_total: stage.api.vcpu.max(1.0) * stage.api.instances as f64,
                     api_max_queue: stage.api.max_queue,
                     api_queue_timeout: stage.api.queue_timeout,
-                    db: stage.database.as_ref().map(|d| DbInfra { connections: d.connections.unwrap_or(1), limit: None, size_limit: None, read_only_over_limit: false }),
-                    vector: stage.vector_store.as_ref().map(|v| VectorInfra { servers: v.servers, max_vectors: None }),
+                    db: stage.database.as_ref().map(|d| DbInfra {
+                        connections: d.connections.unwrap_or(1),
+                        limit: None,
+                        size_limit: None,
+                        read_only_over_limit: false,
+                    }),
+                    vector: stage.vector_store.as_ref().map(|v| VectorInfra {
+                        servers: v.servers,
+                        max_vectors: None,
+                    }),
                     queue_slots: stage.queue.as_ref().map(|q| q.workers * q.concurrency).unwrap_or(0),
                 });
                 (infra, notes)

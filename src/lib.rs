@@ -1,4 +1,13 @@
 //! capsim: capacity planning and cost modelling by discrete-event simulation.
+//!
+//! A scenario file ([`scenario`]) describes users, traffic, a request mix, the infrastructure of
+//! each stage of a roadmap and its scaling triggers; pricing catalogs ([`pricing`]) describe
+//! providers' plans. [`run::run`] simulates replications in parallel ([`simulate`], [`engine`])
+//! and aggregates them into a [`run::RunResult`], which [`output`] and [`report`] render.
+
+// Input errors carry a file, a field path, a position and the allowed values; they are built
+// once, on the cold path, so their size does not matter.
+#![allow(clippy::result_large_err)]
 pub mod checks;
 pub mod cli;
 pub mod dist;

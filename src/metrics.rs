@@ -20,7 +20,16 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub const EMPTY: Summary = Summary { mean: f64::NAN, ci95: f64::NAN, p10: f64::NAN, p50: f64::NAN, p90: f64::NAN, min: f64::NAN, max: f64::NAN, n: 0 };
+    pub const EMPTY: Summary = Summary {
+        mean: f64::NAN,
+        ci95: f64::NAN,
+        p10: f64::NAN,
+        p50: f64::NAN,
+        p90: f64::NAN,
+        min: f64::NAN,
+        max: f64::NAN,
+        n: 0,
+    };
 
     pub fn of(values: impl IntoIterator<Item = f64>) -> Summary {
         let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
@@ -36,7 +45,16 @@ impl Summary {
         } else {
             f64::NAN
         };
-        Summary { mean, ci95, p10: quantile(&v, 0.10), p50: quantile(&v, 0.5), p90: quantile(&v, 0.90), min: v[0], max: v[n - 1], n }
+        Summary {
+            mean,
+            ci95,
+            p10: quantile(&v, 0.10),
+            p50: quantile(&v, 0.5),
+            p90: quantile(&v, 0.90),
+            min: v[0],
+            max: v[n - 1],
+            n,
+        }
     }
 
     /// True when `x` lies inside mean ± ci95 (or equals the mean when there is no interval).

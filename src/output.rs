@@ -28,12 +28,22 @@ fn fmt_span(r: &RunResult, s: &Summary) -> String {
     if s.n == 0 {
         return "–".into();
     }
-    let unit = |x: f64| if r.scenario.horizon_days < 2.0 { format!("{:.1}", x / 3600.0) } else { format!("{:.0}", x / 86400.0) };
+    let unit = |x: f64| {
+        if r.scenario.horizon_days < 2.0 {
+            format!("{:.1}", x / 3600.0)
+        } else {
+            format!("{:.0}", x / 86400.0)
+        }
+    };
     format!("{} (P10–P90 {}–{})", fmt_when(r, s.p50), unit(s.p10), unit(s.p90))
 }
 
 fn trigger_kind(metric: &str) -> MetricKind {
-    crate::scenario::Metric::ALL.iter().find(|m| m.0 == metric).map(|m| m.2).unwrap_or(MetricKind::Count)
+    crate::scenario::Metric::ALL
+        .iter()
+        .find(|m| m.0 == metric)
+        .map(|m| m.2)
+        .unwrap_or(MetricKind::Count)
 }
 
 /// The plain-words summary printed by `capsim run` and opening `summary.md`.
@@ -61,7 +71,14 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         last.series[2].mean
     );
     if let Some(u) = &r.instability {
-        let _ = writeln!(o, "UNSTABLE in {}/{} replications from {}: {}", u.replications, sc.replications, fmt_when(r, u.first_time_seconds), u.message);
+        let _ = writeln!(
+            o,
+            "UNSTABLE in {}/{} replications from {}: {}",
+            u.replications,
+            sc.replications,
+            fmt_when(r, u.first_time_seconds),
+            u.message
+        );
     }
     if !r.triggers.is_empty() {
         let _ = writeln!(o, "Scaling triggers:");
@@ -88,7 +105,9 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
                 "  never  {} [{}]: highest value {}",
                 t.name,
                 t.condition,
-                t.peak_value.map(|v| crate::run::fmt_metric(kind, v)).unwrap_or_else(|| "–".into())
+                t.peak_value
+                    .map(|v| crate::run::fmt_metric(kind, v))
+                    .unwrap_or_else(|| "–".into())
             );
         }
     }
@@ -99,8 +118,20 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
             "  month {}: {} (95% CI ± {}){}",
             m.month,
             fmt_money(m.run_rate.mean),
-            fmt_money(if m.run_rate.ci95.is_finite() { m.run_rate.ci95 } else { 0.0 }),
-            if m.covered < 0.999 { format!(", {:.0}% of the month simulated: billed {}", m.covered * 100.0, fmt_money(m.total.mean)) } else { String::new() }
+            fmt_money(if m.run_rate.ci95.is_finite() {
+                m.run_rate.ci95
+            } else {
+                0.0
+            }),
+            if m.covered < 0.999 {
+                format!(
+                    ", {:.0}% of the month simulated: billed {}",
+                    m.covered * 100.0,
+                    fmt_money(m.total.mean)
+                )
+            } else {
+                String::new()
+            }
         );
     }
     for (label, checks) in [("Budget", &r.budget), ("SLO", &r.slo)] {
@@ -119,9 +150,18 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     }
     if !r.plan_comparisons.is_empty() {
         let dis: Vec<_> = r.plan_comparisons.iter().filter(|c| !c.agrees).collect();
-        let _ = writeln!(o, "Against the plan: {} of {} figures agree within 10%.", r.plan_comparisons.len() - dis.len(), r.plan_comparisons.len());
+        let _ = writeln!(
+            o,
+            "Against the plan: {} of {} figures agree within 10%.",
+            r.plan_comparisons.len() - dis.len(),
+            r.plan_comparisons.len()
+        );
         for c in dis {
-            let _ = writeln!(o, "  {}: plan {}, capsim {} ({})", c.what, c.plan, c.capsim, c.difference);
+            let _ = writeln!(
+                o,
+                "  {}: plan {}, capsim {} ({})",
+                c.what, c.plan, c.capsim, c.difference
+            );
         }
     }
     let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();
@@ -180,11 +220,27 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     if let Some(d) = &sc.description {
         let _ = writeln!(o, "{}\n", d.trim());
     }
-    let _ = writeln!(o, "Scenario `{}`{} · seed {} · {} replications · horizon {} days · stage `{}` at the start.\n", sc.file, sc.source.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default(), sc.seed, sc.replications, trim(sc.horizon_days), sc.start_stage);
+    let _ = writeln!(
+        o,
+        "Scenario `{}`{} · seed {} · {} replications · horizon {} days · stage `{}` at the start.\n",
+        sc.file,
+        sc.source.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default(),
+        sc.seed,
+        sc.replications,
+        trim(sc.horizon_days),
+        sc.start_stage
+    );
     let _ = writeln!(o, "**How this was simulated.** {}\n", sc.approximation);
     let _ = writeln!(o, "## Summary\n\n```text\n{}```\n", summary_text(r, None));
     if let Some(u) = &r.instability {
-        let _ = writeln!(o, "> **Unstable.** In {}/{} replications arrivals exceeded capacity, first at {}: {}\n", u.replications, sc.replications, fmt_when(r, u.first_time_seconds), md_escape(&u.message));
+        let _ = writeln!(
+            o,
+            "> **Unstable.** In {}/{} replications arrivals exceeded capacity, first at {}: {}\n",
+            u.replications,
+            sc.replications,
+            fmt_when(r, u.first_time_seconds),
+            md_escape(&u.message)
+        );
     }
 
     let _ = writeln!(o, "## Scaling triggers\n");
@@ -203,11 +259,25 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 md_escape(t.plan_says.as_deref().unwrap_or("–")),
                 t.fired_in,
                 t.replications,
-                if t.fired_in > 0 { fmt_span(r, &t.first_fire) } else { "never".into() },
-                if t.fired_in > 0 { crate::run::fmt_metric(kind, t.value_at_fire.p50) } else { "–".into() },
+                if t.fired_in > 0 {
+                    fmt_span(r, &t.first_fire)
+                } else {
+                    "never".into()
+                },
+                if t.fired_in > 0 {
+                    crate::run::fmt_metric(kind, t.value_at_fire.p50)
+                } else {
+                    "–".into()
+                },
                 md_escape(t.effect.as_deref().unwrap_or(&t.action)),
-                if t.fired_in > 0 { format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50)) } else { "–".into() },
-                t.peak_value.map(|v| crate::run::fmt_metric(kind, v)).unwrap_or_else(|| "–".into())
+                if t.fired_in > 0 {
+                    format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50))
+                } else {
+                    "–".into()
+                },
+                t.peak_value
+                    .map(|v| crate::run::fmt_metric(kind, v))
+                    .unwrap_or_else(|| "–".into())
             );
         }
         let _ = writeln!(o);
@@ -216,7 +286,16 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     let _ = writeln!(o, "## Monthly cost by component\n");
     let _ = write!(o, "| component |");
     for m in &r.months {
-        let _ = write!(o, " month {}{} |", m.month, if m.covered < 0.999 { format!(" ({:.0}%)", m.covered * 100.0) } else { String::new() });
+        let _ = write!(
+            o,
+            " month {}{} |",
+            m.month,
+            if m.covered < 0.999 {
+                format!(" ({:.0}%)", m.covered * 100.0)
+            } else {
+                String::new()
+            }
+        );
     }
     let _ = writeln!(o);
     let _ = writeln!(o, "|---|{}", "---:|".repeat(r.months.len()));
@@ -240,14 +319,34 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
 
     if let Some(m) = r.months.first() {
         let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. Each line is billed at the monthly rate; a configuration that ran for part of the month is prorated (share shown).\n");
-        let _ = writeln!(o, "| component | provider / plan | share of month | item | arithmetic | amount |");
+        let _ = writeln!(
+            o,
+            "| component | provider / plan | share of month | item | arithmetic | amount |"
+        );
         let _ = writeln!(o, "|---|---|---:|---|---|---:|");
         for cb in &m.example.components {
             for l in &cb.bill.lines {
-                let _ = writeln!(o, "| {} | {}/{} | {:.0}% | {} | {} | {} |", cb.component, cb.provider, cb.plan, cb.fraction * 100.0, md_escape(&l.item), md_escape(&l.arithmetic), fmt_money(l.amount));
+                let _ = writeln!(
+                    o,
+                    "| {} | {}/{} | {:.0}% | {} | {} | {} |",
+                    cb.component,
+                    cb.provider,
+                    cb.plan,
+                    cb.fraction * 100.0,
+                    md_escape(&l.item),
+                    md_escape(&l.arithmetic),
+                    fmt_money(l.amount)
+                );
             }
             for w in &cb.bill.warnings {
-                let _ = writeln!(o, "| {} | {}/{} | | **warning** | {} | |", cb.component, cb.provider, cb.plan, md_escape(w));
+                let _ = writeln!(
+                    o,
+                    "| {} | {}/{} | | **warning** | {} | |",
+                    cb.component,
+                    cb.provider,
+                    cb.plan,
+                    md_escape(w)
+                );
             }
         }
         let _ = writeln!(o);
@@ -259,13 +358,25 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         let _ = writeln!(o, "|---|---|---|---|---|");
         for c in &r.plan_comparisons {
             let mark = if c.agrees { "" } else { " ⚠" };
-            let _ = writeln!(o, "| {} | {} | {} | {}{} | {} |", md_escape(&c.what), md_escape(&c.plan), md_escape(&c.capsim), md_escape(&c.difference), mark, md_escape(&c.why));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {}{} | {} |",
+                md_escape(&c.what),
+                md_escape(&c.plan),
+                md_escape(&c.capsim),
+                md_escape(&c.difference),
+                mark,
+                md_escape(&c.why)
+            );
         }
         let _ = writeln!(o);
     }
     if !r.plan_notes.is_empty() {
-        let _ = writeln!(o, "### Reading the plan
-");
+        let _ = writeln!(
+            o,
+            "### Reading the plan
+"
+        );
         for n in &r.plan_notes {
             let _ = writeln!(o, "- {}", md_escape(n));
         }
@@ -278,7 +389,14 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
         let _ = writeln!(o, "## {title}\n\n| check | limit | value | result |\n|---|---|---|---|");
         for c in checks {
-            let _ = writeln!(o, "| {} | {} | {} | {} |", md_escape(&c.what), c.limit, c.value, if c.ok { "ok" } else { "**breached**" });
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                md_escape(&c.what),
+                c.limit,
+                c.value,
+                if c.ok { "ok" } else { "**breached**" }
+            );
         }
         let _ = writeln!(o);
     }
@@ -300,8 +418,14 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 st.theory_model,
                 st.theory_wait.map(fmt_seconds).unwrap_or_else(|| "–".into()),
                 fmt_summary(Unit::Seconds, &st.sim_wait),
-                st.theory_p_wait.map(|p| format!("{:.3}", p)).unwrap_or_else(|| "–".into()),
-                if st.sim_p_wait.n > 0 { format!("{:.3}", st.sim_p_wait.mean) } else { "–".into() },
+                st.theory_p_wait
+                    .map(|p| format!("{:.3}", p))
+                    .unwrap_or_else(|| "–".into()),
+                if st.sim_p_wait.n > 0 {
+                    format!("{:.3}", st.sim_p_wait.mean)
+                } else {
+                    "–".into()
+                },
                 match st.agrees {
                     Some(true) => "yes",
                     Some(false) => "**no**",
@@ -313,9 +437,23 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     }
 
     let _ = writeln!(o, "## Over time\n");
-    let key = ["users", "requests_per_day", "busy_rps", "latency_p95", "error_rate", "api_cpu", "db_connections_max", "db_size", "monthly_cost"];
+    let key = [
+        "users",
+        "requests_per_day",
+        "busy_rps",
+        "latency_p95",
+        "error_rate",
+        "api_cpu",
+        "db_connections_max",
+        "db_size",
+        "monthly_cost",
+    ];
     let n = r.periods.len();
-    let picks: Vec<usize> = if n <= 12 { (0..n).collect() } else { (0..12).map(|i| i * (n - 1) / 11).collect() };
+    let picks: Vec<usize> = if n <= 12 {
+        (0..n).collect()
+    } else {
+        (0..12).map(|i| i * (n - 1) / 11).collect()
+    };
     let _ = write!(o, "| period | stage |");
     for k in key {
         let _ = write!(o, " {k} |");
@@ -372,7 +510,12 @@ fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
 
 /// `timeseries.csv`: every period, every series (mean and 95 % CI half-width), cost per component.
 pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
-    let mut header = vec!["period".to_string(), "start_day".into(), "end_day".into(), "stage".into()];
+    let mut header = vec![
+        "period".to_string(),
+        "start_day".into(),
+        "end_day".into(),
+        "stage".into(),
+    ];
     for (name, _, _) in SERIES {
         header.push(format!("{name}_mean"));
         header.push(format!("{name}_ci95"));
@@ -384,7 +527,12 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
         .periods
         .iter()
         .map(|p| {
-            let mut row = vec![p.index.to_string(), csv_f(p.start_seconds / 86400.0), csv_f(p.end_seconds / 86400.0), p.stage.clone()];
+            let mut row = vec![
+                p.index.to_string(),
+                csv_f(p.start_seconds / 86400.0),
+                csv_f(p.end_seconds / 86400.0),
+                p.stage.clone(),
+            ];
             for s in &p.series {
                 row.push(csv_f(s.mean));
                 row.push(csv_f(s.ci95));
@@ -400,14 +548,36 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
 
 /// `costs.csv`: every line of every month's bill (median replication), with its arithmetic.
 pub fn costs_csv(r: &RunResult) -> Vec<u8> {
-    let header = ["month", "component", "provider", "plan", "share_of_month", "item", "usage", "unit", "included", "billable", "rate", "per", "amount_full_month", "amount_billed", "arithmetic", "component_mean_across_replications"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header = [
+        "month",
+        "component",
+        "provider",
+        "plan",
+        "share_of_month",
+        "item",
+        "usage",
+        "unit",
+        "included",
+        "billable",
+        "rate",
+        "per",
+        "amount_full_month",
+        "amount_billed",
+        "arithmetic",
+        "component_mean_across_replications",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut rows = Vec::new();
     for m in &r.months {
         for cb in &m.example.components {
-            let mean = m.components.iter().find(|(c, _)| *c == cb.component).map(|(_, s)| s.mean).unwrap_or(f64::NAN);
+            let mean = m
+                .components
+                .iter()
+                .find(|(c, _)| *c == cb.component)
+                .map(|(_, s)| s.mean)
+                .unwrap_or(f64::NAN);
             for l in &cb.bill.lines {
                 rows.push(vec![
                     m.month.to_string(),
@@ -435,10 +605,28 @@ pub fn costs_csv(r: &RunResult) -> Vec<u8> {
 
 /// `triggers.csv`: one row per trigger.
 pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
-    let header = ["trigger", "metric", "condition", "plan_says", "action", "fired_in", "replications", "first_fire_day_p50", "first_fire_day_p10", "first_fire_day_p90", "value_at_fire_p50", "effect", "cost_before_p50", "cost_after_p50", "periods_held_mean", "firings_mean", "peak_value"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header = [
+        "trigger",
+        "metric",
+        "condition",
+        "plan_says",
+        "action",
+        "fired_in",
+        "replications",
+        "first_fire_day_p50",
+        "first_fire_day_p10",
+        "first_fire_day_p90",
+        "value_at_fire_p50",
+        "effect",
+        "cost_before_p50",
+        "cost_after_p50",
+        "periods_held_mean",
+        "firings_mean",
+        "peak_value",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let rows = r
         .triggers
         .iter()
@@ -497,9 +685,15 @@ pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
 
 /// Writes `files` as directory `dest`, atomically: a temporary sibling is filled, then renamed.
 pub fn write_report(dest: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "report".into());
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".into());
     let tmp: PathBuf = parent.join(format!(".{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {

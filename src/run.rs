@@ -152,7 +152,10 @@ impl RunResult {
 /// Runs all replications (on the current rayon pool) and aggregates them.
 pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
     let plan = Plan::new(sc);
-    let reps: Vec<Replication> = (0..sc.replications).into_par_iter().map(|r| simulate::replicate(sc, catalog, &plan, r)).collect();
+    let reps: Vec<Replication> = (0..sc.replications)
+        .into_par_iter()
+        .map(|r| simulate::replicate(sc, catalog, &plan, r))
+        .collect();
     aggregate(sc, &plan, &reps)
 }
 
@@ -164,7 +167,11 @@ fn most_common(values: impl Iterator<Item = String>) -> String {
             None => counts.push((v, 1)),
         }
     }
-    counts.into_iter().max_by_key(|(_, c)| *c).map(|(k, _)| k).unwrap_or_default()
+    counts
+        .into_iter()
+        .max_by_key(|(_, c)| *c)
+        .map(|(k, _)| k)
+        .unwrap_or_default()
 }
 
 fn describe_action(a: &Action) -> String {
@@ -246,8 +253,12 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
             start_seconds: p as f64 * sc.resolution,
             end_seconds: ((p + 1) as f64 * sc.resolution).min(sc.horizon),
             stage: most_common(reps.iter().map(|r| r.stage_at[p].clone())),
-            series: (0..s::N).map(|k| Summary::of(reps.iter().map(|r| r.series[p][k]))).collect(),
-            component_costs: (0..plan.components.len()).map(|c| Summary::of(reps.iter().map(|r| r.component_costs[p][c]))).collect(),
+            series: (0..s::N)
+                .map(|k| Summary::of(reps.iter().map(|r| r.series[p][k])))
+                .collect(),
+            component_costs: (0..plan.components.len())
+                .map(|c| Summary::of(reps.iter().map(|r| r.component_costs[p][c])))
+                .collect(),
         })
         .collect();
 
@@ -268,7 +279,20 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 components: plan
                     .components
                     .iter()
-                    .map(|c| (c.clone(), Summary::of(reps.iter().map(|r| r.months[m].components.iter().flat_map(|b| b.members.iter()).filter(|(name, _)| name == c).map(|(_, v)| v).sum::<f64>()))))
+                    .map(|c| {
+                        (
+                            c.clone(),
+                            Summary::of(reps.iter().map(|r| {
+                                r.months[m]
+                                    .components
+                                    .iter()
+                                    .flat_map(|b| b.members.iter())
+                                    .filter(|(name, _)| name == c)
+                                    .map(|(_, v)| v)
+                                    .sum::<f64>()
+                            })),
+                        )
+                    })
                     .collect(),
                 example: reps[median_rep].months[m].clone(),
             }
@@ -280,7 +304,10 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
         .iter()
         .enumerate()
         .map(|(ti, t)| {
-            let firsts: Vec<&simulate::Firing> = reps.iter().filter_map(|r| r.firings.iter().find(|f| f.trigger == ti)).collect();
+            let firsts: Vec<&simulate::Firing> = reps
+                .iter()
+                .filter_map(|r| r.firings.iter().find(|f| f.trigger == ti))
+                .collect();
             let peak_value = {
                 let series = match t.metric {
                     crate::scenario::Metric::DatabaseSize => Some(s::DB_SIZE),
@@ -300,10 +327,29 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                     _ => None,
                 };
                 if t.metric == crate::scenario::Metric::MonthlyCost && !t.components.is_empty() {
-                    let idx: Vec<usize> = plan.components.iter().enumerate().filter(|(_, c)| t.components.contains(c)).map(|(i, _)| i).collect();
-                    reps[median_rep].component_costs.iter().map(|row| idx.iter().map(|i| row[*i]).sum::<f64>()).reduce(f64::max)
+                    let idx: Vec<usize> = plan
+                        .components
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| t.components.contains(c))
+                        .map(|(i, _)| i)
+                        .collect();
+                    reps[median_rep]
+                        .component_costs
+                        .iter()
+                        .map(|row| idx.iter().map(|i| row[*i]).sum::<f64>())
+                        .reduce(f64::max)
                 } else {
-                    series.map(|k| reps[median_rep].series.iter().map(|row| row[k]).filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)).filter(|v| v.is_finite())
+                    series
+                        .map(|k| {
+                            reps[median_rep]
+                                .series
+                                .iter()
+                                .map(|row| row[k])
+                                .filter(|v| v.is_finite())
+                                .fold(f64::NEG_INFINITY, f64::max)
+                        })
+                        .filter(|v| v.is_finite())
                 }
             };
             TriggerSummary {
@@ -312,11 +358,23 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 condition: format!(
                     "{}{}{} {} {}{}",
                     t.metric.name(),
-                    if t.components.is_empty() { String::new() } else { format!(" of {}", t.components.join(" + ")) },
-                    if t.metric.takes_percentile() { format!(" p{}", t.percentile) } else { String::new() },
+                    if t.components.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" of {}", t.components.join(" + "))
+                    },
+                    if t.metric.takes_percentile() {
+                        format!(" p{}", t.percentile)
+                    } else {
+                        String::new()
+                    },
                     if t.above { ">" } else { "<" },
                     fmt_metric(t.metric.kind(), t.threshold),
-                    if t.sustained > 0.0 { format!(" for {}", fmt_seconds(t.sustained)) } else { String::new() }
+                    if t.sustained > 0.0 {
+                        format!(" for {}", fmt_seconds(t.sustained))
+                    } else {
+                        String::new()
+                    }
                 ),
                 action: describe_action(&t.action),
                 plan_says: t.plan_says.clone(),
@@ -325,10 +383,17 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 first_fire: Summary::of(firsts.iter().map(|f| f.time)),
                 value_at_fire: Summary::of(firsts.iter().map(|f| f.value)),
                 periods_held: Summary::of(reps.iter().map(|r| r.held[ti] as f64)),
-                effect: if firsts.is_empty() { None } else { Some(most_common(firsts.iter().map(|f| f.effect.clone()))) },
+                effect: if firsts.is_empty() {
+                    None
+                } else {
+                    Some(most_common(firsts.iter().map(|f| f.effect.clone())))
+                },
                 cost_before: Summary::of(firsts.iter().map(|f| f.cost_before)),
                 cost_after: Summary::of(firsts.iter().map(|f| f.cost_after)),
-                firings: Summary::of(reps.iter().map(|r| r.firings.iter().filter(|f| f.trigger == ti).count() as f64)),
+                firings: Summary::of(
+                    reps.iter()
+                        .map(|r| r.firings.iter().filter(|f| f.trigger == ti).count() as f64),
+                ),
                 peak_value,
             }
         })
@@ -397,8 +462,13 @@ fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary>
     names
         .into_iter()
         .map(|name| {
-            let obs: Vec<&simulate::StationObs> = reps.iter().filter_map(|r| r.stations.iter().find(|o| o.station == name)).collect();
-            let mean = |f: &dyn Fn(&simulate::StationObs) -> f64| obs.iter().map(|o| f(o)).sum::<f64>() / obs.len().max(1) as f64;
+            let obs: Vec<&simulate::StationObs> = reps
+                .iter()
+                .filter_map(|r| r.stations.iter().find(|o| o.station == name))
+                .collect();
+            let mean = |f: &dyn Fn(&simulate::StationObs) -> f64| {
+                obs.iter().map(|o| f(o)).sum::<f64>() / obs.len().max(1) as f64
+            };
             let lambda = mean(&|o| o.arrival_rate);
             let es = mean(&|o| o.mean_service);
             let scv = mean(&|o| o.service_scv);
@@ -417,14 +487,20 @@ fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary>
                         ),
                         None,
                     ),
-                    None => ("Allen–Cunneen G/G/c".to_string(), theory::allen_cunneen(lambda, es, c, 1.0, scv)),
+                    None => (
+                        "Allen–Cunneen G/G/c".to_string(),
+                        theory::allen_cunneen(lambda, es, c, 1.0, scv),
+                    ),
                 }
             } else if (scv - 1.0).abs() < 0.05 && poisson_exact {
                 ("M/M/c (Erlang C)".to_string(), theory::mmc(lambda, 1.0 / es, c))
             } else if c == 1 && poisson_exact {
                 ("M/G/1 (Pollaczek–Khinchine)".to_string(), theory::mg1(lambda, es, scv))
             } else {
-                ("Allen–Cunneen G/G/c (ca² = 1)".to_string(), theory::allen_cunneen(lambda, es, c, 1.0, scv))
+                (
+                    "Allen–Cunneen G/G/c (ca² = 1)".to_string(),
+                    theory::allen_cunneen(lambda, es, c, 1.0, scv),
+                )
             };
             let theory_wait = est.map(|e| e.wq);
             let agrees = theory_wait.map(|w| sim_wait.contains(w) || (w - sim_wait.mean).abs() <= 1e-4);

@@ -32,22 +32,46 @@ pub enum Unit {
 /// The per-period series every replication reports (index = position).
 pub const SERIES: &[(&str, Unit, &str)] = &[
     ("users", Unit::Count, "registered users at the end of the period"),
-    ("requests_per_day", Unit::Count, "requests per day (expected, from the traffic model)"),
-    ("busy_rps", Unit::PerSecond, "request arrival rate in the simulated busy window"),
+    (
+        "requests_per_day",
+        Unit::Count,
+        "requests per day (expected, from the traffic model)",
+    ),
+    (
+        "busy_rps",
+        Unit::PerSecond,
+        "request arrival rate in the simulated busy window",
+    ),
     ("sessions_max", Unit::Count, "most sessions open at once"),
     ("sessions_mean", Unit::Count, "mean sessions open"),
     ("latency_p50", Unit::Seconds, "end-to-end response time, median"),
-    ("latency_p95", Unit::Seconds, "end-to-end response time, 95th percentile"),
-    ("latency_p99", Unit::Seconds, "end-to-end response time, 99th percentile"),
+    (
+        "latency_p95",
+        Unit::Seconds,
+        "end-to-end response time, 95th percentile",
+    ),
+    (
+        "latency_p99",
+        Unit::Seconds,
+        "end-to-end response time, 99th percentile",
+    ),
     ("latency_mean", Unit::Seconds, "end-to-end response time, mean"),
     ("error_rate", Unit::Fraction, "failed / arrived requests"),
     ("api_cpu", Unit::Fraction, "API CPU utilization"),
     ("api_utilization", Unit::Fraction, "API workers busy"),
     ("api_wait_p95", Unit::Seconds, "wait for an API worker, p95"),
-    ("api_queue_mean", Unit::Count, "requests waiting for an API worker, mean"),
+    (
+        "api_queue_mean",
+        Unit::Count,
+        "requests waiting for an API worker, mean",
+    ),
     ("api_instances", Unit::Count, "API instances"),
     ("db_utilization", Unit::Fraction, "database connections busy"),
-    ("db_connections_max", Unit::Count, "most database connections in use at once"),
+    (
+        "db_connections_max",
+        Unit::Count,
+        "most database connections in use at once",
+    ),
     ("db_wait_p95", Unit::Seconds, "wait for a database connection, p95"),
     ("vector_latency_p95", Unit::Seconds, "vector query incl. waiting, p95"),
     ("vector_utilization", Unit::Fraction, "vector store servers busy"),
@@ -57,7 +81,11 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
     ("queue_wait_p95", Unit::Seconds, "job wait before start, p95"),
     ("queue_utilization", Unit::Fraction, "job worker slots busy"),
     ("db_size", Unit::Bytes, "database size at the end of the period"),
-    ("object_store_size", Unit::Bytes, "object store size at the end of the period"),
+    (
+        "object_store_size",
+        Unit::Bytes,
+        "object store size at the end of the period",
+    ),
     ("monthly_cost", Unit::Dollars, "monthly run-rate of the whole stage"),
 ];
 
@@ -195,7 +223,11 @@ impl Plan {
                 best = p;
             }
         }
-        Plan { periods, components, theory_period: best }
+        Plan {
+            periods,
+            components,
+            theory_period: best,
+        }
     }
 }
 
@@ -302,7 +334,10 @@ struct BilledConfig {
 
 /// Usage metrics whose monthly figure is a level (largest value), not a sum.
 fn is_level_metric(m: &str) -> bool {
-    matches!(m, "storage_gb_peak" | "vectors" | "seats" | "instances" | "zones" | "mau")
+    matches!(
+        m,
+        "storage_gb_peak" | "vectors" | "seats" | "instances" | "zones" | "mau"
+    )
 }
 
 struct Volumes {
@@ -313,12 +348,16 @@ struct Volumes {
     users: f64,
     db_bytes_avg: f64,
     db_bytes_end: f64,
-    obj_bytes_avg: f64,
-    obj_bytes_end: f64,
     error_rate: f64,
 }
 
-fn component_usage<'a>(sc: &Scenario, st: &'a Stage, comp: &str, v: &Volumes, cache_lookups: f64) -> Option<(Usage, &'a Billing, f64)> {
+fn component_usage<'a>(
+    sc: &Scenario,
+    st: &'a Stage,
+    comp: &str,
+    v: &Volumes,
+    cache_lookups: f64,
+) -> Option<(Usage, &'a Billing, f64)> {
     let b = billing_of(st, comp)?;
     let mut u = Usage::new();
     let gb = 1e9;
@@ -331,13 +370,17 @@ fn component_usage<'a>(sc: &Scenario, st: &'a Stage, comp: &str, v: &Volumes, ca
         };
     }
     let mut count = 1.0;
-    let req_mean = |f: &dyn Fn(&crate::scenario::RequestType) -> f64| sc.requests.iter().map(|r| r.share * f(r)).sum::<f64>();
+    let req_mean =
+        |f: &dyn Fn(&crate::scenario::RequestType) -> f64| sc.requests.iter().map(|r| r.share * f(r)).sum::<f64>();
     match comp {
         "api" => {
             let a = &st.api;
             let inst = a.instances as f64;
             count = inst;
-            add!("vcpu_hours", v.requests * req_mean(&|r| r.cpu.mean()) / 3600.0 + a.idle_cpu * inst * v.hours);
+            add!(
+                "vcpu_hours",
+                v.requests * req_mean(&|r| r.cpu.mean()) / 3600.0 + a.idle_cpu * inst * v.hours
+            );
             add!("ram_gb_hours", a.ram_in_use_bytes / gb * inst * v.hours);
             add!("instance_hours", inst * v.hours);
             add!("instances", inst);
@@ -411,19 +454,43 @@ fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledConfig>
         FeeBasis::PerInstance | FeeBasis::PerZone => count,
         _ => 1.0,
     };
-    Some(BilledConfig { provider, plan, size: b.size.clone(), count, seats: b.seats, multiplier: b.multiplier, annual: b.annual_billing })
+    Some(BilledConfig {
+        provider,
+        plan,
+        size: b.size.clone(),
+        count,
+        seats: b.seats,
+        multiplier: b.multiplier,
+        annual: b.annual_billing,
+    })
 }
 
 /// Bills `usage` (accrued over `hours`) at the monthly rate: usage scaled to a full month,
 /// billed, and returned at full-month value.
-fn monthly_bill(cfg: &BilledConfig, usage: &Usage, hours: f64, catalog: &Catalog, hours_per_month: f64) -> Option<Bill> {
+fn monthly_bill(
+    cfg: &BilledConfig,
+    usage: &Usage,
+    hours: f64,
+    catalog: &Catalog,
+    hours_per_month: f64,
+) -> Option<Bill> {
     let plan = catalog.plan(&cfg.provider, &cfg.plan).ok()?;
     let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
-    let scaled: Usage = usage.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale })).collect();
+    let scaled: Usage = usage
+        .iter()
+        .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale }))
+        .collect();
     Some(pricing::bill(
         plan,
         &scaled,
-        &BillOptions { size: cfg.size.clone(), seats: cfg.seats, count: cfg.count, hours: hours_per_month, annual_billing: cfg.annual, multiplier: cfg.multiplier },
+        &BillOptions {
+            size: cfg.size.clone(),
+            seats: cfg.seats,
+            count: cfg.count,
+            hours: hours_per_month,
+            annual_billing: cfg.annual,
+            multiplier: cfg.multiplier,
+        },
     ))
 }
 
@@ -437,7 +504,10 @@ struct BillingUnit {
 }
 
 fn is_account_plan(cfg: &BilledConfig, catalog: &Catalog) -> bool {
-    catalog.plan(&cfg.provider, &cfg.plan).map(|p| p.fee_is_usage_credit).unwrap_or(false)
+    catalog
+        .plan(&cfg.provider, &cfg.plan)
+        .map(|p| p.fee_is_usage_credit)
+        .unwrap_or(false)
 }
 
 fn billing_units(detail: &[(Option<BilledConfig>, Usage)], catalog: &Catalog) -> Vec<BillingUnit> {
@@ -445,13 +515,20 @@ fn billing_units(detail: &[(Option<BilledConfig>, Usage)], catalog: &Catalog) ->
     for (i, (cfg, u)) in detail.iter().enumerate() {
         let Some(cfg) = cfg else { continue };
         if is_account_plan(cfg, catalog) {
-            if let Some(unit) = units.iter_mut().find(|x| x.cfg.provider == cfg.provider && x.cfg.plan == cfg.plan && is_account_plan(&x.cfg, catalog)) {
+            if let Some(unit) = units
+                .iter_mut()
+                .find(|x| x.cfg.provider == cfg.provider && x.cfg.plan == cfg.plan && is_account_plan(&x.cfg, catalog))
+            {
                 unit.members.push(i);
                 unit.usages.push(u.clone());
                 continue;
             }
         }
-        units.push(BillingUnit { members: vec![i], cfg: cfg.clone(), usages: vec![u.clone()] });
+        units.push(BillingUnit {
+            members: vec![i],
+            cfg: cfg.clone(),
+            usages: vec![u.clone()],
+        });
     }
     units
 }
@@ -488,19 +565,45 @@ fn bill_unit(unit: &BillingUnit, hours: f64, catalog: &Catalog, hours_per_month:
         .usages
         .iter()
         .map(|u| {
-            let scaled: Usage = u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale })).collect();
-            let opts = BillOptions { size: unit.cfg.size.clone(), seats: unit.cfg.seats, count: unit.cfg.count, hours: hours_per_month, annual_billing: unit.cfg.annual, multiplier: unit.cfg.multiplier };
+            let scaled: Usage = u
+                .iter()
+                .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale }))
+                .collect();
+            let opts = BillOptions {
+                size: unit.cfg.size.clone(),
+                seats: unit.cfg.seats,
+                count: unit.cfg.count,
+                hours: hours_per_month,
+                annual_billing: unit.cfg.annual,
+                multiplier: unit.cfg.multiplier,
+            };
             pricing::bill(&usage_only, &scaled, &opts).total
         })
         .collect();
     let sum: f64 = own.iter().sum();
     let n = own.len() as f64;
-    let shares = own.iter().map(|o| if sum > 0.0 { bill.total * o / sum } else { bill.total / n }).collect();
+    let shares = own
+        .iter()
+        .map(|o| {
+            if sum > 0.0 {
+                bill.total * o / sum
+            } else {
+                bill.total / n
+            }
+        })
+        .collect();
     Some((bill, shares))
 }
 
 /// Monthly run-rate of a stage, with the usage of one period, per component.
-fn stage_run_rate(sc: &Scenario, st: &Stage, plan: &Plan, v: &Volumes, cache_lookups: f64, catalog: &Catalog) -> (Vec<f64>, Vec<(Option<BilledConfig>, Usage)>) {
+fn stage_run_rate(
+    sc: &Scenario,
+    st: &Stage,
+    plan: &Plan,
+    v: &Volumes,
+    cache_lookups: f64,
+    catalog: &Catalog,
+) -> (Vec<f64>, Vec<(Option<BilledConfig>, Usage)>) {
     let mut costs = vec![0.0; plan.components.len()];
     let mut detail = Vec::with_capacity(plan.components.len());
     for c in &plan.components {
@@ -543,8 +646,11 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
     let obj_records = &sc.storage.object_store.records;
     let mut db_created: Vec<Vec<f64>> = vec![Vec::new(); db_records.len()];
     let mut obj_created: Vec<Vec<f64>> = vec![Vec::new(); obj_records.len()];
-    let mut db_size_prev = sc.storage.database.initial_bytes + db_records.iter().map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes).sum::<f64>();
-    let mut obj_size_prev = sc.storage.object_store.initial_bytes;
+    let mut db_size_prev = sc.storage.database.initial_bytes
+        + db_records
+            .iter()
+            .map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes)
+            .sum::<f64>();
     let mut usage_log: Vec<Vec<(Option<BilledConfig>, Usage)>> = Vec::with_capacity(plan.periods);
     let mut full_engine: Option<Engine> = None;
     let jobs_per_request: f64 = sc.requests.iter().map(|r| r.share * r.jobs).sum();
@@ -559,14 +665,22 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             Traffic::Sessions { .. } => integrate(a, b, |t| sc.traffic.arrival_rate_at(t)),
             Traffic::Open { .. } => requests,
         };
-        let jobs = if stage.queue.is_some() { requests * jobs_per_request } else { 0.0 };
+        let jobs = if stage.queue.is_some() {
+            requests * jobs_per_request
+        } else {
+            0.0
+        };
         let users_start = sc.traffic.users_at(a);
         let users_end = sc.traffic.users_at(b);
         let user_days = integrate(a, b, |t| sc.traffic.users_at(t)) / 86400.0;
         let retained = |created: &mut Vec<Vec<f64>>, records: &[crate::scenario::Record]| -> f64 {
             let mut total = 0.0;
             for (k, r) in records.iter().enumerate() {
-                let mut n = r.per_request.iter().map(|(ti, per)| requests * sc.requests[*ti].share * per).sum::<f64>();
+                let mut n = r
+                    .per_request
+                    .iter()
+                    .map(|(ti, per)| requests * sc.requests[*ti].share * per)
+                    .sum::<f64>();
                 n += r.per_user * (users_end - users_start).max(0.0);
                 n += r.per_user_per_day * user_days;
                 n += r.per_job * jobs;
@@ -582,12 +696,18 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             total
         };
         let db_size = sc.storage.database.initial_bytes
-            + db_records.iter().map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes).sum::<f64>()
+            + db_records
+                .iter()
+                .map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes)
+                .sum::<f64>()
             + retained(&mut db_created, db_records);
         let obj_size = sc.storage.object_store.initial_bytes + retained(&mut obj_created, obj_records);
 
         // Read-only database once past a hard size limit.
-        let read_only = infra.db.as_ref().is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| db_size_prev > l));
+        let read_only = infra
+            .db
+            .as_ref()
+            .is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| db_size_prev > l));
 
         // Request-level simulation of this period.
         let mut acc = PeriodAcc::new(&infra);
@@ -605,12 +725,15 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                 e.flush(&mut acc);
                 acc.sessions_max = e.open_sessions();
                 e.run_until(t0 + len, &mut acc);
-                measured = if e.stopped_unstable { (e.now - t0).max(1e-9) } else { len };
+                measured = if e.stopped_unstable {
+                    (e.now - t0).max(1e-9)
+                } else {
+                    len
+                };
             }
             SimMode::Full { warmup } => {
-                let e = full_engine.get_or_insert_with(|| {
-                    Engine::new(sc, &stage, &infra, SmallRng::seed_from_u64(base_seed), 0.0)
-                });
+                let e = full_engine
+                    .get_or_insert_with(|| Engine::new(sc, &stage, &infra, SmallRng::seed_from_u64(base_seed), 0.0));
                 e.set_read_only(read_only);
                 let mstart = a.max(warmup);
                 if mstart > a {
@@ -640,13 +763,9 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             users: users_end,
             db_bytes_avg: (db_size_prev + db_size) / 2.0,
             db_bytes_end: db_size,
-            obj_bytes_avg: (obj_size_prev + obj_size) / 2.0,
-            obj_bytes_end: obj_size,
             error_rate: acc.errors() as f64 / acc.arrivals.max(1) as f64,
         };
-        let _ = vols.obj_bytes_avg;
         db_size_prev = db_size;
-        obj_size_prev = obj_size;
         let (costs, detail) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
         let total_cost: f64 = costs.iter().sum();
 
@@ -661,9 +780,14 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         row[s::P95] = pct(&acc.latency, 95.0);
         row[s::P99] = pct(&acc.latency, 99.0);
         row[s::MEAN] = nan_if_zero(acc.completed as f64, acc.latency_sum / acc.completed as f64);
-        row[s::ERR] = if acc.arrivals > 0 { acc.errors() as f64 / acc.arrivals as f64 } else { 0.0 };
+        row[s::ERR] = if acc.arrivals > 0 {
+            acc.errors() as f64 / acc.arrivals as f64
+        } else {
+            0.0
+        };
         let cpu = &acc.stations[CPU];
-        row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured) * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
+        row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured)
+            * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
             + stage.api.idle_cpu * stage.api.instances as f64 / infra.api_vcpu_total.max(1e-9);
         let api = &acc.stations[API];
         row[s::API_UTIL] = api.busy_area / (api.servers.max(1) as f64 * measured);
@@ -680,7 +804,12 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             let v = &acc.stations[VEC];
             row[s::VEC_P95] = pct(&v.sojourn, 95.0);
             row[s::VEC_UTIL] = v.busy_area / (v.servers.max(1) as f64 * measured);
-            row[s::VEC_CAP] = infra.vector.as_ref().and_then(|x| x.max_vectors).map(|m| vs.vectors / m).unwrap_or(f64::NAN);
+            row[s::VEC_CAP] = infra
+                .vector
+                .as_ref()
+                .and_then(|x| x.max_vectors)
+                .map(|m| vs.vectors / m)
+                .unwrap_or(f64::NAN);
         }
         if stage.queue.is_some() {
             row[s::Q_MAX] = acc.job_backlog_max as f64;
@@ -698,7 +827,12 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                 let st = &acc.stations[i];
                 // CPU cores only queue when there are more workers than cores.
                 let cpu_queues = i != CPU || infra.api_cores < infra.api_slots;
-                if cpu_queues && st.servers > 0 && st.arrivals > 0 && (i != DB || stage.database.is_some()) && (i != VEC || stage.vector_store.is_some()) {
+                if cpu_queues
+                    && st.servers > 0
+                    && st.arrivals > 0
+                    && (i != DB || stage.database.is_some())
+                    && (i != VEC || stage.vector_store.is_some())
+                {
                     out.stations.push(station_obs(n, st, measured));
                 }
             }
@@ -716,11 +850,21 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         let mut changed = false;
         for (ti, t) in sc.triggers.iter().enumerate() {
             let value = if t.metric == Metric::MonthlyCost && !t.components.is_empty() {
-                plan.components.iter().zip(&costs).filter(|(c, _)| t.components.contains(c)).map(|(_, v)| v).sum()
+                plan.components
+                    .iter()
+                    .zip(&costs)
+                    .filter(|(c, _)| t.components.contains(c))
+                    .map(|(_, v)| v)
+                    .sum()
             } else {
                 metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra)
             };
-            let holds = value.is_finite() && if t.above { value > t.threshold } else { value < t.threshold };
+            let holds = value.is_finite()
+                && if t.above {
+                    value > t.threshold
+                } else {
+                    value < t.threshold
+                };
             if holds {
                 out.held[ti] += 1;
                 streak[ti] += 1;
@@ -794,13 +938,23 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
 /// Calendar-month bills: each billing unit's usage over the month, split where its
 /// configuration changed, each part billed at the monthly rate and prorated by the share of the
 /// month it ran.
-fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig>, Usage)>], catalog: &Catalog) -> Vec<MonthBill> {
+fn bill_months(
+    sc: &Scenario,
+    plan: &Plan,
+    usage_log: &[Vec<(Option<BilledConfig>, Usage)>],
+    catalog: &Catalog,
+) -> Vec<MonthBill> {
     let month_s = sc.hours_per_month * 3600.0;
     let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
     let mut out = Vec::with_capacity(months);
     for m in 0..months {
         let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(sc.horizon));
-        let mut bill = MonthBill { month: m + 1, covered: (me - ms) / month_s, components: Vec::new(), total: 0.0 };
+        let mut bill = MonthBill {
+            month: m + 1,
+            covered: (me - ms) / month_s,
+            components: Vec::new(),
+            total: 0.0,
+        };
         // Segments of constant (configuration, members), in order of first appearance.
         let mut segs: Vec<(BillingUnit, f64)> = Vec::new();
         let mut open: Vec<usize> = Vec::new();
@@ -814,8 +968,19 @@ fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig
             let hours = overlap / 3600.0;
             let mut still_open = Vec::new();
             for unit in billing_units(row, catalog) {
-                let scaled: Vec<Usage> = unit.usages.iter().map(|u| u.iter().map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac })).collect()).collect();
-                let found = open.iter().copied().find(|&i| segs[i].0.cfg == unit.cfg && segs[i].0.members == unit.members);
+                let scaled: Vec<Usage> = unit
+                    .usages
+                    .iter()
+                    .map(|u| {
+                        u.iter()
+                            .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac }))
+                            .collect()
+                    })
+                    .collect();
+                let found = open
+                    .iter()
+                    .copied()
+                    .find(|&i| segs[i].0.cfg == unit.cfg && segs[i].0.members == unit.members);
                 match found {
                     Some(i) => {
                         let (seg, h) = &mut segs[i];
@@ -833,7 +998,14 @@ fn bill_months(sc: &Scenario, plan: &Plan, usage_log: &[Vec<(Option<BilledConfig
                         still_open.push(i);
                     }
                     None => {
-                        segs.push((BillingUnit { members: unit.members, cfg: unit.cfg, usages: scaled }, hours));
+                        segs.push((
+                            BillingUnit {
+                                members: unit.members,
+                                cfg: unit.cfg,
+                                usages: scaled,
+                            },
+                            hours,
+                        ));
                         still_open.push(segs.len() - 1);
                     }
                 }
@@ -883,7 +1055,11 @@ fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage:
         Metric::ConcurrentSessions => row[s::SESS_MAX],
         Metric::ObjectStoreSize => row[s::OBJ_SIZE],
     }
-    .max(if infra.api_slots == 0 { f64::NAN } else { f64::NEG_INFINITY })
+    .max(if infra.api_slots == 0 {
+        f64::NAN
+    } else {
+        f64::NEG_INFINITY
+    })
 }
 
 /// SplitMix64: derives independent seeds from (seed, replication, period).

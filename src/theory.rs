@@ -276,13 +276,7 @@ pub fn md1(lambda: f64, mean_service: f64) -> Option<QueueEstimate> {
 ///
 /// `None` if `ρ ≥ 1`, `c = 0`, `E[S]` is not positive and finite, `ca2` or `cs2` is negative
 /// or not finite, or `λ` is not finite.
-pub fn allen_cunneen(
-    lambda: f64,
-    mean_service: f64,
-    c: u32,
-    ca2: f64,
-    cs2: f64,
-) -> Option<QueueEstimate> {
+pub fn allen_cunneen(lambda: f64, mean_service: f64, c: u32, ca2: f64, cs2: f64) -> Option<QueueEstimate> {
     let lambda = arrival_rate(lambda)?;
     if !positive(mean_service) || c == 0 || !nonneg(ca2) || !nonneg(cs2) {
         return None;
@@ -398,12 +392,7 @@ pub fn tandem_mmc(lambda: f64, stations: &[(f64, u32)]) -> Option<f64> {
 /// `slots = 0` or `max_per_window = 0` gives 0; `mean_service = 0` makes the workers
 /// unconstrained. NaN if `window_s` is not positive and finite, or `mean_service` is
 /// negative or not finite.
-pub fn rate_limited_throughput(
-    max_per_window: u32,
-    window_s: f64,
-    slots: u32,
-    mean_service: f64,
-) -> f64 {
+pub fn rate_limited_throughput(max_per_window: u32, window_s: f64, slots: u32, mean_service: f64) -> f64 {
     if !positive(window_s) || !nonneg(mean_service) {
         return f64::NAN;
     }
@@ -487,13 +476,7 @@ mod tests {
 
     #[test]
     fn erlang_b_large_c_matches_log_space_sum() {
-        for &(c, a) in &[
-            (100, 95.0),
-            (100, 80.0),
-            (1000, 990.0),
-            (1000, 1200.0),
-            (1000, 3.0),
-        ] {
+        for &(c, a) in &[(100, 95.0), (100, 80.0), (1000, 990.0), (1000, 1200.0), (1000, 3.0)] {
             let b = erlang_b(c, a);
             assert!(b.is_finite() && (0.0..=1.0).contains(&b));
             assert_close(b, erlang_b_direct(c, a), 1e-10);
@@ -516,18 +499,9 @@ mod tests {
 
     #[test]
     fn erlang_c_large_c_does_not_overflow() {
-        for &(c, a) in &[
-            (100, 95.0),
-            (100, 99.9),
-            (1000, 990.0),
-            (1000, 999.99),
-            (1000, 500.0),
-        ] {
+        for &(c, a) in &[(100, 95.0), (100, 99.9), (1000, 990.0), (1000, 999.99), (1000, 500.0)] {
             let got = erlang_c(c, a).unwrap();
-            assert!(
-                got.is_finite() && (0.0..=1.0).contains(&got),
-                "{c} {a} {got}"
-            );
+            assert!(got.is_finite() && (0.0..=1.0).contains(&got), "{c} {a} {got}");
             assert_close(got, erlang_c_direct(c, a), 1e-9);
         }
     }
@@ -558,10 +532,7 @@ mod tests {
             mg1(0.0, 0.5, 4.0).unwrap(),
             allen_cunneen(0.0, 0.5, 3, 2.0, 2.0).unwrap(),
         ] {
-            assert_eq!(
-                (e.rho, e.p_wait, e.wq, e.lq, e.l),
-                (0.0, 0.0, 0.0, 0.0, 0.0)
-            );
+            assert_eq!((e.rho, e.p_wait, e.wq, e.lq, e.l), (0.0, 0.0, 0.0, 0.0, 0.0));
             assert_eq!(e.w, 0.5);
         }
         assert_eq!(mmc_wait_quantile(0.0, 1.0, 2, 0.99), Some(0.0));
@@ -598,12 +569,7 @@ mod tests {
 
     #[test]
     fn wait_quantile_inverts_the_tail() {
-        for &(lambda, mu, c) in &[
-            (0.8, 1.0, 1),
-            (1.6, 1.0, 2),
-            (90.0, 1.0, 100),
-            (9.5, 0.1, 100),
-        ] {
+        for &(lambda, mu, c) in &[(0.8, 1.0, 1), (1.6, 1.0, 2), (90.0, 1.0, 100), (9.5, 0.1, 100)] {
             let e = mmc(lambda, mu, c).unwrap();
             for &p in &[0.5, 0.9, 0.95, 0.99, 0.999] {
                 let t = mmc_wait_quantile(lambda, mu, c, p).unwrap();
@@ -629,11 +595,7 @@ mod tests {
         for &rho in &[0.1, 0.5, 0.8, 0.99] {
             let mu = 4.0;
             let lambda = rho * mu;
-            assert_est_close(
-                &mg1(lambda, 1.0 / mu, 1.0).unwrap(),
-                &mm1(lambda, mu).unwrap(),
-                1e-12,
-            );
+            assert_est_close(&mg1(lambda, 1.0 / mu, 1.0).unwrap(), &mm1(lambda, mu).unwrap(), 1e-12);
         }
         assert_eq!(mg1(1.0, 1.0, 1.0), None);
         assert_eq!(mg1(0.5, 1.0, -1.0), None);
@@ -671,11 +633,7 @@ mod tests {
         // Smoother traffic waits less, burstier waits more, linearly in (ca2 + cs2).
         let base = allen_cunneen(1.6, 1.0, 2, 1.0, 1.0).unwrap().wq;
         assert_close(allen_cunneen(1.6, 1.0, 2, 0.0, 0.0).unwrap().wq, 0.0, 1e-15);
-        assert_close(
-            allen_cunneen(1.6, 1.0, 2, 3.0, 1.0).unwrap().wq,
-            2.0 * base,
-            1e-14,
-        );
+        assert_close(allen_cunneen(1.6, 1.0, 2, 3.0, 1.0).unwrap().wq, 2.0 * base, 1e-14);
         assert_eq!(allen_cunneen(2.0, 1.0, 2, 1.0, 1.0), None);
         assert_eq!(allen_cunneen(1.0, 1.0, 2, f64::NAN, 1.0), None);
         assert_eq!(allen_cunneen(1.0, 1.0, 0, 1.0, 1.0), None);
@@ -683,14 +641,7 @@ mod tests {
 
     #[test]
     fn mmck_with_no_waiting_room_is_erlang_b() {
-        for &(c, a) in &[
-            (1, 1.0),
-            (2, 1.0),
-            (10, 7.0),
-            (100, 95.0),
-            (100, 150.0),
-            (1000, 990.0),
-        ] {
+        for &(c, a) in &[(1, 1.0), (2, 1.0), (10, 7.0), (100, 95.0), (100, 150.0), (1000, 990.0)] {
             let mu = 2.0;
             let f = mmck(a * mu, mu, c, c);
             assert_close(f.p_block, erlang_b(c, a), 1e-11);
@@ -745,11 +696,7 @@ mod tests {
         // Lq = 100 − 2 and every server is busy.
         assert_close(f.lq, 98.0, 1e-9);
         assert_close(f.l, 198.0, 1e-9);
-        for &(lambda, c, k) in &[
-            (950.0, 1000, 1000),
-            (999.0, 1000, 5000),
-            (5000.0, 1000, 100_000),
-        ] {
+        for &(lambda, c, k) in &[(950.0, 1000, 1000), (999.0, 1000, 5000), (5000.0, 1000, 100_000)] {
             let f = mmck(lambda, 1.0, c, k);
             for v in [f.p_block, f.rho, f.lq, f.l, f.wq, f.w, f.throughput] {
                 assert!(v.is_finite() && v >= 0.0, "{f:?}");
@@ -766,10 +713,7 @@ mod tests {
     #[test]
     fn tandem_is_the_sum_of_stations() {
         let stations = [(1.0, 1), (1.0, 2), (0.05, 50)];
-        let want: f64 = stations
-            .iter()
-            .map(|&(mu, c)| mmc(0.8, mu, c).unwrap().w)
-            .sum();
+        let want: f64 = stations.iter().map(|&(mu, c)| mmc(0.8, mu, c).unwrap().w).sum();
         assert_close(tandem_mmc(0.8, &stations).unwrap(), want, 1e-15);
         // By hand: M/M/1 (μ = 1) at 0.8 gives W = 5; M/M/2 (μ = 1) at 0.8 has ρ = 0.4,
         // C = 2ρ²/(1 + ρ) = 8/35, Wq = C/(2 − 0.8) = 4/21, W = 25/21.

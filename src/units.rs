@@ -43,7 +43,10 @@ fn finite_nonneg(v: f64, what: &str, text: &str) -> Result<f64, String> {
 /// Parses a size such as `400MB` (decimal, 10^6) or `2GiB` (binary, 2^30) into bytes.
 pub fn parse_bytes(text: &str) -> Result<f64, String> {
     let (v, unit) = split_number(text).ok_or_else(|| {
-        format!("expected a size such as `400MB` or `2GiB`, found `{text}` (units: {})", SIZE_UNITS.join(", "))
+        format!(
+            "expected a size such as `400MB` or `2GiB`, found `{text}` (units: {})",
+            SIZE_UNITS.join(", ")
+        )
     })?;
     let mult = match unit {
         "B" | "b" | "bytes" => 1.0,
@@ -75,13 +78,22 @@ pub fn parse_bytes(text: &str) -> Result<f64, String> {
 /// Parses a duration such as `150ms`, `15m`, `2h`, `30d` into seconds.
 pub fn parse_seconds(text: &str) -> Result<f64, String> {
     let (v, unit) = split_number(text).ok_or_else(|| {
-        format!("expected a duration such as `150ms`, `15m` or `2h`, found `{text}` (units: {})", DURATION_UNITS.join(", "))
+        format!(
+            "expected a duration such as `150ms`, `15m` or `2h`, found `{text}` (units: {})",
+            DURATION_UNITS.join(", ")
+        )
     })?;
     let mult = duration_unit(unit).ok_or_else(|| {
         if unit.is_empty() && v != 0.0 {
-            format!("duration `{text}` has no unit; write it with one of {}", DURATION_UNITS.join(", "))
+            format!(
+                "duration `{text}` has no unit; write it with one of {}",
+                DURATION_UNITS.join(", ")
+            )
         } else {
-            format!("unknown duration unit `{unit}` in `{text}`; expected one of {}", DURATION_UNITS.join(", "))
+            format!(
+                "unknown duration unit `{unit}` in `{text}`; expected one of {}",
+                DURATION_UNITS.join(", ")
+            )
         }
     });
     let mult = match mult {
@@ -113,7 +125,11 @@ pub fn parse_fraction(text: &str) -> Result<f64, String> {
     let v = match unit {
         "%" => v / 100.0,
         "" => v,
-        other => return Err(format!("unknown unit `{other}` in `{text}`; a fraction is written `70%` or `0.7`")),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; a fraction is written `70%` or `0.7`"
+            ))
+        }
     };
     finite_nonneg(v, "fraction", text)
 }
@@ -132,14 +148,18 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
 
 /// Parses a count such as `143K`, `1.5M`, `2B` or `5000`.
 pub fn parse_count(text: &str) -> Result<f64, String> {
-    let (v, unit) = split_number(text)
-        .ok_or_else(|| format!("expected a number such as `5000` or `143K`, found `{text}`"))?;
+    let (v, unit) =
+        split_number(text).ok_or_else(|| format!("expected a number such as `5000` or `143K`, found `{text}`"))?;
     let mult = match unit {
         "" => 1.0,
         "K" | "k" => 1e3,
         "M" => 1e6,
         "B" | "G" => 1e9,
-        other => return Err(format!("unknown suffix `{other}` in `{text}`; a count accepts K, M or B")),
+        other => {
+            return Err(format!(
+                "unknown suffix `{other}` in `{text}`; a count accepts K, M or B"
+            ))
+        }
     };
     finite_nonneg(v * mult, "count", text)
 }
@@ -147,7 +167,10 @@ pub fn parse_count(text: &str) -> Result<f64, String> {
 /// Parses a rate such as `8/s`, `500/min`, `2000/m`, `1M/month` into events per second.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
     let (num, per) = text.split_once('/').ok_or_else(|| {
-        format!("expected a rate such as `8/s` or `500/min`, found `{text}` (units: {})", RATE_UNITS.join(", "))
+        format!(
+            "expected a rate such as `8/s` or `500/min`, found `{text}` (units: {})",
+            RATE_UNITS.join(", ")
+        )
     })?;
     let count = parse_count(num)?;
     let per = per.trim();
@@ -162,7 +185,10 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 }
 
 fn bad_rate_unit(per: &str, text: &str) -> String {
-    format!("unknown rate period `/{per}` in `{text}`; expected one of {}", RATE_UNITS.join(", "))
+    format!(
+        "unknown rate period `/{per}` in `{text}`; expected one of {}",
+        RATE_UNITS.join(", ")
+    )
 }
 
 macro_rules! unit_type {
@@ -210,7 +236,10 @@ fn number_needs_unit(what: &'static str, units: &'static [&'static str]) -> impl
         if v == 0.0 {
             Ok(0.0)
         } else {
-            Err(format!("{what} `{v}` has no unit; write it with one of {}", units.join(", ")))
+            Err(format!(
+                "{what} `{v}` has no unit; write it with one of {}",
+                units.join(", ")
+            ))
         }
     }
 }
@@ -289,7 +318,7 @@ pub fn fmt_money(v: f64) -> String {
     let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);

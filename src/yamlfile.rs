@@ -48,7 +48,10 @@ impl Indexer {
                     // This node is a key.
                     let k = scalar.unwrap_or("?").to_string();
                     let full = join(path, &k);
-                    self.index.positions.entry(full).or_insert((mark.line(), mark.col() + 1));
+                    self.index
+                        .positions
+                        .entry(full)
+                        .or_insert((mark.line(), mark.col() + 1));
                     *key = Some(k);
                     None
                 }
@@ -57,7 +60,10 @@ impl Indexer {
             Some(Frame::Seq { path, index }) => {
                 let p = format!("{path}[{index}]");
                 *index += 1;
-                self.index.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
+                self.index
+                    .positions
+                    .entry(p.clone())
+                    .or_insert((mark.line(), mark.col() + 1));
                 Some(p)
             }
         }
@@ -91,7 +97,10 @@ impl MarkedEventReceiver for Indexer {
 
 impl PathIndex {
     pub fn build(text: &str) -> PathIndex {
-        let mut indexer = Indexer { stack: Vec::new(), index: PathIndex::default() };
+        let mut indexer = Indexer {
+            stack: Vec::new(),
+            index: PathIndex::default(),
+        };
         let mut parser = Parser::new_from_str(text);
         // Syntax errors are reported by serde_yaml; the index is best-effort.
         let _ = parser.load(&mut indexer, false);
@@ -125,8 +134,8 @@ pub struct YamlFile {
 
 impl YamlFile {
     pub fn read(path: &Path) -> Result<YamlFile, InputError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(path, "", format!("cannot read file: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| InputError::new(path, "", format!("cannot read file: {e}")))?;
         Self::parse(path, &text)
     }
 
@@ -142,8 +151,16 @@ impl YamlFile {
             InputError::new(path, "", format!("invalid YAML: {msg}"))
                 .at(loc.as_ref().map(|l| l.line()), loc.as_ref().map(|l| l.column()))
         })?;
-        let value = if value.is_null() { Value::Mapping(Default::default()) } else { value };
-        Ok(YamlFile { path: path.to_path_buf(), value, index: PathIndex::build(text) })
+        let value = if value.is_null() {
+            Value::Mapping(Default::default())
+        } else {
+            value
+        };
+        Ok(YamlFile {
+            path: path.to_path_buf(),
+            value,
+            index: PathIndex::build(text),
+        })
     }
 }
 
@@ -155,7 +172,9 @@ pub struct Sources {
 
 impl Sources {
     pub fn single(file: &YamlFile) -> Sources {
-        Sources { files: vec![(file.path.clone(), file.index.clone())] }
+        Sources {
+            files: vec![(file.path.clone(), file.index.clone())],
+        }
     }
 
     /// Builds an error for `field`, located in the first file (child first) that defines it.
@@ -166,7 +185,9 @@ impl Sources {
             .find(|(_, idx)| idx.contains(field))
             .map(|(f, idx)| (f.clone(), idx.locate(field)))
             .or_else(|| {
-                self.files.iter().find_map(|(f, idx)| idx.locate(field).map(|p| (f.clone(), Some(p))))
+                self.files
+                    .iter()
+                    .find_map(|(f, idx)| idx.locate(field).map(|p| (f.clone(), Some(p))))
             })
             .unwrap_or_else(|| (self.files.first().map(|f| f.0.clone()).unwrap_or_default(), None));
         InputError::new(file, field, reason).at(pos.map(|p| p.0), pos.map(|p| p.1))
@@ -198,9 +219,16 @@ fn explain_serde(sources: &Sources, path: &str, msg: &str) -> InputError {
                 .split_once("expected ")
                 .map(|(_, list)| parse_expected_list(list))
                 .unwrap_or_default();
-            let field = if sources.files.iter().any(|(_, i)| i.contains(&field)) { field } else { path.to_string() };
+            let field = if sources.files.iter().any(|(_, i)| i.contains(&field)) {
+                field
+            } else {
+                path.to_string()
+            };
             return sources
-                .error(&field, format!("unknown field `{name}` (fields are not ignored: fix or remove it)"))
+                .error(
+                    &field,
+                    format!("unknown field `{name}` (fields are not ignored: fix or remove it)"),
+                )
                 .allowed(allowed);
         }
     }
@@ -256,13 +284,17 @@ pub fn load_with_extends(path: &Path) -> Result<(Value, Sources), InputError> {
         let canon = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
         if seen.contains(&canon) {
             let from = chain.last().expect("a cycle needs a previous file");
-            let (line, col) = from.index.locate("extends").map(|(l, c)| (Some(l), Some(c))).unwrap_or((None, None));
+            let (line, col) = from
+                .index
+                .locate("extends")
+                .map(|(l, c)| (Some(l), Some(c)))
+                .unwrap_or((None, None));
             let cycle: Vec<String> = chain.iter().map(|f| f.path.display().to_string()).collect();
-            return Err(InputError::new(&from.path, "extends", format!(
-                "`extends:` forms a cycle: {} -> {}",
-                cycle.join(" -> "),
-                p.display()
-            ))
+            return Err(InputError::new(
+                &from.path,
+                "extends",
+                format!("`extends:` forms a cycle: {} -> {}", cycle.join(" -> "), p.display()),
+            )
             .at(line, col));
         }
         seen.push(canon);
@@ -273,8 +305,12 @@ pub fn load_with_extends(path: &Path) -> Result<(Value, Sources), InputError> {
                 let from = chain.last().expect("checked above");
                 if e.reason.starts_with("cannot read file") {
                     let (l, c) = from.index.locate("extends").unzip();
-                    e = InputError::new(&from.path, "extends", format!("base file `{}` {}", p.display(), e.reason))
-                        .at(l, c);
+                    e = InputError::new(
+                        &from.path,
+                        "extends",
+                        format!("base file `{}` {}", p.display(), e.reason),
+                    )
+                    .at(l, c);
                 }
                 return Err(e);
             }
@@ -287,14 +323,20 @@ pub fn load_with_extends(path: &Path) -> Result<(Value, Sources), InputError> {
                 }
                 None => {
                     let (l, c) = file.index.locate("extends").unzip();
-                    return Err(InputError::new(&file.path, "extends", "expected the path of a base file, relative to this file")
-                        .at(l, c));
+                    return Err(InputError::new(
+                        &file.path,
+                        "extends",
+                        "expected the path of a base file, relative to this file",
+                    )
+                    .at(l, c));
                 }
             }
         }
         chain.push(file);
     }
-    let sources = Sources { files: chain.iter().map(|f| (f.path.clone(), f.index.clone())).collect() };
+    let sources = Sources {
+        files: chain.iter().map(|f| (f.path.clone(), f.index.clone())).collect(),
+    };
     let mut merged = Value::Mapping(Default::default());
     for file in chain.into_iter().rev() {
         merged = merge(merged, file.value);

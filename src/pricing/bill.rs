@@ -79,26 +79,16 @@ pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
             (credit.amount, fmt_money(credit.amount))
         };
         let applies = |k: &Kind| match k {
-            Kind::Size => {
-                credit.applies_to.is_empty() || credit.applies_to.iter().any(|a| a == "sizes")
-            }
+            Kind::Size => credit.applies_to.is_empty() || credit.applies_to.iter().any(|a| a == "sizes"),
             Kind::Meter(m) => credit.applies_to.is_empty() || credit.applies_to.contains(m),
             Kind::Fee | Kind::Adjustment => false,
         };
-        let covered: Vec<&CostLine> = lines
-            .iter()
-            .filter(|(k, _)| applies(k))
-            .map(|(_, l)| l)
-            .collect();
+        let covered: Vec<&CostLine> = lines.iter().filter(|(k, _)| applies(k)).map(|(_, l)| l).collect();
         let eligible: f64 = covered.iter().map(|l| l.amount).sum::<f64>().max(0.0);
         let names = if covered.is_empty() {
             "no line it applies to".to_string()
         } else {
-            covered
-                .iter()
-                .map(|l| l.item.as_str())
-                .collect::<Vec<_>>()
-                .join(" + ")
+            covered.iter().map(|l| l.item.as_str()).collect::<Vec<_>>().join(" + ")
         };
         let applied = available.min(eligible);
         let arithmetic = format!(
@@ -172,11 +162,7 @@ pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
 
     let lines: Vec<CostLine> = lines.into_iter().map(|(_, l)| l).collect();
     let total = lines.iter().map(|l| l.amount).sum();
-    Bill {
-        lines,
-        total,
-        warnings,
-    }
+    Bill { lines, total, warnings }
 }
 
 /// The size charge, or a warning when the size is unknown, unchosen or unpriced.
@@ -199,10 +185,7 @@ fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Opt
             } else {
                 format!(" (sizes: {})", allowed.join(", "))
             };
-            warnings.push(format!(
-                "{}: {reason}; compute is not billed{known}",
-                plan.name
-            ));
+            warnings.push(format!("{}: {reason}; compute is not billed{known}", plan.name));
             return None;
         }
     };
@@ -256,14 +239,7 @@ fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Opt
     })
 }
 
-fn meter_line(
-    plan: &Plan,
-    key: &str,
-    m: &Meter,
-    used: f64,
-    seats: f64,
-    warnings: &mut Vec<String>,
-) -> CostLine {
+fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings: &mut Vec<String>) -> CostLine {
     let included = if m.included_per_seat {
         m.included * seats
     } else {
@@ -277,11 +253,7 @@ fn meter_line(
         } else {
             String::new()
         };
-        steps += &format!(
-            " − {} included{per_seat} = {}",
-            fmt_qty(included),
-            fmt_qty(billable)
-        );
+        steps += &format!(" − {} included{per_seat} = {}", fmt_qty(included), fmt_qty(billable));
     }
     if let Some(block) = m.block {
         if billable > 0.0 {
@@ -317,11 +289,7 @@ fn meter_line(
         }
     } else if !m.tiers.is_empty() {
         let (amount, text) = tiered(plan, key, m, billable, warnings);
-        let average = if billable > 0.0 {
-            amount / billable * m.per
-        } else {
-            0.0
-        };
+        let average = if billable > 0.0 { amount / billable * m.per } else { 0.0 };
         (amount, average, format!(": {text}"))
     } else if billable == 0.0 {
         (
@@ -363,13 +331,7 @@ fn meter_line(
 }
 
 /// Prices `units` by the meter's bands; returns the amount and the band-by-band arithmetic.
-fn tiered(
-    plan: &Plan,
-    key: &str,
-    m: &Meter,
-    units: f64,
-    warnings: &mut Vec<String>,
-) -> (f64, String) {
+fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<String>) -> (f64, String) {
     let per = per_suffix(m.per);
     let last_limit = m.tiers.last().and_then(|t| t.up_to);
     let unpriced = last_limit.map_or(0.0, |limit| (units - limit).max(0.0));
@@ -413,11 +375,7 @@ fn tiered(
             }
             (
                 amount,
-                format!(
-                    "{}{unpriced_note} = {}",
-                    parts.join(" + "),
-                    fmt_money(amount)
-                ),
+                format!("{}{unpriced_note} = {}", parts.join(" + "), fmt_money(amount)),
             )
         }
         TierMode::Volume => {
@@ -431,9 +389,9 @@ fn tiered(
             };
             let priced = units - unpriced;
             let amount = priced * band.rate / m.per;
-            let reached = band.up_to.map_or("the top band".to_string(), |u| {
-                format!("the band up to {}", fmt_qty(u))
-            });
+            let reached = band
+                .up_to
+                .map_or("the top band".to_string(), |u| format!("the band up to {}", fmt_qty(u)));
             let text = format!(
                 "{reached} prices all units: {} × {}{per}{unpriced_note} = {}",
                 fmt_qty(priced),
@@ -541,25 +499,14 @@ mod tests {
 
     #[test]
     fn flat_overage_after_included() {
-        let p = plan("name: P\nfee: $25\nmeters:\n  disk: {metric: storage_gb_peak, unit: GB-months, included: 8, rate: $0.125}");
-        let b = bill(
-            &p,
-            &usage(&[("storage_gb_peak", 12.4)]),
-            &BillOptions::default(),
+        let p = plan(
+            "name: P\nfee: $25\nmeters:\n  disk: {metric: storage_gb_peak, unit: GB-months, included: 8, rate: $0.125}",
         );
+        let b = bill(&p, &usage(&[("storage_gb_peak", 12.4)]), &BillOptions::default());
         let disk = find(&b, "disk");
-        assert!(
-            close(disk.billable, 4.4) && close(disk.amount, 0.55),
-            "{disk:#?}"
-        );
-        assert_eq!(
-            disk.arithmetic,
-            "12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55"
-        );
-        assert_eq!(
-            find(&b, "base fee").arithmetic,
-            "$25.00/month × 1 plan = $25.00"
-        );
+        assert!(close(disk.billable, 4.4) && close(disk.amount, 0.55), "{disk:#?}");
+        assert_eq!(disk.arithmetic, "12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55");
+        assert_eq!(find(&b, "base fee").arithmetic, "$25.00/month × 1 plan = $25.00");
         assert!(close(b.total, 25.55) && close(b.total, sum_of_lines(&b)));
         assert!(b.warnings.is_empty());
     }
@@ -619,12 +566,8 @@ mod tests {
             0.0
         );
         let b = bill(&p, &usage(&[("events", 300e6)]), &BillOptions::default());
-        let expected = 50.0
-            + 13e6 * 0.0000343
-            + 35e6 * 0.0000295
-            + 50e6 * 0.0000218
-            + 150e6 * 0.000015
-            + 50e6 * 0.000009;
+        let expected =
+            50.0 + 13e6 * 0.0000343 + 35e6 * 0.0000295 + 50e6 * 0.0000218 + 150e6 * 0.000015 + 50e6 * 0.000009;
         assert!(close(b.total, expected), "{} vs {expected}", b.total);
         assert!(b.warnings.is_empty());
     }
@@ -658,28 +601,16 @@ mod tests {
             "      - {up_to: 500K, rate: $0.022}\n",
             "      - {rate: $0.021}\n",
         ));
-        let b = bill(
-            &p,
-            &usage(&[("storage_gb_months", 60e3)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("storage_gb_months", 60e3)]), &BillOptions::default());
         let l = find(&b, "storage");
         assert!(close(l.amount, 60e3 * 0.022), "{l:#?}");
         assert_eq!(
             l.arithmetic,
             "60K GB-months: the band up to 500K prices all units: 60K × $0.022 = $1,320.00"
         );
-        let b = bill(
-            &p,
-            &usage(&[("storage_gb_months", 40e3)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("storage_gb_months", 40e3)]), &BillOptions::default());
         assert!(close(b.total, 40e3 * 0.023));
-        let b = bill(
-            &p,
-            &usage(&[("storage_gb_months", 600e3)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("storage_gb_months", 600e3)]), &BillOptions::default());
         assert!(close(b.total, 600e3 * 0.021));
     }
 
@@ -715,10 +646,7 @@ mod tests {
         // 1,500 GB: 500 × 0.15 = 75 of usage; credit 3 × 20 = 60.
         let b = bill(&p, &usage(&[("egress_gb", 1500.0)]), &opts);
         assert!(close(find(&b, "base fee").amount, 60.0));
-        assert_eq!(
-            find(&b, "base fee").arithmetic,
-            "$20.00/month × 3 seats = $60.00"
-        );
+        assert_eq!(find(&b, "base fee").arithmetic, "$20.00/month × 3 seats = $60.00");
         let credit = find(&b, "credit");
         assert!(close(credit.amount, -60.0));
         assert_eq!(
@@ -727,11 +655,7 @@ mod tests {
         );
         assert!(close(b.total, 60.0 + 75.0 - 60.0));
         // With one seat the credit ($20) covers less.
-        let b = bill(
-            &p,
-            &usage(&[("egress_gb", 1500.0)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("egress_gb", 1500.0)]), &BillOptions::default());
         assert!(close(b.total, 20.0 + 75.0 - 20.0));
     }
 
@@ -750,8 +674,7 @@ mod tests {
         assert_eq!((l.included, l.billable), (3000.0, 2000.0));
         assert!(close(l.amount, 20.0));
         assert!(
-            l.arithmetic
-                .starts_with("5000 errors − 3000 included (3 seats) = 2000"),
+            l.arithmetic.starts_with("5000 errors − 3000 included (3 seats) = 2000"),
             "{}",
             l.arithmetic
         );
@@ -807,12 +730,12 @@ mod tests {
         assert!(b.lines.iter().all(|l| l.item != "base fee"));
         let c = find(&b, "usage below commitment");
         assert!(close(c.amount, 5.0));
-        assert_eq!(c.arithmetic, "max($20.00 commitment, $15.00 usage) = $20.00: the commitment applies; $5.00 of it is unused");
-        assert!(close(b.total, 20.0));
         assert_eq!(
-            find(&b, "cpu").arithmetic,
-            "365 vCPU-hours × $20.00 per 730 = $10.00"
+            c.arithmetic,
+            "max($20.00 commitment, $15.00 usage) = $20.00: the commitment applies; $5.00 of it is unused"
         );
+        assert!(close(b.total, 20.0));
+        assert_eq!(find(&b, "cpu").arithmetic, "365 vCPU-hours × $20.00 per 730 = $10.00");
     }
 
     #[test]
@@ -821,11 +744,7 @@ mod tests {
             "name: Pro\nfee: $20\nfee_is_usage_credit: true\n",
             "meters:\n  cpu: {metric: vcpu_hours, unit: vCPU-hours, per: 730, rate: $20}\n",
         ));
-        let b = bill(
-            &p,
-            &usage(&[("vcpu_hours", 4.0 * 730.0)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("vcpu_hours", 4.0 * 730.0)]), &BillOptions::default());
         let c = find(&b, "usage below commitment");
         assert_eq!(c.amount, 0.0);
         assert!(
@@ -836,10 +755,7 @@ mod tests {
         );
         assert!(close(b.total, 80.0));
         // No usage at all still pays the commitment.
-        assert!(close(
-            bill(&p, &Usage::new(), &BillOptions::default()).total,
-            20.0
-        ));
+        assert!(close(bill(&p, &Usage::new(), &BillOptions::default()).total, 20.0));
     }
 
     #[test]
@@ -864,10 +780,7 @@ mod tests {
         );
         assert_eq!(b.warnings.len(), 1, "{:?}", b.warnings);
         let w = &b.warnings[0];
-        assert!(
-            w.contains("egress (egress_gb) is 7 GB, over the included 5"),
-            "{w}"
-        );
+        assert!(w.contains("egress (egress_gb) is 7 GB, over the included 5"), "{w}");
         assert!(w.contains("stopped, paused or made read-only"), "{w}");
     }
 
@@ -927,11 +840,8 @@ mod tests {
         assert_eq!(b.total, 0.0);
         assert_eq!(b.warnings.len(), 3, "{:?}", b.warnings);
         assert!(b.warnings[0].contains("size db.m6g.large has no published price"));
-        assert!(b.warnings[1]
-            .contains("cached (cached_input_tokens) has no published price; 1M tokens not billed"));
-        assert!(b.warnings[2].contains(
-            "no published price above the included 10M requests; 2M requests not billed"
-        ));
+        assert!(b.warnings[1].contains("cached (cached_input_tokens) has no published price; 1M tokens not billed"));
+        assert!(b.warnings[2].contains("no published price above the included 10M requests; 2M requests not billed"));
         assert_eq!(
             find(&b, "compute (db.m6g.large)").arithmetic,
             "no published price for db.m6g.large: not billed"
@@ -963,11 +873,7 @@ mod tests {
     #[test]
     fn meter_multiplier_scales_billable_usage() {
         let p = plan("name: Replica\nfee: $0\nmeters:\n  disk: {metric: storage_gb_peak, unit: GB-months, multiplier: 1.25, rate: $0.125}");
-        let b = bill(
-            &p,
-            &usage(&[("storage_gb_peak", 10.0)]),
-            &BillOptions::default(),
-        );
+        let b = bill(&p, &usage(&[("storage_gb_peak", 10.0)]), &BillOptions::default());
         let l = find(&b, "disk");
         assert!(close(l.amount, 1.5625));
         assert_eq!(l.arithmetic, "10 GB-months × 1.25 = 12.5 × $0.125 = $1.56");

@@ -8,8 +8,8 @@
 //! line, and all files and checks run before anything is reported.
 
 use super::{
-    Capacity, Catalog, Confidence, Credit, FeeBasis, Meter, Plan, Provenance, Provider, Size, Tier,
-    TierMode, USAGE_METRICS,
+    Capacity, Catalog, Confidence, Credit, FeeBasis, Meter, Plan, Provenance, Provider, Size, Tier, TierMode,
+    USAGE_METRICS,
 };
 use crate::error::{InputError, InputErrors};
 use crate::units::{Bytes, Count, Money};
@@ -131,9 +131,8 @@ impl Catalog {
     /// field). All problems in all files are reported, each located (file, field path,
     /// line:col); serde stops at the first type error of a file, the checks after it do not.
     pub fn load_dir(dir: &Path) -> Result<Catalog, InputErrors> {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            InputError::new(dir, "", format!("cannot read the pricing directory: {e}"))
-        })?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| InputError::new(dir, "", format!("cannot read the pricing directory: {e}")))?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -228,10 +227,7 @@ impl Checker {
 
     fn sources_list(&mut self, field: &str, list: &[String]) {
         if list.is_empty() {
-            self.fail(
-                field,
-                "no source given: list the pages or files the prices come from",
-            );
+            self.fail(field, "no source given: list the pages or files the prices come from");
         }
         for (i, s) in list.iter().enumerate() {
             self.non_empty(&format!("{field}[{i}]"), s, "source");
@@ -303,12 +299,7 @@ impl Checker {
             .meters
             .into_iter()
             .map(|(key, m)| {
-                let meter = self.meter(
-                    &format!("{path}.meters.{key}"),
-                    m,
-                    raw.hard_caps,
-                    &provenance,
-                );
+                let meter = self.meter(&format!("{path}.meters.{key}"), m, raw.hard_caps, &provenance);
                 (key, meter)
             })
             .collect();
@@ -336,7 +327,9 @@ impl Checker {
                 if !allowed.contains(target) {
                     self.fail_allowed(
                         &format!("{path}.credit.applies_to[{i}]"),
-                        format!("the credit cannot apply to `{target}`: it is neither `sizes` nor a meter of this plan"),
+                        format!(
+                            "the credit cannot apply to `{target}`: it is neither `sizes` nor a meter of this plan"
+                        ),
                         allowed.clone(),
                     );
                 }
@@ -563,10 +556,7 @@ pub(super) mod tests {
             "aws_elasticache",
             "aws_ec2",
         ] {
-            assert!(
-                cat.providers.contains_key(needed),
-                "missing provider {needed}"
-            );
+            assert!(cat.providers.contains_key(needed), "missing provider {needed}");
         }
         for (pid, p) in &cat.providers {
             assert_eq!(pid, &p.id);
@@ -576,14 +566,8 @@ pub(super) mod tests {
                     .chain(plan.sizes.values().filter_map(|s| s.provenance.as_ref()));
                 for prov in all {
                     assert!(!prov.source.is_empty(), "{pid}.{plan_id} has no source");
-                    assert!(
-                        prov.source.iter().all(|s| !s.trim().is_empty()),
-                        "{pid}.{plan_id}"
-                    );
-                    assert!(
-                        !prov.as_of.trim().is_empty(),
-                        "{pid}.{plan_id} has no as_of"
-                    );
+                    assert!(prov.source.iter().all(|s| !s.trim().is_empty()), "{pid}.{plan_id}");
+                    assert!(!prov.as_of.trim().is_empty(), "{pid}.{plan_id} has no as_of");
                 }
             }
         }
@@ -618,17 +602,9 @@ pub(super) mod tests {
         let b = bill(pro, &usage, &BillOptions::default());
         // $40 CPU + $20 RAM = $60 of usage; max($20, $60) = $60.
         assert!((b.total - 60.0).abs() < 1e-9, "{b:#?}");
-        let commit = b
-            .lines
-            .iter()
-            .find(|l| l.item == "usage below commitment")
-            .unwrap();
+        let commit = b.lines.iter().find(|l| l.item == "usage below commitment").unwrap();
         assert_eq!(commit.amount, 0.0);
-        assert!(
-            commit.arithmetic.contains("usage applies"),
-            "{}",
-            commit.arithmetic
-        );
+        assert!(commit.arithmetic.contains("usage applies"), "{}", commit.arithmetic);
     }
 
     #[test]
@@ -643,19 +619,13 @@ pub(super) mod tests {
         let usage = Usage::from([("storage_gb_peak".to_string(), 20.0)]);
         let b = bill(rds, &usage, &opts);
         // (0.016 × 730 + 20 × 0.115) × 2
-        assert!(
-            (b.total - (0.016 * 730.0 + 20.0 * 0.115) * 2.0).abs() < 1e-9,
-            "{b:#?}"
-        );
+        assert!((b.total - (0.016 * 730.0 + 20.0 * 0.115) * 2.0).abs() < 1e-9, "{b:#?}");
         let opts = BillOptions {
             size: Some("db.m6g.large".into()),
             ..Default::default()
         };
         let b = bill(rds, &Usage::new(), &opts);
-        assert!(
-            b.warnings.iter().any(|w| w.contains("no published price")),
-            "{b:#?}"
-        );
+        assert!(b.warnings.iter().any(|w| w.contains("no published price")), "{b:#?}");
     }
 
     #[test]
@@ -725,16 +695,11 @@ pub(super) mod tests {
                 .unwrap_or_else(|| panic!("no error at {f}: {errs:#?}"))
         };
         let e = by_field("plans.pro.default_size");
-        assert_eq!(
-            (e.line, e.allowed.clone()),
-            (Some(10), vec!["small".to_string()])
-        );
+        assert_eq!((e.line, e.allowed.clone()), (Some(10), vec!["small".to_string()]));
         let e = by_field("plans.pro.credit.applies_to[1]");
         assert_eq!(e.allowed, vec!["sizes", "cpu", "disk", "events"]);
         let e = by_field("plans.pro.meters.cpu.metric");
-        assert!(
-            e.allowed.contains(&"vcpu_hours".to_string()) && e.allowed.len() == USAGE_METRICS.len()
-        );
+        assert!(e.allowed.contains(&"vcpu_hours".to_string()) && e.allowed.len() == USAGE_METRICS.len());
         assert_eq!(e.line, Some(15));
         assert_eq!(by_field("plans.pro.meters.disk.multiplier").line, Some(16));
         let e = by_field("plans.pro.meters.events.tiers[1].up_to");
@@ -761,10 +726,7 @@ pub(super) mod tests {
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            [
-                "plans.free.meters.egress.rate",
-                "plans.paid.meters.events.included"
-            ]
+            ["plans.free.meters.egress.rate", "plans.paid.meters.events.included"]
         );
     }
 
@@ -780,37 +742,23 @@ pub(super) mod tests {
         let errs = Catalog::load_dir(dir.path()).unwrap_err().0;
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].file, dir.path().join("b.yaml"));
-        assert_eq!(
-            (errs[0].field.as_str(), errs[0].line),
-            ("provider", Some(1))
-        );
+        assert_eq!((errs[0].field.as_str(), errs[0].line), ("provider", Some(1)));
     }
 
     #[test]
     fn unknown_plan_provider_and_size_list_what_is_known() {
         let cat = real_catalog();
         let (reason, allowed) = cat.plan("supabase", "platinum").unwrap_err();
-        assert!(
-            reason.contains("supabase") && reason.contains("platinum"),
-            "{reason}"
-        );
+        assert!(reason.contains("supabase") && reason.contains("platinum"), "{reason}");
         assert_eq!(
             allowed,
-            cat.providers["supabase"]
-                .plans
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
+            cat.providers["supabase"].plans.keys().cloned().collect::<Vec<_>>()
         );
         assert!(allowed.contains(&"pro".to_string()));
         let (reason, allowed) = cat.plan("heroku", "basic").unwrap_err();
         assert!(reason.contains("unknown provider `heroku`"), "{reason}");
         assert!(allowed.contains(&"railway".to_string()));
-        let (reason, allowed) = cat
-            .plan("supabase", "pro")
-            .unwrap()
-            .size("mega")
-            .unwrap_err();
+        let (reason, allowed) = cat.plan("supabase", "pro").unwrap().size("mega").unwrap_err();
         assert!(reason.contains("mega"), "{reason}");
         assert!(allowed.contains(&"16xl".to_string()));
     }

@@ -84,39 +84,21 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
         "ram_provisioned_gb_hours",
         "GB-hours of RAM provisioned, used or not (Fargate, Vercel functions)",
     ),
-    (
-        "storage_gb_months",
-        "average GB stored over the month (GB-months)",
-    ),
-    (
-        "storage_gb_peak",
-        "largest GB stored at any time in the month",
-    ),
+    ("storage_gb_months", "average GB stored over the month (GB-months)"),
+    ("storage_gb_peak", "largest GB stored at any time in the month"),
     ("egress_gb", "GB sent out to the internet"),
     ("requests", "HTTP or API requests"),
     ("events", "analytics events captured"),
     ("errors", "error events sent to error tracking"),
-    (
-        "input_tokens",
-        "LLM input tokens not served from the prompt cache",
-    ),
-    (
-        "cached_input_tokens",
-        "LLM input tokens served from the prompt cache",
-    ),
+    ("input_tokens", "LLM input tokens not served from the prompt cache"),
+    ("cached_input_tokens", "LLM input tokens served from the prompt cache"),
     ("output_tokens", "LLM output tokens"),
-    (
-        "commands",
-        "cache commands (Redis commands; ElastiCache ECPUs)",
-    ),
+    ("commands", "cache commands (Redis commands; ElastiCache ECPUs)"),
     ("vectors", "vectors stored"),
     ("zones", "domains (zones) served"),
     ("mau", "distinct monthly active users"),
     ("replica_hours", "read-replica hours"),
-    (
-        "class_a_ops",
-        "object-store writes and lists (R2 Class A, S3 PUT/LIST)",
-    ),
+    ("class_a_ops", "object-store writes and lists (R2 Class A, S3 PUT/LIST)"),
     ("class_b_ops", "object-store reads (R2 Class B, S3 GET)"),
 ];
 

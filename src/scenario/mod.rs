@@ -56,10 +56,25 @@ pub struct SimSettings {
 #[derive(Debug, Clone)]
 pub enum Growth {
     Constant(f64),
-    Linear { from: f64, to: f64, over: f64 },
-    Exponential { from: f64, doubling: f64 },
-    Logistic { from: f64, to: f64, midpoint: f64, spread: f64 },
-    Points { points: Vec<(f64, f64)>, step: bool },
+    Linear {
+        from: f64,
+        to: f64,
+        over: f64,
+    },
+    Exponential {
+        from: f64,
+        doubling: f64,
+    },
+    Logistic {
+        from: f64,
+        to: f64,
+        midpoint: f64,
+        spread: f64,
+    },
+    Points {
+        points: Vec<(f64, f64)>,
+        step: bool,
+    },
 }
 
 impl Growth {
@@ -72,7 +87,12 @@ impl Growth {
                 from + (to - from) * f
             }
             Growth::Exponential { from, doubling } => from * (t / doubling).exp2(),
-            Growth::Logistic { from, to, midpoint, spread } => {
+            Growth::Logistic {
+                from,
+                to,
+                midpoint,
+                spread,
+            } => {
                 // Logistic between `from` (t → −∞) and `to` (t → ∞), half-way at `midpoint`.
                 from + (to - from) / (1.0 + (-(t - midpoint) / spread).exp())
             }
@@ -98,6 +118,7 @@ impl Growth {
 
 /// How requests arrive.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per scenario
 pub enum Traffic {
     /// Users start sessions (Poisson, shaped by hour of day and day of week); a session sends
     /// `requests_per_session` requests, each `think` after the previous response.
@@ -133,9 +154,11 @@ impl Traffic {
     /// Session starts per second at time `t` (or request arrivals per second for open traffic).
     pub fn arrival_rate_at(&self, t: f64) -> f64 {
         match self {
-            Traffic::Sessions { users, sessions_per_user_per_week, .. } => {
-                users.users_at(t) * sessions_per_user_per_week / (7.0 * 86400.0) * self.shape_at(t)
-            }
+            Traffic::Sessions {
+                users,
+                sessions_per_user_per_week,
+                ..
+            } => users.users_at(t) * sessions_per_user_per_week / (7.0 * 86400.0) * self.shape_at(t),
             Traffic::Open { rate } => *rate,
         }
     }
@@ -143,7 +166,9 @@ impl Traffic {
     /// Requests per second at time `t` (sessions × requests per session).
     pub fn request_rate_at(&self, t: f64) -> f64 {
         match self {
-            Traffic::Sessions { requests_per_session, .. } => self.arrival_rate_at(t) * requests_per_session,
+            Traffic::Sessions {
+                requests_per_session, ..
+            } => self.arrival_rate_at(t) * requests_per_session,
             Traffic::Open { rate } => *rate,
         }
     }
@@ -367,25 +392,115 @@ pub enum MetricKind {
 impl Metric {
     /// (name in files, kind, meaning) for every metric; the error for an unknown metric lists them.
     pub const ALL: &'static [(&'static str, Metric, MetricKind, &'static str)] = &[
-        ("database.size", Metric::DatabaseSize, MetricKind::Bytes, "database size at the end of the period"),
-        ("database.connections", Metric::DatabaseConnections, MetricKind::Count, "most connections in use at once in the busy window"),
-        ("database.utilization", Metric::DatabaseUtilization, MetricKind::Fraction, "share of the connection pool busy in the busy window"),
-        ("database.wait", Metric::DatabaseWait, MetricKind::Seconds, "wait for a connection (percentile, default p95)"),
-        ("api.cpu", Metric::ApiCpu, MetricKind::Fraction, "API CPU utilization in the busy window"),
-        ("api.utilization", Metric::ApiUtilization, MetricKind::Fraction, "share of API workers busy in the busy window"),
-        ("api.instances", Metric::ApiInstances, MetricKind::Count, "API instances running"),
-        ("api.wait", Metric::ApiWait, MetricKind::Seconds, "wait for an API worker (percentile, default p95)"),
-        ("latency", Metric::Latency, MetricKind::Seconds, "end-to-end response time (percentile, default p95)"),
-        ("vector_store.latency", Metric::VectorLatency, MetricKind::Seconds, "vector query time incl. waiting (percentile, default p95)"),
-        ("vector_store.capacity", Metric::VectorCapacity, MetricKind::Fraction, "stored vectors / the plan's vector capacity"),
-        ("errors.rate", Metric::ErrorRate, MetricKind::Fraction, "failed requests / requests in the busy window"),
-        ("queue.backlog", Metric::QueueBacklog, MetricKind::Count, "most background jobs waiting at once"),
-        ("queue.wait", Metric::QueueWait, MetricKind::Seconds, "job wait before start (percentile, default p95)"),
-        ("cost.monthly", Metric::MonthlyCost, MetricKind::Money, "monthly cost at the current stage's run-rate"),
+        (
+            "database.size",
+            Metric::DatabaseSize,
+            MetricKind::Bytes,
+            "database size at the end of the period",
+        ),
+        (
+            "database.connections",
+            Metric::DatabaseConnections,
+            MetricKind::Count,
+            "most connections in use at once in the busy window",
+        ),
+        (
+            "database.utilization",
+            Metric::DatabaseUtilization,
+            MetricKind::Fraction,
+            "share of the connection pool busy in the busy window",
+        ),
+        (
+            "database.wait",
+            Metric::DatabaseWait,
+            MetricKind::Seconds,
+            "wait for a connection (percentile, default p95)",
+        ),
+        (
+            "api.cpu",
+            Metric::ApiCpu,
+            MetricKind::Fraction,
+            "API CPU utilization in the busy window",
+        ),
+        (
+            "api.utilization",
+            Metric::ApiUtilization,
+            MetricKind::Fraction,
+            "share of API workers busy in the busy window",
+        ),
+        (
+            "api.instances",
+            Metric::ApiInstances,
+            MetricKind::Count,
+            "API instances running",
+        ),
+        (
+            "api.wait",
+            Metric::ApiWait,
+            MetricKind::Seconds,
+            "wait for an API worker (percentile, default p95)",
+        ),
+        (
+            "latency",
+            Metric::Latency,
+            MetricKind::Seconds,
+            "end-to-end response time (percentile, default p95)",
+        ),
+        (
+            "vector_store.latency",
+            Metric::VectorLatency,
+            MetricKind::Seconds,
+            "vector query time incl. waiting (percentile, default p95)",
+        ),
+        (
+            "vector_store.capacity",
+            Metric::VectorCapacity,
+            MetricKind::Fraction,
+            "stored vectors / the plan's vector capacity",
+        ),
+        (
+            "errors.rate",
+            Metric::ErrorRate,
+            MetricKind::Fraction,
+            "failed requests / requests in the busy window",
+        ),
+        (
+            "queue.backlog",
+            Metric::QueueBacklog,
+            MetricKind::Count,
+            "most background jobs waiting at once",
+        ),
+        (
+            "queue.wait",
+            Metric::QueueWait,
+            MetricKind::Seconds,
+            "job wait before start (percentile, default p95)",
+        ),
+        (
+            "cost.monthly",
+            Metric::MonthlyCost,
+            MetricKind::Money,
+            "monthly cost at the current stage's run-rate",
+        ),
         ("users", Metric::Users, MetricKind::Count, "registered users"),
-        ("requests.daily", Metric::RequestsPerDay, MetricKind::Count, "requests per day"),
-        ("sessions.concurrent", Metric::ConcurrentSessions, MetricKind::Count, "most sessions open at once in the busy window"),
-        ("object_store.size", Metric::ObjectStoreSize, MetricKind::Bytes, "object store size at the end of the period"),
+        (
+            "requests.daily",
+            Metric::RequestsPerDay,
+            MetricKind::Count,
+            "requests per day",
+        ),
+        (
+            "sessions.concurrent",
+            Metric::ConcurrentSessions,
+            MetricKind::Count,
+            "most sessions open at once in the busy window",
+        ),
+        (
+            "object_store.size",
+            Metric::ObjectStoreSize,
+            MetricKind::Bytes,
+            "object store size at the end of the period",
+        ),
     ];
 
     pub fn name(self) -> &'static str {
@@ -393,11 +508,18 @@ impl Metric {
     }
 
     pub fn kind(self) -> MetricKind {
-        Self::ALL.iter().find(|m| m.1 == self).map(|m| m.2).unwrap_or(MetricKind::Count)
+        Self::ALL
+            .iter()
+            .find(|m| m.1 == self)
+            .map(|m| m.2)
+            .unwrap_or(MetricKind::Count)
     }
 
     pub fn takes_percentile(self) -> bool {
-        matches!(self, Metric::DatabaseWait | Metric::ApiWait | Metric::Latency | Metric::VectorLatency | Metric::QueueWait)
+        matches!(
+            self,
+            Metric::DatabaseWait | Metric::ApiWait | Metric::Latency | Metric::VectorLatency | Metric::QueueWait
+        )
     }
 }
 

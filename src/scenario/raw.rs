@@ -377,7 +377,7 @@ pub struct RawTrigger {
 #[serde(untagged)]
 pub enum RawAction {
     Word(String),
-    Map(RawActionMap),
+    Map(Box<RawActionMap>),
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -44,7 +44,11 @@ fn find_pricing_dir(scenario: &Path, given: Option<&str>) -> Result<PathBuf, Str
     let base = scenario.parent().unwrap_or(Path::new("."));
     if let Some(g) = given {
         let p = base.join(g);
-        return if p.is_dir() { Ok(p) } else { Err(format!("pricing directory `{}` does not exist", p.display())) };
+        return if p.is_dir() {
+            Ok(p)
+        } else {
+            Err(format!("pricing directory `{}` does not exist", p.display()))
+        };
     }
     let mut dir = Some(base.to_path_buf());
     while let Some(d) = dir {
@@ -52,7 +56,11 @@ fn find_pricing_dir(scenario: &Path, given: Option<&str>) -> Result<PathBuf, Str
         if candidate.is_dir() {
             return Ok(candidate);
         }
-        dir = if d.as_os_str().is_empty() { None } else { d.parent().map(Path::to_path_buf) };
+        dir = if d.as_os_str().is_empty() {
+            None
+        } else {
+            d.parent().map(Path::to_path_buf)
+        };
     }
     if Path::new("pricing").is_dir() {
         return Ok(PathBuf::from("pricing"));
@@ -70,7 +78,12 @@ impl Ctx<'_> {
     fn err(&mut self, field: &str, reason: impl Into<String>) {
         self.errors.push(self.sources.error(field, reason));
     }
-    fn err_allowed<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, field: &str, reason: impl Into<String>, allowed: I) {
+    fn err_allowed<I: IntoIterator<Item = S>, S: Into<String>>(
+        &mut self,
+        field: &str,
+        reason: impl Into<String>,
+        allowed: I,
+    ) {
         self.errors.push(self.sources.error(field, reason).allowed(allowed));
     }
     fn dist(&mut self, field: &str, raw: &RawDist) -> Dist {
@@ -100,8 +113,18 @@ impl Ctx<'_> {
     }
 }
 
-fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path, pricing_dir: PathBuf) -> Result<Scenario, InputErrors> {
-    let mut cx = Ctx { sources, catalog, errors: Vec::new() };
+fn validate(
+    raw: RawScenario,
+    sources: &Sources,
+    catalog: &Catalog,
+    file: &Path,
+    pricing_dir: PathBuf,
+) -> Result<Scenario, InputErrors> {
+    let mut cx = Ctx {
+        sources,
+        catalog,
+        errors: Vec::new(),
+    };
 
     let horizon = cx.positive("horizon", raw.horizon.0);
     let resolution = match raw.resolution {
@@ -111,7 +134,10 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
     if resolution > horizon {
         cx.err("resolution", "the report resolution is longer than the horizon");
     } else if horizon / resolution > 200_000.0 {
-        cx.err("resolution", "more than 200,000 report periods; choose a coarser resolution");
+        cx.err(
+            "resolution",
+            "more than 200,000 report periods; choose a coarser resolution",
+        );
     }
     let hours_per_month = match raw.hours_per_month {
         Some(h) => cx.positive("hours_per_month", h),
@@ -119,7 +145,10 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
     };
     let replications = raw.replications.unwrap_or(8);
     if replications == 0 || replications > 100_000 {
-        cx.err("replications", format!("expected 1 to 100000 replications, found {replications}"));
+        cx.err(
+            "replications",
+            format!("expected 1 to 100000 replications, found {replications}"),
+        );
     }
 
     let sim = simulation(&mut cx, &raw.simulation, resolution);
@@ -132,7 +161,10 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
     }
     let share_sum: f64 = raw.requests.values().map(|r| r.share.0).sum();
     if !raw.requests.is_empty() && (share_sum - 1.0).abs() > 1e-3 {
-        cx.err("requests", format!("request shares add up to {:.2}%, not 100%", share_sum * 100.0));
+        cx.err(
+            "requests",
+            format!("request shares add up to {:.2}%, not 100%", share_sum * 100.0),
+        );
     }
     let all_externals: Vec<String> = {
         let mut v: Vec<String> = raw.stages.values().flat_map(|s| s.external.keys().cloned()).collect();
@@ -146,7 +178,11 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
         let mut calls = Vec::new();
         for (ext, n) in &r.calls {
             if !all_externals.contains(ext) {
-                cx.err_allowed(&format!("{p}.calls.{ext}"), format!("no stage defines an external service `{ext}`"), all_externals.clone());
+                cx.err_allowed(
+                    &format!("{p}.calls.{ext}"),
+                    format!("no stage defines an external service `{ext}`"),
+                    all_externals.clone(),
+                );
             }
             calls.push((ext.clone(), cx.nonneg(&format!("{p}.calls.{ext}"), *n)));
         }
@@ -176,8 +212,18 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
     }
 
     let storage = Storage {
-        database: store(&mut cx, "storage.database", raw.storage.database.as_ref(), &request_names),
-        object_store: store(&mut cx, "storage.object_store", raw.storage.object_store.as_ref(), &request_names),
+        database: store(
+            &mut cx,
+            "storage.database",
+            raw.storage.database.as_ref(),
+            &request_names,
+        ),
+        object_store: store(
+            &mut cx,
+            "storage.object_store",
+            raw.storage.object_store.as_ref(),
+            &request_names,
+        ),
     };
 
     // Components a trigger, action or budget may name.
@@ -193,7 +239,16 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
 
     let mut triggers = Vec::new();
     for (i, t) in raw.triggers.iter().enumerate() {
-        if let Some(t) = trigger(&mut cx, i, t, resolution, &component_ids, &stage_names, &stages, &raw.stage) {
+        if let Some(t) = trigger(
+            &mut cx,
+            i,
+            t,
+            resolution,
+            &component_ids,
+            &stage_names,
+            &stages,
+            &raw.stage,
+        ) {
             triggers.push(t);
         }
     }
@@ -204,11 +259,18 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path,
             let mut components = BTreeMap::new();
             for (k, v) in &b.components {
                 if !component_ids.contains(k) {
-                    cx.err_allowed(&format!("budget.components.{k}"), format!("no component named `{k}`"), component_ids.clone());
+                    cx.err_allowed(
+                        &format!("budget.components.{k}"),
+                        format!("no component named `{k}`"),
+                        component_ids.clone(),
+                    );
                 }
                 components.insert(k.clone(), v.0);
             }
-            Budget { monthly: b.monthly.map(|m| m.0), components }
+            Budget {
+                monthly: b.monthly.map(|m| m.0),
+                components,
+            }
         }
     };
     let slo = raw
@@ -309,22 +371,40 @@ fn simulation(cx: &mut Ctx, raw: &RawSimulation, resolution: f64) -> SimSettings
         "peak_window" => {
             let window = raw.window.map(|w| w.0).unwrap_or(3600.0_f64.min(resolution));
             if window <= 0.0 || window > resolution {
-                cx.err("simulation.window", format!("the window must be > 0 and at most the resolution ({})", crate::units::fmt_seconds(resolution)));
+                cx.err(
+                    "simulation.window",
+                    format!(
+                        "the window must be > 0 and at most the resolution ({})",
+                        crate::units::fmt_seconds(resolution)
+                    ),
+                );
             }
-            SimMode::PeakWindow { window, warmup: raw.warmup.map(|w| w.0).unwrap_or(900.0) }
+            SimMode::PeakWindow {
+                window,
+                warmup: raw.warmup.map(|w| w.0).unwrap_or(900.0),
+            }
         }
         "full" => {
             if raw.window.is_some() {
                 cx.err("simulation.window", "`window` only applies to mode `peak_window`");
             }
-            SimMode::Full { warmup: raw.warmup.map(|w| w.0).unwrap_or(0.0) }
+            SimMode::Full {
+                warmup: raw.warmup.map(|w| w.0).unwrap_or(0.0),
+            }
         }
         other => {
-            cx.err_allowed("simulation.mode", format!("unknown mode `{other}`"), ["peak_window", "full"]);
+            cx.err_allowed(
+                "simulation.mode",
+                format!("unknown mode `{other}`"),
+                ["peak_window", "full"],
+            );
             SimMode::Full { warmup: 0.0 }
         }
     };
-    SimSettings { mode, max_in_flight: max_in_flight.max(1) }
+    SimSettings {
+        mode,
+        max_in_flight: max_in_flight.max(1),
+    }
 }
 
 fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
@@ -335,7 +415,10 @@ fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
             (raw.requests_per_session.is_some(), "requests_per_session"),
         ] {
             if present {
-                cx.err(&format!("traffic.{f}"), "`arrival_rate` describes open Poisson arrivals; it cannot be combined with users and sessions");
+                cx.err(
+                    &format!("traffic.{f}"),
+                    "`arrival_rate` describes open Poisson arrivals; it cannot be combined with users and sessions",
+                );
             }
         }
         let rate = cx.positive("traffic.arrival_rate", rate.0);
@@ -348,14 +431,20 @@ fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
     let spw = match raw.sessions_per_user_per_week {
         Some(v) => cx.positive("traffic.sessions_per_user_per_week", v),
         None => {
-            cx.err("traffic.sessions_per_user_per_week", "missing: how many sessions a user starts per week");
+            cx.err(
+                "traffic.sessions_per_user_per_week",
+                "missing: how many sessions a user starts per week",
+            );
             1.0
         }
     };
     let rps = match raw.requests_per_session {
         Some(v) => cx.positive("traffic.requests_per_session", v),
         None => {
-            cx.err("traffic.requests_per_session", "missing: how many requests a session sends");
+            cx.err(
+                "traffic.requests_per_session",
+                "missing: how many requests a session sends",
+            );
             1.0
         }
     };
@@ -375,7 +464,13 @@ fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
             out
         }
         Some(w) => {
-            cx.err("traffic.weekly_shape", format!("expected 7 non-negative weights (Monday..Sunday), found {} values", w.len()));
+            cx.err(
+                "traffic.weekly_shape",
+                format!(
+                    "expected 7 non-negative weights (Monday..Sunday), found {} values",
+                    w.len()
+                ),
+            );
             [1.0; 7]
         }
     };
@@ -389,7 +484,16 @@ fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
         weekly,
         concurrent_target: concurrent,
     };
-    if let (Some(c), Traffic::Sessions { users, think, requests_per_session, .. }) = (concurrent, &mut t) {
+    if let (
+        Some(c),
+        Traffic::Sessions {
+            users,
+            think,
+            requests_per_session,
+            ..
+        },
+    ) = (concurrent, &mut t)
+    {
         // Little's law at the peak hour: concurrent = session start rate × session length.
         let session_len = requests_per_session.max(1.0) * think.mean();
         let peak = daily.iter().cloned().fold(0.0, f64::max) * weekly.iter().cloned().fold(0.0, f64::max);
@@ -405,10 +509,19 @@ fn daily_shape(cx: &mut Ctx, raw: Option<&RawDailyShape>) -> [f64; 24] {
     let Some(raw) = raw else { return [1.0; 24] };
     if let Some(h) = &raw.hourly {
         if raw.peak_factor.is_some() || raw.peak_hours.is_some() {
-            cx.err("traffic.daily_shape", "give either `hourly` weights or `peak_factor` with `peak_hours`, not both");
+            cx.err(
+                "traffic.daily_shape",
+                "give either `hourly` weights or `peak_factor` with `peak_hours`, not both",
+            );
         }
         if h.len() != 24 || h.iter().any(|x| !x.is_finite() || *x < 0.0) || h.iter().sum::<f64>() <= 0.0 {
-            cx.err("traffic.daily_shape.hourly", format!("expected 24 non-negative weights (hour 0..23), found {} values", h.len()));
+            cx.err(
+                "traffic.daily_shape.hourly",
+                format!(
+                    "expected 24 non-negative weights (hour 0..23), found {} values",
+                    h.len()
+                ),
+            );
             return [1.0; 24];
         }
         let mean = h.iter().sum::<f64>() / 24.0;
@@ -420,24 +533,45 @@ fn daily_shape(cx: &mut Ctx, raw: Option<&RawDailyShape>) -> [f64; 24] {
     }
     let factor = raw.peak_factor.unwrap_or(1.0);
     if !factor.is_finite() || factor < 1.0 {
-        cx.err("traffic.daily_shape.peak_factor", format!("the peak factor is peak ÷ average and must be ≥ 1, found {factor}"));
+        cx.err(
+            "traffic.daily_shape.peak_factor",
+            format!("the peak factor is peak ÷ average and must be ≥ 1, found {factor}"),
+        );
         return [1.0; 24];
     }
     let hours = raw.peak_hours.as_deref().unwrap_or("19-22");
-    let Some((a, b)) = hours.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<usize>().ok()?, b.trim().parse::<usize>().ok()?))) else {
-        cx.err("traffic.daily_shape.peak_hours", format!("expected hours of the day like `19-22`, found `{hours}`"));
+    let Some((a, b)) = hours
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse::<usize>().ok()?, b.trim().parse::<usize>().ok()?)))
+    else {
+        cx.err(
+            "traffic.daily_shape.peak_hours",
+            format!("expected hours of the day like `19-22`, found `{hours}`"),
+        );
         return [1.0; 24];
     };
     if a >= 24 || b > 24 || a >= b {
-        cx.err("traffic.daily_shape.peak_hours", format!("expected start < end within 0..24, found `{hours}`"));
+        cx.err(
+            "traffic.daily_shape.peak_hours",
+            format!("expected start < end within 0..24, found `{hours}`"),
+        );
         return [1.0; 24];
     }
     let k = (b - a) as f64;
     if factor * k > 24.0 {
-        cx.err("traffic.daily_shape.peak_factor", format!("a {factor}× peak over {k} hours exceeds a whole day's traffic; lower the factor or shorten the peak"));
+        cx.err(
+            "traffic.daily_shape.peak_factor",
+            format!(
+                "a {factor}× peak over {k} hours exceeds a whole day's traffic; lower the factor or shorten the peak"
+            ),
+        );
         return [1.0; 24];
     }
-    let off = if k < 24.0 { (24.0 - factor * k) / (24.0 - k) } else { 1.0 };
+    let off = if k < 24.0 {
+        (24.0 - factor * k) / (24.0 - k)
+    } else {
+        1.0
+    };
     let mut out = [off; 24];
     for o in out.iter_mut().take(b).skip(a) {
         *o = factor;
@@ -449,11 +583,20 @@ fn growth(cx: &mut Ctx, u: &RawUsers) -> (Growth, Option<f64>) {
     let p = "traffic.users";
     if let Some(c) = u.concurrent {
         if u.growth.is_some() || u.users.is_some() || u.from.is_some() {
-            cx.err(&format!("{p}.concurrent"), "give either `concurrent` or a growth of registered users, not both");
+            cx.err(
+                &format!("{p}.concurrent"),
+                "give either `concurrent` or a growth of registered users, not both",
+            );
         }
-        return (Growth::Constant(0.0), Some(cx.positive(&format!("{p}.concurrent"), c.0)));
+        return (
+            Growth::Constant(0.0),
+            Some(cx.positive(&format!("{p}.concurrent"), c.0)),
+        );
     }
-    let kind = u.growth.as_deref().unwrap_or(if u.points.is_some() { "points" } else { "constant" });
+    let kind = u
+        .growth
+        .as_deref()
+        .unwrap_or(if u.points.is_some() { "points" } else { "constant" });
     let need = |cx: &mut Ctx, v: Option<crate::units::Count>, f: &str| -> f64 {
         match v {
             Some(c) => c.0,
@@ -470,11 +613,18 @@ fn growth(cx: &mut Ctx, u: &RawUsers) -> (Growth, Option<f64>) {
             let over = match over {
                 Some(o) => cx.positive(&format!("{p}.over"), o),
                 None => {
-                    cx.err(&format!("{p}.over"), "linear growth needs `over` (the time to go from `from` to `to`)");
+                    cx.err(
+                        &format!("{p}.over"),
+                        "linear growth needs `over` (the time to go from `from` to `to`)",
+                    );
                     1.0
                 }
             };
-            Growth::Linear { from: need(cx, u.from, "from"), to: need(cx, u.to, "to"), over }
+            Growth::Linear {
+                from: need(cx, u.from, "from"),
+                to: need(cx, u.to, "to"),
+                over,
+            }
         }
         "exponential" => {
             let from = need(cx, u.from, "from");
@@ -482,7 +632,10 @@ fn growth(cx: &mut Ctx, u: &RawUsers) -> (Growth, Option<f64>) {
                 (Some(d), None, _) => cx.positive(&format!("{p}.doubling"), d.0),
                 (None, Some(to), Some(over)) if to.0 > from && from > 0.0 => over.0 / (to.0 / from).log2(),
                 _ => {
-                    cx.err(p, "exponential growth needs `from` and either `doubling`, or `to` (> from) and `over`");
+                    cx.err(
+                        p,
+                        "exponential growth needs `from` and either `doubling`, or `to` (> from) and `over`",
+                    );
                     1.0
                 }
             };
@@ -492,30 +645,65 @@ fn growth(cx: &mut Ctx, u: &RawUsers) -> (Growth, Option<f64>) {
             let midpoint = u.midpoint.map(|m| m.0);
             let spread = u.spread.map(|m| m.0).unwrap_or(7.0 * 86400.0);
             if midpoint.is_none() {
-                cx.err(&format!("{p}.midpoint"), "logistic growth needs `midpoint` (when users are half-way)");
+                cx.err(
+                    &format!("{p}.midpoint"),
+                    "logistic growth needs `midpoint` (when users are half-way)",
+                );
             }
-            Growth::Logistic { from: need(cx, u.from, "from"), to: need(cx, u.to, "to"), midpoint: midpoint.unwrap_or(0.0), spread: cx.positive(&format!("{p}.spread"), spread) }
+            Growth::Logistic {
+                from: need(cx, u.from, "from"),
+                to: need(cx, u.to, "to"),
+                midpoint: midpoint.unwrap_or(0.0),
+                spread: cx.positive(&format!("{p}.spread"), spread),
+            }
         }
         "points" | "step" => {
-            let pts: Vec<(f64, f64)> = u.points.as_ref().map(|v| v.iter().map(|pt| (pt.at.0, pt.users.0)).collect()).unwrap_or_default();
+            let pts: Vec<(f64, f64)> = u
+                .points
+                .as_ref()
+                .map(|v| v.iter().map(|pt| (pt.at.0, pt.users.0)).collect())
+                .unwrap_or_default();
             if pts.is_empty() {
-                cx.err(&format!("{p}.points"), format!("growth `{kind}` needs a list of `points` ({{at: 30d, users: 100}})"));
+                cx.err(
+                    &format!("{p}.points"),
+                    format!("growth `{kind}` needs a list of `points` ({{at: 30d, users: 100}})"),
+                );
                 return (Growth::Constant(1.0), None);
             }
             if pts.windows(2).any(|w| w[1].0 <= w[0].0) {
                 cx.err(&format!("{p}.points"), "points must be in increasing order of `at`");
             }
-            Growth::Points { points: pts, step: kind == "step" }
+            Growth::Points {
+                points: pts,
+                step: kind == "step",
+            }
         }
         other => {
-            cx.err_allowed(&format!("{p}.growth"), format!("unknown growth `{other}`"), ["constant", "step", "linear", "exponential", "logistic", "points"]);
+            cx.err_allowed(
+                &format!("{p}.growth"),
+                format!("unknown growth `{other}`"),
+                ["constant", "step", "linear", "exponential", "logistic", "points"],
+            );
             Growth::Constant(1.0)
         }
     };
     (g, None)
 }
 
-fn billing(cx: &mut Ctx, path: &str, provider: &Option<String>, plan: &Option<String>, size: &Option<String>, seats: Option<f64>, annual: Option<bool>, multiplier: Option<f64>, plan_says: Option<crate::units::Money>, usage: &BTreeMap<String, RawUsageRule>, label: &Option<String>) -> Billing {
+#[allow(clippy::too_many_arguments)]
+fn billing(
+    cx: &mut Ctx,
+    path: &str,
+    provider: &Option<String>,
+    plan: &Option<String>,
+    size: &Option<String>,
+    seats: Option<f64>,
+    annual: Option<bool>,
+    multiplier: Option<f64>,
+    plan_says: Option<crate::units::Money>,
+    usage: &BTreeMap<String, RawUsageRule>,
+    label: &Option<String>,
+) -> Billing {
     match (provider, plan) {
         (Some(pr), Some(pl)) => match cx.catalog.plan(pr, pl) {
             Ok(p) => {
@@ -532,7 +720,11 @@ fn billing(cx: &mut Ctx, path: &str, provider: &Option<String>, plan: &Option<St
                 }
             }
             Err((reason, allowed)) => {
-                let field = if cx.catalog.providers.contains_key(pr) { "plan" } else { "provider" };
+                let field = if cx.catalog.providers.contains_key(pr) {
+                    "plan"
+                } else {
+                    "provider"
+                };
                 cx.err_allowed(&format!("{path}.{field}"), reason, allowed);
             }
         },
@@ -543,7 +735,11 @@ fn billing(cx: &mut Ctx, path: &str, provider: &Option<String>, plan: &Option<St
     let mut rules = BTreeMap::new();
     for (metric, r) in usage {
         if !crate::pricing::USAGE_METRICS.iter().any(|(m, _)| m == metric) {
-            cx.err_allowed(&format!("{path}.usage.{metric}"), format!("unknown usage metric `{metric}`"), crate::pricing::USAGE_METRICS.iter().map(|(m, _)| m.to_string()));
+            cx.err_allowed(
+                &format!("{path}.usage.{metric}"),
+                format!("unknown usage metric `{metric}`"),
+                crate::pricing::USAGE_METRICS.iter().map(|(m, _)| m.to_string()),
+            );
         }
         rules.insert(
             metric.clone(),
@@ -576,7 +772,19 @@ fn billing(cx: &mut Ctx, path: &str, provider: &Option<String>, plan: &Option<St
 
 macro_rules! bill {
     ($cx:expr, $path:expr, $r:expr) => {
-        billing($cx, $path, &$r.provider, &$r.plan, &$r.size, $r.seats, $r.annual_billing, $r.multiplier, $r.plan_says, &$r.usage, &$r.label)
+        billing(
+            $cx,
+            $path,
+            &$r.provider,
+            &$r.plan,
+            &$r.size,
+            $r.seats,
+            $r.annual_billing,
+            $r.multiplier,
+            $r.plan_says,
+            &$r.usage,
+            &$r.label,
+        )
     };
 }
 
@@ -594,7 +802,10 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     }
     if let Some(m) = a.max_instances {
         if m < instances {
-            cx.err(&format!("{ap}.max_instances"), format!("max_instances ({m}) is below instances ({instances})"));
+            cx.err(
+                &format!("{ap}.max_instances"),
+                format!("max_instances ({m}) is below instances ({instances})"),
+            );
         }
     }
     let api = Api {
@@ -615,7 +826,10 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         let query_time = match &d.query_time {
             Some(q) => cx.dist(&format!("{dp}.query_time"), q),
             None => {
-                cx.err(&format!("{dp}.query_time"), "missing: how long one query holds a connection");
+                cx.err(
+                    &format!("{dp}.query_time"),
+                    "missing: how long one query holds a connection",
+                );
                 Dist::Constant(0.0)
             }
         };
@@ -641,7 +855,11 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         Cache {
             billing: bill!(cx, &cp, c),
             hit_rate: hit_rate.min(1.0),
-            lookup_time: c.lookup_time.as_ref().map(|l| cx.dist(&format!("{cp}.lookup_time"), l)).unwrap_or(Dist::Constant(0.001)),
+            lookup_time: c
+                .lookup_time
+                .as_ref()
+                .map(|l| cx.dist(&format!("{cp}.lookup_time"), l))
+                .unwrap_or(Dist::Constant(0.001)),
             ram_bytes: c.ram.map(|b| b.0).unwrap_or(0.0),
         }
     });
@@ -654,7 +872,11 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         VectorStore {
             billing: bill!(cx, &vp, v),
             servers: servers.max(1),
-            query_time: v.query_time.as_ref().map(|q| cx.dist(&format!("{vp}.query_time"), q)).unwrap_or(Dist::Constant(0.02)),
+            query_time: v
+                .query_time
+                .as_ref()
+                .map(|q| cx.dist(&format!("{vp}.query_time"), q))
+                .unwrap_or(Dist::Constant(0.02)),
             vectors: v.vectors.map(|c| c.0).unwrap_or(0.0),
             dimensions: v.dimensions.unwrap_or(768),
         }
@@ -668,7 +890,10 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         }
         let rate_limit = q.rate_limit.as_ref().map(|r| {
             if r.max == 0 || r.per.0 <= 0.0 {
-                cx.err(&format!("{qp}.rate_limit"), "a rate limit needs max ≥ 1 and a duration > 0");
+                cx.err(
+                    &format!("{qp}.rate_limit"),
+                    "a rate limit needs max ≥ 1 and a duration > 0",
+                );
             }
             (r.max.max(1), r.per.0.max(1e-9))
         });
@@ -693,12 +918,19 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     for (n, e) in &s.external {
         let ep = format!("{p}.external.{n}");
         if reserved.contains(&n.as_str()) {
-            cx.err(&ep, format!("`{n}` is the name of a built-in component; choose another name"));
+            cx.err(
+                &ep,
+                format!("`{n}` is the name of a built-in component; choose another name"),
+            );
         }
         external.push(External {
             name: n.clone(),
             billing: bill!(cx, &ep, e),
-            latency: e.latency.as_ref().map(|l| cx.dist(&format!("{ep}.latency"), l)).unwrap_or(Dist::Constant(0.0)),
+            latency: e
+                .latency
+                .as_ref()
+                .map(|l| cx.dist(&format!("{ep}.latency"), l))
+                .unwrap_or(Dist::Constant(0.0)),
             rate_limit: e.rate_limit.map(|r| r.0),
             input_tokens: e.input_tokens.unwrap_or(0.0),
             cached_input_tokens: e.cached_input_tokens.unwrap_or(0.0),
@@ -709,9 +941,16 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     for (n, sv) in &s.services {
         let sp = format!("{p}.services.{n}");
         if reserved.contains(&n.as_str()) || s.external.contains_key(n) {
-            cx.err(&sp, format!("`{n}` is already the name of another component; choose another name"));
+            cx.err(
+                &sp,
+                format!("`{n}` is already the name of another component; choose another name"),
+            );
         }
-        services.push(Service { name: n.clone(), billing: bill!(cx, &sp, sv), count: sv.count.unwrap_or(1.0) });
+        services.push(Service {
+            name: n.clone(),
+            billing: bill!(cx, &sp, sv),
+            count: sv.count.unwrap_or(1.0),
+        });
     }
     Stage {
         name: name.to_string(),
@@ -736,12 +975,19 @@ fn store(cx: &mut Ctx, path: &str, raw: Option<&RawStore>, request_names: &[Stri
         for (rt, n) in &r.per_request {
             match request_names.iter().position(|x| x == rt) {
                 Some(i) => per_request.push((i, cx.nonneg(&format!("{rp}.per_request.{rt}"), *n))),
-                None => cx.err_allowed(&format!("{rp}.per_request.{rt}"), format!("no request type named `{rt}`"), request_names.to_vec()),
+                None => cx.err_allowed(
+                    &format!("{rp}.per_request.{rt}"),
+                    format!("no request type named `{rt}`"),
+                    request_names.to_vec(),
+                ),
             }
         }
         if let Some(ret) = r.retention {
             if ret.0 <= 0.0 {
-                cx.err(&format!("{rp}.retention"), "retention must be longer than zero (omit it to keep records forever)");
+                cx.err(
+                    &format!("{rp}.retention"),
+                    "retention must be longer than zero (omit it to keep records forever)",
+                );
             }
         }
         records.push(Record {
@@ -754,7 +1000,10 @@ fn store(cx: &mut Ctx, path: &str, raw: Option<&RawStore>, request_names: &[Stri
             retention: r.retention.map(|t| t.0),
         });
     }
-    Store { initial_bytes: raw.initial.map(|b| b.0).unwrap_or(0.0), records }
+    Store {
+        initial_bytes: raw.initial.map(|b| b.0).unwrap_or(0.0),
+        records,
+    }
 }
 
 fn threshold(kind: MetricKind, v: &serde_yaml::Value) -> Result<f64, String> {
@@ -773,10 +1022,23 @@ fn threshold(kind: MetricKind, v: &serde_yaml::Value) -> Result<f64, String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: &[String], stage_names: &[String], stages: &BTreeMap<String, Stage>, start_stage: &str) -> Option<Trigger> {
+fn trigger(
+    cx: &mut Ctx,
+    i: usize,
+    t: &RawTrigger,
+    resolution: f64,
+    components: &[String],
+    stage_names: &[String],
+    stages: &BTreeMap<String, Stage>,
+    start_stage: &str,
+) -> Option<Trigger> {
     let p = format!("triggers[{i}]");
     let Some(&(_, metric, kind, _)) = Metric::ALL.iter().find(|m| m.0 == t.metric) else {
-        cx.err_allowed(&format!("{p}.metric"), format!("unknown metric `{}`", t.metric), Metric::ALL.iter().map(|m| m.0.to_string()));
+        cx.err_allowed(
+            &format!("{p}.metric"),
+            format!("unknown metric `{}`", t.metric),
+            Metric::ALL.iter().map(|m| m.0.to_string()),
+        );
         return None;
     };
     let (above, raw_threshold, field) = match (&t.above, &t.below) {
@@ -790,23 +1052,41 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
     let threshold = match threshold(kind, raw_threshold) {
         Ok(v) => v,
         Err(e) => {
-            cx.err(&format!("{p}.{field}"), format!("{e} (metric `{}` is measured as {kind:?})", t.metric).to_lowercase().replacen(&e.to_lowercase(), &e, 1));
+            cx.err(
+                &format!("{p}.{field}"),
+                format!("{e} (metric `{}` is measured as {kind:?})", t.metric)
+                    .to_lowercase()
+                    .replacen(&e.to_lowercase(), &e, 1),
+            );
             return None;
         }
     };
     let percentile = t.percentile.unwrap_or(95.0);
     if t.percentile.is_some() && !metric.takes_percentile() {
-        cx.err(&format!("{p}.percentile"), format!("metric `{}` has no percentiles", t.metric));
+        cx.err(
+            &format!("{p}.percentile"),
+            format!("metric `{}` has no percentiles", t.metric),
+        );
     }
     if !(percentile > 0.0 && percentile < 100.0) {
-        cx.err(&format!("{p}.percentile"), format!("a percentile lies strictly between 0 and 100, found {percentile}"));
+        cx.err(
+            &format!("{p}.percentile"),
+            format!("a percentile lies strictly between 0 and 100, found {percentile}"),
+        );
     }
     if !t.components.is_empty() && metric != Metric::MonthlyCost {
-        cx.err(&format!("{p}.components"), "only `cost.monthly` can be limited to some components");
+        cx.err(
+            &format!("{p}.components"),
+            "only `cost.monthly` can be limited to some components",
+        );
     }
     for (k, c) in t.components.iter().enumerate() {
         if !components.contains(c) {
-            cx.err_allowed(&format!("{p}.components[{k}]"), format!("no component named `{c}`"), components.to_vec());
+            cx.err_allowed(
+                &format!("{p}.components[{k}]"),
+                format!("no component named `{c}`"),
+                components.to_vec(),
+            );
         }
     }
     let sustained = t.sustained.map(|s| s.0).unwrap_or(0.0);
@@ -816,11 +1096,17 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
     match &t.action {
         None => {}
         Some(RawAction::Word(w)) if w == "flag" => {}
-        Some(RawAction::Word(w)) => cx.err_allowed(&format!("{p}.action"), format!("unknown action `{w}`"), allowed_actions),
+        Some(RawAction::Word(w)) => {
+            cx.err_allowed(&format!("{p}.action"), format!("unknown action `{w}`"), allowed_actions)
+        }
         Some(RawAction::Map(m)) => {
             let n = m.upgrade.is_some() as u8 + m.add_instances.is_some() as u8 + m.switch_stage.is_some() as u8;
             if n != 1 {
-                cx.err_allowed(&format!("{p}.action"), "an action is `flag` or a map with exactly one of these keys", allowed_actions);
+                cx.err_allowed(
+                    &format!("{p}.action"),
+                    "an action is `flag` or a map with exactly one of these keys",
+                    allowed_actions,
+                );
             } else {
                 map = Some(m);
             }
@@ -830,7 +1116,11 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
         None => Action::Flag,
         Some((Some(u), _, _)) => {
             if !components.contains(&u.component) {
-                cx.err_allowed(&format!("{p}.action.upgrade.component"), format!("no component named `{}`", u.component), components.to_vec());
+                cx.err_allowed(
+                    &format!("{p}.action.upgrade.component"),
+                    format!("no component named `{}`", u.component),
+                    components.to_vec(),
+                );
             }
             // The upgraded plan must exist in the catalog for the component's provider.
             if let Some(plan) = &u.plan {
@@ -848,11 +1138,18 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
                         } else if let (Some(sz), Ok(pl)) = (&u.size, cx.catalog.plan(&pr, plan)) {
                             if !pl.sizes.contains_key(sz) {
                                 let allowed: Vec<String> = pl.sizes.keys().cloned().collect();
-                                cx.err_allowed(&format!("{p}.action.upgrade.size"), format!("unknown size `{sz}` for `{pr}/{plan}`"), allowed);
+                                cx.err_allowed(
+                                    &format!("{p}.action.upgrade.size"),
+                                    format!("unknown size `{sz}` for `{pr}/{plan}`"),
+                                    allowed,
+                                );
                             }
                         }
                     }
-                    None => cx.err(&format!("{p}.action.upgrade.provider"), "the component has no provider; name one"),
+                    None => cx.err(
+                        &format!("{p}.action.upgrade.provider"),
+                        "the component has no provider; name one",
+                    ),
                 }
             }
             Action::Upgrade(Upgrade {
@@ -871,13 +1168,25 @@ fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, resolution: f64, components: 
         }
         Some((None, Some(a), _)) => {
             if a.component != "api" {
-                cx.err_allowed(&format!("{p}.action.add_instances.component"), format!("only the API scales out by instances, not `{}`", a.component), ["api"]);
+                cx.err_allowed(
+                    &format!("{p}.action.add_instances.component"),
+                    format!("only the API scales out by instances, not `{}`", a.component),
+                    ["api"],
+                );
             }
-            Action::AddInstances { component: a.component.clone(), count: a.count.unwrap_or(1).max(1), max: a.max }
+            Action::AddInstances {
+                component: a.component.clone(),
+                count: a.count.unwrap_or(1).max(1),
+                max: a.max,
+            }
         }
         Some((None, None, Some(s))) => {
             if !stage_names.contains(s) {
-                cx.err_allowed(&format!("{p}.action.switch_stage"), format!("no stage named `{s}`"), stage_names.to_vec());
+                cx.err_allowed(
+                    &format!("{p}.action.switch_stage"),
+                    format!("no stage named `{s}`"),
+                    stage_names.to_vec(),
+                );
             }
             Action::SwitchStage(s.clone())
         }

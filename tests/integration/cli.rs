@@ -14,7 +14,11 @@ fn unknown_field_names_file_field_and_line() {
         .args(["validate", p.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.yaml:8:").and(predicate::str::contains("stages.s.api.workerz")).and(predicate::str::contains("allowed:")));
+        .stderr(
+            predicate::str::contains("bad.yaml:8:")
+                .and(predicate::str::contains("stages.s.api.workerz"))
+                .and(predicate::str::contains("allowed:")),
+        );
 }
 
 #[test]
@@ -32,7 +36,13 @@ fn unknown_plan_lists_known_plans() {
         .args(["validate", p.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("stages.beta.database.plan").and(predicate::str::contains("no plan `platinum`")).and(predicate::str::contains("allowed: ")).and(predicate::str::contains("pro")).and(predicate::str::contains("connection limit").not()));
+        .stderr(
+            predicate::str::contains("stages.beta.database.plan")
+                .and(predicate::str::contains("no plan `platinum`"))
+                .and(predicate::str::contains("allowed: "))
+                .and(predicate::str::contains("pro"))
+                .and(predicate::str::contains("connection limit").not()),
+        );
 }
 
 #[test]
@@ -50,7 +60,11 @@ fn bad_units_shares_and_syntax_are_input_errors() {
     ];
     for (i, (text, expect)) in cases.iter().enumerate() {
         let p = write(dir.path(), &format!("c{i}.yaml"), text);
-        capsim().args(["validate", p.to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains(*expect));
+        capsim()
+            .args(["validate", p.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*expect));
     }
 }
 
@@ -59,7 +73,11 @@ fn extends_cycle_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.yaml", "extends: b.yaml\nname: a\n");
     let b = write(dir.path(), "b.yaml", "extends: a.yaml\nname: b\n");
-    capsim().args(["validate", b.to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("cycle"));
+    capsim()
+        .args(["validate", b.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cycle"));
 }
 
 #[test]
@@ -67,14 +85,25 @@ fn failed_run_leaves_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "bad.yaml", "name: x\n");
     let out = dir.path().join("reports").join("bad");
-    capsim().args(["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]).assert().code(2);
+    capsim()
+        .args(["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2);
     assert!(!out.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("partial")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
 #[test]
 fn help_and_version() {
-    capsim().arg("--help").assert().success().stdout(predicate::str::contains("run"));
+    capsim()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("run"));
     capsim().arg("--version").assert().success();
 }

@@ -5,14 +5,29 @@ fn report(threads: &str, seed: &str) -> Vec<(String, Vec<u8>)> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     capsim()
-        .args(["run", "scenarios/beta.yaml", "--replications", "6", "--seed", seed, "-j", threads, "--quiet", "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            "scenarios/beta.yaml",
+            "--replications",
+            "6",
+            "--seed",
+            seed,
+            "-j",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap())
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
         })
         .collect();
     files.sort();

@@ -6,7 +6,14 @@ fn run_shipped(name: &str, reps: &str) -> (tempfile::TempDir, std::path::PathBuf
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join(name);
     let assert = capsim()
-        .args(["run", &format!("scenarios/{name}.yaml"), "--replications", reps, "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            &format!("scenarios/{name}.yaml"),
+            "--replications",
+            reps,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
@@ -20,19 +27,36 @@ fn read(p: &std::path::Path, f: &str) -> String {
 #[test]
 fn beta_writes_the_whole_report() {
     let (_d, out, stdout) = run_shipped("beta", "4");
-    for f in ["summary.md", "report.html", "costs.csv", "timeseries.csv", "triggers.csv", "summary.json"] {
+    for f in [
+        "summary.md",
+        "report.html",
+        "costs.csv",
+        "timeseries.csv",
+        "triggers.csv",
+        "summary.json",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
-    assert!(stdout.contains("Scaling triggers:") && stdout.contains("Monthly cost"), "{stdout}");
+    assert!(
+        stdout.contains("Scaling triggers:") && stdout.contains("Monthly cost"),
+        "{stdout}"
+    );
     let md = read(&out, "summary.md");
     // The plan's own figures appear next to capsim's.
     assert!(md.contains("$176.00"), "plan total missing");
     assert!(md.contains("5.00 GB"), "plan DB size missing");
-    assert!(md.contains("Railway CPU > 70% sustained") && md.contains("Database connections > 50") && md.contains("Qdrant latency > 100ms p95"));
+    assert!(
+        md.contains("Railway CPU > 70% sustained")
+            && md.contains("Database connections > 50")
+            && md.contains("Qdrant latency > 100ms p95")
+    );
     // Every cost line shows its arithmetic.
     let costs = read(&out, "costs.csv");
     assert!(costs.lines().next().unwrap().contains("arithmetic"));
-    assert!(costs.contains("$0.01344/h × 730 h"), "Supabase Micro compute line: {costs}");
+    assert!(
+        costs.contains("$0.01344/h × 730 h"),
+        "Supabase Micro compute line: {costs}"
+    );
     let json: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
     assert_eq!(json["scenario"]["replications"], 4);
     assert_eq!(json["periods"].as_array().unwrap().len(), 60);
@@ -56,16 +80,34 @@ fn aws_reproduces_the_plans_traffic_arithmetic() {
     let (_d, out, _) = run_shipped("aws", "2");
     let json: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
     let cmp = json["plan_comparisons"].as_array().unwrap();
-    let find = |what: &str| cmp.iter().find(|c| c["what"].as_str().unwrap().starts_with(what)).unwrap_or_else(|| panic!("{what}"));
+    let find = |what: &str| {
+        cmp.iter()
+            .find(|c| c["what"].as_str().unwrap().starts_with(what))
+            .unwrap_or_else(|| panic!("{what}"))
+    };
     // 10,000 users × 2 sessions × 50 requests / 7 days = 142,857 requests a day; peak 3× = 4.96/s.
     assert_eq!(find("requests per day")["agrees"], true);
     assert_eq!(find("peak requests per second")["agrees"], true);
-    assert_eq!(find("database size")["agrees"], true, "25 GB after 60 days at 2.5 MB per user");
+    assert_eq!(
+        find("database size")["agrees"],
+        true,
+        "25 GB after 60 days at 2.5 MB per user"
+    );
 }
 
 #[test]
 fn validate_accepts_all_shipped_scenarios() {
-    capsim().args(["validate", "scenarios/mvp.yaml", "scenarios/beta.yaml", "scenarios/ga.yaml", "scenarios/aws.yaml"]).assert().success().stdout(predicate::str::contains("ok").count(4));
+    capsim()
+        .args([
+            "validate",
+            "scenarios/mvp.yaml",
+            "scenarios/beta.yaml",
+            "scenarios/ga.yaml",
+            "scenarios/aws.yaml",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok").count(4));
 }
 
 /// 100 users write 1,000 records of 1 KB a day each: 100 MB a day from an empty database.
@@ -84,10 +126,18 @@ fn database_size_trigger_fires_on_the_right_day_and_changes_cost() {
     let t = &r.triggers[0];
     assert_eq!(t.fired_in, 4);
     assert_eq!(t.first_fire.p50, 5.0 * 86400.0);
-    assert_eq!(t.first_fire.p10, t.first_fire.p90, "deterministic volume: same day everywhere");
+    assert_eq!(
+        t.first_fire.p10, t.first_fire.p90,
+        "deterministic volume: same day everywhere"
+    );
     assert!((t.value_at_fire.p50 - 500e6).abs() < 1e3);
     assert_eq!(t.effect.as_deref(), Some("database: plan → pro"));
-    assert!(t.cost_before.p50 < 1.0 && t.cost_after.p50 >= 25.0, "{:?} → {:?}", t.cost_before, t.cost_after);
+    assert!(
+        t.cost_before.p50 < 1.0 && t.cost_after.p50 >= 25.0,
+        "{:?} → {:?}",
+        t.cost_before,
+        t.cost_after
+    );
     assert_eq!(r.periods[9].stage, "s");
 }
 
@@ -110,7 +160,10 @@ fn cpu_trigger_adds_instances_up_to_the_maximum() {
     assert_eq!(t.firings.mean, 1.0);
     // With 2 × 100/s of capacity the backlog drains: no errors in the last hour.
     let err = capsim::simulate::series_index("error_rate");
-    assert!(r.periods[0].series[err].mean > 0.2, "overloaded first hour rejects requests");
+    assert!(
+        r.periods[0].series[err].mean > 0.2,
+        "overloaded first hour rejects requests"
+    );
     assert_eq!(r.periods[5].series[err].mean, 0.0);
 }
 

@@ -22,7 +22,12 @@ fn assert_inside(what: &str, sim: &Summary, exact: f64, max_rel_width: f64) {
         sim.mean,
         half_999
     );
-    assert!(sim.ci95 <= max_rel_width * exact, "{what}: 95% interval ±{:.6} wider than {:.1}% of {exact:.6}", sim.ci95, max_rel_width * 100.0);
+    assert!(
+        sim.ci95 <= max_rel_width * exact,
+        "{what}: 95% interval ±{:.6} wider than {:.1}% of {exact:.6}",
+        sim.ci95,
+        max_rel_width * 100.0
+    );
 }
 
 /// An open M/M/c: Poisson arrivals at `lambda`, exponential service of mean 1/`mu`, c servers.
@@ -38,12 +43,20 @@ fn mmc_scenario(lambda: f64, mu: f64, c: u32, horizon: &str, reps: u32) -> Strin
 
 fn check_mmc(lambda: f64, mu: f64, c: u32, horizon: &str, reps: u32, width: f64) {
     let r = run_text(&mmc_scenario(lambda, mu, c, horizon, reps));
-    let st = r.stations.iter().find(|s| s.station == "api workers").expect("api station");
+    let st = r
+        .stations
+        .iter()
+        .find(|s| s.station == "api workers")
+        .expect("api station");
     let exact = theory::mmc(lambda, mu, c).expect("stable");
     let label = format!("M/M/{c} at ρ = {:.2}", lambda / (c as f64 * mu));
     assert_inside(&format!("{label} mean wait"), &st.sim_wait, exact.wq, width);
     assert_inside(&format!("{label} P(wait)"), &st.sim_p_wait, exact.p_wait, width);
-    assert_eq!(st.agrees, Some(true), "{label}: the report should say theory and simulation agree");
+    assert_eq!(
+        st.agrees,
+        Some(true),
+        "{label}: the report should say theory and simulation agree"
+    );
 }
 
 #[test]
