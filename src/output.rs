@@ -102,12 +102,12 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         } else {
             let _ = writeln!(
                 o,
-                "  never  {} [{}]: highest value {}",
+                "  never  {} [{}]: most extreme value {}",
                 t.name,
                 t.condition,
                 t.peak_value
                     .map(|v| crate::run::fmt_metric(kind, v))
-                    .unwrap_or_else(|| "–".into())
+                    .unwrap_or_else(|| no_data(&t.metric))
             );
         }
     }
@@ -173,6 +173,19 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         let _ = writeln!(o, "Report: {}", d.display());
     }
     o
+}
+
+/// Why a trigger never had a value to compare.
+fn no_data(metric: &str) -> String {
+    let pct = crate::scenario::Metric::ALL.iter().any(|m| m.0 == metric && m.1.takes_percentile());
+    if pct {
+        format!(
+            "not evaluated (fewer than {} observations in every busy window)",
+            crate::simulate::MIN_PERCENTILE_SAMPLES
+        )
+    } else {
+        "no data (the plan states no capacity for it, or the component is absent)".into()
+    }
 }
 
 fn trim(x: f64) -> String {
@@ -277,7 +290,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 },
                 t.peak_value
                     .map(|v| crate::run::fmt_metric(kind, v))
-                    .unwrap_or_else(|| "–".into())
+                    .unwrap_or_else(|| no_data(&t.metric))
             );
         }
         let _ = writeln!(o);
@@ -300,6 +313,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "|---|{}", "---:|".repeat(r.months.len()));
     for (ci, c) in r.components.iter().enumerate() {
+        if !r.components_used[ci] {
+            continue;
+        }
         let _ = write!(o, "| {c} |");
         for m in &r.months {
             let _ = write!(o, " {} |", fmt_money(m.components[ci].1.mean));

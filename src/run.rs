@@ -59,7 +59,8 @@ pub struct TriggerSummary {
     pub cost_after: Summary,
     /// Firings per replication (instances added repeatedly, for example).
     pub firings: Summary,
-    /// Largest value of the watched quantity over the horizon (median replication), for context.
+    /// The most extreme value the trigger evaluated over the horizon (largest for `above`,
+    /// smallest for `below`; median across replications), for context when it never fires.
     pub peak_value: Option<f64>,
 }
 
@@ -123,6 +124,8 @@ pub struct RunResult {
     pub scenario: ScenarioInfo,
     pub series_names: Vec<&'static str>,
     pub components: Vec<String>,
+    /// Whether each component is part of a stage the run passed through.
+    pub components_used: Vec<bool>,
     pub periods: Vec<PeriodSummary>,
     pub triggers: Vec<TriggerSummary>,
     pub months: Vec<MonthSummary>,
@@ -308,50 +311,9 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 .iter()
                 .filter_map(|r| r.firings.iter().find(|f| f.trigger == ti))
                 .collect();
-            let peak_value = {
-                let series = match t.metric {
-                    crate::scenario::Metric::DatabaseSize => Some(s::DB_SIZE),
-                    crate::scenario::Metric::DatabaseConnections => Some(s::DB_CONN),
-                    crate::scenario::Metric::ApiCpu => Some(s::CPU),
-                    crate::scenario::Metric::ApiUtilization => Some(s::API_UTIL),
-                    crate::scenario::Metric::Latency if (t.percentile - 95.0).abs() < 1e-9 => Some(s::P95),
-                    crate::scenario::Metric::VectorLatency => Some(s::VEC_P95),
-                    crate::scenario::Metric::VectorCapacity => Some(s::VEC_CAP),
-                    crate::scenario::Metric::ErrorRate => Some(s::ERR),
-                    crate::scenario::Metric::QueueBacklog => Some(s::Q_MAX),
-                    crate::scenario::Metric::MonthlyCost => Some(s::COST),
-                    crate::scenario::Metric::Users => Some(s::USERS),
-                    crate::scenario::Metric::RequestsPerDay => Some(s::REQ_DAY),
-                    crate::scenario::Metric::ConcurrentSessions => Some(s::SESS_MAX),
-                    crate::scenario::Metric::ApiInstances => Some(s::INSTANCES),
-                    _ => None,
-                };
-                if t.metric == crate::scenario::Metric::MonthlyCost && !t.components.is_empty() {
-                    let idx: Vec<usize> = plan
-                        .components
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| t.components.contains(c))
-                        .map(|(i, _)| i)
-                        .collect();
-                    reps[median_rep]
-                        .component_costs
-                        .iter()
-                        .map(|row| idx.iter().map(|i| row[*i]).sum::<f64>())
-                        .reduce(f64::max)
-                } else {
-                    series
-                        .map(|k| {
-                            reps[median_rep]
-                                .series
-                                .iter()
-                                .map(|row| row[k])
-                                .filter(|v| v.is_finite())
-                                .fold(f64::NEG_INFINITY, f64::max)
-                        })
-                        .filter(|v| v.is_finite())
-                }
-            };
+            // The most extreme value the trigger itself evaluated (median across replications).
+            let peak = Summary::of(reps.iter().map(|r| r.peak[ti]));
+            let peak_value = if peak.n > 0 { Some(peak.p50) } else { None };
             TriggerSummary {
                 name: t.name.clone(),
                 metric: t.metric.name().to_string(),
@@ -434,6 +396,13 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
         },
         series_names: SERIES.iter().map(|s| s.0).collect(),
         components: plan.components.clone(),
+        components_used: {
+            let mut visited: Vec<&str> = reps.iter().flat_map(|r| r.stage_at.iter().map(|s| s.as_str())).collect();
+            visited.sort();
+            visited.dedup();
+            let names: Vec<String> = visited.iter().flat_map(|s| crate::scenario::component_names(&sc.stages[*s])).collect();
+            plan.components.iter().map(|c| names.contains(c)).collect()
+        },
         periods,
         triggers,
         months,

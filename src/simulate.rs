@@ -185,6 +185,8 @@ pub struct Replication {
     pub firings: Vec<Firing>,
     /// Per trigger: periods in which its condition held.
     pub held: Vec<u32>,
+    /// Per trigger: the largest value it saw (NaN if it never had data).
+    pub peak: Vec<f64>,
     pub months: Vec<MonthBill>,
     pub unstable: Vec<(usize, String)>,
     pub stations: Vec<StationObs>,
@@ -632,6 +634,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         stage_at: Vec::with_capacity(plan.periods),
         firings: Vec::new(),
         held: vec![0; sc.triggers.len()],
+        peak: vec![f64::NAN; sc.triggers.len()],
         months: Vec::new(),
         unstable: Vec::new(),
         stations: Vec::new(),
@@ -859,6 +862,16 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             } else {
                 metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra)
             };
+            if value.is_finite() {
+                let p = &mut out.peak[ti];
+                *p = if p.is_nan() {
+                    value
+                } else if t.above {
+                    p.max(value)
+                } else {
+                    p.min(value)
+                };
+            }
             let holds = value.is_finite()
                 && if t.above {
                     value > t.threshold
