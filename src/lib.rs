@@ -6,6 +6,7 @@ pub mod error;
 pub mod infra;
 pub mod metrics;
 pub mod pricing;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod simulate;
