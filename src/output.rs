@@ -177,7 +177,9 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
 
 /// Why a trigger never had a value to compare.
 fn no_data(metric: &str) -> String {
-    let pct = crate::scenario::Metric::ALL.iter().any(|m| m.0 == metric && m.1.takes_percentile());
+    let pct = crate::scenario::Metric::ALL
+        .iter()
+        .any(|m| m.0 == metric && m.1.takes_percentile());
     if pct {
         format!(
             "not evaluated (fewer than {} observations in every busy window)",
@@ -684,7 +686,11 @@ pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
     let charts = crate::report::charts(r);
     let chart_files: Vec<&str> = charts.iter().map(|c| c.file).collect();
     let md = markdown(r, &chart_files);
-    let summary_html = crate::report::html::render(r, Some(&summary_text(r, None)), &charts);
+    let summary = format!(
+        "<pre class=\"summary\">{}</pre>",
+        crate::report::html::escape(&summary_text(r, None))
+    );
+    let summary_html = crate::report::html::render(r, Some(&summary), &charts);
     let mut files = vec![
         ("summary.md".to_string(), md.into_bytes()),
         ("report.html".to_string(), summary_html.into_bytes()),

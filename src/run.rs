@@ -397,10 +397,16 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
         series_names: SERIES.iter().map(|s| s.0).collect(),
         components: plan.components.clone(),
         components_used: {
-            let mut visited: Vec<&str> = reps.iter().flat_map(|r| r.stage_at.iter().map(|s| s.as_str())).collect();
+            let mut visited: Vec<&str> = reps
+                .iter()
+                .flat_map(|r| r.stage_at.iter().map(|s| s.as_str()))
+                .collect();
             visited.sort();
             visited.dedup();
-            let names: Vec<String> = visited.iter().flat_map(|s| crate::scenario::component_names(&sc.stages[*s])).collect();
+            let names: Vec<String> = visited
+                .iter()
+                .flat_map(|s| crate::scenario::component_names(&sc.stages[*s]))
+                .collect();
             plan.components.iter().map(|c| names.contains(c)).collect()
         },
         periods,

@@ -1,17 +1,310 @@
-//! TEMPORARY stub; replaced on merge.
+//! Turns a finished run ([`RunResult`]) into things people look at: SVG charts and a single
+//! self-contained HTML page.
+//!
+//! Renderers here are pure: they take the run's plain data and return strings. They never
+//! touch the filesystem, so the same output can be written to files, embedded in other
+//! reports or compared byte for byte in tests. Writing files is another module's job.
+
+pub mod html;
+pub mod svg;
+
 use crate::run::RunResult;
+
+/// One rendered chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chart {
+    /// File name the chart is meant to be saved under, e.g. `latency.svg`.
     pub file: &'static str,
+    /// Title drawn on the chart (with units); also used as the figure caption.
     pub title: String,
+    /// Complete `<svg>` document.
     pub svg: String,
 }
-pub fn charts(_r: &RunResult) -> Vec<Chart> {
-    Vec::new()
+
+/// Every chart that has data in this run, in reading order. Charts whose series are all
+/// missing (no queue in the scenario, for example) are left out.
+pub fn charts(r: &RunResult) -> Vec<Chart> {
+    [
+        svg::queue_backlog,
+        svg::latency,
+        svg::utilization,
+        svg::database_size,
+        svg::monthly_cost,
+        svg::cost_by_month,
+    ]
+    .iter()
+    .filter_map(|f| f(r))
+    .collect()
 }
-pub mod html {
-    use super::Chart;
-    use crate::run::RunResult;
-    pub fn render(_r: &RunResult, s: Option<&str>, _c: &[Chart]) -> String {
-        format!("<html>{}</html>", s.unwrap_or(""))
+
+/// A small, hand-built run shared by the report tests.
+#[cfg(test)]
+pub(crate) mod testdata {
+    use crate::metrics::Summary;
+    use crate::pricing::{Bill, CostLine};
+    use crate::run::{
+        Check, Comparison, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
+        TriggerSummary,
+    };
+    use crate::simulate::{s, ComponentBill, MonthBill, SERIES};
+
+    /// A summary of five replications around `mean` with the given CI half-width.
+    pub fn sm(mean: f64, ci: f64) -> Summary {
+        if !mean.is_finite() {
+            return Summary::EMPTY;
+        }
+        Summary {
+            mean,
+            ci95: ci,
+            p10: mean - ci,
+            p50: mean,
+            p90: mean + ci,
+            min: mean - 2.0 * ci,
+            max: mean + 2.0 * ci,
+            n: 5,
+        }
+    }
+
+    fn line(item: &str, usage: f64, rate: f64, arithmetic: &str) -> CostLine {
+        CostLine {
+            item: item.into(),
+            usage,
+            unit: "GB".into(),
+            included: 0.0,
+            billable: usage,
+            rate,
+            per: 1.0,
+            amount: usage * rate,
+            arithmetic: arithmetic.into(),
+        }
+    }
+
+    /// Ten one-day periods, three components, two triggers (one fired), one month.
+    pub fn run() -> RunResult {
+        let day = 86400.0;
+        let components = vec!["api".to_string(), "database".to_string(), "vector store".to_string()];
+        let periods = (0..10)
+            .map(|p| {
+                let t = p as f64;
+                let mut series = vec![Summary::EMPTY; SERIES.len()];
+                series[s::USERS] = sm(1000.0 + 100.0 * t, 10.0);
+                series[s::P50] = sm(0.080 + 0.002 * t, 0.003);
+                series[s::P95] = sm(0.200 + 0.010 * t, 0.010);
+                // A gap: the line must break, not panic.
+                series[s::P99] = if p == 4 {
+                    Summary::EMPTY
+                } else {
+                    sm(0.350 + 0.020 * t, 0.030)
+                };
+                series[s::CPU] = sm(0.30 + 0.05 * t, 0.02);
+                series[s::API_UTIL] = sm(0.40 + 0.08 * t, 0.03);
+                series[s::API_Q] = sm(0.1 * t, 0.05);
+                series[s::DB_UTIL] = sm(0.20 + 0.02 * t, 0.01);
+                series[s::Q_MAX] = sm(3.0 + t, 1.0);
+                series[s::Q_MEAN] = sm(1.0 + 0.3 * t, 0.2);
+                series[s::Q_UTIL] = sm(0.5, f64::NAN);
+                series[s::DB_SIZE] = sm(2.0e8 * (1.0 + t), 1.0e6);
+                series[s::OBJ_SIZE] = sm(0.0, 0.0);
+                series[s::COST] = sm(120.0 + 5.0 * t, 1.0);
+                PeriodSummary {
+                    index: p,
+                    start_seconds: t * day,
+                    end_seconds: (t + 1.0) * day,
+                    stage: if p < 5 { "launch".into() } else { "growth".into() },
+                    series,
+                    component_costs: vec![sm(50.0, 0.0), sm(if p < 5 { 25.0 } else { 60.0 }, 2.0), sm(45.0, 0.0)],
+                }
+            })
+            .collect();
+        let bill = |name: &str, lines: Vec<CostLine>, fraction: f64| {
+            let total = lines.iter().map(|l| l.amount).sum();
+            ComponentBill {
+                component: name.into(),
+                members: vec![(name.to_string(), total * fraction)],
+                provider: "acme".into(),
+                plan: "pro".into(),
+                fraction,
+                bill: Bill {
+                    lines,
+                    total,
+                    warnings: vec![],
+                },
+            }
+        };
+        let example = MonthBill {
+            month: 1,
+            covered: 10.0 / 30.4,
+            components: vec![
+                bill(
+                    "api",
+                    vec![line("compute", 240.0, 0.0694, "240 h × $0.0694/h = $16.66")],
+                    1.0,
+                ),
+                bill(
+                    "database",
+                    vec![line("storage", 2.0, 0.125, "2 GB × $0.125/GB = $0.25 <small>")],
+                    1.0,
+                ),
+            ],
+            total: 16.91,
+        };
+        let fired = TriggerSummary {
+            name: "db upgrade".into(),
+            metric: "database.size".into(),
+            condition: "database.size > 1.00 GB".into(),
+            action: "upgrade database: plan pro".into(),
+            plan_says: Some("around day 5".into()),
+            fired_in: 4,
+            replications: 5,
+            first_fire: sm(4.5 * day, 0.3 * day),
+            value_at_fire: sm(1.05e9, 1e7),
+            periods_held: sm(5.0, 0.5),
+            effect: Some("database: pro".into()),
+            cost_before: sm(120.0, 0.0),
+            cost_after: sm(155.0, 0.0),
+            firings: sm(1.0, 0.0),
+            peak_value: Some(2.0e9),
+        };
+        let quiet = TriggerSummary {
+            name: "add api".into(),
+            metric: "api.cpu".into(),
+            condition: "api.cpu > 90.0%".into(),
+            action: "add 1 API instance(s), up to 4".into(),
+            plan_says: None,
+            fired_in: 0,
+            replications: 5,
+            first_fire: Summary::EMPTY,
+            value_at_fire: Summary::EMPTY,
+            periods_held: sm(0.0, 0.0),
+            effect: None,
+            cost_before: Summary::EMPTY,
+            cost_after: Summary::EMPTY,
+            firings: sm(0.0, 0.0),
+            peak_value: Some(0.75),
+        };
+        RunResult {
+            scenario: ScenarioInfo {
+                name: "Demo <script>alert(1)</script> & co".into(),
+                file: "scenarios/demo.yaml".into(),
+                description: Some("A small hand-made run".into()),
+                source: None,
+                seed: 42,
+                replications: 5,
+                horizon_days: 10.0,
+                resolution_seconds: day,
+                start_stage: "launch".into(),
+                hours_per_month: 730.0,
+                approximation: "Busy-window simulation of each day.".into(),
+            },
+            series_names: SERIES.iter().map(|s| s.0).collect(),
+            components_used: vec![true; 3],
+            plan_notes: vec!["The plan's own arithmetic is off by 2×.".into()],
+            components: components.clone(),
+            periods,
+            triggers: vec![fired, quiet],
+            months: vec![MonthSummary {
+                month: 1,
+                covered: 10.0 / 30.4,
+                total: sm(45.0, 1.5),
+                run_rate: sm(136.8, 4.5),
+                components: components
+                    .iter()
+                    .zip([16.0, 12.0, 17.0])
+                    .map(|(c, v)| (c.clone(), sm(v, 0.5)))
+                    .collect(),
+                example,
+            }],
+            stations: vec![StationSummary {
+                station: "api workers".into(),
+                servers: 4,
+                arrival_rate: 12.0,
+                mean_service: 0.25,
+                service_scv: 1.0,
+                utilization: 0.75,
+                sim_wait: sm(0.032, 0.004),
+                sim_p_wait: sm(0.51, 0.02),
+                theory_model: "M/M/c (Erlang C)".into(),
+                theory_wait: Some(0.0341),
+                theory_p_wait: Some(0.509),
+                agrees: Some(true),
+            }],
+            instability: Some(Instability {
+                replications: 2,
+                first_period: 8,
+                first_time_seconds: 8.0 * day,
+                message: "API queue grows without bound".into(),
+            }),
+            budget: vec![Check {
+                what: "month 1 total (run-rate)".into(),
+                limit: "$150.00".into(),
+                value: "$136.80 (P90 $141.00)".into(),
+                ok: true,
+            }],
+            slo: vec![Check {
+                what: "p95 latency, worst busy window".into(),
+                limit: "250.0 ms".into(),
+                value: "290.0 ms".into(),
+                ok: false,
+            }],
+            plan_comparisons: vec![
+                Comparison {
+                    what: "monthly cost".into(),
+                    plan: "$100.00".into(),
+                    capsim: "$136.80".into(),
+                    difference: "+37%".into(),
+                    why: "database: plan $10.00 vs $36.00".into(),
+                    agrees: false,
+                },
+                Comparison {
+                    what: "users at the end".into(),
+                    plan: "1.9K".into(),
+                    capsim: "1.9K".into(),
+                    difference: "+0%".into(),
+                    why: "same growth".into(),
+                    agrees: true,
+                },
+            ],
+            notes: vec!["A note with <angle> brackets".into()],
+        }
+    }
+
+    /// The same run with every series and cost missing (NaN).
+    pub fn all_nan() -> RunResult {
+        let mut r = run();
+        for p in &mut r.periods {
+            p.series.iter_mut().for_each(|v| *v = Summary::EMPTY);
+            p.component_costs.iter_mut().for_each(|v| *v = Summary::EMPTY);
+        }
+        for m in &mut r.months {
+            m.total = Summary::EMPTY;
+            m.components.iter_mut().for_each(|c| c.1 = Summary::EMPTY);
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_six_charts_for_a_full_run() {
+        let files: Vec<&str> = charts(&testdata::run()).iter().map(|c| c.file).collect();
+        assert_eq!(
+            files,
+            [
+                "queue_backlog.svg",
+                "latency.svg",
+                "utilization.svg",
+                "database_size.svg",
+                "monthly_cost.svg",
+                "cost_by_month.svg"
+            ]
+        );
+    }
+
+    #[test]
+    fn no_charts_without_data() {
+        assert!(charts(&testdata::all_nan()).is_empty());
     }
 }

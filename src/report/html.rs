@@ -1,0 +1,851 @@
+//! The run as one self-contained HTML page: scenario, approximation, a plain-words summary,
+//! every table a reviewer needs (triggers, costs, the month-1 bill line by line, the plan
+//! compared with capsim, budget/SLO checks, queueing theory vs simulation) and the charts
+//! inlined as `<svg>`.
+//!
+//! The page needs nothing from the network (no external CSS, scripts or fonts), prints
+//! cleanly, and is deterministic: the same run renders to the same bytes, so reports can be
+//! diffed and committed. All text from the run is escaped.
+
+use super::Chart;
+use crate::metrics::Summary;
+use crate::run::{fmt_metric, Check, RunResult, TriggerSummary};
+use crate::scenario::Metric;
+use crate::units::{fmt_count, fmt_money, fmt_seconds};
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const DASH: &str = "–";
+
+const CSS: &str = r#"
+:root { --ink: #1b1f24; --muted: #5a6370; --line: #d5d9de; --zebra: #f6f7f9;
+        --pass: #e3f4ea; --pass-ink: #0a6b3d; --fail: #fde7e3; --fail-ink: #a3260b;
+        --warn: #fff4d6; --warn-edge: #e69f00; --accent: #0072b2; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 1.9rem; margin: 0 0 .3rem; line-height: 1.2; }
+h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 2px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+p { margin: .4rem 0 .8rem; }
+.lede { color: var(--muted); font-size: 1.05rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1.2rem; margin: 1rem 0; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+.approx { background: var(--zebra); border-left: 4px solid var(--accent); padding: .6rem 1rem; }
+.warning { background: var(--warn); border: 1px solid var(--warn-edge); border-left: 6px solid var(--warn-edge);
+           padding: .7rem 1rem; margin: 1.2rem 0; }
+.warning strong { display: block; margin-bottom: .2rem; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
+caption { text-align: left; color: var(--muted); padding: .2rem 0 .4rem; }
+th, td { border: 1px solid var(--line); padding: .35rem .55rem; text-align: left; vertical-align: top; }
+th { background: #eef1f4; font-weight: 600; }
+tbody tr:nth-child(even) td { background: var(--zebra); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.arith { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
+tr.group td { background: #e8eef5; font-weight: 600; }
+tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+tbody tr.disagree td { background: var(--fail); }
+td.pass { background: var(--pass) !important; color: var(--pass-ink); font-weight: 600; }
+td.fail { background: var(--fail) !important; color: var(--fail-ink); font-weight: 700; }
+.muted { color: var(--muted); }
+figure { margin: 1.2rem 0 1.8rem; }
+figure svg { display: block; width: 100%; max-width: 900px; height: auto; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
+ul.notes li { margin: .2rem 0; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  figure, tr, .warning, .approx { break-inside: avoid; }
+  table { font-size: 9pt; }
+  .table-wrap { overflow: visible; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+/// Writes a table row of already-escaped cells, each `(class, html)`.
+fn row(out: &mut String, cells: &[(&str, String)]) {
+    out.push_str("<tr>");
+    for (class, html) in cells {
+        if class.is_empty() {
+            let _ = write!(out, "<td>{html}</td>");
+        } else {
+            let _ = write!(out, "<td class=\"{class}\">{html}</td>");
+        }
+    }
+    out.push_str("</tr>\n");
+}
+
+fn head(out: &mut String, caption: &str, headers: &[(&str, &str)]) {
+    out.push_str("<div class=\"table-wrap\"><table>\n");
+    if !caption.is_empty() {
+        let _ = writeln!(out, "<caption>{}</caption>", escape(caption));
+    }
+    out.push_str("<thead><tr>");
+    for (class, h) in headers {
+        if class.is_empty() {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+        } else {
+            let _ = write!(out, "<th scope=\"col\" class=\"{class}\">{}</th>", escape(h));
+        }
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn foot(out: &mut String) {
+    out.push_str("</tbody></table></div>\n");
+}
+
+fn money(v: f64) -> String {
+    if v.is_finite() {
+        fmt_money(v)
+    } else {
+        DASH.into()
+    }
+}
+
+/// `$12.00 ± $0.40` (or just the mean when there is no interval).
+fn money_ci(s: &Summary) -> String {
+    if !s.mean.is_finite() {
+        DASH.into()
+    } else if s.ci95.is_finite() && s.ci95 > 0.0 {
+        format!("{} ± {}", fmt_money(s.mean), fmt_money(s.ci95))
+    } else {
+        fmt_money(s.mean)
+    }
+}
+
+fn days(seconds: f64) -> String {
+    if seconds.is_finite() {
+        format!("{:.1}", seconds / 86400.0)
+    } else {
+        DASH.into()
+    }
+}
+
+fn seconds(v: f64) -> String {
+    if v.is_finite() {
+        fmt_seconds(v)
+    } else {
+        DASH.into()
+    }
+}
+
+fn percent(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        DASH.into()
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn trigger_value(t: &TriggerSummary, v: f64) -> String {
+    match Metric::ALL.iter().find(|m| m.0 == t.metric) {
+        Some(m) => fmt_metric(m.2, v),
+        None if v.is_finite() => fmt_count(v),
+        None => DASH.into(),
+    }
+}
+
+fn section(out: &mut String, id: &str, title: &str) {
+    let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{}</h2>", escape(title));
+}
+
+/// A summary in plain words, for when the caller has none of its own.
+fn plain_summary(r: &RunResult) -> String {
+    let mut items: Vec<String> = Vec::new();
+    let sc = &r.scenario;
+    items.push(format!(
+        "{} simulated over {:.0} days from stage <code>{}</code>, {} (seed {}).",
+        escape(&sc.name),
+        sc.horizon_days,
+        escape(&sc.start_stage),
+        plural(sc.replications as usize, "replication", "replications"),
+        sc.seed
+    ));
+    let month = |m: &crate::run::MonthSummary| {
+        if m.covered < 0.999 {
+            format!(
+                "month {} costs {} for the {} of it simulated, a run-rate of {} per month",
+                m.month,
+                escape(&money_ci(&m.total)),
+                percent(m.covered),
+                escape(&money_ci(&m.run_rate))
+            )
+        } else {
+            format!("month {} costs {}", m.month, escape(&money_ci(&m.total)))
+        }
+    };
+    match r.months.as_slice() {
+        [] => {}
+        [only] => items.push(format!("{}.", capitalize(&month(only)))),
+        [first, .., last] => items.push(format!("{}; {}.", capitalize(&month(first)), month(last))),
+    }
+    let fired: Vec<&TriggerSummary> = r.triggers.iter().filter(|t| t.fired_in > 0).collect();
+    if !r.triggers.is_empty() {
+        if fired.is_empty() {
+            items.push(format!(
+                "None of the {} fired.",
+                plural(r.triggers.len(), "trigger", "triggers")
+            ));
+        } else {
+            let list: Vec<String> = fired
+                .iter()
+                .map(|t| {
+                    format!(
+                        "<strong>{}</strong> (in {} of {} replications, median day {})",
+                        escape(&t.name),
+                        t.fired_in,
+                        t.replications,
+                        days(t.first_fire.p50)
+                    )
+                })
+                .collect();
+            items.push(format!(
+                "{} of {} fired: {}.",
+                fired.len(),
+                plural(r.triggers.len(), "trigger", "triggers"),
+                list.join("; ")
+            ));
+        }
+    }
+    for (what, checks) in [("budget", &r.budget), ("SLO", &r.slo)] {
+        if checks.is_empty() {
+            continue;
+        }
+        let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+        if failed.is_empty() {
+            items.push(if checks.len() == 1 {
+                format!("The {what} check passes.")
+            } else {
+                format!("All {} {what} checks pass.", checks.len())
+            });
+        } else {
+            let list: Vec<String> = failed
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} is {} against {}",
+                        escape(&c.what),
+                        escape(&c.value),
+                        escape(&c.limit)
+                    )
+                })
+                .collect();
+            let head = if checks.len() == 1 {
+                format!("The {what} check fails")
+            } else {
+                format!("{} of {} {what} checks fail", failed.len(), checks.len())
+            };
+            items.push(format!("<strong>{head}</strong>: {}.", list.join("; ")));
+        }
+    }
+    let disagree = r.plan_comparisons.iter().filter(|c| !c.agrees).count();
+    if !r.plan_comparisons.is_empty() {
+        items.push(format!(
+            "capsim disagrees with {} of the plan's {} figures by more than 10 %.",
+            disagree,
+            r.plan_comparisons.len()
+        ));
+    }
+    if let Some(i) = &r.instability {
+        items.push(format!(
+            "<strong>Unstable</strong> in {} of {} replications from day {}: {}.",
+            i.replications,
+            sc.replications,
+            days(i.first_time_seconds),
+            escape(&i.message)
+        ));
+    }
+    let mut out = String::from("<ul>\n");
+    for i in items {
+        let _ = writeln!(out, "<li>{i}</li>");
+    }
+    out.push_str("</ul>\n");
+    out
+}
+
+fn triggers_table(out: &mut String, r: &RunResult) {
+    section(out, "triggers", "Scaling triggers");
+    if r.triggers.is_empty() {
+        out.push_str("<p class=\"muted\">The scenario defines no triggers.</p>\n</section>\n");
+        return;
+    }
+    head(
+        out,
+        "Times are days from the start, across the replications in which the trigger fired.",
+        &[
+            ("", "Trigger"),
+            ("", "Condition"),
+            ("", "Plan says"),
+            ("num", "Fired in"),
+            ("num", "First fire, median (day)"),
+            ("num", "P10–P90 (days)"),
+            ("num", "Value at fire"),
+            ("", "Effect"),
+            ("num", "Cost before → after"),
+        ],
+    );
+    for t in &r.triggers {
+        let fired = t.fired_in > 0;
+        let spread = if fired {
+            format!("{}–{}", days(t.first_fire.p10), days(t.first_fire.p90))
+        } else {
+            DASH.into()
+        };
+        let cost = if fired {
+            format!("{} → {}", money(t.cost_before.mean), money(t.cost_after.mean))
+        } else {
+            DASH.into()
+        };
+        let effect = match &t.effect {
+            Some(e) => escape(e),
+            None => format!("<span class=\"muted\">{}</span>", escape(&t.action)),
+        };
+        row(
+            out,
+            &[
+                ("", format!("<strong>{}</strong>", escape(&t.name))),
+                ("", escape(&t.condition)),
+                ("", t.plan_says.as_deref().map_or_else(|| DASH.to_string(), escape)),
+                ("num", format!("{}/{}", t.fired_in, t.replications)),
+                ("num", if fired { days(t.first_fire.p50) } else { "never".into() }),
+                ("num", spread),
+                (
+                    "num",
+                    if fired {
+                        escape(&trigger_value(t, t.value_at_fire.p50))
+                    } else {
+                        DASH.into()
+                    },
+                ),
+                ("", effect),
+                ("num", cost),
+            ],
+        );
+    }
+    foot(out);
+    out.push_str("</section>\n");
+}
+
+fn monthly_table(out: &mut String, r: &RunResult) {
+    section(out, "monthly-costs", "Monthly costs by component");
+    if r.months.is_empty() {
+        out.push_str("<p class=\"muted\">No calendar month in the horizon.</p>\n</section>\n");
+        return;
+    }
+    let mut headers: Vec<(&str, &str)> = vec![("", "Month"), ("num", "Share of month")];
+    headers.extend(r.components.iter().map(|c| ("num", c.as_str())));
+    headers.push(("num", "Total (± 95 % CI)"));
+    headers.push(("num", "Monthly run-rate"));
+    head(
+        out,
+        "Mean across replications; a partial month is billed for the share it covers.",
+        &headers,
+    );
+    for m in &r.months {
+        let mut cells: Vec<(&str, String)> = vec![("", format!("Month {}", m.month)), ("num", percent(m.covered))];
+        for c in &r.components {
+            let v = m
+                .components
+                .iter()
+                .find(|(name, _)| name == c)
+                .map_or(f64::NAN, |(_, s)| s.mean);
+            cells.push(("num", money(v)));
+        }
+        cells.push(("num", escape(&money_ci(&m.total))));
+        cells.push(("num", escape(&money_ci(&m.run_rate))));
+        row(out, &cells);
+    }
+    foot(out);
+    out.push_str("</section>\n");
+}
+
+fn bill_table(out: &mut String, r: &RunResult) {
+    section(out, "bill", "Month 1 bill, line by line");
+    let Some(m) = r.months.first() else {
+        out.push_str("<p class=\"muted\">No bill: the horizon has no calendar month.</p>\n</section>\n");
+        return;
+    };
+    let ex = &m.example;
+    let _ = writeln!(
+        out,
+        "<p>The bill of the median replication (by total cost). Month {} covers {} of a month.</p>",
+        ex.month,
+        percent(ex.covered)
+    );
+    head(
+        out,
+        "",
+        &[("", "Component"), ("", "Item"), ("", "Arithmetic"), ("num", "Amount")],
+    );
+    for cb in &ex.components {
+        let share = if cb.fraction < 0.999 {
+            format!(", ran {} of the month", percent(cb.fraction))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"group\"><td colspan=\"4\">{} — {} / {}{}</td></tr>",
+            escape(&cb.component),
+            escape(&cb.provider),
+            escape(&cb.plan),
+            escape(&share)
+        );
+        if cb.bill.lines.is_empty() {
+            row(
+                out,
+                &[
+                    ("", String::new()),
+                    ("", "<span class=\"muted\">no line items</span>".into()),
+                    ("arith", String::new()),
+                    ("num", money(cb.bill.total)),
+                ],
+            );
+        }
+        for l in &cb.bill.lines {
+            row(
+                out,
+                &[
+                    ("", String::new()),
+                    ("", escape(&l.item)),
+                    ("arith", escape(&l.arithmetic)),
+                    ("num", money(l.amount)),
+                ],
+            );
+        }
+        for w in &cb.bill.warnings {
+            row(
+                out,
+                &[
+                    ("", String::new()),
+                    ("", "warning".into()),
+                    ("", escape(w)),
+                    ("num", String::new()),
+                ],
+            );
+        }
+        let subtotal = cb.bill.total * cb.fraction;
+        let arith = if cb.fraction < 0.999 {
+            format!("{} × {:.3} = {}", money(cb.bill.total), cb.fraction, money(subtotal))
+        } else {
+            String::new()
+        };
+        row(
+            out,
+            &[
+                ("", String::new()),
+                ("", format!("{} subtotal", escape(&cb.component))),
+                ("arith", escape(&arith)),
+                ("num", money(subtotal)),
+            ],
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<tr class=\"total\"><td colspan=\"3\">Total, month {}</td><td class=\"num\">{}</td></tr>",
+        ex.month,
+        money(ex.total)
+    );
+    foot(out);
+    out.push_str("</section>\n");
+}
+
+fn comparisons_table(out: &mut String, r: &RunResult) {
+    section(out, "plan", "The plan compared with capsim");
+    if r.plan_comparisons.is_empty() {
+        out.push_str("<p class=\"muted\">The scenario states no figures of the plan to compare.</p>\n</section>\n");
+        return;
+    }
+    head(
+        out,
+        "Rows in red differ by more than 10 %.",
+        &[
+            ("", "What"),
+            ("num", "Plan"),
+            ("num", "capsim"),
+            ("num", "Difference"),
+            ("", "Why"),
+        ],
+    );
+    for c in &r.plan_comparisons {
+        let _ = write!(out, "<tr class=\"{}\">", if c.agrees { "agree" } else { "disagree" });
+        let _ = writeln!(
+            out,
+            "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}{}</td><td>{}</td></tr>",
+            escape(&c.what),
+            escape(&c.plan),
+            escape(&c.capsim),
+            if c.agrees { "" } else { "⚠ " },
+            escape(&c.difference),
+            escape(&c.why)
+        );
+    }
+    foot(out);
+    if !r.plan_notes.is_empty() {
+        out.push_str("<h3>Reading the plan</h3>\n<ul>\n");
+        for n in &r.plan_notes {
+            let _ = writeln!(out, "<li>{}</li>", escape(n));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn checks_table(out: &mut String, r: &RunResult) {
+    section(out, "checks", "Budget and SLO checks");
+    if r.budget.is_empty() && r.slo.is_empty() {
+        out.push_str("<p class=\"muted\">The scenario sets no budget and no SLO.</p>\n</section>\n");
+        return;
+    }
+    head(
+        out,
+        "",
+        &[
+            ("", "Kind"),
+            ("", "What"),
+            ("num", "Limit"),
+            ("num", "Value"),
+            ("", "Result"),
+        ],
+    );
+    for (kind, checks) in [("Budget", &r.budget), ("SLO", &r.slo)] {
+        for c in checks {
+            row(
+                out,
+                &[
+                    ("", kind.to_string()),
+                    ("", escape(&c.what)),
+                    ("num", escape(&c.limit)),
+                    ("num", escape(&c.value)),
+                    if c.ok {
+                        ("pass", "✓ pass".to_string())
+                    } else {
+                        ("fail", "✗ FAIL".to_string())
+                    },
+                ],
+            );
+        }
+    }
+    foot(out);
+    out.push_str("</section>\n");
+}
+
+fn stations_table(out: &mut String, r: &RunResult) {
+    section(out, "stations", "Queueing theory vs simulation");
+    if r.stations.is_empty() {
+        out.push_str("<p class=\"muted\">No station was observed.</p>\n</section>\n");
+        return;
+    }
+    head(
+        out,
+        "Mean wait in queue (Wq). Theory agrees when it lies inside the simulation's 95 % interval.",
+        &[
+            ("", "Station"),
+            ("num", "Servers"),
+            ("num", "Arrivals (/s)"),
+            ("num", "Mean service"),
+            ("num", "Utilization"),
+            ("", "Theory model"),
+            ("num", "Theory Wq"),
+            ("num", "Simulated Wq (± 95 % CI)"),
+            ("", "Agrees"),
+        ],
+    );
+    for st in &r.stations {
+        let sim = if st.sim_wait.ci95.is_finite() {
+            format!("{} ± {}", seconds(st.sim_wait.mean), seconds(st.sim_wait.ci95))
+        } else {
+            seconds(st.sim_wait.mean)
+        };
+        let agrees = match st.agrees {
+            Some(true) => ("pass", "✓ yes".to_string()),
+            Some(false) => ("fail", "✗ no".to_string()),
+            None => ("", format!("<span class=\"muted\">{DASH}</span>")),
+        };
+        row(
+            out,
+            &[
+                ("", escape(&st.station)),
+                ("num", st.servers.to_string()),
+                (
+                    "num",
+                    if st.arrival_rate.is_finite() {
+                        format!("{:.3}", st.arrival_rate)
+                    } else {
+                        DASH.into()
+                    },
+                ),
+                ("num", escape(&seconds(st.mean_service))),
+                ("num", percent(st.utilization)),
+                ("", escape(&st.theory_model)),
+                ("num", escape(&st.theory_wait.map_or_else(|| DASH.to_string(), seconds))),
+                ("num", escape(&sim)),
+                agrees,
+            ],
+        );
+    }
+    foot(out);
+    out.push_str("</section>\n");
+}
+
+/// The whole report page. `summary_markdown_html` is trusted, already-rendered HTML (from the
+/// Markdown report); when absent a short summary is written from the run itself. Charts are
+/// inlined in the order given.
+pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Chart]) -> String {
+    let sc = &r.scenario;
+    let mut out = String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>capsim report: {}</title>", escape(&sc.name));
+    let _ = writeln!(out, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
+
+    // Title and scenario.
+    let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&sc.name));
+    if let Some(d) = &sc.description {
+        let _ = writeln!(out, "<p class=\"lede\">{}</p>", escape(d));
+    }
+    out.push_str("<dl class=\"facts\">\n");
+    let horizon = if sc.horizon_days < 2.0 {
+        format!("{:.1} hours", sc.horizon_days * 24.0)
+    } else {
+        format!("{:.0} days", sc.horizon_days)
+    };
+    let mut facts: Vec<(&str, String)> = vec![
+        ("Scenario file", sc.file.clone()),
+        ("Start stage", sc.start_stage.clone()),
+        ("Horizon", horizon),
+        ("Report period", fmt_seconds(sc.resolution_seconds)),
+        ("Replications", sc.replications.to_string()),
+        ("Seed", sc.seed.to_string()),
+        ("Hours per month", format!("{}", sc.hours_per_month)),
+    ];
+    if let Some(s) = &sc.source {
+        facts.push(("Source", s.clone()));
+    }
+    for (k, v) in facts {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(&v));
+    }
+    out.push_str("</dl>\n</header>\n");
+
+    section(&mut out, "approximation", "How this was simulated");
+    let _ = writeln!(out, "<p class=\"approx\">{}</p>\n</section>", escape(&sc.approximation));
+
+    if let Some(i) = &r.instability {
+        let _ = writeln!(
+            out,
+            "<div class=\"warning\" role=\"alert\"><strong>⚠ Unstable system</strong>{} of {} replications became unstable, first in period {} (day {}): {}. Figures after that point describe a system that cannot keep up.</div>",
+            i.replications,
+            sc.replications,
+            i.first_period + 1,
+            days(i.first_time_seconds),
+            escape(&i.message)
+        );
+    }
+
+    section(&mut out, "summary", "Summary");
+    match summary_markdown_html {
+        Some(html) => {
+            out.push_str(html);
+            out.push('\n');
+        }
+        None => out.push_str(&plain_summary(r)),
+    }
+    out.push_str("</section>\n");
+
+    triggers_table(&mut out, r);
+    monthly_table(&mut out, r);
+    bill_table(&mut out, r);
+    comparisons_table(&mut out, r);
+    checks_table(&mut out, r);
+    stations_table(&mut out, r);
+
+    if !charts.is_empty() {
+        section(&mut out, "charts", "Charts");
+        for c in charts {
+            let _ = writeln!(out, "<figure id=\"chart-{}\">", escape(c.file.trim_end_matches(".svg")));
+            out.push_str(c.svg.trim_start_matches(|ch: char| ch != '<').trim());
+            let _ = writeln!(
+                out,
+                "\n<figcaption>{} <span class=\"muted\">({})</span></figcaption>\n</figure>",
+                escape(&c.title),
+                escape(c.file)
+            );
+        }
+        out.push_str("</section>\n");
+    }
+
+    if !r.notes.is_empty() {
+        section(&mut out, "notes", "Notes");
+        out.push_str("<ul class=\"notes\">\n");
+        for n in &r.notes {
+            let _ = writeln!(out, "<li>{}</li>", escape(n));
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+
+    out.push_str("<footer><p class=\"muted\">Generated by capsim.</p></footer>\n</main>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{charts, testdata};
+    use super::*;
+
+    fn page() -> String {
+        let r = testdata::run();
+        render(&r, None, &charts(&r))
+    }
+
+    #[test]
+    fn escape_covers_the_five_characters() {
+        assert_eq!(
+            escape(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn page_has_every_section_and_table_heading() {
+        let html = page();
+        for h in [
+            "How this was simulated",
+            "Summary",
+            "Scaling triggers",
+            "Monthly costs by component",
+            "Month 1 bill, line by line",
+            "The plan compared with capsim",
+            "Budget and SLO checks",
+            "Queueing theory vs simulation",
+            "Charts",
+            "Notes",
+        ] {
+            assert!(html.contains(&format!("<h2>{h}</h2>")), "missing section {h}");
+        }
+        for th in [
+            "Trigger",
+            "Condition",
+            "Plan says",
+            "Fired in",
+            "First fire, median (day)",
+            "P10–P90 (days)",
+            "Value at fire",
+            "Effect",
+            "Cost before → after",
+            "Share of month",
+            "Total (± 95 % CI)",
+            "Arithmetic",
+            "Difference",
+            "Why",
+            "Limit",
+            "Result",
+            "Theory model",
+            "Theory Wq",
+            "Simulated Wq (± 95 % CI)",
+            "Agrees",
+        ] {
+            assert!(html.contains(&format!(">{}</th>", escape(th))), "missing column {th}");
+        }
+    }
+
+    #[test]
+    fn tables_carry_the_runs_figures() {
+        let html = page();
+        assert!(html.contains(">4/5<"), "fired in k/n");
+        assert!(html.contains(">4.5<"), "median first fire in days");
+        assert!(html.contains("1.05 GB"), "value at fire in the metric's unit");
+        assert!(html.contains("$120.00 → $155.00"));
+        assert!(html.contains("240 h × $0.0694/h = $16.66"), "bill arithmetic");
+        assert!(html.contains("$0.25 &lt;small&gt;"), "bill arithmetic is escaped");
+        assert!(html.contains("<tr class=\"disagree\">"));
+        assert!(html.contains("✗ FAIL") && html.contains("✓ pass"));
+        assert!(html.contains("class=\"warning\""), "instability box");
+        assert!(html.contains("M/M/c (Erlang C)"));
+        assert!(html.contains("A note with &lt;angle&gt; brackets"));
+    }
+
+    #[test]
+    fn charts_are_inlined_and_nothing_is_external() {
+        let r = testdata::run();
+        let cs = charts(&r);
+        let html = render(&r, None, &cs);
+        assert_eq!(html.matches("<svg").count(), cs.len());
+        for c in &cs {
+            assert!(html.contains(c.svg.trim()), "{} not inlined", c.file);
+        }
+        for external in ["<link", "<script", "@import", "src=\"http", "href=\"http", "url("] {
+            assert!(!html.contains(external), "external resource {external}");
+        }
+    }
+
+    #[test]
+    fn scenario_name_is_escaped() {
+        let html = page();
+        assert!(!html.contains("<script>alert(1)</script>"));
+        assert!(html.contains("Demo &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(page().as_bytes(), page().as_bytes());
+    }
+
+    #[test]
+    fn given_summary_html_is_used_verbatim() {
+        let r = testdata::run();
+        let html = render(&r, Some("<p>Custom <em>summary</em></p>"), &[]);
+        assert!(html.contains("<p>Custom <em>summary</em></p>"));
+        assert!(!html.contains("<h2>Charts</h2>"));
+        let own = render(&r, None, &[]);
+        assert!(own.contains("1 of 2 triggers fired"), "plain-words summary");
+        assert!(own.contains("The SLO check fails"));
+        assert!(own.contains("The budget check passes."));
+    }
+
+    #[test]
+    fn empty_run_renders_without_panicking() {
+        let mut r = testdata::all_nan();
+        r.triggers.clear();
+        r.months.clear();
+        r.stations.clear();
+        r.budget.clear();
+        r.slo.clear();
+        r.plan_comparisons.clear();
+        r.instability = None;
+        let html = render(&r, None, &charts(&r));
+        assert!(html.contains("The scenario defines no triggers."));
+        assert!(html.ends_with("</html>\n"));
+    }
+}
