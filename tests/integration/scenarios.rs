@@ -180,3 +180,35 @@ fn overload_is_reported_as_unstable() {
     assert_eq!(u.replications, 2);
     assert!(u.message.contains("api workers"), "{}", u.message);
 }
+
+/// `reports/beta/` is committed as an example; it must be exactly what the current code writes.
+/// Regenerate with `cargo run --release -- run scenarios/beta.yaml`.
+#[test]
+fn committed_beta_report_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("beta");
+    capsim()
+        .args(["run", "scenarios/beta.yaml", "--quiet", "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let committed = crate::common::repo().join("reports").join("beta");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    let mut have: Vec<String> = std::fs::read_dir(&committed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    have.sort();
+    assert_eq!(names, have, "the committed example has other files than a fresh run");
+    for n in names {
+        let fresh = std::fs::read(out.join(&n)).unwrap();
+        let old = std::fs::read(committed.join(&n)).unwrap();
+        assert!(
+            fresh == old,
+            "reports/beta/{n} is stale: regenerate with `cargo run --release -- run scenarios/beta.yaml`"
+        );
+    }
+}
