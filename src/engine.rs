@@ -14,14 +14,15 @@
 //! HDR histograms, so memory does not grow with the number of requests.
 
 use crate::dist::Dist;
+use crate::hist::Hist;
 use crate::infra::Infra;
+use crate::queue::QuadHeap;
 use crate::scenario::{Scenario, Stage, Traffic};
-use hdrhistogram::Histogram;
 use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// Station indices.
 pub const API: usize = 0;
@@ -38,13 +39,49 @@ const EV_THINK: u8 = 4;
 const EV_JOB_DONE: u8 = 5;
 const EV_LIMITER: u8 = 6;
 
+/// An event: 24 bytes, compared as integers. `key` is the time mapped to an order-preserving
+/// integer, `seq` the scheduling order (first-in, first-out among simultaneous events), and
+/// `payload` packs kind (8 bits), aux (24 bits) and id (32 bits).
 #[derive(Clone, Copy)]
 struct Event {
-    time: f64,
+    key: u64,
     seq: u64,
-    kind: u8,
-    id: u32,
-    aux: u32,
+    payload: u64,
+}
+
+/// Maps an f64 to a u64 with the same order (negative times occur during warm-up).
+#[inline]
+fn time_key(t: f64) -> u64 {
+    let b = t.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+#[inline]
+fn key_time(k: u64) -> f64 {
+    if k >> 63 == 1 {
+        f64::from_bits(k & !(1 << 63))
+    } else {
+        f64::from_bits(!k)
+    }
+}
+
+impl Event {
+    #[inline]
+    fn kind(&self) -> u8 {
+        (self.payload >> 56) as u8
+    }
+    #[inline]
+    fn aux(&self) -> u32 {
+        ((self.payload >> 32) & 0xFF_FFFF) as u32
+    }
+    #[inline]
+    fn id(&self) -> u32 {
+        self.payload as u32
+    }
 }
 
 impl PartialEq for Event {
@@ -59,21 +96,16 @@ impl PartialOrd for Event {
     }
 }
 impl Ord for Event {
-    /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest event; ties by sequence.
+    /// Earliest first; ties by sequence (first scheduled, first out).
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        o.time.total_cmp(&self.time).then_with(|| o.seq.cmp(&self.seq))
+        (self.key, self.seq).cmp(&(o.key, o.seq))
     }
 }
 
-/// A latency histogram in microseconds, 2 significant digits, 1 µs to ~1 day.
-pub fn new_histogram() -> Histogram<u32> {
-    Histogram::new_with_bounds(1, 100_000_000_000, 2).expect("valid histogram bounds")
-}
-
 #[inline]
-fn record(h: &mut Histogram<u32>, seconds: f64) {
-    let us = (seconds * 1e6).round().max(1.0) as u64;
-    h.saturating_record(us);
+fn record(h: &mut Hist, seconds: f64) {
+    h.record(seconds);
 }
 
 /// Statistics of one station over a measured period.
@@ -89,8 +121,8 @@ pub struct StationAcc {
     pub waited: u64,
     pub wait_sum: f64,
     pub sojourn_sum: f64,
-    pub wait: Histogram<u32>,
-    pub sojourn: Histogram<u32>,
+    pub wait: Hist,
+    pub sojourn: Hist,
     pub service_sum: f64,
     pub service_sq_sum: f64,
 }
@@ -108,8 +140,8 @@ impl StationAcc {
             waited: 0,
             wait_sum: 0.0,
             sojourn_sum: 0.0,
-            wait: new_histogram(),
-            sojourn: new_histogram(),
+            wait: Hist::new(),
+            sojourn: Hist::new(),
             service_sum: 0.0,
             service_sq_sum: 0.0,
         }
@@ -128,7 +160,7 @@ pub struct PeriodAcc {
     pub db_rejected: u64,
     pub rate_limited: u64,
     pub read_only: u64,
-    pub latency: Histogram<u32>,
+    pub latency: Hist,
     pub latency_sum: f64,
     pub stations: [StationAcc; 4],
     pub sessions_area: f64,
@@ -150,7 +182,7 @@ impl PeriodAcc {
             db_rejected: 0,
             rate_limited: 0,
             read_only: 0,
-            latency: new_histogram(),
+            latency: Hist::new(),
             latency_sum: 0.0,
             stations: [
                 StationAcc::new(infra.api_slots),
@@ -250,7 +282,7 @@ pub struct Engine<'s> {
     scenario: &'s Scenario,
     pub now: f64,
     seq: u64,
-    heap: BinaryHeap<Event>,
+    heap: QuadHeap<Event>,
     rng: SmallRng,
     stations: [Station; 4],
     reqs: Vec<Req>,
@@ -288,6 +320,12 @@ pub struct Engine<'s> {
     pub measuring: bool,
     /// Arrival rates before this time are taken at this time (stationary warm-up).
     rate_from: f64,
+    /// The current hour of the arrival process and its rate.
+    seg_start: f64,
+    seg_end: f64,
+    seg_rate: f64,
+    /// Workers never outnumber CPU cores: a request's CPU work starts at once.
+    cpu_bypass: bool,
     max_in_flight: u32,
     pub stopped_unstable: bool,
 }
@@ -351,7 +389,7 @@ impl<'s> Engine<'s> {
             scenario,
             now: start,
             seq: 0,
-            heap: BinaryHeap::with_capacity(1024),
+            heap: QuadHeap::with_capacity(1024),
             rng,
             stations: [
                 Station::new(infra.api_slots, infra.api_max_queue, infra.api_queue_timeout, start),
@@ -423,6 +461,10 @@ impl<'s> Engine<'s> {
             requests_per_session: rps,
             measuring: false,
             rate_from: f64::NEG_INFINITY,
+            seg_start: f64::INFINITY,
+            seg_end: f64::NEG_INFINITY,
+            seg_rate: 0.0,
+            cpu_bypass: infra.api_cores >= infra.api_slots,
             max_in_flight: scenario.sim.max_in_flight,
             stopped_unstable: false,
         };
@@ -471,12 +513,11 @@ impl<'s> Engine<'s> {
     #[inline]
     fn push(&mut self, time: f64, kind: u8, id: u32, aux: u32) {
         self.seq += 1;
+        let payload = ((kind as u64) << 56) | (((aux & 0xFF_FFFF) as u64) << 32) | id as u64;
         self.heap.push(Event {
-            time,
+            key: time_key(time),
             seq: self.seq,
-            kind,
-            id,
-            aux,
+            payload,
         });
     }
 
@@ -484,13 +525,17 @@ impl<'s> Engine<'s> {
     fn schedule_arrival(&mut self, from: f64) {
         let mut t = from;
         loop {
-            let seg_start = (t / 3600.0).floor() * 3600.0;
-            let seg_end = seg_start + 3600.0;
-            // Warm-up before a busy window runs at the window's own rate.
-            let lam = self
-                .scenario
-                .traffic
-                .arrival_rate_at(seg_start.max(self.rate_from) + 1800.0);
+            // The rate is constant within each hour; it is computed once per hour.
+            if !(t >= self.seg_start && t < self.seg_end) {
+                self.seg_start = (t / 3600.0).floor() * 3600.0;
+                self.seg_end = self.seg_start + 3600.0;
+                // Warm-up before a busy window runs at the window's own rate.
+                self.seg_rate = self
+                    .scenario
+                    .traffic
+                    .arrival_rate_at(self.seg_start.max(self.rate_from) + 1800.0);
+            }
+            let (seg_end, lam) = (self.seg_end, self.seg_rate);
             if lam > 0.0 {
                 let e: f64 = Exp1.sample(&mut self.rng);
                 let next = t + e / lam;
@@ -549,18 +594,19 @@ impl<'s> Engine<'s> {
     /// Runs events up to `until` (arrivals continue past it unless `stop_arrivals`).
     pub fn run_until(&mut self, until: f64, acc: &mut PeriodAcc) {
         self.arrivals_until = self.arrivals_until.max(until);
+        let until_key = time_key(until);
         while let Some(ev) = self.heap.peek() {
-            if ev.time > until {
+            if ev.key > until_key {
                 break;
             }
             let ev = self.heap.pop().expect("peeked");
-            self.now = ev.time;
-            match ev.kind {
+            self.now = key_time(ev.key);
+            match ev.kind() {
                 EV_ARRIVAL => self.on_arrival(acc),
-                EV_DONE => self.on_done(ev.aux as usize, ev.id, acc),
-                EV_DELAY => self.on_delay(ev.id, acc),
-                EV_TIMEOUT => self.on_timeout(ev.id, ev.aux, acc),
-                EV_THINK => self.start_request(ev.id, acc),
+                EV_DONE => self.on_done(ev.aux() as usize, ev.id(), acc),
+                EV_DELAY => self.on_delay(ev.id(), acc),
+                EV_TIMEOUT => self.on_timeout(ev.id(), ev.aux(), acc),
+                EV_THINK => self.start_request(ev.id(), acc),
                 EV_JOB_DONE => self.on_job_done(acc),
                 EV_LIMITER => {
                     self.limiter_armed = false;
@@ -582,6 +628,56 @@ impl<'s> Engine<'s> {
         self.stopped_unstable = true;
         if acc.unstable.is_none() {
             acc.unstable = Some(what);
+        }
+    }
+
+    /// Starts a run in the sessions' steady state instead of empty: the number of sessions
+    /// open at a random moment of a stationary stretch is Poisson with mean (session start rate
+    /// × session length), each part-way through (remaining requests uniform over its length,
+    /// next request after the residual think time). A warm-up then only has to fill queues,
+    /// which takes seconds, not the length of a session.
+    pub fn prefill_sessions(&mut self) {
+        let Traffic::Sessions { .. } = self.scenario.traffic else {
+            return;
+        };
+        let at = self.now.max(self.rate_from);
+        let rate = self
+            .scenario
+            .traffic
+            .arrival_rate_at(((at / 3600.0).floor() * 3600.0) + 1800.0);
+        let length = self.requests_per_session * self.think.mean();
+        let mean = rate * length;
+        if mean.is_nan() || mean <= 0.0 {
+            return;
+        }
+        let k = match rand_distr::Poisson::new(mean) {
+            Ok(p) => p.sample(&mut self.rng) as u64,
+            Err(_) => return,
+        };
+        let exponential_think = matches!(self.think, Dist::Exponential { .. });
+        for _ in 0..k {
+            let total = self.sample_count(self.requests_per_session).max(1) as u32;
+            let remaining = self.rng.gen_range(1..=total);
+            let think = self.think.sample(&mut self.rng);
+            // Exponential think times are memoryless; otherwise a uniform share of one is an
+            // approximation of the residual.
+            let residual = if exponential_think {
+                think
+            } else {
+                think * self.rng.gen::<f64>()
+            };
+            let id = match self.free_sessions.pop() {
+                Some(i) => {
+                    self.sessions[i as usize] = remaining;
+                    i
+                }
+                None => {
+                    self.sessions.push(remaining);
+                    (self.sessions.len() - 1) as u32
+                }
+            };
+            self.open_sessions += 1;
+            self.push(self.now + residual, EV_THINK, id, 0);
         }
     }
 
@@ -617,9 +713,11 @@ impl<'s> Engine<'s> {
 
     #[inline]
     fn sample_count(&mut self, expected: f64) -> u64 {
-        let whole = expected.floor();
-        let frac = expected - whole;
-        whole as u64 + u64::from(frac > 0.0 && self.rng.gen::<f64>() < frac)
+        // `as` truncates, which is floor for the non-negative counts here (and, unlike
+        // `f64::floor` without SSE4.1, is one instruction rather than a libm call).
+        let whole = expected as u64;
+        let frac = expected - whole as f64;
+        whole + u64::from(frac > 0.0 && self.rng.gen::<f64>() < frac)
     }
 
     fn start_request(&mut self, session: u32, acc: &mut PeriodAcc) {
@@ -706,7 +804,6 @@ impl<'s> Engine<'s> {
             if self.measuring {
                 let a = &mut acc.stations[i];
                 a.max_busy = a.max_busy.max(s.busy);
-                a.wait.saturating_record(1);
             }
             self.reqs[id as usize].wait_start = self.now;
             self.begin_service(i, id, acc);
@@ -737,7 +834,7 @@ impl<'s> Engine<'s> {
         r.gen = r.gen.wrapping_add(1);
         let gen = r.gen;
         if let Some(t) = timeout {
-            self.push(self.now + t, EV_TIMEOUT, id, gen | ((i as u32) << 28));
+            self.push(self.now + t, EV_TIMEOUT, id, (gen & 0xF_FFFF) | ((i as u32) << 20));
         }
     }
 
@@ -752,7 +849,22 @@ impl<'s> Engine<'s> {
                     let w = self.now - self.reqs[id as usize].wait_start;
                     record_wait(&mut acc.stations[API], w);
                 }
-                self.acquire(CPU, id, acc);
+                if self.cpu_bypass {
+                    // A core is always free (no more workers than cores): the CPU is not a
+                    // queue. Its busy time is the sum of CPU times, counted when work starts
+                    // (a bias of at most one service time per core at the end of a period).
+                    let rt = self.reqs[id as usize].rtype as usize;
+                    let service = self.types[rt].cpu.sample(&mut self.rng) / self.cpu_speed;
+                    if self.measuring {
+                        let a = &mut acc.stations[CPU];
+                        a.arrivals += 1;
+                        a.busy_area += service;
+                        a.max_busy = a.max_busy.max(self.stations[API].busy);
+                    }
+                    self.push(self.now + service, EV_DONE, id, CPU as u32);
+                } else {
+                    self.acquire(CPU, id, acc);
+                }
                 return;
             }
             CPU => {
@@ -805,6 +917,15 @@ impl<'s> Engine<'s> {
     }
 
     fn on_done(&mut self, i: usize, id: u32, acc: &mut PeriodAcc) {
+        if i == CPU && self.cpu_bypass {
+            if !self.hold_worker {
+                self.reqs[id as usize].holds_worker = false;
+                self.finish_station(API, id, acc);
+                self.release(API, acc);
+            }
+            self.advance(id, acc);
+            return;
+        }
         if self.measuring {
             let r = &self.reqs[id as usize];
             let soj = self.now - r.wait_start;
@@ -835,7 +956,6 @@ impl<'s> Engine<'s> {
             a.sojourn_sum += soj;
             a.service_sum += held;
             a.service_sq_sum += held * held;
-            record(&mut a.sojourn, soj);
         }
     }
 
@@ -857,10 +977,10 @@ impl<'s> Engine<'s> {
     }
 
     fn on_timeout(&mut self, id: u32, aux: u32, acc: &mut PeriodAcc) {
-        let i = (aux >> 28) as usize;
-        let gen = aux & 0x0fff_ffff;
+        let i = (aux >> 20) as usize;
+        let gen = aux & 0xF_FFFF;
         let r = &self.reqs[id as usize];
-        if !r.waiting || r.abandoned || (r.gen & 0x0fff_ffff) != gen {
+        if !r.waiting || r.abandoned || (r.gen & 0xF_FFFF) != gen {
             return;
         }
         self.advance_station(i, acc);

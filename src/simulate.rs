@@ -8,10 +8,10 @@
 //! values. In `full` mode every request is simulated and the system carries over between periods.
 
 use crate::engine::{Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
+use crate::hist::Hist;
 use crate::infra::{apply_upgrade, billing_of, capacity_of, Infra};
 use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Usage};
 use crate::scenario::{Action, Billing, Metric, Scenario, SimMode, Stage, Traffic};
-use hdrhistogram::Histogram;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use serde::Serialize;
@@ -280,7 +280,7 @@ fn integrate(a: f64, b: f64, rate: impl Fn(f64) -> f64) -> f64 {
 /// handful of slow queries in a quiet window does not fire an upgrade.
 pub const MIN_PERCENTILE_SAMPLES: u64 = 100;
 
-fn pct_for_trigger(h: &Histogram<u32>, p: f64) -> f64 {
+fn pct_for_trigger(h: &Hist, p: f64) -> f64 {
     if h.len() < MIN_PERCENTILE_SAMPLES {
         f64::NAN
     } else {
@@ -288,11 +288,11 @@ fn pct_for_trigger(h: &Histogram<u32>, p: f64) -> f64 {
     }
 }
 
-pub fn pct(h: &Histogram<u32>, p: f64) -> f64 {
+pub fn pct(h: &Hist, p: f64) -> f64 {
     if h.is_empty() {
         f64::NAN
     } else {
-        h.value_at_quantile(p / 100.0) as f64 / 1e6
+        h.quantile(p / 100.0)
     }
 }
 
@@ -333,6 +333,9 @@ struct BilledConfig {
     multiplier: f64,
     annual: bool,
 }
+
+/// Each component's billing configuration and usage in one period.
+type PeriodUsage = Vec<(Option<BilledConfig>, Usage)>;
 
 /// Usage metrics whose monthly figure is a level (largest value), not a sum.
 fn is_level_metric(m: &str) -> bool {
@@ -654,7 +657,12 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             .iter()
             .map(|r| r.per_user * sc.traffic.users_at(0.0) * r.size_bytes)
             .sum::<f64>();
-    let mut usage_log: Vec<Vec<(Option<BilledConfig>, Usage)>> = Vec::with_capacity(plan.periods);
+    // Usage of the periods not yet billed: months are billed as soon as they end, so memory
+    // does not grow with the horizon.
+    let mut usage_log: Vec<(usize, PeriodUsage)> = Vec::new();
+    let month_s = sc.hours_per_month * 3600.0;
+    let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
+    let mut next_month = 0usize;
     let mut full_engine: Option<Engine> = None;
     let jobs_per_request: f64 = sc.requests.iter().map(|r| r.share * r.jobs).sum();
     let lookups_per_request: f64 = sc.requests.iter().map(|r| r.share * r.cache_lookups).sum();
@@ -720,6 +728,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                 let (t0, len) = window_of(sc, p);
                 let rng = SmallRng::seed_from_u64(splitmix(base_seed ^ splitmix(p as u64 + 0x9e37)));
                 let mut e = Engine::with_rate_from(sc, &stage, &infra, rng, t0 - warmup, t0);
+                e.prefill_sessions();
                 e.set_read_only(read_only);
                 e.run_until(t0, &mut acc);
                 e.measuring = true;
@@ -847,7 +856,13 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         out.series.push(row);
         out.component_costs.push(costs.clone());
         out.stage_at.push(stage.name.clone());
-        usage_log.push(detail);
+        usage_log.push((p, detail));
+        while next_month < months && (b >= ((next_month + 1) as f64 * month_s).min(sc.horizon) - 1e-6) {
+            out.months.push(bill_month(sc, plan, next_month, &usage_log, catalog));
+            let month_end = (next_month + 1) as f64 * month_s;
+            usage_log.retain(|(q, _)| period_bounds(sc, *q).1 > month_end);
+            next_month += 1;
+        }
 
         // Triggers, evaluated at the end of the period; actions apply from the next one.
         let mut changed = false;
@@ -944,23 +959,25 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             infra = new_infra;
         }
     }
-    out.months = bill_months(sc, plan, &usage_log, catalog);
+    while next_month < months {
+        out.months.push(bill_month(sc, plan, next_month, &usage_log, catalog));
+        next_month += 1;
+    }
     out
 }
 
 /// Calendar-month bills: each billing unit's usage over the month, split where its
 /// configuration changed, each part billed at the monthly rate and prorated by the share of the
 /// month it ran.
-fn bill_months(
+fn bill_month(
     sc: &Scenario,
     plan: &Plan,
-    usage_log: &[Vec<(Option<BilledConfig>, Usage)>],
+    m: usize,
+    usage_log: &[(usize, PeriodUsage)],
     catalog: &Catalog,
-) -> Vec<MonthBill> {
+) -> MonthBill {
     let month_s = sc.hours_per_month * 3600.0;
-    let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
-    let mut out = Vec::with_capacity(months);
-    for m in 0..months {
+    {
         let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(sc.horizon));
         let mut bill = MonthBill {
             month: m + 1,
@@ -971,7 +988,7 @@ fn bill_months(
         // Segments of constant (configuration, members), in order of first appearance.
         let mut segs: Vec<(BillingUnit, f64)> = Vec::new();
         let mut open: Vec<usize> = Vec::new();
-        for (p, row) in usage_log.iter().enumerate() {
+        for (p, row) in usage_log.iter().map(|(p, r)| (*p, r)) {
             let (a, b) = period_bounds(sc, p);
             let overlap = (b.min(me) - a.max(ms)).max(0.0);
             if overlap <= 0.0 {
@@ -1040,9 +1057,8 @@ fn bill_months(
                 });
             }
         }
-        out.push(bill);
+        bill
     }
-    out
 }
 
 /// The value a trigger compares with its threshold, for one period.

@@ -381,7 +381,7 @@ fn simulation(cx: &mut Ctx, raw: &RawSimulation, resolution: f64) -> SimSettings
             }
             SimMode::PeakWindow {
                 window,
-                warmup: raw.warmup.map(|w| w.0).unwrap_or(900.0),
+                warmup: raw.warmup.map(|w| w.0).unwrap_or(300.0),
             }
         }
         "full" => {
