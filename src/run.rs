@@ -86,6 +86,10 @@ pub struct StationSummary {
     pub utilization: f64,
     pub sim_wait: Summary,
     pub sim_p_wait: Summary,
+    /// Mean time at the station (wait + service).
+    pub sim_sojourn: Summary,
+    pub sim_throughput: Summary,
+    pub theory_sojourn: Option<f64>,
     pub theory_model: String,
     pub theory_wait: Option<f64>,
     pub theory_p_wait: Option<f64>,
@@ -450,6 +454,8 @@ fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary>
             let c = obs[0].servers;
             let sim_wait = Summary::of(obs.iter().map(|o| o.mean_wait));
             let sim_p_wait = Summary::of(obs.iter().map(|o| o.p_wait));
+            let sim_sojourn = Summary::of(obs.iter().map(|o| o.mean_sojourn));
+            let sim_throughput = Summary::of(obs.iter().map(|o| o.throughput));
             // Poisson arrivals reach the first station of open traffic; elsewhere the
             // arrival process is only approximately Poisson (sessions, upstream stations).
             let poisson_exact = open && name == "api workers";
@@ -488,6 +494,9 @@ fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary>
                 utilization: mean(&|o| o.utilization),
                 sim_wait,
                 sim_p_wait,
+                sim_sojourn,
+                sim_throughput,
+                theory_sojourn: est.map(|e| e.w),
                 theory_model: model,
                 theory_wait,
                 theory_p_wait: est.map(|e| e.p_wait),

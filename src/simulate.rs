@@ -138,6 +138,10 @@ pub struct StationObs {
     pub p_wait: f64,
     pub utilization: f64,
     pub served: u64,
+    /// Mean time at the station (wait + service) of those served.
+    pub mean_sojourn: f64,
+    /// Completions per second.
+    pub throughput: f64,
 }
 
 /// A trigger firing in one replication.
@@ -319,6 +323,8 @@ fn station_obs(name: &str, a: &StationAcc, measured: f64) -> StationObs {
         p_wait: a.waited as f64 / started,
         utilization: nan_if_zero(a.servers as f64 * measured, a.busy_area / (a.servers as f64 * measured)),
         served: a.served,
+        mean_sojourn: if a.served > 0 { a.sojourn_sum / a.served as f64 } else { f64::NAN },
+        throughput: a.served as f64 / measured,
     }
 }
 
