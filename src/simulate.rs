@@ -323,7 +323,11 @@ fn station_obs(name: &str, a: &StationAcc, measured: f64) -> StationObs {
         p_wait: a.waited as f64 / started,
         utilization: nan_if_zero(a.servers as f64 * measured, a.busy_area / (a.servers as f64 * measured)),
         served: a.served,
-        mean_sojourn: if a.served > 0 { a.sojourn_sum / a.served as f64 } else { f64::NAN },
+        mean_sojourn: if a.served > 0 {
+            a.sojourn_sum / a.served as f64
+        } else {
+            f64::NAN
+        },
         throughput: a.served as f64 / measured,
     }
 }

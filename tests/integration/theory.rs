@@ -42,7 +42,10 @@ fn assert_inside(what: &str, sim: &Summary, exact: f64, max_rel_width: f64) {
 }
 
 fn station<'a>(r: &'a RunResult, name: &str) -> &'a StationSummary {
-    r.stations.iter().find(|s| s.station == name).unwrap_or_else(|| panic!("no station {name}"))
+    r.stations
+        .iter()
+        .find(|s| s.station == name)
+        .unwrap_or_else(|| panic!("no station {name}"))
 }
 
 fn series(r: &RunResult, name: &str) -> Summary {
@@ -75,9 +78,19 @@ fn check_mmc(lambda: f64, mu: f64, c: u32, horizon: &str, reps: u32, width: f64)
     assert_inside(&format!("{label} mean time in system"), &st.sim_sojourn, exact.w, width);
     let q95 = theory::mmc_wait_quantile(lambda, mu, c, 0.95).unwrap();
     if q95 > 0.0 {
-        assert_inside_with(&format!("{label} p95 wait"), &series(&r, "api_wait_p95"), q95, width, 0.01);
+        assert_inside_with(
+            &format!("{label} p95 wait"),
+            &series(&r, "api_wait_p95"),
+            q95,
+            width,
+            0.01,
+        );
     }
-    assert_eq!(st.agrees, Some(true), "{label}: the report should say theory and simulation agree");
+    assert_eq!(
+        st.agrees,
+        Some(true),
+        "{label}: the report should say theory and simulation agree"
+    );
 }
 
 #[test]
