@@ -1,4 +1,5 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
+mod approximation;
 mod cli;
 mod common;
 mod determinism;
