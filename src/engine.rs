@@ -278,6 +278,8 @@ struct Req {
 
 /// Per request type, what the engine samples.
 struct TypePlan {
+    /// Nothing after the CPU work (no cache, database, vector, external call or job).
+    cpu_only: bool,
     cpu: Dist,
     db: f64,
     cache: f64,
@@ -366,22 +368,27 @@ impl<'s> Engine<'s> {
         let types = scenario
             .requests
             .iter()
-            .map(|r| TypePlan {
-                cpu: r.cpu.clone(),
-                db: if stage.database.is_some() { r.db_queries } else { 0.0 },
-                cache: if stage.cache.is_some() { r.cache_lookups } else { 0.0 },
-                vector: if stage.vector_store.is_some() {
-                    r.vector_queries
-                } else {
-                    0.0
-                },
-                calls: r
-                    .calls
-                    .iter()
-                    .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
-                    .collect(),
-                jobs: if stage.queue.is_some() { r.jobs } else { 0.0 },
-                writes: r.writes,
+            .map(|r| {
+                let mut t = TypePlan {
+                    cpu_only: false,
+                    cpu: r.cpu.clone(),
+                    db: if stage.database.is_some() { r.db_queries } else { 0.0 },
+                    cache: if stage.cache.is_some() { r.cache_lookups } else { 0.0 },
+                    vector: if stage.vector_store.is_some() {
+                        r.vector_queries
+                    } else {
+                        0.0
+                    },
+                    calls: r
+                        .calls
+                        .iter()
+                        .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
+                        .collect(),
+                    jobs: if stage.queue.is_some() { r.jobs } else { 0.0 },
+                    writes: r.writes,
+                };
+                t.cpu_only = t.db == 0.0 && t.cache == 0.0 && t.vector == 0.0 && t.calls.is_empty() && t.jobs == 0.0;
+                t
             })
             .collect();
         let mut acc = 0.0;
@@ -1032,6 +1039,13 @@ impl<'s> Engine<'s> {
 
     /// Moves a request to its next step.
     fn advance(&mut self, id: u32, acc: &mut PeriodAcc) {
+        {
+            let r = &self.reqs[id as usize];
+            if r.phase == Phase::Cpu && self.types[r.rtype as usize].cpu_only {
+                self.end_request(id, true, acc);
+                return;
+            }
+        }
         loop {
             let r = &mut self.reqs[id as usize];
             match r.phase {
