@@ -216,7 +216,7 @@ fn fmt_summary(u: Unit, s: &Summary) -> String {
     if s.n == 0 {
         return "–".into();
     }
-    if s.ci95.is_finite() && s.ci95 > 0.0 {
+    if s.ci95.is_finite() && s.ci95 > 1e-3 * s.mean.abs() {
         format!("{} ± {}", fmt_unit(u, s.mean), fmt_unit(u, s.ci95))
     } else {
         fmt_unit(u, s.mean)

@@ -335,8 +335,10 @@ pub fn fmt_count(v: f64) -> String {
         format!("{:.2}M", v / 1e6)
     } else if a >= 1e4 {
         format!("{:.1}K", v / 1e3)
-    } else if (v - v.round()).abs() < 1e-9 {
+    } else if (v - v.round()).abs() < 1e-9 || a >= 100.0 {
         format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
     } else {
         format!("{v:.2}")
     }

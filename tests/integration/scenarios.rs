@@ -212,3 +212,20 @@ fn committed_beta_report_is_current() {
         );
     }
 }
+
+/// The MVP outgrowing its plan: the plan's first trigger fires in every replication, and the
+/// upgrade to Supabase Pro shows in the monthly cost.
+#[test]
+fn mvp_growth_fires_the_database_trigger() {
+    let (_d, out, stdout) = run_shipped("mvp-growth", "4");
+    assert!(stdout.contains("FIRES  Database > 400MB"), "{stdout}");
+    let csv = read(&out, "triggers.csv");
+    let row = csv.lines().find(|l| l.starts_with("Database > 400MB")).unwrap();
+    assert!(row.contains(",4,4,"), "fired in 4 of 4 replications: {row}");
+    let json: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
+    let t = &json["triggers"][0];
+    let day = t["first_fire"]["p50"].as_f64().unwrap() / 86400.0;
+    // 40 MB + 41.7 KB per user-day with users growing 10 → 1,000: 400 MB is passed on day 22.
+    assert!((21.0..=23.0).contains(&day), "fires on day {day}");
+    assert!(t["cost_after"]["p50"].as_f64().unwrap() >= t["cost_before"]["p50"].as_f64().unwrap() + 25.0);
+}
