@@ -68,33 +68,34 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             }
         }
     }
-    // SLOs: the worst period's figure.
-    if let Some(t) = sc.slo.latency_p95 {
-        let v = worst(s::P95);
-        r.slo.push(Check {
-            what: "p95 latency, worst busy window".into(),
-            limit: fmt_seconds(t),
-            value: fmt_seconds(v),
-            ok: v.is_nan() || v <= t,
-        });
-    }
-    if let Some(t) = sc.slo.latency_p99 {
-        let v = worst(s::P99);
-        r.slo.push(Check {
-            what: "p99 latency, worst busy window".into(),
-            limit: fmt_seconds(t),
-            value: fmt_seconds(v),
-            ok: v.is_nan() || v <= t,
-        });
-    }
-    if let Some(t) = sc.slo.error_rate {
-        let v = worst(s::ERR);
-        r.slo.push(Check {
-            what: "error rate, worst busy window".into(),
-            limit: format!("{:.2}%", t * 100.0),
-            value: format!("{:.3}%", v * 100.0),
-            ok: v.is_nan() || v <= t,
-        });
+    // SLOs: the worst period's figure (no data counts as met).
+    let slos: [(Option<f64>, usize, &str, fn(f64) -> String); 3] = [
+        (
+            sc.slo.latency_p95,
+            s::P95,
+            "p95 latency, worst busy window",
+            fmt_seconds,
+        ),
+        (
+            sc.slo.latency_p99,
+            s::P99,
+            "p99 latency, worst busy window",
+            fmt_seconds,
+        ),
+        (sc.slo.error_rate, s::ERR, "error rate, worst busy window", |x| {
+            format!("{:.3}%", x * 100.0)
+        }),
+    ];
+    for (limit, series, what, fmt) in slos {
+        if let Some(t) = limit {
+            let v = worst(series);
+            r.slo.push(Check {
+                what: what.into(),
+                limit: fmt(t),
+                value: fmt(v),
+                ok: v.is_nan() || v <= t,
+            });
+        }
     }
 
     // The plan's own figures.
