@@ -69,7 +69,8 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         }
     }
     // SLOs: the worst period's figure (no data counts as met).
-    let slos: [(Option<f64>, usize, &str, fn(f64) -> String); 3] = [
+    type Slo<'a> = (Option<f64>, usize, &'a str, fn(f64) -> String);
+    let slos: [Slo; 3] = [
         (
             sc.slo.latency_p95,
             s::P95,
