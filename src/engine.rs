@@ -274,6 +274,8 @@ struct Req {
     ext_left: u32,
     /// When the request got its API worker.
     api_start: f64,
+    /// Queries run on the connection it holds or waits for.
+    db_batch: u32,
 }
 
 /// Per request type, what the engine samples.
@@ -317,6 +319,7 @@ pub struct Engine<'s> {
     cache_time: Dist,
     db_query: Dist,
     db_reject: bool,
+    db_per_query: bool,
     db_read_only: bool,
     vec_query: Dist,
     hold_worker: bool,
@@ -451,6 +454,7 @@ impl<'s> Engine<'s> {
                 .map(|d| d.query_time.clone())
                 .unwrap_or(Dist::Constant(0.0)),
             db_reject: stage.database.as_ref().is_some_and(|d| d.reject_when_busy),
+            db_per_query: stage.database.as_ref().is_some_and(|d| d.connection_per_query),
             db_read_only: false,
             vec_query: stage
                 .vector_store
@@ -506,6 +510,7 @@ impl<'s> Engine<'s> {
         self.cache_time = fresh.cache_time;
         self.db_query = fresh.db_query;
         self.db_reject = fresh.db_reject;
+        self.db_per_query = fresh.db_per_query;
         self.vec_query = fresh.vec_query;
         self.hold_worker = fresh.hold_worker;
         self.cpu_speed = fresh.cpu_speed;
@@ -789,6 +794,7 @@ impl<'s> Engine<'s> {
             ext_i: 0,
             ext_left: 0,
             api_start: self.now,
+            db_batch: 0,
         };
         let id = match self.free_reqs.pop() {
             Some(i) => {
@@ -902,7 +908,10 @@ impl<'s> Engine<'s> {
                 let rt = self.reqs[id as usize].rtype as usize;
                 self.types[rt].cpu.sample(&mut self.rng) / self.cpu_speed
             }
-            DB => self.db_query.sample(&mut self.rng),
+            DB => {
+                let n = self.reqs[id as usize].db_batch;
+                (0..n).map(|_| self.db_query.sample(&mut self.rng)).sum()
+            }
             VEC => self.vec_query.sample(&mut self.rng),
             _ => unreachable!(),
         };
@@ -1069,7 +1078,10 @@ impl<'s> Engine<'s> {
                             self.fail(id, acc);
                             return;
                         }
-                        r.db_left -= 1;
+                        // One connection for all of the request's queries (as an ORM session
+                        // checks one out per request), or one checkout per query.
+                        r.db_batch = if self.db_per_query { 1 } else { r.db_left };
+                        r.db_left -= r.db_batch;
                         self.acquire(DB, id, acc);
                         return;
                     }

@@ -267,6 +267,8 @@ pub struct Database {
     pub query_time: Dist,
     pub pool_timeout: Option<f64>,
     pub reject_when_busy: bool,
+    /// Each query checks out its own connection (default: one per request, for all its queries).
+    pub connection_per_query: bool,
     pub read_replicas: u32,
 }
 

@@ -215,6 +215,8 @@ billed_component! {
         pub pool_timeout: Option<Seconds>,
         /// No waiting for a connection: a query that finds every connection busy fails (Erlang B).
         pub reject_when_busy: Option<bool>,
+        /// Check a connection out for each query instead of once for all of a request's queries.
+        pub connection_per_query: Option<bool>,
         pub read_replicas: Option<u32>,
     }
 }

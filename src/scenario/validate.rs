@@ -843,6 +843,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
             query_time,
             pool_timeout: d.pool_timeout.map(|t| t.0),
             reject_when_busy: d.reject_when_busy.unwrap_or(false),
+            connection_per_query: d.connection_per_query.unwrap_or(false),
             read_replicas: d.read_replicas.unwrap_or(0),
         }
     });
