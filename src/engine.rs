@@ -16,7 +16,7 @@
 use crate::dist::Dist;
 use crate::hist::Hist;
 use crate::infra::Infra;
-use crate::queue::QuadHeap;
+use crate::queue::{EventQueue, Timed};
 use crate::scenario::{Scenario, Stage, Traffic};
 use rand::rngs::SmallRng;
 use rand::Rng;
@@ -86,6 +86,13 @@ impl Event {
     #[inline]
     fn id(&self) -> u32 {
         self.payload as u32
+    }
+}
+
+impl Timed for Event {
+    #[inline]
+    fn time(&self) -> f64 {
+        key_time(self.key)
     }
 }
 
@@ -303,7 +310,7 @@ pub struct Engine<'s> {
     scenario: &'s Scenario,
     pub now: f64,
     seq: u64,
-    heap: QuadHeap<Event>,
+    heap: EventQueue<Event>,
     rng: SmallRng,
     stations: [Station; 4],
     reqs: Vec<Req>,
@@ -416,7 +423,7 @@ impl<'s> Engine<'s> {
             scenario,
             now: start,
             seq: 0,
-            heap: QuadHeap::with_capacity(1024),
+            heap: EventQueue::new(start),
             rng,
             stations: [
                 Station::new(infra.api_slots, infra.api_max_queue, infra.api_queue_timeout, start),

@@ -15,9 +15,10 @@ const MIN: f64 = 1e-6;
 const OCTAVES: usize = 37;
 const BUCKETS: usize = OCTAVES << SUB_BITS;
 
+/// Buckets are allocated at the first value, so a station that sees no traffic costs nothing.
 #[derive(Clone)]
 pub struct Hist {
-    counts: Box<[u32]>,
+    counts: Vec<u32>,
     total: u64,
     min_key: u64,
 }
@@ -37,7 +38,7 @@ impl Default for Hist {
 impl Hist {
     pub fn new() -> Hist {
         Hist {
-            counts: vec![0u32; BUCKETS].into_boxed_slice(),
+            counts: Vec::new(),
             total: 0,
             min_key: MIN.to_bits() >> SHIFT,
         }
@@ -55,6 +56,9 @@ impl Hist {
     /// Counts one duration (seconds).
     #[inline]
     pub fn record(&mut self, seconds: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0u32; BUCKETS];
+        }
         let i = self.index(seconds);
         self.counts[i] = self.counts[i].saturating_add(1);
         self.total += 1;
@@ -95,6 +99,12 @@ impl Hist {
     }
 
     pub fn merge(&mut self, other: &Hist) {
+        if other.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = vec![0u32; BUCKETS];
+        }
         for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
             *a = a.saturating_add(*b);
         }

@@ -117,3 +117,177 @@ mod tests {
         assert!(h.is_empty());
     }
 }
+
+/// Something with a time, for [`EventQueue`]'s buckets.
+pub trait Timed: Ord + Copy {
+    fn time(&self) -> f64;
+}
+
+/// Number of buckets of the wheel, and their width in seconds: 1,024 × 0.25 s ≈ 4 minutes ahead.
+const WHEEL_BUCKETS: usize = 1024;
+const WHEEL_WIDTH: f64 = 0.25;
+const INV_WIDTH: f64 = 1.0 / WHEEL_WIDTH;
+
+/// A timing wheel in front of a [`QuadHeap`].
+///
+/// With thousands of users, most pending events are sessions' next requests, seconds to
+/// minutes ahead; keeping them all in one heap made every pop walk a deep heap. Here only the
+/// events of the current 0.25 s bucket (and earlier) are in the heap; later ones wait in their
+/// bucket (or, beyond the wheel's 4 minutes, in a second heap) and move into the heap when time
+/// reaches their bucket. Every event in the heap is earlier than every event outside it, so the
+/// order is exactly the heap's order: (time, sequence).
+pub struct EventQueue<T: Timed> {
+    heap: QuadHeap<T>,
+    wheel: Vec<Vec<T>>,
+    in_wheel: usize,
+    far: QuadHeap<T>,
+    /// All events of buckets up to and including this one are in `heap`.
+    current: i64,
+}
+
+impl<T: Timed> EventQueue<T> {
+    pub fn new(start: f64) -> Self {
+        EventQueue {
+            heap: QuadHeap::with_capacity(256),
+            wheel: (0..WHEEL_BUCKETS).map(|_| Vec::new()).collect(),
+            in_wheel: 0,
+            far: QuadHeap::default(),
+            current: Self::bucket(start),
+        }
+    }
+
+    /// floor(t / width), without a libm call.
+    #[inline]
+    fn bucket(t: f64) -> i64 {
+        let q = t * INV_WIDTH;
+        let i = q as i64;
+        if (i as f64) > q {
+            i - 1
+        } else {
+            i
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len() + self.in_wheel + self.far.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        let b = Self::bucket(item.time());
+        if b <= self.current {
+            self.heap.push(item);
+        } else if b - self.current < WHEEL_BUCKETS as i64 {
+            self.wheel[b.rem_euclid(WHEEL_BUCKETS as i64) as usize].push(item);
+            self.in_wheel += 1;
+        } else {
+            self.far.push(item);
+        }
+    }
+
+    /// Moves buckets into the heap until it holds the earliest event (or everything is empty).
+    fn refill(&mut self) {
+        while self.heap.is_empty() {
+            if self.in_wheel == 0 {
+                // Jump straight to the far heap's first bucket.
+                match self.far.peek() {
+                    Some(e) => self.current = Self::bucket(e.time()) - 1,
+                    None => return,
+                }
+            }
+            self.current += 1;
+            let slot = self.current.rem_euclid(WHEEL_BUCKETS as i64) as usize;
+            let mut bucket = std::mem::take(&mut self.wheel[slot]);
+            self.in_wheel -= bucket.len();
+            for e in bucket.drain(..) {
+                self.heap.push(e);
+            }
+            self.wheel[slot] = bucket; // keep the allocation
+            // Far events whose bucket has come join too, or move into the wheel's new reach.
+            while let Some(e) = self.far.peek().copied() {
+                let b = Self::bucket(e.time());
+                if b <= self.current {
+                    self.far.pop();
+                    self.heap.push(e);
+                } else if b - self.current < WHEEL_BUCKETS as i64 {
+                    self.far.pop();
+                    self.wheel[b.rem_euclid(WHEEL_BUCKETS as i64) as usize].push(e);
+                    self.in_wheel += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    pub fn peek(&mut self) -> Option<&T> {
+        if self.heap.is_empty() {
+            self.refill();
+        }
+        self.heap.peek()
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        if self.heap.is_empty() {
+            self.refill();
+        }
+        self.heap.pop()
+    }
+}
+
+#[cfg(test)]
+mod wheel_tests {
+    use super::*;
+
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+    struct Ev(u64, u64); // (time in µs, sequence)
+
+    impl Timed for Ev {
+        fn time(&self) -> f64 {
+            self.0 as f64 * 1e-6 - 50.0 // some negative times too
+        }
+    }
+
+    #[test]
+    fn same_order_as_a_plain_heap() {
+        // Property: interleaved pushes (near, far, past the wheel, ties) and pops come out in
+        // exactly the order of a plain heap.
+        let mut x = 3u64;
+        let mut wheel = EventQueue::new(-50.0);
+        let mut heap = QuadHeap::default();
+        let mut now = 0u64;
+        let mut seq = 0;
+        for round in 0..20_000 {
+            x = crate::simulate::splitmix(x);
+            let ahead = match x % 5 {
+                0 => 0,                      // a tie with now
+                1 => x % 1_000,              // within a millisecond
+                2 => x % 5_000_000,          // seconds
+                3 => x % 2_000_000_000,      // beyond the wheel (up to 2,000 s)
+                _ => x % 100_000,
+            };
+            seq += 1;
+            let e = Ev(now + ahead, seq);
+            wheel.push(e);
+            heap.push(e);
+            if round % 2 == 1 {
+                let a = wheel.pop();
+                let b = heap.pop();
+                assert_eq!(a, b);
+                if let Some(e) = a {
+                    now = e.0;
+                }
+            }
+        }
+        while let Some(b) = heap.pop() {
+            assert_eq!(wheel.pop(), Some(b));
+        }
+        assert!(wheel.is_empty());
+    }
+}

@@ -740,10 +740,9 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                 let mut e = Engine::with_rate_from(sc, &stage, &infra, rng, t0 - warmup, t0);
                 e.prefill_sessions();
                 e.set_read_only(read_only);
+                // Nothing is recorded while not measuring, so the same accumulator serves.
                 e.run_until(t0, &mut acc);
                 e.measuring = true;
-                // Statistics start at t0: integrals restart from here.
-                acc = PeriodAcc::new(&infra);
                 e.flush(&mut acc);
                 acc.sessions_max = e.open_sessions();
                 e.run_until(t0 + len, &mut acc);
