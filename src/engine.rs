@@ -777,14 +777,17 @@ impl<'s> Engine<'s> {
         if session != u32::MAX {
             self.sessions[session as usize] -= 1;
         }
-        let u: f64 = self.rng.gen();
-        let rtype = self
-            .type_cdf
-            .iter()
-            .position(|c| u < *c)
-            .unwrap_or(self.type_cdf.len() - 1);
+        let rtype = if self.type_cdf.len() == 1 {
+            0
+        } else {
+            let u: f64 = self.rng.gen();
+            self.type_cdf
+                .iter()
+                .position(|c| u < *c)
+                .unwrap_or(self.type_cdf.len() - 1)
+        };
         let t = &self.types[rtype];
-        let (db, cache, vector) = (t.db, t.cache, t.vector);
+        let (db, cache, vector, cpu_only) = (t.db, t.cache, t.vector, t.cpu_only);
         let req = Req {
             rtype: rtype as u16,
             session,
@@ -813,9 +816,15 @@ impl<'s> Engine<'s> {
                 (self.reqs.len() - 1) as u32
             }
         };
-        let cache_left = self.sample_count(cache) as u32;
-        let db_left = self.sample_count(db) as u32;
-        let vec_left = self.sample_count(vector) as u32;
+        let (cache_left, db_left, vec_left) = if cpu_only {
+            (0, 0, 0)
+        } else {
+            (
+                self.sample_count(cache) as u32,
+                self.sample_count(db) as u32,
+                self.sample_count(vector) as u32,
+            )
+        };
         {
             let r = &mut self.reqs[id as usize];
             r.cache_left = cache_left;
@@ -900,7 +909,7 @@ impl<'s> Engine<'s> {
                     }
                     // With the worker held throughout, the cache lookups that follow need no
                     // event of their own either: neither step can queue.
-                    let cache = if self.hold_worker {
+                    let cache = if self.hold_worker && self.reqs[id as usize].cache_left > 0 {
                         self.cache_lookups_now(id)
                     } else {
                         0.0

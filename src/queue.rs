@@ -143,7 +143,13 @@ pub struct EventQueue<T: Timed> {
     far: QuadHeap<T>,
     /// All events of buckets up to and including this one are in `heap`.
     current: i64,
+    /// The wheel is only worth its bookkeeping once many events are pending (sessions); a
+    /// small system (an M/M/c queue) keeps using the heap alone.
+    wheel_on: bool,
 }
+
+/// Pending events beyond which the wheel is switched on.
+const WHEEL_FROM: usize = 128;
 
 impl<T: Timed> EventQueue<T> {
     pub fn new(start: f64) -> Self {
@@ -153,6 +159,7 @@ impl<T: Timed> EventQueue<T> {
             in_wheel: 0,
             far: QuadHeap::default(),
             current: Self::bucket(start),
+            wheel_on: false,
         }
     }
 
@@ -178,6 +185,21 @@ impl<T: Timed> EventQueue<T> {
 
     #[inline]
     pub fn push(&mut self, item: T) {
+        if !self.wheel_on {
+            self.heap.push(item);
+            if self.heap.len() > WHEEL_FROM {
+                // Everything pending stays in the heap: the wheel starts after its last event.
+                self.wheel_on = true;
+                self.current = self
+                    .heap
+                    .items
+                    .iter()
+                    .map(|e| Self::bucket(e.time()))
+                    .max()
+                    .unwrap_or(self.current);
+            }
+            return;
+        }
         let b = Self::bucket(item.time());
         if b <= self.current {
             self.heap.push(item);
@@ -207,7 +229,7 @@ impl<T: Timed> EventQueue<T> {
                 self.heap.push(e);
             }
             self.wheel[slot] = bucket; // keep the allocation
-            // Far events whose bucket has come join too, or move into the wheel's new reach.
+                                       // Far events whose bucket has come join too, or move into the wheel's new reach.
             while let Some(e) = self.far.peek().copied() {
                 let b = Self::bucket(e.time());
                 if b <= self.current {
@@ -266,10 +288,10 @@ mod wheel_tests {
         for round in 0..20_000 {
             x = crate::simulate::splitmix(x);
             let ahead = match x % 5 {
-                0 => 0,                      // a tie with now
-                1 => x % 1_000,              // within a millisecond
-                2 => x % 5_000_000,          // seconds
-                3 => x % 2_000_000_000,      // beyond the wheel (up to 2,000 s)
+                0 => 0,                 // a tie with now
+                1 => x % 1_000,         // within a millisecond
+                2 => x % 5_000_000,     // seconds
+                3 => x % 2_000_000_000, // beyond the wheel (up to 2,000 s)
                 _ => x % 100_000,
             };
             seq += 1;
