@@ -28,10 +28,6 @@ fn difference(plan: f64, capsim: f64) -> (String, bool) {
     (text, agrees)
 }
 
-fn last<T: Copy>(v: &[T]) -> T {
-    *v.last().expect("at least one period")
-}
-
 pub fn fill(sc: &Scenario, r: &mut RunResult) {
     let np = r.periods.len();
     let end = np - 1;
@@ -314,7 +310,6 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             });
         }
     }
-    let _ = last::<f64>;
 }
 
 /// Database size at the end of the horizon, by record kind, in words.

@@ -9,13 +9,12 @@
 
 use crate::engine::{Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
-use crate::infra::{apply_upgrade, billing_of, capacity_of, Infra};
+use crate::infra::{apply_upgrade, billing_of, Infra};
 use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Usage};
 use crate::scenario::{Action, Billing, Metric, Scenario, SimMode, Stage, Traffic};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// What each reported series means and its unit kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -363,7 +362,6 @@ struct Volumes {
     users: f64,
     db_bytes_avg: f64,
     db_bytes_end: f64,
-    error_rate: f64,
 }
 
 fn component_usage<'a>(
@@ -457,7 +455,6 @@ fn component_usage<'a>(
             add!(metric, x);
         }
     }
-    let _ = v.error_rate;
     Some((u, b, count))
 }
 
@@ -784,7 +781,6 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             users: users_end,
             db_bytes_avg: (db_size_prev + db_size) / 2.0,
             db_bytes_end: db_size,
-            error_rate: acc.errors() as f64 / acc.arrivals.max(1) as f64,
         };
         db_size_prev = db_size;
         let (costs, detail) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
@@ -916,7 +912,6 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             if done_once[ti] && !repeatable {
                 continue;
             }
-            let before = stage.clone();
             let effect = match &t.action {
                 Action::Flag => "flagged (no change)".to_string(),
                 Action::Upgrade(u) => apply_upgrade(&mut stage, u),
@@ -942,7 +937,6 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             last_fired[ti] = b;
             streak[ti] = 0;
             let (after_costs, _) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
-            let _ = before;
             out.firings.push(Firing {
                 trigger: ti,
                 period: p,
@@ -1108,10 +1102,3 @@ pub fn splitmix(mut x: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
-
-#[allow(dead_code)]
-fn _capacity_used(b: &Billing, catalog: &Catalog) -> Option<crate::pricing::Capacity> {
-    capacity_of(b, catalog)
-}
-
-pub type ComponentCosts = BTreeMap<String, f64>;
