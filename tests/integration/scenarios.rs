@@ -229,3 +229,19 @@ fn mvp_growth_fires_the_database_trigger() {
     assert!((21.0..=23.0).contains(&day), "fires on day {day}");
     assert!(t["cost_after"]["p50"].as_f64().unwrap() >= t["cost_before"]["p50"].as_f64().unwrap() + 25.0);
 }
+
+/// `capsim check` for CI: 0 within budget and SLOs, 1 when breached, 2 for a broken scenario.
+#[test]
+fn check_exit_codes_gate_ci() {
+    capsim()
+        .args(["check", "scenarios/beta.yaml", "--replications", "2"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ok"));
+    capsim()
+        .args(["check", "scenarios/mvp-growth.yaml", "--replications", "2"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BREACHED").and(predicate::str::contains("limit $10.00")));
+    capsim().args(["check", "scenarios/missing.yaml"]).assert().code(2);
+}
