@@ -122,106 +122,98 @@ pub fn default_report_dir(scenario: &Path) -> PathBuf {
 }
 
 fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) -> Result<ExitCode, Failure> {
-    {
-        let (sc, cat) = load(&scenario, &opts)?;
-        let r = simulate(&sc, &cat, opts.threads)?;
-        let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
-        let files = crate::output::render_all(&r);
-        crate::output::write_report(&dir, &files)
-            .map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
-        if quiet {
-            out(&format!("{}\n", dir.display()));
-        } else {
-            out(&crate::output::summary_text(&r, Some(&dir)));
-        }
-        Ok(ExitCode::SUCCESS)
+    let (sc, cat) = load(&scenario, &opts)?;
+    let r = simulate(&sc, &cat, opts.threads)?;
+    let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+    let files = crate::output::render_all(&r);
+    crate::output::write_report(&dir, &files)
+        .map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
+    if quiet {
+        out(&format!("{}\n", dir.display()));
+    } else {
+        out(&crate::output::summary_text(&r, Some(&dir)));
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
-    {
-        let mut all = Vec::new();
-        for p in &scenarios {
-            match scenario::load(p, pricing.as_deref()) {
-                Ok((sc, _)) => out(&format!(
-                    "ok  {} ({}: {} stages, {} request types, {} triggers)\n",
-                    p.display(),
-                    sc.name,
-                    sc.stages.len(),
-                    sc.requests.len(),
-                    sc.triggers.len()
-                )),
-                Err(e) => {
-                    for err in e.0 {
-                        // Files sharing a base report its problems once.
-                        if !all.contains(&err) {
-                            all.push(err);
-                        }
+    let mut all = Vec::new();
+    for p in &scenarios {
+        match scenario::load(p, pricing.as_deref()) {
+            Ok((sc, _)) => out(&format!(
+                "ok  {} ({}: {} stages, {} request types, {} triggers)\n",
+                p.display(),
+                sc.name,
+                sc.stages.len(),
+                sc.requests.len(),
+                sc.triggers.len()
+            )),
+            Err(e) => {
+                for err in e.0 {
+                    // Files sharing a base report its problems once.
+                    if !all.contains(&err) {
+                        all.push(err);
                     }
                 }
             }
         }
-        if all.is_empty() {
-            Ok(ExitCode::SUCCESS)
-        } else {
-            Err(Failure::Input(InputErrors(all)))
-        }
+    }
+    if all.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Failure::Input(InputErrors(all)))
     }
 }
 
 fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts) -> Result<ExitCode, Failure> {
-    {
-        let mut breached = false;
-        for p in &scenarios {
-            let (sc, cat) = load(p, &opts)?;
-            let r = simulate(&sc, &cat, opts.threads)?;
-            let ok = r.budget_ok() && r.slo_ok();
-            breached |= !ok;
-            out(&format!(
-                "{}  {}\n",
-                if ok { "ok      " } else { "BREACHED" },
-                p.display()
-            ));
-            for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
-                out(&format!("          {}: {} (limit {})\n", c.what, c.value, c.limit));
-            }
+    let mut breached = false;
+    for p in &scenarios {
+        let (sc, cat) = load(p, &opts)?;
+        let r = simulate(&sc, &cat, opts.threads)?;
+        let ok = r.budget_ok() && r.slo_ok();
+        breached |= !ok;
+        out(&format!(
+            "{}  {}\n",
+            if ok { "ok      " } else { "BREACHED" },
+            p.display()
+        ));
+        for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
+            out(&format!("          {}: {} (limit {})\n", c.what, c.value, c.limit));
         }
-        Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
     }
+    Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn cmd_plans(provider: Option<String>, pricing: PathBuf) -> Result<ExitCode, Failure> {
-    {
-        let cat = Catalog::load_dir(&pricing)?;
-        let mut text = String::new();
-        for (id, p) in &cat.providers {
-            if provider.as_ref().is_some_and(|want| want != id) {
-                continue;
-            }
+    let cat = Catalog::load_dir(&pricing)?;
+    let mut text = String::new();
+    for (id, p) in &cat.providers {
+        if provider.as_ref().is_some_and(|want| want != id) {
+            continue;
+        }
+        text.push_str(&format!(
+            "{id} — {} [{:?}, as of {}]\n",
+            p.name, p.provenance.confidence, p.provenance.as_of
+        ));
+        for (pid, plan) in &p.plans {
             text.push_str(&format!(
-                "{id} — {} [{:?}, as of {}]\n",
-                p.name, p.provenance.confidence, p.provenance.as_of
+                "  {pid:<16} {:<24} fee {}  [{:?}]\n",
+                plan.name,
+                crate::units::fmt_money(plan.fee),
+                plan.provenance.confidence
             ));
-            for (pid, plan) in &p.plans {
-                text.push_str(&format!(
-                    "  {pid:<16} {:<24} fee {}  [{:?}]\n",
-                    plan.name,
-                    crate::units::fmt_money(plan.fee),
-                    plan.provenance.confidence
-                ));
-            }
         }
-        if let Some(want) = &provider {
-            if !cat.providers.contains_key(want) {
-                return Err(Failure::Other(format!(
-                    "unknown provider `{want}`; known: {}",
-                    cat.providers.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
-            }
-        }
-        out(&text);
-        Ok(ExitCode::SUCCESS)
     }
+    if let Some(want) = &provider {
+        if !cat.providers.contains_key(want) {
+            return Err(Failure::Other(format!(
+                "unknown provider `{want}`; known: {}",
+                cat.providers.keys().cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    out(&text);
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {

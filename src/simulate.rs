@@ -343,8 +343,31 @@ struct BilledConfig {
     annual: bool,
 }
 
+/// Usage scaled by `factor` (to a full month, or to the part of a period inside a month);
+/// levels (peaks, seats, counts) are not volumes and stay as they are.
+fn scale_usage(usage: &Usage, factor: f64) -> Usage {
+    usage
+        .iter()
+        .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * factor }))
+        .collect()
+}
+
 /// Each component's billing configuration and usage in one period.
 type PeriodUsage = Vec<(Option<BilledConfig>, Usage)>;
+
+impl BilledConfig {
+    /// The billing options of this configuration for a bill at the monthly rate.
+    fn options(&self, hours_per_month: f64) -> BillOptions {
+        BillOptions {
+            size: self.size.clone(),
+            seats: self.seats,
+            count: self.count,
+            hours: hours_per_month,
+            annual_billing: self.annual,
+            multiplier: self.multiplier,
+        }
+    }
+}
 
 /// Usage metrics whose monthly figure is a level (largest value), not a sum.
 fn is_level_metric(m: &str) -> bool {
@@ -488,22 +511,8 @@ fn monthly_bill(
 ) -> Option<Bill> {
     let plan = catalog.plan(&cfg.provider, &cfg.plan).ok()?;
     let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
-    let scaled: Usage = usage
-        .iter()
-        .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale }))
-        .collect();
-    Some(pricing::bill(
-        plan,
-        &scaled,
-        &BillOptions {
-            size: cfg.size.clone(),
-            seats: cfg.seats,
-            count: cfg.count,
-            hours: hours_per_month,
-            annual_billing: cfg.annual,
-            multiplier: cfg.multiplier,
-        },
-    ))
+    let scaled = scale_usage(usage, scale);
+    Some(pricing::bill(plan, &scaled, &cfg.options(hours_per_month)))
 }
 
 /// A bill covering one or more components: plans whose fee is a usage commitment for a whole
@@ -573,22 +582,12 @@ fn bill_unit(unit: &BillingUnit, hours: f64, catalog: &Catalog, hours_per_month:
     usage_only.fee_is_usage_credit = false;
     usage_only.credit = None;
     let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
+    let opts = unit.cfg.options(hours_per_month);
     let own: Vec<f64> = unit
         .usages
         .iter()
         .map(|u| {
-            let scaled: Usage = u
-                .iter()
-                .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * scale }))
-                .collect();
-            let opts = BillOptions {
-                size: unit.cfg.size.clone(),
-                seats: unit.cfg.seats,
-                count: unit.cfg.count,
-                hours: hours_per_month,
-                annual_billing: unit.cfg.annual,
-                multiplier: unit.cfg.multiplier,
-            };
+            let scaled = scale_usage(u, scale);
             pricing::bill(&usage_only, &scaled, &opts).total
         })
         .collect();
@@ -880,7 +879,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                     .map(|(_, v)| v)
                     .sum()
             } else {
-                metric_value(t.metric, t.percentile, &acc, &row, &stage, &infra)
+                metric_value(t.metric, t.percentile, &acc, &row, &stage)
             };
             if value.is_finite() {
                 let p = &mut out.peak[ti];
@@ -1001,15 +1000,7 @@ fn bill_month(
             let hours = overlap / 3600.0;
             let mut still_open = Vec::new();
             for unit in billing_units(row, catalog) {
-                let scaled: Vec<Usage> = unit
-                    .usages
-                    .iter()
-                    .map(|u| {
-                        u.iter()
-                            .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * frac }))
-                            .collect()
-                    })
-                    .collect();
+                let scaled: Vec<Usage> = unit.usages.iter().map(|u| scale_usage(u, frac)).collect();
                 let found = open
                     .iter()
                     .copied()
@@ -1065,7 +1056,7 @@ fn bill_month(
 }
 
 /// The value a trigger compares with its threshold, for one period.
-fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage: &Stage, infra: &Infra) -> f64 {
+fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage: &Stage) -> f64 {
     match m {
         Metric::DatabaseSize => row[s::DB_SIZE],
         Metric::DatabaseConnections => row[s::DB_CONN],
@@ -1087,11 +1078,6 @@ fn metric_value(m: Metric, pctl: f64, acc: &PeriodAcc, row: &[f64; s::N], stage:
         Metric::ConcurrentSessions => row[s::SESS_MAX],
         Metric::ObjectStoreSize => row[s::OBJ_SIZE],
     }
-    .max(if infra.api_slots == 0 {
-        f64::NAN
-    } else {
-        f64::NEG_INFINITY
-    })
 }
 
 /// SplitMix64: derives independent seeds from (seed, replication, period).
