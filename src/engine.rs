@@ -34,7 +34,7 @@ pub const STATION_NAMES: [&str; 4] = ["api workers", "api cpu", "database connec
 const EV_ARRIVAL: u8 = 0;
 const EV_DONE: u8 = 1; // aux = station
 const EV_DELAY: u8 = 2;
-const EV_TIMEOUT: u8 = 3; // aux = generation
+const EV_TIMEOUT: u8 = 3; // aux = station; matched to its request by sequence number
 const EV_THINK: u8 = 4;
 const EV_JOB_DONE: u8 = 5;
 const EV_LIMITER: u8 = 6;
@@ -269,7 +269,10 @@ struct Req {
     session: u32,
     arrive: f64,
     wait_start: f64,
-    gen: u32,
+    /// Sequence number of this request's pending timeout event (0: none). Event sequence
+    /// numbers are unique for the whole run, so a timer left by an earlier occupant of a reused
+    /// slot, or by an earlier wait of this request, can never match.
+    timer: u64,
     phase: Phase,
     waiting: bool,
     abandoned: bool,
@@ -641,7 +644,7 @@ impl<'s> Engine<'s> {
                 EV_ARRIVAL => self.on_arrival(acc),
                 EV_DONE => self.on_done(ev.aux() as usize, ev.id(), acc),
                 EV_DELAY => self.on_delay(ev.id(), acc),
-                EV_TIMEOUT => self.on_timeout(ev.id(), ev.aux(), acc),
+                EV_TIMEOUT => self.on_timeout(ev.id(), ev.aux(), ev.seq, acc),
                 EV_THINK => self.start_request(ev.id(), acc),
                 EV_JOB_DONE => self.on_job_done(acc),
                 EV_LIMITER => {
@@ -793,7 +796,7 @@ impl<'s> Engine<'s> {
             session,
             arrive: self.now,
             wait_start: self.now,
-            gen: 0,
+            timer: 0,
             phase: Phase::Worker,
             waiting: false,
             abandoned: false,
@@ -877,10 +880,10 @@ impl<'s> Engine<'s> {
         let r = &mut self.reqs[id as usize];
         r.waiting = true;
         r.wait_start = self.now;
-        r.gen = r.gen.wrapping_add(1);
-        let gen = r.gen;
+        r.timer = 0;
         if let Some(t) = timeout {
-            self.push(self.now + t, EV_TIMEOUT, id, (gen & 0xF_FFFF) | ((i as u32) << 20));
+            self.push(self.now + t, EV_TIMEOUT, id, i as u32);
+            self.reqs[id as usize].timer = self.seq;
         }
     }
 
@@ -1039,11 +1042,10 @@ impl<'s> Engine<'s> {
         self.advance(id, acc);
     }
 
-    fn on_timeout(&mut self, id: u32, aux: u32, acc: &mut PeriodAcc) {
-        let i = (aux >> 20) as usize;
-        let gen = aux & 0xF_FFFF;
+    fn on_timeout(&mut self, id: u32, station: u32, seq: u64, acc: &mut PeriodAcc) {
+        let i = station as usize;
         let r = &self.reqs[id as usize];
-        if !r.waiting || r.abandoned || (r.gen & 0xF_FFFF) != gen {
+        if !r.waiting || r.abandoned || r.timer != seq {
             return;
         }
         self.advance_station(i, acc);
