@@ -39,14 +39,14 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             .fold(f64::NAN, f64::max)
     };
 
-    // Budget: every month's run-rate (mean across replications, P90 quoted).
+    // Budget: every month's bill, billed whole (mean across replications, P90 quoted).
     if let Some(b) = sc.budget.monthly {
         for m in &r.months {
             r.budget.push(Check {
-                what: format!("month {} total (run-rate)", m.month),
+                what: format!("month {} total", m.month),
                 limit: fmt_money(b),
-                value: format!("{} (P90 {})", fmt_money(m.run_rate.mean), fmt_money(m.run_rate.p90)),
-                ok: m.run_rate.p90 <= b + 1e-9,
+                value: format!("{} (P90 {})", fmt_money(m.total.mean), fmt_money(m.total.p90)),
+                ok: m.total.p90 <= b + 1e-9,
             });
         }
     }
@@ -54,9 +54,9 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         if let Some(ci) = r.components.iter().position(|c| c == comp) {
             for m in &r.months {
                 let v = m.components[ci].1;
-                let rate = v.p90 / m.covered.max(1e-9);
+                let rate = v.p90;
                 r.budget.push(Check {
-                    what: format!("month {} {comp} (run-rate)", m.month),
+                    what: format!("month {} {comp}", m.month),
                     limit: fmt_money(*limit),
                     value: fmt_money(rate),
                     ok: rate <= limit + 1e-9,
@@ -100,13 +100,13 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     let stage = &sc.stages[&sc.start_stage];
     let users_end = r.periods[end].series[s::USERS].mean;
     if let Some(plan_total) = ps.monthly_cost.or(stage.plan_says) {
-        let capsim = r.months.first().map(|m| m.run_rate.mean).unwrap_or(f64::NAN);
+        let capsim = r.months.first().map(|m| m.total.mean).unwrap_or(f64::NAN);
         let (d, ok) = difference(plan_total, capsim);
         let mut why: Vec<String> = Vec::new();
         let month = &r.months[0];
         for (ci, comp) in r.components.iter().enumerate() {
             let said = crate::infra::billing_of(stage, comp).and_then(|b| b.plan_says);
-            let got = month.components[ci].1.mean / month.covered.max(1e-9);
+            let got = month.components[ci].1.mean;
             if let Some(said) = said {
                 if (said - got).abs() >= 0.5 {
                     why.push(format!("{comp}: plan {} vs {}", fmt_money(said), fmt_money(got)));
@@ -135,7 +135,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         };
         let Some(said) = b.plan_says else { continue };
         let month = &r.months[0];
-        let got = month.components[ci].1.mean / month.covered.max(1e-9);
+        let got = month.components[ci].1.mean;
         let (d, ok) = difference(said, got);
         let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
         let mut lines: Vec<String> = month

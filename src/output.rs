@@ -111,23 +111,18 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
             );
         }
     }
-    let _ = writeln!(o, "Monthly cost (run-rate, mean across replications):");
+    let _ = writeln!(o, "Monthly cost (whole months, mean across replications):");
     for m in &r.months {
         let _ = writeln!(
             o,
             "  month {}: {} (95% CI ± {}){}",
             m.month,
-            fmt_money(m.run_rate.mean),
-            fmt_money(if m.run_rate.ci95.is_finite() {
-                m.run_rate.ci95
-            } else {
-                0.0
-            }),
+            fmt_money(m.total.mean),
+            fmt_money(if m.total.ci95.is_finite() { m.total.ci95 } else { 0.0 }),
             if m.covered < 0.999 {
                 format!(
-                    ", {:.0}% of the month simulated: billed {}",
-                    m.covered * 100.0,
-                    fmt_money(m.total.mean)
+                    "; {:.0}% of the month simulated, the rest billed at the rate of its end",
+                    m.covered * 100.0
                 )
             } else {
                 String::new()
@@ -324,19 +319,23 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
         let _ = writeln!(o);
     }
-    let _ = write!(o, "| **total billed** |");
+    let _ = write!(o, "| **total (whole month)** |");
     for m in &r.months {
         let _ = write!(o, " **{}** |", fmt_money(m.total.mean));
     }
     let _ = writeln!(o);
-    let _ = write!(o, "| run-rate (full month) |");
-    for m in &r.months {
-        let _ = write!(o, " {} |", fmt_summary(Unit::Dollars, &m.run_rate));
+    let _ = writeln!(o);
+    if r.months.iter().any(|m| m.covered < 0.999) {
+        let _ = writeln!(
+            o,
+            "A month the horizon ends inside (its simulated share in brackets) is billed as a whole month: \
+             the configuration running at the end runs on to the month's end at the rate of its last simulated part."
+        );
     }
     let _ = writeln!(o, "\n");
 
     if let Some(m) = r.months.first() {
-        let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. Each line is billed at the monthly rate; a configuration that ran for part of the month is prorated (share shown).\n");
+        let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. A configuration that ran for part of the month is prorated (its lines say by how much); an account's credit and usage commitment apply once a month, on the configuration it ends the month on.\n");
         let _ = writeln!(
             o,
             "| component | provider / plan | share of month | item | arithmetic | amount |"
@@ -507,7 +506,7 @@ fn csv_f(v: f64) -> String {
     if v.is_finite() {
         let s = format!("{v:.6}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s.is_empty() || s == "-" {
+        if s.is_empty() || s == "-" || s == "-0" {
             "0".into()
         } else {
             s.to_string()
@@ -564,6 +563,18 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
     to_csv(header, rows)
 }
 
+fn kind_name(k: crate::pricing::LineKind) -> &'static str {
+    use crate::pricing::LineKind as K;
+    match k {
+        K::Fee => "fee",
+        K::Size => "size",
+        K::Meter => "meter",
+        K::Multiplier => "multiplier",
+        K::Credit => "credit",
+        K::Commitment => "commitment",
+    }
+}
+
 /// `costs.csv`: every line of every month's bill (median replication), with its arithmetic.
 pub fn costs_csv(r: &RunResult) -> Vec<u8> {
     let header = [
@@ -573,13 +584,13 @@ pub fn costs_csv(r: &RunResult) -> Vec<u8> {
         "plan",
         "share_of_month",
         "item",
+        "kind",
         "usage",
         "unit",
         "included",
         "billable",
         "rate",
         "per",
-        "amount_full_month",
         "amount_billed",
         "arithmetic",
         "component_mean_across_replications",
@@ -604,6 +615,7 @@ pub fn costs_csv(r: &RunResult) -> Vec<u8> {
                     cb.plan.clone(),
                     csv_f(cb.fraction),
                     l.item.clone(),
+                    kind_name(l.kind).to_string(),
                     csv_f(l.usage),
                     l.unit.clone(),
                     csv_f(l.included),
@@ -611,7 +623,6 @@ pub fn costs_csv(r: &RunResult) -> Vec<u8> {
                     csv_f(l.rate),
                     csv_f(l.per),
                     csv_f(l.amount),
-                    csv_f(l.amount * cb.fraction),
                     l.arithmetic.clone(),
                     csv_f(mean),
                 ]);
@@ -675,10 +686,23 @@ pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
 
 /// `summary.json`: the whole result. NaN (no data) becomes null.
 pub fn json(r: &RunResult) -> Vec<u8> {
-    let v = serde_json::to_value(r).expect("serialisable");
+    let mut v = serde_json::to_value(r).expect("serialisable");
+    positive_zeros(&mut v);
     let mut out = serde_json::to_vec_pretty(&v).expect("serialisable");
     out.push(b'\n');
     out
+}
+
+/// Replaces every `-0.0` in a JSON tree by `0` (a credit of nothing is not a negative amount).
+fn positive_zeros(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.to_string().starts_with('-') => {
+            *v = serde_json::Value::from(0.0);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        serde_json::Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
 }
 
 /// All files of a report directory, in memory.

@@ -69,8 +69,6 @@ pub struct MonthSummary {
     pub month: usize,
     pub covered: f64,
     pub total: Summary,
-    /// Monthly run-rate (total ÷ share of the month covered).
-    pub run_rate: Summary,
     pub components: Vec<(String, Summary)>,
     /// The bill of the median replication, line by line.
     pub example: MonthBill,
@@ -282,7 +280,6 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
                 month: m + 1,
                 covered,
                 total: Summary::of(reps.iter().map(|r| r.months[m].total)),
-                run_rate: Summary::of(reps.iter().map(|r| r.months[m].total / covered.max(1e-9))),
                 components: plan
                     .components
                     .iter()

@@ -7,11 +7,13 @@
 //! the whole horizon from the same rate function the simulation samples, at their expected
 //! values. In `full` mode every request is simulated and the system carries over between periods.
 
+use crate::billing::usage::Volumes;
+use crate::billing::{month::bill_month, stage_run_rate, PeriodUsage};
 use crate::engine::{Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
-use crate::infra::{apply_upgrade, billing_of, Infra};
-use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Usage};
-use crate::scenario::{Action, Billing, Metric, Scenario, SimMode, Stage, Traffic};
+use crate::infra::{apply_upgrade, Infra};
+use crate::pricing::Catalog;
+use crate::scenario::{Action, Metric, Scenario, SimMode, Stage, Traffic};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use serde::Serialize;
@@ -155,28 +157,7 @@ pub struct Firing {
     pub cost_after: f64,
 }
 
-/// What one component costs in one calendar month of the horizon.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComponentBill {
-    /// The component, or the components sharing one account (`api + cache + queue`).
-    pub component: String,
-    /// What each member component's share of this bill comes to (prorated).
-    pub members: Vec<(String, f64)>,
-    pub provider: String,
-    pub plan: String,
-    /// Share of the month this configuration ran.
-    pub fraction: f64,
-    pub bill: Bill,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthBill {
-    pub month: usize,
-    /// Share of a full month the horizon covers.
-    pub covered: f64,
-    pub components: Vec<ComponentBill>,
-    pub total: f64,
-}
+pub use crate::billing::month::{ComponentBill, MonthBill};
 
 /// Result of one replication.
 #[derive(Debug, Clone)]
@@ -331,308 +312,6 @@ fn station_obs(name: &str, a: &StationAcc, measured: f64) -> StationObs {
     }
 }
 
-/// Per-period usage and configuration of one component, for billing.
-#[derive(Debug, Clone, PartialEq)]
-struct BilledConfig {
-    provider: String,
-    plan: String,
-    size: Option<String>,
-    count: f64,
-    seats: f64,
-    multiplier: f64,
-    annual: bool,
-}
-
-/// Usage scaled by `factor` (to a full month, or to the part of a period inside a month);
-/// levels (peaks, seats, counts) are not volumes and stay as they are.
-fn scale_usage(usage: &Usage, factor: f64) -> Usage {
-    usage
-        .iter()
-        .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * factor }))
-        .collect()
-}
-
-/// Each component's billing configuration and usage in one period.
-type PeriodUsage = Vec<(Option<BilledConfig>, Usage)>;
-
-impl BilledConfig {
-    /// The billing options of this configuration for a bill at the monthly rate.
-    fn options(&self, hours_per_month: f64) -> BillOptions {
-        BillOptions {
-            size: self.size.clone(),
-            seats: self.seats,
-            count: self.count,
-            hours: hours_per_month,
-            annual_billing: self.annual,
-            multiplier: self.multiplier,
-        }
-    }
-}
-
-/// Usage metrics whose monthly figure is a level (largest value), not a sum.
-fn is_level_metric(m: &str) -> bool {
-    matches!(
-        m,
-        "storage_gb_peak" | "vectors" | "seats" | "instances" | "zones" | "mau"
-    )
-}
-
-struct Volumes {
-    hours: f64,
-    requests: f64,
-    sessions: f64,
-    jobs: f64,
-    users: f64,
-    db_bytes_avg: f64,
-    db_bytes_end: f64,
-}
-
-fn component_usage<'a>(
-    sc: &Scenario,
-    st: &'a Stage,
-    comp: &str,
-    v: &Volumes,
-    cache_lookups: f64,
-) -> Option<(Usage, &'a Billing, f64)> {
-    let b = billing_of(st, comp)?;
-    let mut u = Usage::new();
-    let gb = 1e9;
-    fn bump(u: &mut Usage, k: &str, x: f64) {
-        *u.entry(k.to_string()).or_insert(0.0) += x;
-    }
-    macro_rules! add {
-        ($k:expr, $x:expr) => {
-            bump(&mut u, $k, $x)
-        };
-    }
-    let mut count = 1.0;
-    let req_mean =
-        |f: &dyn Fn(&crate::scenario::RequestType) -> f64| sc.requests.iter().map(|r| r.share * f(r)).sum::<f64>();
-    match comp {
-        "api" => {
-            let a = &st.api;
-            let inst = a.instances as f64;
-            count = inst;
-            add!(
-                "vcpu_hours",
-                v.requests * req_mean(&|r| r.cpu.mean()) / 3600.0 + a.idle_cpu * inst * v.hours
-            );
-            add!("ram_gb_hours", a.ram_in_use_bytes / gb * inst * v.hours);
-            add!("instance_hours", inst * v.hours);
-            add!("instances", inst);
-            add!("vcpu_provisioned_hours", a.vcpu * inst * v.hours);
-            add!("ram_provisioned_gb_hours", a.ram_bytes / gb * inst * v.hours);
-            add!("egress_gb", v.requests * req_mean(&|r| r.egress_bytes) / gb);
-            add!("requests", v.requests);
-        }
-        "database" => {
-            let d = st.database.as_ref()?;
-            add!("storage_gb_months", v.db_bytes_avg / gb * v.hours / sc.hours_per_month);
-            add!("storage_gb_peak", v.db_bytes_end / gb);
-            add!("instance_hours", v.hours);
-            add!("replica_hours", d.read_replicas as f64 * v.hours);
-            add!("mau", v.users);
-        }
-        "cache" => {
-            let c = st.cache.as_ref()?;
-            add!("ram_gb_hours", c.ram_bytes / gb * v.hours);
-            add!("commands", cache_lookups);
-            add!("storage_gb_months", c.ram_bytes / gb * v.hours / sc.hours_per_month);
-        }
-        "vector_store" => {
-            let vs = st.vector_store.as_ref()?;
-            add!("vectors", vs.vectors);
-            add!("storage_gb_peak", vs.vectors * vs.dimensions as f64 * 4.0 * 1.5 / gb);
-            add!("requests", v.requests * req_mean(&|r| r.vector_queries));
-        }
-        "queue" => {
-            let q = st.queue.as_ref()?;
-            add!("vcpu_hours", v.jobs * q.job_time.mean() * q.vcpu / 3600.0);
-            add!("ram_gb_hours", q.ram_in_use_bytes / gb * q.workers as f64 * v.hours);
-            add!("instance_hours", q.workers as f64 * v.hours);
-        }
-        name => {
-            if let Some(x) = st.external.iter().find(|e| e.name == name) {
-                let calls = v.requests * req_mean(&|r| r.calls.iter().filter(|c| c.0 == name).map(|c| c.1).sum());
-                add!("requests", calls);
-                add!("input_tokens", calls * x.input_tokens);
-                add!("cached_input_tokens", calls * x.cached_input_tokens);
-                add!("output_tokens", calls * x.output_tokens);
-            } else if let Some(s) = st.services.iter().find(|e| e.name == name) {
-                count = s.count;
-                add!("zones", s.count);
-            }
-        }
-    }
-    add!("seats", b.seats);
-    for (metric, r) in &b.usage {
-        let x = r.per_request * v.requests
-            + r.per_session * v.sessions
-            + r.per_user_month * v.users * v.hours / sc.hours_per_month
-            + r.per_job * v.jobs
-            + r.per_month * v.hours / sc.hours_per_month
-            + r.bytes_per_request * v.requests / gb;
-        if is_level_metric(metric) {
-            u.insert(metric.clone(), x.max(*u.get(metric).unwrap_or(&0.0)));
-        } else {
-            add!(metric, x);
-        }
-    }
-    Some((u, b, count))
-}
-
-fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledConfig> {
-    let provider = b.provider.clone()?;
-    let plan = b.plan.clone()?;
-    let p = catalog.plan(&provider, &plan).ok()?;
-    let count = match p.fee_basis {
-        FeeBasis::PerInstance | FeeBasis::PerZone => count,
-        _ => 1.0,
-    };
-    Some(BilledConfig {
-        provider,
-        plan,
-        size: b.size.clone(),
-        count,
-        seats: b.seats,
-        multiplier: b.multiplier,
-        annual: b.annual_billing,
-    })
-}
-
-/// Bills `usage` (accrued over `hours`) at the monthly rate: usage scaled to a full month,
-/// billed, and returned at full-month value.
-fn monthly_bill(
-    cfg: &BilledConfig,
-    usage: &Usage,
-    hours: f64,
-    catalog: &Catalog,
-    hours_per_month: f64,
-) -> Option<Bill> {
-    let plan = catalog.plan(&cfg.provider, &cfg.plan).ok()?;
-    let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
-    let scaled = scale_usage(usage, scale);
-    Some(pricing::bill(plan, &scaled, &cfg.options(hours_per_month)))
-}
-
-/// A bill covering one or more components: plans whose fee is a usage commitment for a whole
-/// workspace (Railway) bill every service of that workspace together, so the commitment counts
-/// once; every other component is its own billing unit.
-struct BillingUnit {
-    members: Vec<usize>,
-    cfg: BilledConfig,
-    usages: Vec<Usage>,
-}
-
-fn is_account_plan(cfg: &BilledConfig, catalog: &Catalog) -> bool {
-    catalog
-        .plan(&cfg.provider, &cfg.plan)
-        .map(|p| p.fee_is_usage_credit)
-        .unwrap_or(false)
-}
-
-fn billing_units(detail: &[(Option<BilledConfig>, Usage)], catalog: &Catalog) -> Vec<BillingUnit> {
-    let mut units: Vec<BillingUnit> = Vec::new();
-    for (i, (cfg, u)) in detail.iter().enumerate() {
-        let Some(cfg) = cfg else { continue };
-        if is_account_plan(cfg, catalog) {
-            if let Some(unit) = units
-                .iter_mut()
-                .find(|x| x.cfg.provider == cfg.provider && x.cfg.plan == cfg.plan && is_account_plan(&x.cfg, catalog))
-            {
-                unit.members.push(i);
-                unit.usages.push(u.clone());
-                continue;
-            }
-        }
-        units.push(BillingUnit {
-            members: vec![i],
-            cfg: cfg.clone(),
-            usages: vec![u.clone()],
-        });
-    }
-    units
-}
-
-fn merged_usage(usages: &[Usage]) -> Usage {
-    let mut total = Usage::new();
-    for u in usages {
-        for (k, v) in u {
-            let e = total.entry(k.clone()).or_insert(0.0);
-            if is_level_metric(k) {
-                *e = if k == "seats" { e.max(*v) } else { *e + v };
-            } else {
-                *e += v;
-            }
-        }
-    }
-    total
-}
-
-/// Bills a unit at the monthly rate and splits the total among its members in proportion to
-/// what each one's usage costs on its own (equally when none has priced usage).
-fn bill_unit(unit: &BillingUnit, hours: f64, catalog: &Catalog, hours_per_month: f64) -> Option<(Bill, Vec<f64>)> {
-    let bill = monthly_bill(&unit.cfg, &merged_usage(&unit.usages), hours, catalog, hours_per_month)?;
-    if unit.members.len() == 1 {
-        return Some((bill.clone(), vec![bill.total]));
-    }
-    let plan = catalog.plan(&unit.cfg.provider, &unit.cfg.plan).ok()?;
-    let mut usage_only = plan.clone();
-    usage_only.fee = 0.0;
-    usage_only.fee_is_usage_credit = false;
-    usage_only.credit = None;
-    let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
-    let opts = unit.cfg.options(hours_per_month);
-    let own: Vec<f64> = unit
-        .usages
-        .iter()
-        .map(|u| {
-            let scaled = scale_usage(u, scale);
-            pricing::bill(&usage_only, &scaled, &opts).total
-        })
-        .collect();
-    let sum: f64 = own.iter().sum();
-    let n = own.len() as f64;
-    let shares = own
-        .iter()
-        .map(|o| {
-            if sum > 0.0 {
-                bill.total * o / sum
-            } else {
-                bill.total / n
-            }
-        })
-        .collect();
-    Some((bill, shares))
-}
-
-/// Monthly run-rate of a stage, with the usage of one period, per component.
-fn stage_run_rate(
-    sc: &Scenario,
-    st: &Stage,
-    plan: &Plan,
-    v: &Volumes,
-    cache_lookups: f64,
-    catalog: &Catalog,
-) -> (Vec<f64>, Vec<(Option<BilledConfig>, Usage)>) {
-    let mut costs = vec![0.0; plan.components.len()];
-    let mut detail = Vec::with_capacity(plan.components.len());
-    for c in &plan.components {
-        match component_usage(sc, st, c, v, cache_lookups) {
-            Some((u, b, count)) => detail.push((config_of(b, catalog, count), u)),
-            None => detail.push((None, Usage::new())),
-        }
-    }
-    for unit in billing_units(&detail, catalog) {
-        if let Some((_, shares)) = bill_unit(&unit, v.hours, catalog, sc.hours_per_month) {
-            for (m, share) in unit.members.iter().zip(shares) {
-                costs[*m] = share;
-            }
-        }
-    }
-    (costs, detail)
-}
-
 /// Runs replication `rep` of the scenario.
 pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Replication {
     let mut stage = sc.stages[&sc.start_stage].clone();
@@ -782,7 +461,14 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             db_bytes_end: db_size,
         };
         db_size_prev = db_size;
-        let (costs, detail) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
+        let (costs, detail) = stage_run_rate(
+            sc,
+            &stage,
+            &plan.components,
+            &vols,
+            requests * lookups_per_request,
+            catalog,
+        );
         let total_cost: f64 = costs.iter().sum();
 
         // Series.
@@ -862,7 +548,8 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         out.stage_at.push(stage.name.clone());
         usage_log.push((p, detail));
         while next_month < months && (b >= ((next_month + 1) as f64 * month_s).min(sc.horizon) - 1e-6) {
-            out.months.push(bill_month(sc, plan, next_month, &usage_log, catalog));
+            out.months
+                .push(bill_month_of(sc, plan, next_month, &usage_log, catalog));
             let month_end = (next_month + 1) as f64 * month_s;
             usage_log.retain(|(q, _)| period_bounds(sc, *q).1 > month_end);
             next_month += 1;
@@ -870,6 +557,9 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
 
         // Triggers, evaluated at the end of the period; actions apply from the next one.
         let mut changed = false;
+        // Each firing's "before → after" is its own effect: the next firing in the same period
+        // starts from the cost the previous one left.
+        let mut cost_now = total_cost;
         for (ti, t) in sc.triggers.iter().enumerate() {
             let value = if t.metric == Metric::MonthlyCost && !t.components.is_empty() {
                 plan.components
@@ -935,16 +625,25 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             done_once[ti] = true;
             last_fired[ti] = b;
             streak[ti] = 0;
-            let (after_costs, _) = stage_run_rate(sc, &stage, plan, &vols, requests * lookups_per_request, catalog);
+            let (after_costs, _) = stage_run_rate(
+                sc,
+                &stage,
+                &plan.components,
+                &vols,
+                requests * lookups_per_request,
+                catalog,
+            );
+            let cost_after: f64 = after_costs.iter().sum();
             out.firings.push(Firing {
                 trigger: ti,
                 period: p,
                 time: b,
                 value,
                 effect,
-                cost_before: total_cost,
-                cost_after: after_costs.iter().sum(),
+                cost_before: cost_now,
+                cost_after,
             });
+            cost_now = cost_after;
             changed |= !matches!(t.action, Action::Flag);
         }
         if changed {
@@ -962,97 +661,31 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         }
     }
     while next_month < months {
-        out.months.push(bill_month(sc, plan, next_month, &usage_log, catalog));
+        out.months
+            .push(bill_month_of(sc, plan, next_month, &usage_log, catalog));
         next_month += 1;
     }
     out
 }
 
-/// Calendar-month bills: each billing unit's usage over the month, split where its
-/// configuration changed, each part billed at the monthly rate and prorated by the share of the
-/// month it ran.
-fn bill_month(
+/// Month `m`'s bill from the usage of the periods logged so far.
+fn bill_month_of(
     sc: &Scenario,
     plan: &Plan,
     m: usize,
     usage_log: &[(usize, PeriodUsage)],
     catalog: &Catalog,
 ) -> MonthBill {
-    let month_s = sc.hours_per_month * 3600.0;
-    {
-        let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(sc.horizon));
-        let mut bill = MonthBill {
-            month: m + 1,
-            covered: (me - ms) / month_s,
-            components: Vec::new(),
-            total: 0.0,
-        };
-        // Segments of constant (configuration, members), in order of first appearance.
-        let mut segs: Vec<(BillingUnit, f64)> = Vec::new();
-        let mut open: Vec<usize> = Vec::new();
-        for (p, row) in usage_log.iter().map(|(p, r)| (*p, r)) {
-            let (a, b) = period_bounds(sc, p);
-            let overlap = (b.min(me) - a.max(ms)).max(0.0);
-            if overlap <= 0.0 {
-                continue;
-            }
-            let frac = overlap / (b - a);
-            let hours = overlap / 3600.0;
-            let mut still_open = Vec::new();
-            for unit in billing_units(row, catalog) {
-                let scaled: Vec<Usage> = unit.usages.iter().map(|u| scale_usage(u, frac)).collect();
-                let found = open
-                    .iter()
-                    .copied()
-                    .find(|&i| segs[i].0.cfg == unit.cfg && segs[i].0.members == unit.members);
-                match found {
-                    Some(i) => {
-                        let (seg, h) = &mut segs[i];
-                        for (acc, u) in seg.usages.iter_mut().zip(&scaled) {
-                            for (k, v) in u {
-                                let e = acc.entry(k.clone()).or_insert(0.0);
-                                if is_level_metric(k) {
-                                    *e = e.max(*v);
-                                } else {
-                                    *e += v;
-                                }
-                            }
-                        }
-                        *h += hours;
-                        still_open.push(i);
-                    }
-                    None => {
-                        segs.push((
-                            BillingUnit {
-                                members: unit.members,
-                                cfg: unit.cfg,
-                                usages: scaled,
-                            },
-                            hours,
-                        ));
-                        still_open.push(segs.len() - 1);
-                    }
-                }
-            }
-            open = still_open;
-        }
-        for (unit, hours) in segs {
-            if let Some((b, shares)) = bill_unit(&unit, hours, catalog, sc.hours_per_month) {
-                let fraction = hours / sc.hours_per_month;
-                bill.total += b.total * fraction;
-                let names: Vec<String> = unit.members.iter().map(|i| plan.components[*i].clone()).collect();
-                bill.components.push(ComponentBill {
-                    component: names.join(" + "),
-                    members: names.iter().cloned().zip(shares.iter().map(|s| s * fraction)).collect(),
-                    provider: unit.cfg.provider,
-                    plan: unit.cfg.plan,
-                    fraction,
-                    bill: b,
-                });
-            }
-        }
-        bill
-    }
+    let bounds = |p: usize| period_bounds(sc, p);
+    bill_month(
+        m,
+        sc.hours_per_month,
+        sc.horizon,
+        usage_log,
+        bounds,
+        &plan.components,
+        catalog,
+    )
 }
 
 /// The value a trigger compares with its threshold, for one period.

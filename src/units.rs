@@ -311,8 +311,12 @@ pub fn fmt_seconds(s: f64) -> String {
 
 /// Formats dollars: `$1,140.00`.
 pub fn fmt_money(v: f64) -> String {
-    let neg = v < 0.0;
+    if !v.is_finite() {
+        return "not a number".to_string();
+    }
     let cents = (v.abs() * 100.0).round() as u64;
+    // A negative amount that rounds to zero cents is $0.00, never "-$0.00".
+    let neg = v < 0.0 && cents > 0;
     let whole = cents / 100;
     let frac = cents % 100;
     let digits = whole.to_string();

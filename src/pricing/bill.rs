@@ -5,22 +5,38 @@
 //! module docs of [`crate::pricing`]; each line's `arithmetic` spells out the computation so
 //! a reader can check a report without the catalog at hand.
 
-use super::{Bill, BillOptions, CostLine, FeeBasis, Meter, Plan, TierMode, Usage};
+use super::{Bill, BillOptions, CostLine, FeeBasis, LineKind, Meter, Plan, TierMode, Usage};
 use crate::units::fmt_money;
 
-/// What a line is, for the credit's `applies_to`.
-enum Kind {
-    Fee,
-    Size,
-    Meter(String),
-    Adjustment,
+/// Bills `plan` for one month of `usage` (see the billing semantics in [`crate::pricing`]):
+/// its charges, then the account adjustments of a month in which this was the only
+/// configuration.
+pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
+    let mut b = charges(plan, usage, opts);
+    let adj = adjustments(
+        plan,
+        &[ChargedPart {
+            plan,
+            lines: &b.lines,
+            fraction: 1.0,
+            seats: opts.seats,
+            fee_total: fee_total(plan, opts).0,
+        }],
+    );
+    b.lines.extend(adj);
+    b.total = b.lines.iter().map(|l| l.amount).sum();
+    b
 }
 
-/// Bills `plan` for one month of `usage` (see the billing semantics in [`crate::pricing`]).
-pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
-    let mut lines: Vec<(Kind, CostLine)> = Vec::new();
-    let mut warnings = Vec::new();
+/// The monthly fee of `plan` times its basis (seats, instances…): the commitment where the
+/// fee is one.
+pub fn monthly_fee(plan: &Plan, opts: &BillOptions) -> f64 {
+    fee_total(plan, opts).0
+}
 
+/// The monthly fee of `plan` (annual price when asked and published) times its basis, with the
+/// arithmetic's pieces: `(total, fee, units, unit, " billed annually" or "")`.
+fn fee_total(plan: &Plan, opts: &BillOptions) -> (f64, f64, f64, &'static str, &'static str) {
     let (fee, billed_annually) = match (opts.annual_billing, plan.annual_fee) {
         (true, Some(annual)) => (annual, " billed annually"),
         _ => (plan.fee, ""),
@@ -31,7 +47,17 @@ pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
         FeeBasis::PerZone => (opts.count, "zone"),
         FeeBasis::Flat => (opts.count, "plan"),
     };
-    let fee_total = fee * fee_units;
+    (fee * fee_units, fee, fee_units, fee_unit, billed_annually)
+}
+
+/// A month's charges for `plan` at the monthly rate, before the account's credit and usage
+/// commitment: the base fee (unless it is a usage commitment), the compute size(s), the
+/// meters, and the multiplier over all of them.
+pub fn charges(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
+    let mut lines: Vec<CostLine> = Vec::new();
+    let mut warnings = Vec::new();
+
+    let (fee_total, fee, fee_units, fee_unit, billed_annually) = fee_total(plan, opts);
     if !plan.fee_is_usage_credit && fee > 0.0 {
         let arithmetic = format!(
             "{}/month{billed_annually} × {} = {}",
@@ -39,135 +65,175 @@ pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
             counted(fee_units, fee_unit),
             fmt_money(fee_total)
         );
-        lines.push((
-            Kind::Fee,
-            CostLine {
-                usage: fee_units,
-                billable: fee_units,
-                rate: fee,
-                amount: fee_total,
-                ..line("base fee", fee_unit, arithmetic)
-            },
-        ));
+        lines.push(CostLine {
+            usage: fee_units,
+            billable: fee_units,
+            rate: fee,
+            amount: fee_total,
+            ..line("base fee", LineKind::Fee, fee_unit, arithmetic)
+        });
     }
 
-    if let Some(l) = size_line(plan, opts, &mut warnings) {
-        lines.push((Kind::Size, l));
+    let sizes = std::iter::once((opts.size.clone(), opts.count)).chain(opts.more_sizes.iter().cloned());
+    for (size, count) in sizes {
+        if let Some(l) = size_line(plan, size.as_deref(), count, opts.hours, &mut warnings) {
+            lines.push(l);
+        }
     }
 
     for (key, meter) in &plan.meters {
         let used = usage.get(&meter.metric).copied().unwrap_or(0.0);
         if used > 0.0 {
-            let l = meter_line(plan, key, meter, used, opts.seats, &mut warnings);
-            lines.push((Kind::Meter(key.clone()), l));
+            lines.push(meter_line(plan, key, meter, used, opts.seats, &mut warnings));
         }
     }
 
-    if let Some(credit) = &plan.credit {
-        let (available, of_what) = if credit.per_seat {
-            let total = credit.amount * opts.seats;
-            (
-                total,
-                format!(
-                    "{} × {} = {}",
-                    fmt_price(credit.amount),
-                    counted(opts.seats, "seat"),
-                    fmt_money(total)
-                ),
-            )
-        } else {
-            (credit.amount, fmt_money(credit.amount))
-        };
-        let applies = |k: &Kind| match k {
-            Kind::Size => credit.applies_to.is_empty() || credit.applies_to.iter().any(|a| a == "sizes"),
-            Kind::Meter(m) => credit.applies_to.is_empty() || credit.applies_to.contains(m),
-            Kind::Fee | Kind::Adjustment => false,
-        };
-        let covered: Vec<&CostLine> = lines.iter().filter(|(k, _)| applies(k)).map(|(_, l)| l).collect();
-        let eligible: f64 = covered.iter().map(|l| l.amount).sum::<f64>().max(0.0);
-        let names = if covered.is_empty() {
-            "no line it applies to".to_string()
-        } else {
-            covered.iter().map(|l| l.item.as_str()).collect::<Vec<_>>().join(" + ")
-        };
-        let applied = available.min(eligible);
-        let arithmetic = format!(
-            "−min({of_what} credit, {} of {names}) = −{}",
-            fmt_money(eligible),
-            fmt_money(applied)
-        );
-        lines.push((
-            Kind::Adjustment,
-            CostLine {
-                usage: eligible,
-                billable: eligible,
-                rate: 1.0,
-                amount: -applied,
-                ..line("credit", "USD", arithmetic)
-            },
-        ));
-    }
-
-    if plan.fee_is_usage_credit {
-        let spent: f64 = lines.iter().map(|(_, l)| l.amount).sum();
-        let unused = (fee_total - spent).max(0.0);
-        let commitment = format!("{} commitment", fmt_money(fee_total));
-        let arithmetic = if unused > 0.0 {
-            format!(
-                "max({commitment}, {} usage) = {}: the commitment applies; {} of it is unused",
-                fmt_money(spent),
-                fmt_money(fee_total),
-                fmt_money(unused)
-            )
-        } else {
-            format!(
-                "max({commitment}, {} usage) = {}: usage applies (it uses up the commitment)",
-                fmt_money(spent),
-                fmt_money(spent)
-            )
-        };
-        lines.push((
-            Kind::Adjustment,
-            CostLine {
-                usage: spent,
-                included: fee_total,
-                billable: unused,
-                rate: 1.0,
-                amount: unused,
-                ..line("usage below commitment", "USD", arithmetic)
-            },
-        ));
-    }
-
     if opts.multiplier != 1.0 {
-        let subtotal: f64 = lines.iter().map(|(_, l)| l.amount).sum();
+        let subtotal: f64 = lines.iter().map(|l| l.amount).sum();
         let extra = subtotal * (opts.multiplier - 1.0);
         let m = fmt_qty(opts.multiplier);
         let arithmetic = format!(
-            "whole bill × {m}: {} × ({m} − 1) = {}",
+            "charges × {m}: {} × ({m} − 1) = {}",
             fmt_money(subtotal),
             fmt_money(extra)
         );
-        lines.push((
-            Kind::Adjustment,
-            CostLine {
-                usage: subtotal,
-                billable: subtotal,
-                rate: opts.multiplier - 1.0,
-                amount: extra,
-                ..line(&format!("multiplier ×{m}"), "USD", arithmetic)
-            },
-        ));
+        lines.push(CostLine {
+            usage: subtotal,
+            billable: subtotal,
+            rate: opts.multiplier - 1.0,
+            amount: extra,
+            ..line(&format!("multiplier ×{m}"), LineKind::Multiplier, "USD", arithmetic)
+        });
     }
 
-    let lines: Vec<CostLine> = lines.into_iter().map(|(_, l)| l).collect();
     let total = lines.iter().map(|l| l.amount).sum();
     Bill { lines, total, warnings }
 }
 
+/// One configuration's charges within a month, for [`adjustments`].
+pub struct ChargedPart<'a> {
+    /// The plan the part was charged on.
+    pub plan: &'a Plan,
+    /// Its charges at the monthly rate ([`charges`]).
+    pub lines: &'a [CostLine],
+    /// The share of the month it ran.
+    pub fraction: f64,
+    pub seats: f64,
+    /// Its fee × basis at the monthly rate (the commitment, where the fee is one).
+    pub fee_total: f64,
+}
+
+/// Whether `credit` of a plan covers line `l`.
+fn credit_covers(credit: &super::Credit, l: &CostLine) -> bool {
+    match l.kind {
+        LineKind::Size => credit.applies_to.is_empty() || credit.applies_to.iter().any(|a| a == "sizes"),
+        LineKind::Meter => credit.applies_to.is_empty() || credit.applies_to.contains(&l.item),
+        _ => false,
+    }
+}
+
+/// The account's adjustments for one month, applied once whatever the number of
+/// configurations the month had: the credit of `plan` (the plan at the month's end) against
+/// the lines each part's own plan lets a credit cover, then the usage commitment (the parts'
+/// commitments, prorated, against everything else charged).
+pub fn adjustments(plan: &Plan, parts: &[ChargedPart]) -> Vec<CostLine> {
+    let mut out = Vec::new();
+    let prorated = parts.iter().any(|p| p.fraction < 1.0);
+    let mut charged: f64 = parts
+        .iter()
+        .map(|p| p.fraction * p.lines.iter().map(|l| l.amount).sum::<f64>())
+        .sum();
+    if let Some(credit) = &plan.credit {
+        let seats = parts.last().map_or(1.0, |p| p.seats);
+        let (available, of_what) = if credit.per_seat {
+            let total = credit.amount * seats;
+            let text = format!(
+                "{} × {} = {}",
+                fmt_price(credit.amount),
+                counted(seats, "seat"),
+                fmt_money(total)
+            );
+            (total, text)
+        } else {
+            (credit.amount, fmt_money(credit.amount))
+        };
+        let mut names: Vec<&str> = Vec::new();
+        let mut eligible = 0.0;
+        for p in parts {
+            let Some(own) = &p.plan.credit else { continue };
+            for l in p.lines.iter().filter(|l| credit_covers(own, l)) {
+                eligible += l.amount * p.fraction;
+                if !names.contains(&l.item.as_str()) {
+                    names.push(&l.item);
+                }
+            }
+        }
+        let eligible = eligible.max(0.0);
+        let names = if names.is_empty() {
+            "no line it applies to".to_string()
+        } else {
+            names.join(" + ")
+        };
+        let once = if prorated { " (once for the month)" } else { "" };
+        let applied = available.min(eligible);
+        let arithmetic = format!(
+            "−min({of_what} credit{once}, {} of {names}) = −{}",
+            fmt_money(eligible),
+            fmt_money(applied)
+        );
+        charged -= applied;
+        out.push(CostLine {
+            usage: eligible,
+            billable: eligible,
+            rate: 1.0,
+            amount: if applied > 0.0 { -applied } else { 0.0 },
+            ..line("credit", LineKind::Credit, "USD", arithmetic)
+        });
+    }
+    if plan.fee_is_usage_credit {
+        let commitment: f64 = parts
+            .iter()
+            .filter(|p| p.plan.fee_is_usage_credit)
+            .map(|p| p.fee_total * p.fraction)
+            .sum();
+        let unused = (commitment - charged).max(0.0);
+        let what = if prorated { "prorated commitment" } else { "commitment" };
+        let commitment_text = format!("{} {what}", fmt_money(commitment));
+        let arithmetic = if unused > 0.0 {
+            format!(
+                "max({commitment_text}, {} usage) = {}: the commitment applies; {} of it is unused",
+                fmt_money(charged),
+                fmt_money(commitment),
+                fmt_money(unused)
+            )
+        } else {
+            format!(
+                "max({commitment_text}, {} usage) = {}: usage applies (it uses up the commitment)",
+                fmt_money(charged),
+                fmt_money(charged)
+            )
+        };
+        out.push(CostLine {
+            usage: charged,
+            included: commitment,
+            billable: unused,
+            rate: 1.0,
+            amount: unused,
+            ..line("usage below commitment", LineKind::Commitment, "USD", arithmetic)
+        });
+    }
+    out
+}
+
 /// The size charge, or a warning when the size is unknown, unchosen or unpriced.
-fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Option<CostLine> {
-    let Some(id) = opts.size.as_deref().or(plan.default_size.as_deref()) else {
+fn size_line(
+    plan: &Plan,
+    size: Option<&str>,
+    count: f64,
+    month_hours: f64,
+    warnings: &mut Vec<String>,
+) -> Option<CostLine> {
+    let Some(id) = size.or(plan.default_size.as_deref()) else {
         if !plan.sizes.is_empty() {
             warnings.push(format!(
                 "{}: no size chosen and the plan has no default size, so compute is not billed (sizes: {})",
@@ -192,13 +258,13 @@ fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Opt
     let item = format!("compute ({})", size.name);
     Some(match (size.hourly, size.monthly) {
         (Some(hourly), _) => {
-            let hours = opts.hours * opts.count;
+            let hours = month_hours * count;
             let amount = hourly * hours;
             let arithmetic = format!(
                 "{}/h × {} h × {} = {}",
                 fmt_price(hourly),
-                fmt_qty(opts.hours),
-                counted(opts.count, "instance"),
+                fmt_qty(month_hours),
+                counted(count, "instance"),
                 fmt_money(amount)
             );
             CostLine {
@@ -206,23 +272,23 @@ fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Opt
                 billable: hours,
                 rate: hourly,
                 amount,
-                ..line(&item, "instance-hours", arithmetic)
+                ..line(&item, LineKind::Size, "instance-hours", arithmetic)
             }
         }
         (None, Some(monthly)) => {
-            let amount = monthly * opts.count;
+            let amount = monthly * count;
             let arithmetic = format!(
                 "{}/month × {} = {}",
                 fmt_price(monthly),
-                counted(opts.count, "instance"),
+                counted(count, "instance"),
                 fmt_money(amount)
             );
             CostLine {
-                usage: opts.count,
-                billable: opts.count,
+                usage: count,
+                billable: count,
                 rate: monthly,
                 amount,
-                ..line(&item, "instance-months", arithmetic)
+                ..line(&item, LineKind::Size, "instance-months", arithmetic)
             }
         }
         (None, None) => {
@@ -232,8 +298,8 @@ fn size_line(plan: &Plan, opts: &BillOptions, warnings: &mut Vec<String>) -> Opt
             ));
             let arithmetic = format!("no published price for {}: not billed", size.name);
             CostLine {
-                usage: opts.count,
-                ..line(&item, "instances", arithmetic)
+                usage: count,
+                ..line(&item, LineKind::Size, "instances", arithmetic)
             }
         }
     })
@@ -245,7 +311,7 @@ fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings
     } else {
         m.included
     };
-    let mut billable = (used - included).max(0.0);
+    let mut billable = above_quota(used, included);
     let mut steps = format!("{} {}", fmt_qty(used), m.unit);
     if included > 0.0 {
         let per_seat = if m.included_per_seat {
@@ -326,7 +392,7 @@ fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings
         rate,
         per: m.per,
         amount,
-        ..line(key, &m.unit, format!("{steps}{pricing}"))
+        ..line(key, LineKind::Meter, &m.unit, format!("{steps}{pricing}"))
     }
 }
 
@@ -334,7 +400,7 @@ fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings
 fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<String>) -> (f64, String) {
     let per = per_suffix(m.per);
     let last_limit = m.tiers.last().and_then(|t| t.up_to);
-    let unpriced = last_limit.map_or(0.0, |limit| (units - limit).max(0.0));
+    let unpriced = last_limit.map_or(0.0, |limit| above_quota(units, limit));
     if unpriced > 0.0 {
         warnings.push(format!(
             "{}: {key} ({}) has no published price above {} {}; {} {} not billed",
@@ -359,7 +425,7 @@ fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<Stri
             for t in &m.tiers {
                 let upper = t.up_to.unwrap_or(f64::INFINITY);
                 let inside = units.min(upper) - lower;
-                if inside <= 0.0 {
+                if inside <= 0.0 || (lower > 0.0 && above_quota(units, lower) == 0.0) {
                     break;
                 }
                 amount += inside * t.rate / m.per;
@@ -382,7 +448,7 @@ fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<Stri
             let band = m
                 .tiers
                 .iter()
-                .find(|t| t.up_to.is_none_or(|u| units <= u))
+                .find(|t| t.up_to.is_none_or(|u| above_quota(units, u) == 0.0))
                 .or(m.tiers.last());
             let Some(band) = band else {
                 return (0.0, "no bands".to_string());
@@ -403,10 +469,26 @@ fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<Stri
     }
 }
 
+/// Relative tolerance when usage is compared with a quota: usage accrued period by period
+/// carries rounding errors of about 1e-15 per addition, so exactly the quota (1M events summed
+/// over 30 daily periods) must not land "a hair above" it and trip a hard cap.
+pub const QUOTA_TOLERANCE: f64 = 1e-9;
+
+/// Usage beyond `included`, or 0 when usage is within the quota up to [`QUOTA_TOLERANCE`].
+pub fn above_quota(used: f64, included: f64) -> f64 {
+    let over = used - included;
+    if over <= QUOTA_TOLERANCE * used.abs().max(included.abs()) {
+        0.0
+    } else {
+        over
+    }
+}
+
 /// A line with nothing counted yet; callers fill in the quantities with `..line(…)`.
-fn line(item: &str, unit: &str, arithmetic: String) -> CostLine {
+fn line(item: &str, kind: LineKind, unit: &str, arithmetic: String) -> CostLine {
     CostLine {
         item: item.to_string(),
+        kind,
         usage: 0.0,
         unit: unit.to_string(),
         included: 0.0,
@@ -785,6 +867,42 @@ mod tests {
     }
 
     #[test]
+    fn usage_summed_to_exactly_the_quota_is_within_it() {
+        let p = plan(concat!(
+            "name: Free\nfee: $0\nhard_caps: true\n",
+            "meters:\n",
+            "  events: {metric: events, unit: events, included: 1M}\n",
+        ));
+        // 1M events accrued over 730 one-hour periods: the float sum is not exactly 1e6.
+        let summed: f64 = (0..730).map(|_| 1e6 / 730.0).sum();
+        assert_ne!(summed, 1e6, "the test needs a sum that is off by rounding");
+        let b = bill(&p, &usage(&[("events", summed)]), &BillOptions::default());
+        assert!(b.warnings.is_empty(), "{:?}", b.warnings);
+        assert_eq!(find(&b, "events").billable, 0.0);
+        // A real overage, one event in a million, still trips the cap.
+        let b = bill(&p, &usage(&[("events", 1e6 + 1.0)]), &BillOptions::default());
+        assert_eq!(b.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_credit_with_nothing_to_cover_is_zero_not_minus_zero() {
+        let p = plan(concat!(
+            "name: Pro\nfee: $25\ncredit: {amount: $10, applies_to: [sizes]}\n",
+            "meters:\n  mau: {metric: mau, unit: MAU, included: 100K, rate: $0.00325}\n",
+        ));
+        let b = bill(&p, &usage(&[("mau", 10.0)]), &BillOptions::default());
+        let credit = find(&b, "credit");
+        assert!(
+            credit.amount == 0.0 && credit.amount.is_sign_positive(),
+            "{}",
+            credit.amount
+        );
+        assert!(!crate::units::fmt_money(credit.amount).contains('-'));
+        assert_eq!(crate::units::fmt_money(-0.001), "$0.00");
+        assert_eq!(crate::units::fmt_money(-0.01), "-$0.01");
+    }
+
+    #[test]
     fn size_hourly_times_hours_and_count_or_monthly() {
         let p = plan(concat!(
             "name: On-demand\nfee: $0\n",
@@ -867,7 +985,7 @@ mod tests {
         );
         assert!(close(b.total, 2.0 * single) && close(single, 11.68 + 2.3));
         let l = find(&b, "multiplier ×2");
-        assert_eq!(l.arithmetic, "whole bill × 2: $13.98 × (2 − 1) = $13.98");
+        assert_eq!(l.arithmetic, "charges × 2: $13.98 × (2 − 1) = $13.98");
     }
 
     #[test]

@@ -27,6 +27,8 @@ struct RawProvider {
     as_of: String,
     confidence: Confidence,
     notes: Option<String>,
+    /// Providers with the same account are billed as one account (see [`crate::pricing::Plan::account`]).
+    account: Option<String>,
     plans: BTreeMap<String, RawPlan>,
 }
 
@@ -40,6 +42,9 @@ struct RawPlan {
     annual_fee: Option<Money>,
     #[serde(default)]
     fee_is_usage_credit: bool,
+    /// Billed on its own, outside the provider's account (Supabase read replicas).
+    #[serde(default)]
+    add_on: bool,
     credit: Option<RawCredit>,
     #[serde(default)]
     meters: BTreeMap<String, RawMeter>,
@@ -247,11 +252,16 @@ impl Checker {
         if raw.plans.is_empty() {
             self.fail("plans", "no plans: a provider needs at least one");
         }
+        if let Some(a) = &raw.account {
+            self.non_empty("account", a, "account");
+        }
         let plans = raw
             .plans
             .into_iter()
             .map(|(id, p)| {
-                let plan = self.plan(&id, p, &provenance);
+                let account = if p.add_on { None } else { raw.account.clone() };
+                let mut plan = self.plan(&id, p, &provenance);
+                plan.account = account;
                 (id, plan)
             })
             .collect();
@@ -354,6 +364,7 @@ impl Checker {
             default_size: raw.default_size,
             capacity,
             hard_caps: raw.hard_caps,
+            account: None,
             provenance,
             notes: raw.notes,
         }

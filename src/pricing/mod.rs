@@ -53,7 +53,7 @@
 mod bill;
 mod catalog;
 
-pub use bill::bill;
+pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -205,6 +205,11 @@ pub struct Plan {
     pub capacity: Capacity,
     /// Usage above the allowance is not billed: the service stops, pauses or goes read-only.
     pub hard_caps: bool,
+    /// The billing account the plan belongs to (the provider file's `account:`; none for an
+    /// `add_on` plan). Every component of a stage on plans of one account is billed together:
+    /// one plan for all of them (a Railway workspace, a Supabase organisation), the fee, credit
+    /// and usage commitment once a month, usage summed, sizes per component.
+    pub account: Option<String>,
     /// The plan's own provenance, or the provider's where the plan gives none.
     pub provenance: Provenance,
     pub notes: Option<String>,
@@ -324,8 +329,12 @@ pub struct BillOptions {
     /// Hours in the period, normally [`HOURS_PER_MONTH`].
     pub hours: f64,
     pub annual_billing: bool,
-    /// Scales the whole bill, e.g. 2.0 for Multi-AZ.
+    /// Scales the component's charges (fee, size, meters), e.g. 2.0 for Multi-AZ; credits and
+    /// usage commitments apply after it.
     pub multiplier: f64,
+    /// Compute sizes of the other components sharing this bill (an account's projects):
+    /// `(size, count)`, each billed as its own size line.
+    pub more_sizes: Vec<(Option<String>, f64)>,
 }
 
 impl Default for BillOptions {
@@ -337,6 +346,7 @@ impl Default for BillOptions {
             hours: HOURS_PER_MONTH,
             annual_billing: false,
             multiplier: 1.0,
+            more_sizes: Vec::new(),
         }
     }
 }
@@ -349,11 +359,25 @@ pub struct Bill {
     pub warnings: Vec<String>,
 }
 
+/// What a bill line is: a charge (fee, size, meter, multiplier) or an account adjustment
+/// applied once a month (credit, usage commitment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Fee,
+    Size,
+    Meter,
+    Multiplier,
+    Credit,
+    Commitment,
+}
+
 /// One line of a bill, with the arithmetic a person can check.
 #[derive(Clone, Debug, Serialize)]
 pub struct CostLine {
     /// `base fee`, `compute (Micro)`, a meter name, `credit`, `usage below commitment`…
     pub item: String,
+    pub kind: LineKind,
     pub usage: f64,
     pub unit: String,
     pub included: f64,

@@ -196,11 +196,10 @@ fn plain_summary(r: &RunResult) -> String {
     let month = |m: &crate::run::MonthSummary| {
         if m.covered < 0.999 {
             format!(
-                "month {} costs {} for the {} of it simulated, a run-rate of {} per month",
+                "month {} costs {} ({} of it simulated; billed as a whole month at the rate of its end)",
                 m.month,
                 escape(&money_ci(&m.total)),
-                percent(m.covered),
-                escape(&money_ci(&m.run_rate))
+                percent(m.covered)
             )
         } else {
             format!("month {} costs {}", m.month, escape(&money_ci(&m.total)))
@@ -367,10 +366,9 @@ fn monthly_table(out: &mut String, r: &RunResult) {
     let mut headers: Vec<(&str, &str)> = vec![("", "Month"), ("num", "Share of month")];
     headers.extend(r.components.iter().map(|c| ("num", c.as_str())));
     headers.push(("num", "Total (± 95 % CI)"));
-    headers.push(("num", "Monthly run-rate"));
     head(
         out,
-        "Mean across replications; a partial month is billed for the share it covers.",
+        "Mean across replications. A month the horizon ends inside is billed as a whole month: what runs at the end runs on to the month's end at the rate of its last simulated part.",
         &headers,
     );
     for m in &r.months {
@@ -384,7 +382,6 @@ fn monthly_table(out: &mut String, r: &RunResult) {
             cells.push(("num", money(v)));
         }
         cells.push(("num", escape(&money_ci(&m.total))));
-        cells.push(("num", escape(&money_ci(&m.run_rate))));
         row(out, &cells);
     }
     foot(out);
@@ -456,12 +453,8 @@ fn bill_table(out: &mut String, r: &RunResult) {
                 ],
             );
         }
-        let subtotal = cb.bill.total * cb.fraction;
-        let arith = if cb.fraction < 0.999 {
-            format!("{} × {:.3} = {}", money(cb.bill.total), cb.fraction, money(subtotal))
-        } else {
-            String::new()
-        };
+        let subtotal = cb.bill.total;
+        let arith = String::new();
         row(
             out,
             &[

@@ -68,6 +68,7 @@ pub(crate) mod testdata {
     fn line(item: &str, usage: f64, rate: f64, arithmetic: &str) -> CostLine {
         CostLine {
             item: item.into(),
+            kind: crate::pricing::LineKind::Meter,
             usage,
             unit: "GB".into(),
             included: 0.0,
@@ -206,7 +207,6 @@ pub(crate) mod testdata {
                 month: 1,
                 covered: 10.0 / 30.4,
                 total: sm(45.0, 1.5),
-                run_rate: sm(136.8, 4.5),
                 components: components
                     .iter()
                     .zip([16.0, 12.0, 17.0])
@@ -238,7 +238,7 @@ pub(crate) mod testdata {
                 message: "API queue grows without bound".into(),
             }),
             budget: vec![Check {
-                what: "month 1 total (run-rate)".into(),
+                what: "month 1 total".into(),
                 limit: "$150.00".into(),
                 value: "$136.80 (P90 $141.00)".into(),
                 ok: true,

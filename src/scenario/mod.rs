@@ -241,6 +241,8 @@ pub struct UsageRule {
     pub per_user_month: f64,
     pub per_job: f64,
     pub per_month: f64,
+    /// Per GB stored in the stage's database (e.g. a read replica's disk follows the primary's).
+    pub per_database_gb: f64,
     pub bytes_per_request: f64,
 }
 

@@ -286,6 +286,8 @@ pub struct RawUsageRule {
     #[serde(default)]
     pub per_month: Option<f64>,
     #[serde(default)]
+    pub per_database_gb: Option<f64>,
+    #[serde(default)]
     pub bytes_per_request: Option<Bytes>,
 }
 

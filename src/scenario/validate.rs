@@ -9,6 +9,13 @@ use crate::units::{parse_bytes, parse_count, parse_fraction, parse_money, parse_
 use crate::yamlfile::{load_with_extends, Sources};
 use std::path::{Path, PathBuf};
 
+/// Read replicas would be billed without serving a single read: refused until the engine
+/// routes reads to them.
+const READ_REPLICAS_UNSUPPORTED: &str = "read replicas are not simulated (they would serve no reads), so capsim \
+    refuses to bill them silently; bill a replica as a service instead, e.g. `services: {read_replica: \
+    {provider: supabase, plan: read_replica, size: small, usage: {storage_gb_peak: {per_database_gb: 1}}}}` \
+    (its disk follows the primary's database size)";
+
 /// Loads a scenario and the pricing catalog it refers to.
 /// `pricing_dir` overrides the file's `pricing:` and the default search.
 pub fn load(path: &Path, pricing_dir: Option<&Path>) -> Result<(Scenario, Catalog), InputErrors> {
@@ -749,6 +756,7 @@ fn billing(
                 per_user_month: r.per_user_month.unwrap_or(0.0),
                 per_job: r.per_job.unwrap_or(0.0),
                 per_month: r.per_month.unwrap_or(0.0),
+                per_database_gb: r.per_database_gb.unwrap_or(0.0),
                 bytes_per_request: r.bytes_per_request.map(|b| b.0).unwrap_or(0.0),
             },
         );
@@ -835,6 +843,9 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         };
         if d.connections == Some(0) {
             cx.err(&format!("{dp}.connections"), "at least one connection is needed");
+        }
+        if d.read_replicas.is_some_and(|n| n > 0) {
+            cx.err(&format!("{dp}.read_replicas"), READ_REPLICAS_UNSUPPORTED);
         }
         Database {
             billing: bill!(cx, &dp, d),
@@ -1116,6 +1127,9 @@ fn trigger(
     let action = match map.map(|m| (&m.upgrade, &m.add_instances, &m.switch_stage)) {
         None => Action::Flag,
         Some((Some(u), _, _)) => {
+            if u.read_replicas.is_some_and(|n| n > 0) {
+                cx.err(&format!("{p}.action.upgrade.read_replicas"), READ_REPLICAS_UNSUPPORTED);
+            }
             if !components.contains(&u.component) {
                 cx.err_allowed(
                     &format!("{p}.action.upgrade.component"),

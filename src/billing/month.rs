@@ -1,0 +1,242 @@
+//! Calendar-month bills over changing configurations.
+//!
+//! A month is `hours_per_month` long. Within it, each billing unit (an account or a lone
+//! component, see [`super`]) runs one or more *segments* of constant configuration (a trigger
+//! upgraded a plan mid-month, a stage switch added a component). Each segment's charges (fee,
+//! sizes, meters) are billed at the monthly rate and prorated by the share of the month it ran;
+//! the account's adjustments (credit, usage commitment) then apply **once for the month**,
+//! against all its segments, on the plan it ends the month on.
+//!
+//! **Whole months.** A horizon that ends inside a month does not bill a fraction of it: the
+//! configuration running at the end continues to the month's end at the rate of its last
+//! simulated part, so every month's figure is a whole month's bill and a budget compares like
+//! with like. [`MonthBill::covered`] says how much of the month was simulated.
+
+use super::usage::scale_usage;
+use super::{BillingUnit, PeriodUsage};
+use crate::pricing::{self, Bill, Catalog, ChargedPart, CostLine};
+use crate::units::fmt_money;
+use serde::Serialize;
+
+/// What one component (or account) costs in one calendar month.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentBill {
+    /// The component, or the components sharing one account (`api + cache + queue`).
+    pub component: String,
+    /// What each member component's share of this bill comes to.
+    pub members: Vec<(String, f64)>,
+    pub provider: String,
+    pub plan: String,
+    /// Share of the month this configuration ran.
+    pub fraction: f64,
+    /// The lines as billed: prorated by `fraction`; the account's monthly adjustments are on the
+    /// last configuration of the month.
+    pub bill: Bill,
+}
+
+/// One calendar month of a replication's bill.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthBill {
+    pub month: usize,
+    /// Share of the month the horizon simulated; the rest is billed at the rate of its end.
+    pub covered: f64,
+    pub components: Vec<ComponentBill>,
+    /// The whole month's bill.
+    pub total: f64,
+}
+
+/// A billing unit's constant configuration over part of a month.
+struct Segment {
+    unit: BillingUnit,
+    hours: f64,
+}
+
+/// Bills month `m` (0-based) from the usage of the periods that overlap it. `period_bounds`
+/// gives a period's start and end in seconds; `names` are the components.
+pub fn bill_month(
+    m: usize,
+    hours_per_month: f64,
+    horizon: f64,
+    usage_log: &[(usize, PeriodUsage)],
+    period_bounds: impl Fn(usize) -> (f64, f64),
+    names: &[String],
+    catalog: &Catalog,
+) -> MonthBill {
+    let month_s = hours_per_month * 3600.0;
+    let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(horizon));
+    let (segs, open) = segments(ms, me, usage_log, &period_bounds, names, catalog);
+    let mut segs = segs;
+    // A horizon ending inside the month: what runs at the end runs on to the month's end.
+    let missing_h = ((m + 1) as f64 * month_s - me).max(0.0) / 3600.0;
+    if missing_h > 0.0 {
+        for &i in &open {
+            let s = &mut segs[i];
+            let grow = if s.hours > 0.0 {
+                (s.hours + missing_h) / s.hours
+            } else {
+                1.0
+            };
+            s.unit.usages = s.unit.usages.iter().map(|u| scale_usage(u, grow)).collect();
+            s.hours += missing_h;
+        }
+    }
+    let mut bill = MonthBill {
+        month: m + 1,
+        covered: (me - ms) / month_s,
+        components: Vec::new(),
+        total: 0.0,
+    };
+    // Segments of one unit, in order of first appearance.
+    let mut keys: Vec<&str> = Vec::new();
+    for s in &segs {
+        if !keys.contains(&s.unit.key.as_str()) {
+            keys.push(&s.unit.key);
+        }
+    }
+    for key in keys {
+        let chain: Vec<&Segment> = segs.iter().filter(|s| s.unit.key == key).collect();
+        for cb in bill_chain(&chain, hours_per_month, names, catalog) {
+            bill.total += cb.bill.total;
+            bill.components.push(cb);
+        }
+    }
+    bill
+}
+
+/// Splits the month into segments of constant (configuration, members) per billing unit;
+/// returns them with the indices of those still running in the month's last period.
+fn segments(
+    ms: f64,
+    me: f64,
+    usage_log: &[(usize, PeriodUsage)],
+    period_bounds: &impl Fn(usize) -> (f64, f64),
+    names: &[String],
+    catalog: &Catalog,
+) -> (Vec<Segment>, Vec<usize>) {
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (p, row) in usage_log {
+        let (a, b) = period_bounds(*p);
+        let overlap = (b.min(me) - a.max(ms)).max(0.0);
+        if overlap <= 0.0 {
+            continue;
+        }
+        let frac = overlap / (b - a);
+        let mut still_open = Vec::new();
+        for unit in super::billing_units(row, catalog, names) {
+            let scaled: Vec<_> = unit.usages.iter().map(|u| scale_usage(u, frac)).collect();
+            let same = |s: &Segment| s.unit.cfg == unit.cfg && s.unit.own == unit.own && s.unit.members == unit.members;
+            match open.iter().copied().find(|&i| same(&segs[i])) {
+                Some(i) => {
+                    let seg = &mut segs[i];
+                    for (acc, u) in seg.unit.usages.iter_mut().zip(&scaled) {
+                        for (k, v) in u {
+                            let e = acc.entry(k.clone()).or_insert(0.0);
+                            *e = if super::usage::is_level_metric(k) {
+                                e.max(*v)
+                            } else {
+                                *e + v
+                            };
+                        }
+                    }
+                    seg.hours += overlap / 3600.0;
+                    still_open.push(i);
+                }
+                None => {
+                    segs.push(Segment {
+                        unit: BillingUnit { usages: scaled, ..unit },
+                        hours: overlap / 3600.0,
+                    });
+                    still_open.push(segs.len() - 1);
+                }
+            }
+        }
+        open = still_open;
+    }
+    (segs, open)
+}
+
+/// Bills one unit's segments of the month: each one's charges prorated, the account's
+/// adjustments once, on the last segment.
+fn bill_chain(chain: &[&Segment], hpm: f64, names: &[String], catalog: &Catalog) -> Vec<ComponentBill> {
+    struct Charged<'a> {
+        seg: &'a Segment,
+        plan: &'a pricing::Plan,
+        bill: Bill,
+        fraction: f64,
+        scale: f64,
+    }
+    let charged: Vec<Charged> = chain
+        .iter()
+        .filter_map(|seg| {
+            let plan = seg.unit.plan(catalog)?;
+            let scale = if seg.hours > 0.0 { hpm / seg.hours } else { 1.0 };
+            let usage = scale_usage(&seg.unit.merged_usage(), scale);
+            let mut bill = pricing::charges(plan, &usage, &seg.unit.options(hpm));
+            bill.warnings.extend(seg.unit.notes.iter().cloned());
+            Some(Charged {
+                seg,
+                plan,
+                bill,
+                fraction: seg.hours / hpm,
+                scale,
+            })
+        })
+        .collect();
+    let Some(last) = charged.last() else {
+        return Vec::new();
+    };
+    let parts: Vec<ChargedPart> = charged
+        .iter()
+        .map(|c| ChargedPart {
+            plan: c.plan,
+            lines: &c.bill.lines,
+            fraction: c.fraction,
+            seats: c.seg.unit.cfg.seats,
+            fee_total: pricing::monthly_fee(c.plan, &c.seg.unit.options(hpm)),
+        })
+        .collect();
+    let adjustments = pricing::adjustments(last.plan, &parts);
+    let n = charged.len();
+    charged
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mut bill = prorated(c.bill, c.fraction);
+            if i + 1 == n {
+                bill.lines.extend(adjustments.iter().cloned());
+                bill.total = bill.lines.iter().map(|l| l.amount).sum();
+            }
+            let unit = &c.seg.unit;
+            let shares = super::split(bill.total, &unit.member_weights(c.scale, catalog, hpm));
+            let member_names: Vec<String> = unit.members.iter().map(|i| names[*i].clone()).collect();
+            ComponentBill {
+                component: member_names.join(" + "),
+                members: member_names.into_iter().zip(shares).collect(),
+                provider: unit.cfg.provider.clone(),
+                plan: unit.cfg.plan.clone(),
+                fraction: c.fraction,
+                bill,
+            }
+        })
+        .collect()
+}
+
+/// A monthly-rate bill prorated to the share of the month its configuration ran: every
+/// amount × `fraction`, and the arithmetic says so.
+fn prorated(mut bill: Bill, fraction: f64) -> Bill {
+    if (fraction - 1.0).abs() > 1e-9 {
+        for l in &mut bill.lines {
+            let full = l.amount;
+            l.amount = full * fraction;
+            l.arithmetic = format!(
+                "{}; × {:.4} of the month = {}",
+                l.arithmetic,
+                fraction,
+                fmt_money(l.amount)
+            );
+        }
+        bill.total = bill.lines.iter().map(|l: &CostLine| l.amount).sum();
+    }
+    bill
+}
