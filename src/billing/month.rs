@@ -240,3 +240,81 @@ fn prorated(mut bill: Bill, fraction: f64) -> Bill {
     }
     bill
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::BilledConfig;
+    use crate::pricing::Usage;
+
+    fn catalog() -> Catalog {
+        Catalog::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing")).expect("catalogs")
+    }
+
+    fn supabase(size: &str) -> BilledConfig {
+        BilledConfig {
+            provider: "supabase".into(),
+            plan: "pro".into(),
+            size: Some(size.into()),
+            count: 1.0,
+            seats: 1.0,
+            multiplier: 1.0,
+            annual: false,
+        }
+    }
+
+    /// Supabase Pro, Micro for 15 days then Small: the $10 compute credit applies once to the
+    /// month's compute, not prorated per configuration.
+    #[test]
+    fn a_monthly_credit_applies_once_across_a_mid_month_upgrade() {
+        let day = |p: usize| (p as f64 * 86400.0, (p + 1) as f64 * 86400.0);
+        let log: Vec<(usize, PeriodUsage)> = (0..31)
+            .map(|p| {
+                (
+                    p,
+                    vec![(Some(supabase(if p < 15 { "micro" } else { "small" })), Usage::new())],
+                )
+            })
+            .collect();
+        let names = vec!["database".to_string()];
+        let m = bill_month(0, 730.0, 60.0 * 86400.0, &log, day, &names, &catalog());
+        // $25 fee (prorated over the two parts, which sum to the whole month), Micro 360 h ×
+        // $0.01344 = $4.84, Small 370 h × $0.0206 = $7.62; one $10 credit: $25 + $12.46 − $10.
+        let expected = 25.0 + 360.0 * 0.01344 + 370.0 * 0.0206 - 10.0;
+        assert!((m.total - expected).abs() < 1e-9, "{} vs {expected}", m.total);
+        let credits: Vec<&CostLine> = m
+            .components
+            .iter()
+            .flat_map(|c| &c.bill.lines)
+            .filter(|l| l.item == "credit")
+            .collect();
+        assert_eq!(credits.len(), 1, "one credit for the month");
+        assert!(
+            credits[0].arithmetic.contains("once for the month"),
+            "{}",
+            credits[0].arithmetic
+        );
+    }
+
+    /// The same configuration all month bills exactly what a single monthly bill says.
+    #[test]
+    fn one_configuration_all_month_is_the_plain_monthly_bill() {
+        let day = |p: usize| (p as f64 * 86400.0, (p + 1) as f64 * 86400.0);
+        let mut u = Usage::new();
+        u.insert("mau".into(), 150_000.0);
+        let log: Vec<(usize, PeriodUsage)> = (0..31)
+            .map(|p| (p, vec![(Some(supabase("micro")), u.clone())]))
+            .collect();
+        let cat = catalog();
+        let m = bill_month(0, 730.0, 60.0 * 86400.0, &log, day, &["database".to_string()], &cat);
+        let plan = cat.plan("supabase", "pro").unwrap();
+        let opts = crate::pricing::BillOptions {
+            size: Some("micro".into()),
+            ..Default::default()
+        };
+        let single = crate::pricing::bill(plan, &u, &opts);
+        assert!((m.total - single.total).abs() < 1e-9, "{} vs {}", m.total, single.total);
+        // 50K MAU over the quota at $0.00325 = $162.50, plus the $25 fee; Micro is inside the credit.
+        assert!((single.total - (25.0 + 162.5)).abs() < 1e-9, "{}", single.total);
+    }
+}
