@@ -326,7 +326,7 @@ fn walk(v: &serde_json::Value, f: &mut impl FnMut(f64)) {
 
 /// The first field that is a negative zero (`-0`, `-0.0`, `-0.000`), if any.
 fn regex_lite_negative_zero(text: &str) -> Option<String> {
-    text.split(|c: char| c == ',' || c == '\n' || c == ' ' || c == ':' || c == '"' || c == '[')
+    text.split([',', '\n', ' ', ':', '"', '['])
         .map(|t| t.trim())
         .find(|t| t.starts_with("-0") && t[1..].chars().all(|c| c == '0' || c == '.'))
         .map(str::to_string)
