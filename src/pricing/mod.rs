@@ -40,15 +40,19 @@
 //! 4. **Hard caps** (`hard_caps: true`, e.g. Vercel Hobby, Supabase Free): usage above the
 //!    allowance is never billed; instead a warning names the metric and says the service
 //!    would be stopped, paused or made read-only.
-//! 5. **Credit**: subtracts up to `amount` (`× seats` when `per_seat`) from the lines it
+//! 5. **Multiplier** (`BillOptions::multiplier`, e.g. 2 for RDS Multi-AZ): scales the charges
+//!    above (a line adds `subtotal × (multiplier − 1)`). Steps 1–5 are [`charges`].
+//! 6. **Credit**: subtracts up to `amount` (`× seats` when `per_seat`) from the lines it
 //!    applies to (`applies_to` lists meter names and/or `sizes`; empty means every size and
 //!    meter line, never the base fee). It never takes those lines below zero.
-//! 6. **Fee as usage commitment** (`fee_is_usage_credit`, Railway): the total before the
-//!    multiplier is `max(fee × count, usage)`; a line "usage below commitment" adds the
-//!    unused part of the commitment (zero when usage is higher) and its arithmetic says which
-//!    of the two applied.
-//! 7. **Multiplier** (`BillOptions::multiplier`, e.g. 2 for RDS Multi-AZ): scales the whole
-//!    bill; a line adds `subtotal × (multiplier − 1)`.
+//! 7. **Fee as usage commitment** (`fee_is_usage_credit`, Railway): the total is
+//!    `max(fee × count, usage)`; a line "usage below commitment" adds the unused part of the
+//!    commitment (zero when usage is higher) and its arithmetic says which of the two applied.
+//!
+//! Steps 6–7 are the account's monthly [`adjustments`]: over a month with several
+//! configurations they apply once, against every configuration's prorated charges.
+//! Usage is compared with quotas and band limits with a relative tolerance
+//! ([`QUOTA_TOLERANCE`]), so usage summed to exactly a quota is within it.
 
 mod bill;
 mod catalog;
