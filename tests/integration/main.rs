@@ -5,3 +5,4 @@ mod common;
 mod determinism;
 mod scenarios;
 mod theory;
+mod validation;
