@@ -276,7 +276,11 @@ pub fn main_with(cli: Cli) -> ExitCode {
             pricing,
             strict,
         } => cmd_validate(scenarios, pricing, strict),
-        Command::Check { scenarios, opts, strict } => cmd_check(scenarios, opts, strict),
+        Command::Check {
+            scenarios,
+            opts,
+            strict,
+        } => cmd_check(scenarios, opts, strict),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

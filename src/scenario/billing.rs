@@ -19,7 +19,10 @@ pub(super) fn billing(cx: &mut Ctx, path: &str, r: &RawBilling) -> Billing {
     }
     let mut rules = BTreeMap::new();
     for (metric, rule) in r.usage {
-        rules.insert(metric.clone(), usage_rule(cx, &format!("{path}.usage.{metric}"), metric, rule));
+        rules.insert(
+            metric.clone(),
+            usage_rule(cx, &format!("{path}.usage.{metric}"), metric, rule),
+        );
     }
     let multiplier = match r.multiplier {
         Some(m) => cx.positive(&format!("{path}.multiplier"), m),
@@ -118,7 +121,11 @@ fn usage_rule(cx: &mut Ctx, path: &str, metric: &str, r: &RawUsageRule) -> Usage
             v.extend(LEVEL_RULES);
             v
         };
-        cx.err_allowed(path, "an empty usage rule adds nothing; give at least one rate", allowed);
+        cx.err_allowed(
+            path,
+            "an empty usage rule adds nothing; give at least one rate",
+            allowed,
+        );
     }
     if is_level_metric(metric) {
         for (field, given) in volume_fields {
@@ -157,7 +164,12 @@ pub(super) fn require_billed_input(cx: &mut Ctx, b: &Billing, metric: &str, give
     let Ok(plan) = cx.catalog.plan(pr, pl) else {
         return;
     };
-    let Some(meter) = plan.meters.iter().find(|(_, m)| m.metric == metric).map(|(n, _)| n.clone()) else {
+    let Some(meter) = plan
+        .meters
+        .iter()
+        .find(|(_, m)| m.metric == metric)
+        .map(|(n, _)| n.clone())
+    else {
         return;
     };
     cx.err(

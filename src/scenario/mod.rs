@@ -5,6 +5,7 @@
 
 mod billing;
 pub mod raw;
+mod traffic;
 mod trigger;
 mod validate;
 

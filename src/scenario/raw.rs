@@ -290,15 +290,17 @@ billed_component! {
     pub struct RawExternal {
         pub latency: Option<RawDist>,
         pub rate_limit: Option<PerSecond>,
-        pub input_tokens: Option<f64>,
-        pub cached_input_tokens: Option<f64>,
-        pub output_tokens: Option<f64>,
+        /// Tokens per call (counts: `2000`, `2K`).
+        pub input_tokens: Option<Count>,
+        pub cached_input_tokens: Option<Count>,
+        pub output_tokens: Option<Count>,
     }
 }
 
 billed_component! {
     pub struct RawService {
-        pub count: Option<f64>,
+        /// Instances or zones (domains) the fee is multiplied by.
+        pub count: Option<Count>,
     }
 }
 

@@ -75,7 +75,11 @@ pub(super) fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, scope: &Scope) -> 
         Err(e) => {
             cx.err(
                 &format!("{p}.{field}"),
-                format!("{e} (metric `{}` is measured as {})", t.metric, format!("{kind:?}").to_lowercase()),
+                format!(
+                    "{e} (metric `{}` is measured as {})",
+                    t.metric,
+                    format!("{kind:?}").to_lowercase()
+                ),
             );
             return None;
         }
@@ -137,37 +141,46 @@ pub(super) fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, scope: &Scope) -> 
     })
 }
 
-/// Warns when `threshold` lies where the metric can never go: `above` at or over its largest
-/// possible value, `below` at or under its smallest (values are compared strictly).
+/// Warns when `threshold` lies outside the values the metric can take (compared strictly):
+/// `above` at or over its largest value, or `below` at or under its smallest, can never hold;
+/// `above` under its smallest, or `below` over its largest, always holds.
 fn range_warning(cx: &mut Ctx, field: &str, metric: Metric, above: bool, threshold: f64, text: &str) {
     let (min, max) = metric.range();
     let kind = metric.kind();
+    let text = text.trim();
     let written = if kind == MetricKind::Fraction {
-        format!("{} ({})", text.trim(), fmt_percent(threshold))
+        format!("{text} ({})", fmt_percent(threshold))
     } else {
-        text.trim().to_string()
+        text.to_string()
     };
-    let reason = match (above, max) {
-        (true, Some(max)) if threshold >= max => {
-            let relation = if threshold > max { "is above" } else { "equals" };
-            let mut r = format!(
-                "threshold {written} {relation} the largest possible value of `{}`, {}: `above` can never fire",
-                metric.name(),
-                fmt_value(kind, max)
-            );
-            // A share written as a bare number above 1 was almost certainly meant as percent.
-            if kind == MetricKind::Fraction && !text.contains('%') && threshold > 1.0 && threshold <= 100.0 {
-                r.push_str(&format!("; did you mean `{}%`?", text.trim()));
-            }
-            r
-        }
+    let name = metric.name();
+    let over = |m: f64| if threshold > m { "is above" } else { "equals" };
+    let under = |m: f64| if threshold < m { "is below" } else { "equals" };
+    let mut reason = match (above, max) {
+        (true, Some(max)) if threshold >= max => format!(
+            "threshold {written} {} the largest possible value of `{name}`, {}: `above` can never fire",
+            over(max),
+            fmt_value(kind, max)
+        ),
         (false, _) if threshold <= min => format!(
-            "threshold {written} is at or below the smallest possible value of `{}`, {}: `below` can never fire",
-            metric.name(),
+            "threshold {written} {} the smallest possible value of `{name}`, {}: `below` can never fire",
+            under(min),
             fmt_value(kind, min)
+        ),
+        (true, _) if threshold < min => format!(
+            "threshold {written} is below the smallest possible value of `{name}`, {}: `above` always holds, so the trigger fires at the first period with a value",
+            fmt_value(kind, min)
+        ),
+        (false, Some(max)) if threshold > max => format!(
+            "threshold {written} is above the largest possible value of `{name}`, {}: `below` always holds, so the trigger fires at the first period with a value",
+            fmt_value(kind, max)
         ),
         _ => return,
     };
+    // A share written as a bare number above 1 was almost certainly meant as a percentage.
+    if kind == MetricKind::Fraction && !text.contains('%') && threshold > 1.0 && threshold <= 100.0 {
+        reason.push_str(&format!("; did you mean `{text}%`?"));
+    }
     cx.warn(field, reason);
 }
 
@@ -251,9 +264,10 @@ fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {
                         }
                     }
                     // Annual billing stays on through an upgrade: the new plan needs an annual price.
-                    let annual_in = scope.stages.values().find(|s| {
-                        crate::infra::billing_of(s, &u.component).is_some_and(|b| b.annual_billing)
-                    });
+                    let annual_in = scope
+                        .stages
+                        .values()
+                        .find(|s| crate::infra::billing_of(s, &u.component).is_some_and(|b| b.annual_billing));
                     if let (Some(st), None) = (annual_in, pl.annual_fee) {
                         cx.err(
                             &format!("{p}.action.upgrade.plan"),
@@ -314,6 +328,13 @@ pub(super) fn data_warnings(cx: &mut Ctx, triggers: &[(usize, Trigger)], scope: 
     if reachable.iter().any(|s| !scope.stages.contains_key(*s)) {
         return;
     }
+    let upgrades: Vec<&Upgrade> = all
+        .iter()
+        .filter_map(|t| match &t.action {
+            Action::Upgrade(u) => Some(u),
+            _ => None,
+        })
+        .collect();
     for (i, t) in triggers {
         let field = format!("triggers[{i}].metric");
         let name = t.metric.name();
@@ -324,13 +345,6 @@ pub(super) fn data_warnings(cx: &mut Ctx, triggers: &[(usize, Trigger)], scope: 
             );
             continue;
         }
-        let upgrades: Vec<&Upgrade> = all
-            .iter()
-            .filter_map(|t| match &t.action {
-                Action::Upgrade(u) => Some(u),
-                _ => None,
-            })
-            .collect();
         let missing: Vec<String> = reachable
             .iter()
             .filter_map(|s| {
@@ -384,7 +398,12 @@ fn no_data_anywhere(metric: Metric, data: &DataSources) -> Option<String> {
 }
 
 /// Why trigger `t`'s metric has no value in stage `st` (with any plan an upgrade may give it).
-fn no_data_in_stage(catalog: &crate::pricing::Catalog, t: &Trigger, st: &Stage, upgrades: &[&Upgrade]) -> Option<String> {
+fn no_data_in_stage(
+    catalog: &crate::pricing::Catalog,
+    t: &Trigger,
+    st: &Stage,
+    upgrades: &[&Upgrade],
+) -> Option<String> {
     match t.metric {
         Metric::DatabaseConnections | Metric::DatabaseUtilization | Metric::DatabaseWait if st.database.is_none() => {
             Some("no database".into())

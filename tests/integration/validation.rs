@@ -60,7 +60,10 @@ fn api_without_ram_in_use_bills_its_instance_ram() {
     let (usage, amount) = api_line(&default, "ram");
     assert!((usage - gb_hours).abs() < 1e-6 * gb_hours, "{usage} GB-hours");
     assert!((amount - gb_hours * 10.0 / 730.0).abs() < 1e-6, "${amount}");
-    let explicit = run_text(&scenario(&RAILWAY_API.replace("workers: 4", "workers: 4, ram_in_use: 1GiB"), ""));
+    let explicit = run_text(&scenario(
+        &RAILWAY_API.replace("workers: 4", "workers: 4, ram_in_use: 1GiB"),
+        "",
+    ));
     assert_eq!(api_line(&explicit, "ram"), (usage, amount));
     assert_eq!(default.months[0].example.total, explicit.months[0].example.total);
 }
@@ -140,7 +143,10 @@ fn usage_rules_reject_negative_and_non_finite_numbers() {
         ("requests: {per_session: .nan}", "usage.requests.per_session"),
         ("egress_gb: {per_user_month: .inf}", "usage.egress_gb.per_user_month"),
         ("requests: {per_job: -0.5}", "usage.requests.per_job"),
-        ("egress_gb: {bytes_per_request: -2KB}", "usage.egress_gb.bytes_per_request"),
+        (
+            "egress_gb: {bytes_per_request: -2KB}",
+            "usage.egress_gb.bytes_per_request",
+        ),
     ] {
         validate(&with_usage(rule), &[]).code(2).stderr(
             predicate::str::contains(format!("stages.s.services.web.{field}"))
@@ -168,7 +174,10 @@ fn level_metrics_take_only_level_rules() {
     for (rule, field) in [
         ("mau: {per_request: 1}", "usage.mau.per_request"),
         ("seats: {per_session: 0.1}", "usage.seats.per_session"),
-        ("storage_gb_peak: {bytes_per_request: 1KB}", "usage.storage_gb_peak.bytes_per_request"),
+        (
+            "storage_gb_peak: {bytes_per_request: 1KB}",
+            "usage.storage_gb_peak.bytes_per_request",
+        ),
         ("vectors: {per_job: 10}", "usage.vectors.per_job"),
     ] {
         validate(&with_usage(rule), &[]).code(2).stderr(
@@ -215,8 +224,8 @@ fn annual_billing_needs_an_annual_price() {
     );
 }
 
-/// Other money inputs that could be negative: a service's count, an external call's tokens,
-/// the vCPU a job uses.
+/// Other money inputs that could be negative: a service's count, an external call's tokens
+/// (counts, which also take suffixes), the vCPU a job uses.
 #[test]
 fn negative_counts_tokens_and_job_cpu_are_errors() {
     for (stage, field) in [
@@ -233,16 +242,26 @@ fn negative_counts_tokens_and_job_cpu_are_errors() {
             "stages.s.queue.vcpu",
         ),
     ] {
-        validate(&scenario(stage, ""), &[])
-            .code(2)
-            .stderr(predicate::str::contains(field).and(predicate::str::contains("≥ 0")));
+        validate(&scenario(stage, ""), &[]).code(2).stderr(
+            predicate::str::contains(field)
+                .and(predicate::str::contains("≥ 0").or(predicate::str::contains("negative"))),
+        );
     }
+    let sc = loaded(&scenario(
+        "api: {vcpu: 1}, external: {llm: {provider: openai_api, plan: gpt-4o, input_tokens: 2K, output_tokens: 1.5K}}",
+        "",
+    ));
+    assert_eq!(sc.stages["s"].external[0].input_tokens, 2000.0);
+    assert_eq!(sc.stages["s"].external[0].output_tokens, 1500.0);
 }
 
 #[test]
 fn more_vectors_than_the_plan_holds_is_an_error() {
     validate(
-        &scenario("api: {vcpu: 1}, vector_store: {provider: qdrant_cloud, plan: free, vectors: 2M}", ""),
+        &scenario(
+            "api: {vcpu: 1}, vector_store: {provider: qdrant_cloud, plan: free, vectors: 2M}",
+            "",
+        ),
         &[],
     )
     .code(2)
@@ -292,12 +311,16 @@ fn threshold_above_a_share_warns_and_strict_fails() {
 }
 
 #[test]
-fn thresholds_that_can_never_be_crossed_warn() {
+fn thresholds_outside_a_metrics_range_warn() {
     for (t, expect) in [
         ("metric: database.size, below: 0", "smallest possible value"),
         ("metric: errors.rate, above: 100%", "equals the largest possible value"),
         ("metric: api.instances, below: 1", "`below` can never fire"),
-        ("metric: database.utilization, above: 150%", "is above the largest possible value"),
+        (
+            "metric: database.utilization, above: 150%",
+            "is above the largest possible value",
+        ),
+        ("metric: api.cpu, below: 1.5", "`below` always holds"),
     ] {
         validate(&trigger(t), &[])
             .success()
@@ -308,8 +331,8 @@ fn thresholds_that_can_never_be_crossed_warn() {
         .stderr(predicate::str::contains("triggers[0].sustained").and(predicate::str::contains("only 1")));
 }
 
-/// Invariant over every metric: a threshold at the edge of the metric's range (or beyond)
-/// warns; one inside the range does not.
+/// Invariant over every metric: a threshold at the edge of the metric's range or beyond it
+/// (never or always crossed) warns; one inside the range does not.
 #[test]
 fn range_warnings_follow_each_metrics_range() {
     use capsim::scenario::{Metric, MetricKind};
@@ -329,10 +352,30 @@ fn range_warnings_follow_each_metrics_range() {
                 .count()
         };
         assert_eq!(range_warnings(&format!("below: {}", unit(min))), 1, "{name} below min");
-        assert_eq!(range_warnings(&format!("below: {}", unit(min + 0.5))), 0, "{name} inside");
+        assert_eq!(
+            range_warnings(&format!("below: {}", unit(min + 0.5))),
+            0,
+            "{name} inside"
+        );
+        if min > 0.0 {
+            assert_eq!(
+                range_warnings(&format!("above: {}", unit(min * 0.5))),
+                1,
+                "{name} always above"
+            );
+        }
         if let Some(max) = max {
             assert_eq!(range_warnings(&format!("above: {}", unit(max))), 1, "{name} above max");
-            assert_eq!(range_warnings(&format!("above: {}", unit(max * 0.5))), 0, "{name} inside");
+            assert_eq!(
+                range_warnings(&format!("above: {}", unit(max * 0.5))),
+                0,
+                "{name} inside"
+            );
+            assert_eq!(
+                range_warnings(&format!("below: {}", unit(max * 1.5))),
+                1,
+                "{name} always below"
+            );
         } else {
             assert_eq!(range_warnings(&format!("above: {}", unit(1e12))), 0, "{name} unbounded");
         }
@@ -354,7 +397,9 @@ fn metrics_without_data_warn_with_the_stages() {
     .stderr(
         predicate::str::contains("triggers[0].metric")
             .and(predicate::str::contains("no data in any stage the run can reach"))
-            .and(predicate::str::contains("`qdrant_cloud/startup` states no vector capacity")),
+            .and(predicate::str::contains(
+                "`qdrant_cloud/startup` states no vector capacity",
+            )),
     );
     // An upgrade to a plan with a capacity gives it data.
     validate(
@@ -405,13 +450,16 @@ fn slo_values_outside_their_range() {
                 .and(predicate::str::contains("500%"))
                 .and(predicate::str::contains("did you mean `5%`?")),
         );
-    validate(&scenario("api: {vcpu: 1}", "slo: {latency_p95: 0s, error_rate: 100%}\n"), &[])
-        .success()
-        .stderr(
-            predicate::str::contains("slo.latency_p95")
-                .and(predicate::str::contains("can never be met"))
-                .and(predicate::str::contains("slo.error_rate")),
-        );
+    validate(
+        &scenario("api: {vcpu: 1}", "slo: {latency_p95: 0s, error_rate: 100%}\n"),
+        &[],
+    )
+    .success()
+    .stderr(
+        predicate::str::contains("slo.latency_p95")
+            .and(predicate::str::contains("can never be met"))
+            .and(predicate::str::contains("slo.error_rate")),
+    );
 }
 
 /// The shipped GA scenario's "Qdrant > 80% capacity" trigger cannot fire: Qdrant Production
@@ -426,14 +474,22 @@ fn shipped_ga_scenario_warns_about_its_qdrant_trigger() {
         .stderr(
             predicate::str::contains("scenarios/ga.yaml:31")
                 .and(predicate::str::contains("vector_store.capacity"))
-                .and(predicate::str::contains("`qdrant_cloud/production` states no vector capacity")),
+                .and(predicate::str::contains(
+                    "`qdrant_cloud/production` states no vector capacity",
+                )),
         );
     capsim()
         .args(["validate", "--strict", "scenarios/ga.yaml"])
         .assert()
         .code(2);
     capsim()
-        .args(["validate", "--strict", "scenarios/beta.yaml", "scenarios/mvp.yaml", "scenarios/aws.yaml"])
+        .args([
+            "validate",
+            "--strict",
+            "scenarios/beta.yaml",
+            "scenarios/mvp.yaml",
+            "scenarios/aws.yaml",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::is_empty());
