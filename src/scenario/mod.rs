@@ -531,9 +531,9 @@ impl Metric {
     }
 
     /// The smallest and largest values the metric can take (`None`: no upper bound). Shares
-    /// (utilization, CPU, error rate, vector capacity) lie in 0..1; sizes, times, counts and
-    /// money are never negative; a stage has at least one API instance. A threshold outside
-    /// this range can never be crossed.
+    /// (utilization, CPU, error rate, vector capacity — validation rejects more vectors than a
+    /// plan holds) lie in 0..1; sizes, times, counts and money are never negative; a stage has
+    /// at least one API instance. A threshold outside this range is crossed never or always.
     pub fn range(self) -> (f64, Option<f64>) {
         match self {
             Metric::ApiCpu
