@@ -29,6 +29,14 @@ fn difference(plan: f64, capsim: f64) -> (String, bool) {
 }
 
 pub fn fill(sc: &Scenario, r: &mut RunResult) {
+    // What validation warned about (a trigger that can never fire, a metric with no data) is
+    // part of the report, not only of the terminal.
+    for w in &sc.warnings {
+        let note = format!("Scenario warning, `{}`: {}", w.field, w.reason);
+        if !r.notes.contains(&note) {
+            r.notes.push(note);
+        }
+    }
     let np = r.periods.len();
     let end = np - 1;
     let worst = |k: usize| {

@@ -3,6 +3,11 @@
 //! Exit codes: 0 success (for `check`: within budget and SLOs), 1 `check` found a breached
 //! budget or SLO, 2 capsim could not do its job (bad input, unwritable report). CI jobs can
 //! tell a breached budget from a broken scenario.
+//!
+//! Warnings (a trigger or objective that cannot be evaluated as written: a threshold outside
+//! its metric's range, a metric with no data in the stages the run can reach) are printed on
+//! stderr by every command before anything runs. With `--strict` (`validate`, `check`) they are
+//! input errors: exit 2, and `check` runs nothing.
 
 use crate::error::InputErrors;
 use crate::pricing::Catalog;
@@ -39,6 +44,9 @@ pub enum Command {
         scenarios: Vec<PathBuf>,
         #[arg(long)]
         pricing: Option<PathBuf>,
+        /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run scenarios and exit 1 if a budget or SLO is breached (for CI).
     Check {
@@ -46,6 +54,10 @@ pub enum Command {
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
         opts: RunOpts,
+        /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2
+        /// before running anything.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
@@ -88,6 +100,13 @@ fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// Prints a scenario's warnings on stderr, before anything runs.
+fn print_warnings(sc: &Scenario) {
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
     let (mut sc, cat) = scenario::load(path, opts.pricing.as_deref())?;
     if let Some(s) = opts.seed {
@@ -123,6 +142,7 @@ pub fn default_report_dir(scenario: &Path) -> PathBuf {
 
 fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
+    print_warnings(&sc);
     let r = simulate(&sc, &cat, opts.threads)?;
     let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
     let files = crate::output::render_all(&r);
@@ -136,25 +156,40 @@ fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
+fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool) -> Result<ExitCode, Failure> {
     let mut all = Vec::new();
+    let mut warned = Vec::new();
     for p in &scenarios {
-        match scenario::load(p, pricing.as_deref()) {
-            Ok((sc, _)) => out(&format!(
-                "ok  {} ({}: {} stages, {} request types, {} triggers)\n",
-                p.display(),
-                sc.name,
-                sc.stages.len(),
-                sc.requests.len(),
-                sc.triggers.len()
-            )),
-            Err(e) => {
-                for err in e.0 {
-                    // Files sharing a base report its problems once.
-                    if !all.contains(&err) {
-                        all.push(err);
+        let problems = match scenario::load(p, pricing.as_deref()) {
+            Ok((sc, _)) if strict && !sc.warnings.is_empty() => sc.warnings,
+            Ok((sc, _)) => {
+                out(&format!(
+                    "ok  {} ({}: {} stages, {} request types, {} triggers{})\n",
+                    p.display(),
+                    sc.name,
+                    sc.stages.len(),
+                    sc.requests.len(),
+                    sc.triggers.len(),
+                    match sc.warnings.len() {
+                        0 => String::new(),
+                        1 => ", 1 warning".into(),
+                        n => format!(", {n} warnings"),
+                    }
+                ));
+                for w in sc.warnings {
+                    if !warned.contains(&w) {
+                        eprintln!("warning: {w}");
+                        warned.push(w);
                     }
                 }
+                continue;
+            }
+            Err(e) => e.0,
+        };
+        for err in problems {
+            // Files sharing a base report its problems once.
+            if !all.contains(&err) {
+                all.push(err);
             }
         }
     }
@@ -165,10 +200,22 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>) -> Result<Exi
     }
 }
 
-fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts) -> Result<ExitCode, Failure> {
-    let mut breached = false;
+fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<ExitCode, Failure> {
+    // Every scenario is loaded before any runs, so broken input (and, with --strict, a
+    // warning) stops the gate up front.
+    let mut loaded = Vec::new();
     for p in &scenarios {
-        let (sc, cat) = load(p, &opts)?;
+        loaded.push((p, load(p, &opts)?));
+    }
+    let warnings: Vec<_> = loaded.iter().flat_map(|(_, (sc, _))| sc.warnings.clone()).collect();
+    if strict && !warnings.is_empty() {
+        return Err(Failure::Input(InputErrors(warnings)));
+    }
+    for (_, (sc, _)) in &loaded {
+        print_warnings(sc);
+    }
+    let mut breached = false;
+    for (p, (sc, cat)) in loaded {
         let r = simulate(&sc, &cat, opts.threads)?;
         let ok = r.budget_ok() && r.slo_ok();
         breached |= !ok;
@@ -224,8 +271,16 @@ pub fn main_with(cli: Cli) -> ExitCode {
             opts,
             quiet,
         } => cmd_run(scenario, dir, opts, quiet),
-        Command::Validate { scenarios, pricing } => cmd_validate(scenarios, pricing),
-        Command::Check { scenarios, opts } => cmd_check(scenarios, opts),
+        Command::Validate {
+            scenarios,
+            pricing,
+            strict,
+        } => cmd_validate(scenarios, pricing, strict),
+        Command::Check {
+            scenarios,
+            opts,
+            strict,
+        } => cmd_check(scenarios, opts, strict),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

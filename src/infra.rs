@@ -121,6 +121,10 @@ pub fn apply_upgrade(stage: &mut Stage, up: &Upgrade) -> String {
             }
             if let Some(r) = up.ram_bytes {
                 stage.api.ram_bytes = r;
+                // RAM in use that was not given is the instance's RAM, before and after.
+                if stage.api.ram_in_use_is_ram {
+                    stage.api.ram_in_use_bytes = r;
+                }
                 changes.push(format!("RAM → {}", crate::units::fmt_bytes(r)));
             }
             if let Some(w) = up.workers {
@@ -290,5 +294,53 @@ impl Infra {
                 (infra, notes)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Upgrade;
+    use std::path::PathBuf;
+
+    fn stage_with(api: &str) -> Stage {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.yaml");
+        let text = format!(
+            "name: t\nstage: s\nhorizon: 1d\ntraffic: {{arrival_rate: 1/s}}\n\
+             requests: {{r: {{share: 100%, cpu: 10ms}}}}\nstages: {{s: {{api: {api}}}}}\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        let pricing = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pricing");
+        let cat = Catalog::load_dir(&pricing).unwrap();
+        let sc = crate::scenario::load_with_catalog(&p, &cat, &pricing).unwrap_or_else(|e| panic!("{e}"));
+        sc.stages["s"].clone()
+    }
+
+    fn ram_upgrade(bytes: f64) -> Upgrade {
+        Upgrade {
+            component: "api".into(),
+            ram_bytes: Some(bytes),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ram_in_use_left_out_follows_the_instance_ram_through_upgrades() {
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        let mut st = stage_with("{provider: railway, plan: pro, vcpu: 1, ram: 1GiB}");
+        assert_eq!(st.api.ram_in_use_bytes, gib);
+        apply_upgrade(&mut st, &ram_upgrade(4.0 * gib));
+        assert_eq!(st.api.ram_bytes, 4.0 * gib);
+        assert_eq!(st.api.ram_in_use_bytes, 4.0 * gib);
+    }
+
+    #[test]
+    fn ram_in_use_given_stays_what_the_file_says_through_upgrades() {
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        let mut st = stage_with("{provider: railway, plan: pro, vcpu: 1, ram: 1GiB, ram_in_use: 300MB}");
+        assert_eq!(st.api.ram_in_use_bytes, 300e6);
+        apply_upgrade(&mut st, &ram_upgrade(4.0 * gib));
+        assert_eq!(st.api.ram_in_use_bytes, 300e6);
     }
 }

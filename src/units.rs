@@ -233,6 +233,7 @@ macro_rules! unit_type {
 
 fn number_needs_unit(what: &'static str, units: &'static [&'static str]) -> impl Fn(f64) -> Result<f64, String> {
     move |v| {
+        finite_nonneg(v, what, &v.to_string())?;
         if v == 0.0 {
             Ok(0.0)
         } else {
@@ -309,16 +310,8 @@ pub fn fmt_seconds(s: f64) -> String {
     }
 }
 
-/// Formats dollars: `$1,140.00`.
-pub fn fmt_money(v: f64) -> String {
-    if !v.is_finite() {
-        return "not a number".to_string();
-    }
-    let cents = (v.abs() * 100.0).round() as u64;
-    // A negative amount that rounds to zero cents is $0.00, never "-$0.00".
-    let neg = v < 0.0 && cents > 0;
-    let whole = cents / 100;
-    let frac = cents % 100;
+/// Digits of a whole number with thousands separators: `1140` → `1,140`.
+fn group_thousands(whole: u64) -> String {
     let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
@@ -327,7 +320,37 @@ pub fn fmt_money(v: f64) -> String {
         }
         grouped.push(ch);
     }
-    format!("{}${grouped}.{frac:02}", if neg { "-" } else { "" })
+    grouped
+}
+
+/// Formats dollars: `$1,140.00`.
+pub fn fmt_money(v: f64) -> String {
+    if !v.is_finite() {
+        return "not a number".to_string();
+    }
+    let cents = (v.abs() * 100.0).round() as u64;
+    // A negative amount that rounds to zero cents is $0.00, never "-$0.00".
+    let neg = v < 0.0 && cents > 0;
+    let grouped = group_thousands(cents / 100);
+    format!("{}${grouped}.{:02}", if neg { "-" } else { "" }, cents % 100)
+}
+
+/// Formats a fraction as a percentage: `0.7` → `70%`, `60` → `6,000%`, `0.125` → `12.5%`.
+pub fn fmt_percent(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return format!("{fraction}");
+    }
+    let pct = fraction * 100.0;
+    let neg = if pct < 0.0 { "-" } else { "" };
+    let hundredths = (pct.abs() * 100.0).round() as u64;
+    let whole = group_thousands(hundredths / 100);
+    let frac = format!("{:02}", hundredths % 100);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        format!("{neg}{whole}%")
+    } else {
+        format!("{neg}{whole}.{frac}%")
+    }
 }
 
 /// Formats a count with K/M suffixes: `143.0K`.
@@ -406,6 +429,11 @@ mod tests {
         assert!((f.0 - 0.7).abs() < 1e-12);
         let e = serde_yaml::from_str::<Seconds>("15").unwrap_err().to_string();
         assert!(e.contains("no unit"), "{e}");
+        // A negative or non-finite bare number is called what it is, not "has no unit".
+        let e = serde_yaml::from_str::<Bytes>("-5").unwrap_err().to_string();
+        assert!(e.contains("negative"), "{e}");
+        let e = serde_yaml::from_str::<Bytes>(".nan").unwrap_err().to_string();
+        assert!(e.contains("not a finite number"), "{e}");
     }
 
     #[test]
@@ -415,5 +443,9 @@ mod tests {
         assert_eq!(fmt_bytes(400e6), "400.0 MB");
         assert_eq!(fmt_seconds(0.085), "85.0 ms");
         assert_eq!(fmt_count(143_000.0), "143.0K");
+        assert_eq!(fmt_percent(0.7), "70%");
+        assert_eq!(fmt_percent(60.0), "6,000%");
+        assert_eq!(fmt_percent(0.125), "12.5%");
+        assert_eq!(fmt_percent(0.00005), "0.01%");
     }
 }

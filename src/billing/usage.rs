@@ -3,6 +3,7 @@
 //! configuration, plus the scenario's usage rules.
 
 use crate::infra::billing_of;
+pub use crate::pricing::is_level_metric;
 use crate::pricing::Usage;
 use crate::scenario::{Billing, Scenario, Stage};
 
@@ -13,14 +14,6 @@ pub fn scale_usage(usage: &Usage, factor: f64) -> Usage {
         .iter()
         .map(|(k, v)| (k.clone(), if is_level_metric(k) { *v } else { v * factor }))
         .collect()
-}
-
-/// Usage metrics whose monthly figure is a level (largest value), not a sum.
-pub fn is_level_metric(m: &str) -> bool {
-    matches!(
-        m,
-        "storage_gb_peak" | "vectors" | "seats" | "instances" | "zones" | "mau"
-    )
 }
 
 /// A period's expected volumes and stored sizes.

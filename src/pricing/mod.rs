@@ -106,6 +106,17 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ("class_b_ops", "object-store reads (R2 Class B, S3 GET)"),
 ];
 
+/// Usage metrics whose monthly figure is a level (how many at once, or the largest amount in
+/// the month), not a volume summed over time: 500 `mau` in a month are 500 whatever the
+/// period length. A usage rule can only give a level as `per_month` (a fixed level) or
+/// `per_user_month` (users × rate); per request, session or job it would be a volume.
+pub const LEVEL_METRICS: &[&str] = &["storage_gb_peak", "vectors", "seats", "instances", "zones", "mau"];
+
+/// Whether `metric` is one of [`LEVEL_METRICS`].
+pub fn is_level_metric(metric: &str) -> bool {
+    LEVEL_METRICS.contains(&metric)
+}
+
 /// Usage of one component over one billing month, by metric name (see [`USAGE_METRICS`]).
 pub type Usage = BTreeMap<String, f64>;
 
@@ -392,4 +403,18 @@ pub struct CostLine {
     pub amount: f64,
     /// e.g. `12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55`.
     pub arithmetic: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_level_metric_is_a_usage_metric() {
+        for m in LEVEL_METRICS {
+            assert!(USAGE_METRICS.iter().any(|(u, _)| u == m), "{m}");
+            assert!(is_level_metric(m));
+        }
+        assert!(!is_level_metric("requests") && !is_level_metric("ram_gb_hours"));
+    }
 }

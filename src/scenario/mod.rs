@@ -3,7 +3,10 @@
 //! `raw.rs` mirrors the file; `validate.rs` checks every field and reference once, resolving
 //! plans against the pricing catalog, so that later code never re-checks "capacity > 0".
 
+mod billing;
 pub mod raw;
+mod traffic;
+mod trigger;
 mod validate;
 
 pub use validate::{component_names, load, load_with_catalog};
@@ -35,6 +38,10 @@ pub struct Scenario {
     pub budget: Budget,
     pub slo: Slo,
     pub plan_says: PlanSays,
+    /// Problems that do not stop a run but mean a trigger or SLO cannot be evaluated as written:
+    /// a threshold outside its metric's possible values, a metric with no data in the stages the
+    /// run can reach. `validate`, `run` and `check` print them; `--strict` makes them errors.
+    pub warnings: Vec<crate::error::InputError>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -256,7 +263,11 @@ pub struct Api {
     pub workers: u32,
     pub max_queue: Option<u32>,
     pub queue_timeout: Option<f64>,
+    /// RAM one instance uses, billed as `ram_gb_hours` (Railway): the file's `ram_in_use`, else
+    /// the instance's provisioned RAM (`ram_bytes`), as a process that keeps its memory is billed.
     pub ram_in_use_bytes: f64,
+    /// `ram_in_use` was not given: RAM in use is the instance's RAM and follows upgrades of `ram`.
+    pub ram_in_use_is_ram: bool,
     pub idle_cpu: f64,
     pub hold_worker: bool,
 }
@@ -299,7 +310,9 @@ pub struct JobQueue {
     /// BullMQ limiter: at most `max` job starts per fixed window of `per` seconds.
     pub rate_limit: Option<(u32, f64)>,
     pub job_time: Dist,
+    /// vCPU a running job uses (0 when not given; required when the plan bills CPU used).
     pub vcpu: f64,
+    /// RAM one worker uses (0 when not given; required when the plan bills RAM in use).
     pub ram_in_use_bytes: f64,
 }
 
@@ -517,6 +530,22 @@ impl Metric {
             .find(|m| m.1 == self)
             .map(|m| m.2)
             .unwrap_or(MetricKind::Count)
+    }
+
+    /// The smallest and largest values the metric can take (`None`: no upper bound). Shares
+    /// (utilization, CPU, error rate, vector capacity — validation rejects more vectors than a
+    /// plan holds) lie in 0..1; sizes, times, counts and money are never negative; a stage has
+    /// at least one API instance. A threshold outside this range is crossed never or always.
+    pub fn range(self) -> (f64, Option<f64>) {
+        match self {
+            Metric::ApiCpu
+            | Metric::ApiUtilization
+            | Metric::DatabaseUtilization
+            | Metric::ErrorRate
+            | Metric::VectorCapacity => (0.0, Some(1.0)),
+            Metric::ApiInstances => (1.0, None),
+            _ => (0.0, None),
+        }
     }
 
     pub fn takes_percentile(self) -> bool {

@@ -183,7 +183,38 @@ macro_rules! billed_component {
             pub label: Option<String>,
             $($(#[$fm])* #[serde(default)] pub $f: $t,)*
         }
+
+        impl $name {
+            /// The fields every billed component shares.
+            pub fn billing(&self) -> RawBilling<'_> {
+                RawBilling {
+                    provider: self.provider.as_deref(),
+                    plan: self.plan.as_deref(),
+                    size: self.size.as_deref(),
+                    seats: self.seats,
+                    annual_billing: self.annual_billing,
+                    multiplier: self.multiplier,
+                    plan_says: self.plan_says,
+                    usage: &self.usage,
+                    label: self.label.as_deref(),
+                }
+            }
+        }
     };
+}
+
+/// The billing fields of any billed component, borrowed (see `billed_component!`).
+#[derive(Debug, Clone, Copy)]
+pub struct RawBilling<'a> {
+    pub provider: Option<&'a str>,
+    pub plan: Option<&'a str>,
+    pub size: Option<&'a str>,
+    pub seats: Option<f64>,
+    pub annual_billing: Option<bool>,
+    pub multiplier: Option<f64>,
+    pub plan_says: Option<Money>,
+    pub usage: &'a BTreeMap<String, RawUsageRule>,
+    pub label: Option<&'a str>,
 }
 
 billed_component! {
@@ -197,6 +228,9 @@ billed_component! {
         /// Waiting room for requests when every worker is busy; beyond it requests are rejected.
         pub max_queue: Option<u32>,
         pub queue_timeout: Option<Seconds>,
+        /// RAM one instance uses (what Railway-style usage billing charges). Default: `ram`,
+        /// the instance's provisioned RAM; required when the plan bills RAM in use and `ram`
+        /// is not given.
         pub ram_in_use: Option<Bytes>,
         /// Background CPU use of an idle instance, in vCPU.
         pub idle_cpu: Option<f64>,
@@ -244,7 +278,10 @@ billed_component! {
         pub concurrency: Option<u32>,
         pub rate_limit: Option<RawRateLimit>,
         pub job_time: Option<RawDist>,
+        /// vCPU a running job uses (billed as `vcpu_hours`); required when the plan bills CPU used.
         pub vcpu: Option<f64>,
+        /// RAM one worker uses (billed as `ram_gb_hours` × workers). A queue states no
+        /// provisioned RAM to default to, so it is required when the plan bills RAM in use.
         pub ram_in_use: Option<Bytes>,
     }
 }
@@ -253,15 +290,17 @@ billed_component! {
     pub struct RawExternal {
         pub latency: Option<RawDist>,
         pub rate_limit: Option<PerSecond>,
-        pub input_tokens: Option<f64>,
-        pub cached_input_tokens: Option<f64>,
-        pub output_tokens: Option<f64>,
+        /// Tokens per call (counts: `2000`, `2K`).
+        pub input_tokens: Option<Count>,
+        pub cached_input_tokens: Option<Count>,
+        pub output_tokens: Option<Count>,
     }
 }
 
 billed_component! {
     pub struct RawService {
-        pub count: Option<f64>,
+        /// Instances or zones (domains) the fee is multiplied by.
+        pub count: Option<Count>,
     }
 }
 
@@ -272,21 +311,24 @@ pub struct RawRateLimit {
     pub per: Seconds,
 }
 
+/// Extra usage a component bills, in the metric's units. Numbers are counts (`0.001`, `143K`,
+/// `1.5M`), never negative; a level metric (`mau`, `seats`…) takes only `per_month` or
+/// `per_user_month` (checked in `validate.rs`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUsageRule {
     #[serde(default)]
-    pub per_request: Option<f64>,
+    pub per_request: Option<Count>,
     #[serde(default)]
-    pub per_session: Option<f64>,
+    pub per_session: Option<Count>,
     #[serde(default)]
-    pub per_user_month: Option<f64>,
+    pub per_user_month: Option<Count>,
     #[serde(default)]
-    pub per_job: Option<f64>,
+    pub per_job: Option<Count>,
     #[serde(default)]
-    pub per_month: Option<f64>,
+    pub per_month: Option<Count>,
     #[serde(default)]
-    pub per_database_gb: Option<f64>,
+    pub per_database_gb: Option<Count>,
     #[serde(default)]
     pub bytes_per_request: Option<Bytes>,
 }

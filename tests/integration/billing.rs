@@ -263,7 +263,7 @@ fn each_firing_reports_its_own_cost_effect() {
         traffic: {users: {growth: constant, users: 100}, sessions_per_user_per_week: 2, requests_per_session: 20, think_time: 30s}\n\
         requests: {r: {share: 100%, cpu: 5ms, db_queries: 1}}\n\
         stages:\n  s:\n\
-        \x20   api: {provider: railway, plan: hobby, vcpu: 1, ram: 1GB, workers: 4, ram_in_use: 2GB}\n\
+        \x20   api: {provider: railway, plan: hobby, vcpu: 1, ram: 2GB, workers: 4, ram_in_use: 2GB}\n\
         \x20   database: {provider: supabase, plan: pro, size: micro, connections: 10, query_time: 2ms}\n\
         triggers:\n\
         \x20 - {name: db, metric: users, above: 1, action: {upgrade: {component: database, size: small}}}\n\

@@ -7,3 +7,4 @@ mod determinism;
 mod scenarios;
 mod theory;
 mod timeouts;
+mod validation;

@@ -1,0 +1,455 @@
+//! Triggers: metric, threshold, action. Besides what is wrong (an error), validation says what
+//! can never happen (a warning): a threshold outside the values its metric can take (`above: 60`
+//! on a share is 6,000 %), a metric with no data in the stages the run can reach (a vector
+//! capacity the plan does not state), a `sustained` longer than the run.
+
+use super::raw::{RawAction, RawTrigger, RawUpgrade};
+use super::validate::Ctx;
+use super::*;
+use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_percent, fmt_seconds};
+use crate::units::{parse_bytes, parse_count, parse_fraction, parse_money, parse_seconds};
+
+/// What a trigger may refer to, from the rest of the scenario.
+pub(super) struct Scope<'a> {
+    pub resolution: f64,
+    pub horizon: f64,
+    /// Every component any stage has.
+    pub components: &'a [String],
+    pub stages: &'a BTreeMap<String, Stage>,
+    pub start_stage: &'a str,
+}
+
+fn threshold(kind: MetricKind, text: &str) -> Result<f64, String> {
+    match kind {
+        MetricKind::Bytes => parse_bytes(text),
+        MetricKind::Seconds => parse_seconds(text),
+        MetricKind::Fraction => parse_fraction(text),
+        MetricKind::Money => parse_money(text),
+        MetricKind::Count => parse_count(text),
+    }
+}
+
+/// A value in its metric's units, as people write it.
+fn fmt_value(kind: MetricKind, v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    match kind {
+        MetricKind::Bytes => fmt_bytes(v),
+        MetricKind::Count => fmt_count(v),
+        MetricKind::Fraction => fmt_percent(v),
+        MetricKind::Seconds => fmt_seconds(v),
+        MetricKind::Money => fmt_money(v),
+    }
+}
+
+/// Checks trigger `i`; `None` when it is too broken to keep (the errors say why).
+pub(super) fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, scope: &Scope) -> Option<Trigger> {
+    let p = format!("triggers[{i}]");
+    let Some(&(_, metric, kind, _)) = Metric::ALL.iter().find(|m| m.0 == t.metric) else {
+        cx.err_allowed(
+            &format!("{p}.metric"),
+            format!("unknown metric `{}`", t.metric),
+            Metric::ALL.iter().map(|m| m.0.to_string()),
+        );
+        return None;
+    };
+    let (above, raw_threshold, field) = match (&t.above, &t.below) {
+        (Some(a), None) => (true, a, "above"),
+        (None, Some(b)) => (false, b, "below"),
+        _ => {
+            cx.err(&p, "a trigger needs exactly one of `above` or `below`");
+            return None;
+        }
+    };
+    let text = match raw_threshold {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        _ => {
+            cx.err(&format!("{p}.{field}"), "expected a threshold value");
+            return None;
+        }
+    };
+    let threshold = match threshold(kind, &text) {
+        Ok(v) => v,
+        Err(e) => {
+            cx.err(
+                &format!("{p}.{field}"),
+                format!(
+                    "{e} (metric `{}` is measured as {})",
+                    t.metric,
+                    format!("{kind:?}").to_lowercase()
+                ),
+            );
+            return None;
+        }
+    };
+    range_warning(cx, &format!("{p}.{field}"), metric, above, threshold, &text);
+    let percentile = t.percentile.unwrap_or(95.0);
+    if t.percentile.is_some() && !metric.takes_percentile() {
+        cx.err(
+            &format!("{p}.percentile"),
+            format!("metric `{}` has no percentiles", t.metric),
+        );
+    }
+    if !(percentile > 0.0 && percentile < 100.0) {
+        cx.err(
+            &format!("{p}.percentile"),
+            format!("a percentile lies strictly between 0 and 100, found {percentile}"),
+        );
+    }
+    if !t.components.is_empty() && metric != Metric::MonthlyCost {
+        cx.err(
+            &format!("{p}.components"),
+            "only `cost.monthly` can be limited to some components",
+        );
+    }
+    for (k, c) in t.components.iter().enumerate() {
+        if !scope.components.contains(c) {
+            cx.err_allowed(
+                &format!("{p}.components[{k}]"),
+                format!("no component named `{c}`"),
+                scope.components.to_vec(),
+            );
+        }
+    }
+    let sustained = t.sustained.map(|s| s.0).unwrap_or(0.0);
+    let sustained_periods = ((sustained / scope.resolution).ceil() as u32).max(1);
+    let periods = (scope.horizon / scope.resolution).ceil().max(1.0);
+    if sustained_periods as f64 > periods {
+        cx.warn(
+            &format!("{p}.sustained"),
+            format!(
+                "`sustained: {}` needs {sustained_periods} consecutive report periods, but the run has only {periods}: this trigger can never fire",
+                fmt_seconds(sustained)
+            ),
+        );
+    }
+    let action = action(cx, &p, t.action.as_ref(), scope);
+    Some(Trigger {
+        name: t.name.clone(),
+        metric,
+        components: t.components.clone(),
+        above,
+        threshold,
+        percentile,
+        sustained_periods,
+        sustained,
+        action,
+        cooldown: t.cooldown.map(|c| c.0).unwrap_or(0.0),
+        plan_says: t.plan_says.clone(),
+    })
+}
+
+/// Warns when `threshold` lies outside the values the metric can take (compared strictly):
+/// `above` at or over its largest value, or `below` at or under its smallest, can never hold;
+/// `above` under its smallest, or `below` over its largest, always holds.
+fn range_warning(cx: &mut Ctx, field: &str, metric: Metric, above: bool, threshold: f64, text: &str) {
+    let (min, max) = metric.range();
+    let kind = metric.kind();
+    let text = text.trim();
+    let written = if kind == MetricKind::Fraction {
+        format!("{text} ({})", fmt_percent(threshold))
+    } else {
+        text.to_string()
+    };
+    let name = metric.name();
+    let over = |m: f64| if threshold > m { "is above" } else { "equals" };
+    let under = |m: f64| if threshold < m { "is below" } else { "equals" };
+    let mut reason = match (above, max) {
+        (true, Some(max)) if threshold >= max => format!(
+            "threshold {written} {} the largest possible value of `{name}`, {}: `above` can never fire",
+            over(max),
+            fmt_value(kind, max)
+        ),
+        (false, _) if threshold <= min => format!(
+            "threshold {written} {} the smallest possible value of `{name}`, {}: `below` can never fire",
+            under(min),
+            fmt_value(kind, min)
+        ),
+        (true, _) if threshold < min => format!(
+            "threshold {written} is below the smallest possible value of `{name}`, {}: `above` always holds, so the trigger fires at the first period with a value",
+            fmt_value(kind, min)
+        ),
+        (false, Some(max)) if threshold > max => format!(
+            "threshold {written} is above the largest possible value of `{name}`, {}: `below` always holds, so the trigger fires at the first period with a value",
+            fmt_value(kind, max)
+        ),
+        _ => return,
+    };
+    // A share written as a bare number above 1 was almost certainly meant as a percentage.
+    if kind == MetricKind::Fraction && !text.contains('%') && threshold > 1.0 && threshold <= 100.0 {
+        reason.push_str(&format!("; did you mean `{text}%`?"));
+    }
+    cx.warn(field, reason);
+}
+
+fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Action {
+    let allowed_actions = ["flag", "upgrade", "add_instances", "switch_stage"];
+    let map = match raw {
+        None => return Action::Flag,
+        Some(RawAction::Word(w)) if w == "flag" => return Action::Flag,
+        Some(RawAction::Word(w)) => {
+            cx.err_allowed(&format!("{p}.action"), format!("unknown action `{w}`"), allowed_actions);
+            return Action::Flag;
+        }
+        Some(RawAction::Map(m)) => m,
+    };
+    let n = map.upgrade.is_some() as u8 + map.add_instances.is_some() as u8 + map.switch_stage.is_some() as u8;
+    if n != 1 {
+        cx.err_allowed(
+            &format!("{p}.action"),
+            "an action is `flag` or a map with exactly one of these keys",
+            allowed_actions,
+        );
+        return Action::Flag;
+    }
+    if let Some(u) = &map.upgrade {
+        return Action::Upgrade(upgrade(cx, p, u, scope));
+    }
+    if let Some(a) = &map.add_instances {
+        if a.component != "api" {
+            cx.err_allowed(
+                &format!("{p}.action.add_instances.component"),
+                format!("only the API scales out by instances, not `{}`", a.component),
+                ["api"],
+            );
+        }
+        return Action::AddInstances {
+            component: a.component.clone(),
+            count: a.count.unwrap_or(1).max(1),
+            max: a.max,
+        };
+    }
+    let s = map.switch_stage.clone().unwrap_or_default();
+    if !scope.stages.contains_key(&s) {
+        cx.err_allowed(
+            &format!("{p}.action.switch_stage"),
+            format!("no stage named `{s}`"),
+            scope.stages.keys().cloned(),
+        );
+    }
+    Action::SwitchStage(s)
+}
+
+fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {
+    if u.read_replicas.is_some_and(|n| n > 0) {
+        cx.err(
+            &format!("{p}.action.upgrade.read_replicas"),
+            super::validate::READ_REPLICAS_UNSUPPORTED,
+        );
+    }
+    if !scope.components.contains(&u.component) {
+        cx.err_allowed(
+            &format!("{p}.action.upgrade.component"),
+            format!("no component named `{}`", u.component),
+            scope.components.to_vec(),
+        );
+    }
+    // The upgraded plan must exist in the catalog for the component's provider.
+    if let Some(plan) = &u.plan {
+        // The component's provider in the starting stage, else in any stage.
+        let provider = u.provider.clone().or_else(|| {
+            std::iter::once(scope.start_stage)
+                .filter_map(|n| scope.stages.get(n))
+                .chain(scope.stages.values())
+                .find_map(|s| crate::infra::billing_of(s, &u.component).and_then(|b| b.provider.clone()))
+        });
+        match provider {
+            Some(pr) => match cx.catalog.plan(&pr, plan) {
+                Err((reason, allowed)) => cx.err_allowed(&format!("{p}.action.upgrade.plan"), reason, allowed),
+                Ok(pl) => {
+                    if let Some(sz) = &u.size {
+                        if !pl.sizes.contains_key(sz) {
+                            let allowed: Vec<String> = pl.sizes.keys().cloned().collect();
+                            cx.err_allowed(
+                                &format!("{p}.action.upgrade.size"),
+                                format!("unknown size `{sz}` for `{pr}/{plan}`"),
+                                allowed,
+                            );
+                        }
+                    }
+                    // Annual billing stays on through an upgrade: the new plan needs an annual price.
+                    let annual_in = scope
+                        .stages
+                        .values()
+                        .find(|s| crate::infra::billing_of(s, &u.component).is_some_and(|b| b.annual_billing));
+                    if let (Some(st), None) = (annual_in, pl.annual_fee) {
+                        cx.err(
+                            &format!("{p}.action.upgrade.plan"),
+                            format!(
+                                "stage `{}` bills `{}` annually (`annual_billing: true`), but `{pr}/{plan}` has no annual price in the catalog",
+                                st.name, u.component
+                            ),
+                        );
+                    }
+                }
+            },
+            None => cx.err(
+                &format!("{p}.action.upgrade.provider"),
+                "the component has no provider; name one",
+            ),
+        }
+    }
+    Upgrade {
+        component: u.component.clone(),
+        provider: u.provider.clone(),
+        plan: u.plan.clone(),
+        size: u.size.clone(),
+        vcpu: u.vcpu,
+        ram_bytes: u.ram.map(|r| r.0),
+        workers: u.workers,
+        pooler: u.pooler,
+        connections: u.connections,
+        read_replicas: u.read_replicas,
+        servers: u.servers,
+    }
+}
+
+/// What the rest of the scenario says about whether a metric can have data.
+pub(super) struct DataSources<'a> {
+    pub traffic: &'a Traffic,
+    pub requests: &'a [RequestType],
+    pub storage: &'a Storage,
+}
+
+/// Stages a run can be in: the starting one and every `switch_stage` target.
+fn reachable_stages<'a>(start: &'a str, triggers: &'a [Trigger]) -> Vec<&'a str> {
+    let mut v = vec![start];
+    for t in triggers {
+        if let Action::SwitchStage(s) = &t.action {
+            if !v.contains(&s.as_str()) {
+                v.push(s);
+            }
+        }
+    }
+    v
+}
+
+/// Warns about triggers whose metric has no data in some or all of the stages the run can reach.
+/// Errors found earlier may leave stages or targets missing; such triggers are skipped.
+pub(super) fn data_warnings(cx: &mut Ctx, triggers: &[(usize, Trigger)], scope: &Scope, data: &DataSources) {
+    let all: Vec<Trigger> = triggers.iter().map(|(_, t)| t.clone()).collect();
+    let reachable = reachable_stages(scope.start_stage, &all);
+    if reachable.iter().any(|s| !scope.stages.contains_key(*s)) {
+        return;
+    }
+    let upgrades: Vec<&Upgrade> = all
+        .iter()
+        .filter_map(|t| match &t.action {
+            Action::Upgrade(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    for (i, t) in triggers {
+        let field = format!("triggers[{i}].metric");
+        let name = t.metric.name();
+        if let Some(why) = no_data_anywhere(t.metric, data) {
+            cx.warn(
+                &field,
+                format!("`{name}` has no data: {why}, so this trigger can never fire"),
+            );
+            continue;
+        }
+        let missing: Vec<String> = reachable
+            .iter()
+            .filter_map(|s| {
+                no_data_in_stage(cx.catalog, t, &scope.stages[*s], &upgrades).map(|why| format!("{s}: {why}"))
+            })
+            .collect();
+        if missing.len() == reachable.len() {
+            cx.warn(
+                &field,
+                format!(
+                    "`{name}` has no data in any stage the run can reach ({}), so this trigger can never fire",
+                    missing.join("; ")
+                ),
+            );
+        } else if !missing.is_empty() {
+            cx.warn(
+                &field,
+                format!(
+                    "`{name}` has no data in stage {}, so this trigger is not evaluated while the run is there",
+                    missing.join("; ")
+                ),
+            );
+        }
+    }
+}
+
+/// Why `metric` has no value in any stage, from the traffic, requests and storage alone.
+fn no_data_anywhere(metric: Metric, data: &DataSources) -> Option<String> {
+    let open = matches!(data.traffic, Traffic::Open { .. });
+    let none = |f: &dyn Fn(&RequestType) -> f64| data.requests.iter().all(|r| r.share * f(r) <= 0.0);
+    let empty = |s: &Store| s.initial_bytes <= 0.0 && s.records.is_empty();
+    match metric {
+        Metric::Users | Metric::ConcurrentSessions if open => {
+            Some("open arrivals (`traffic.arrival_rate`) have no users or sessions".into())
+        }
+        Metric::DatabaseSize if empty(&data.storage.database) => {
+            Some("nothing is stored in the database (`storage.database` is empty)".into())
+        }
+        Metric::ObjectStoreSize if empty(&data.storage.object_store) => {
+            Some("nothing is stored in the object store (`storage.object_store` is empty)".into())
+        }
+        Metric::DatabaseWait if none(&|r| r.db_queries + r.cache_lookups) => {
+            Some("no request type queries the database".into())
+        }
+        Metric::VectorLatency if none(&|r| r.vector_queries) => Some("no request type makes vector queries".into()),
+        Metric::QueueBacklog | Metric::QueueWait if none(&|r| r.jobs) => {
+            Some("no request type enqueues background jobs".into())
+        }
+        _ => None,
+    }
+}
+
+/// Why trigger `t`'s metric has no value in stage `st` (with any plan an upgrade may give it).
+fn no_data_in_stage(
+    catalog: &crate::pricing::Catalog,
+    t: &Trigger,
+    st: &Stage,
+    upgrades: &[&Upgrade],
+) -> Option<String> {
+    match t.metric {
+        Metric::DatabaseConnections | Metric::DatabaseUtilization | Metric::DatabaseWait if st.database.is_none() => {
+            Some("no database".into())
+        }
+        Metric::VectorLatency | Metric::VectorCapacity if st.vector_store.is_none() => Some("no vector store".into()),
+        Metric::VectorCapacity => {
+            // The stage's plan, and every plan an upgrade of the vector store would give it.
+            let mut plans = Vec::new();
+            let mut candidates = vec![st.clone()];
+            for u in upgrades.iter().filter(|u| u.component == "vector_store") {
+                let mut s = st.clone();
+                crate::infra::apply_upgrade(&mut s, u);
+                candidates.push(s);
+            }
+            for s in &candidates {
+                let Some(vs) = s.vector_store.as_ref() else { continue };
+                let cap = crate::infra::capacity_of(&vs.billing, catalog);
+                if cap.and_then(|c| c.max_vectors).is_some() {
+                    return None;
+                }
+                let b = &vs.billing;
+                let name = match (&b.provider, &b.plan) {
+                    (Some(pr), Some(pl)) => format!("`{pr}/{pl}`"),
+                    _ => "an unpriced component".into(),
+                };
+                if !plans.contains(&name) {
+                    plans.push(name);
+                }
+            }
+            Some(format!("{} states no vector capacity", plans.join(" or ")))
+        }
+        Metric::QueueBacklog | Metric::QueueWait if st.queue.is_none() => Some("no job queue".into()),
+        Metric::MonthlyCost if !t.components.is_empty() => {
+            let present = component_names(st);
+            if t.components.iter().any(|c| present.contains(c)) {
+                None
+            } else {
+                Some(format!("none of {} is in it", t.components.join(", ")))
+            }
+        }
+        _ => None,
+    }
+}
