@@ -337,4 +337,36 @@ mod tests {
     fn no_charts_without_data() {
         assert!(charts(&testdata::all_nan()).is_empty());
     }
+
+    /// Blocking is shown, theory next to simulation, exactly where the waiting room is finite.
+    #[test]
+    fn stations_tables_show_blocking_only_for_finite_waiting_rooms() {
+        let r = testdata::run();
+        let md = crate::output::markdown(&r, &[]);
+        // Station rows start with the name and the number of servers.
+        let md_row = |station: &str| md.lines().find(|l| l.starts_with(station)).unwrap();
+        let db = md_row("| database | 10 |");
+        assert!(
+            db.contains("| none |") && db.contains("| 0.1217 / 0.1217 ± 0.0021 |"),
+            "{db}"
+        );
+        let api = md_row("| api workers | 4 |");
+        assert!(api.contains("| unlimited |") && api.ends_with("| – | yes |"), "{api}");
+        let html = html::render(&r, None, &[]);
+        let html_row = |name: &str| {
+            html.split("<tr>")
+                .find(|l| l.starts_with(&format!("<td>{name}</td>")))
+                .unwrap()
+        };
+        let db = html_row("database");
+        assert!(
+            db.contains(">none<") && db.contains(">0.1217<") && db.contains(">0.1217 ± 0.0021<"),
+            "{db}"
+        );
+        let api = html_row("api workers");
+        assert!(api.contains(">unlimited<") && api.matches(">–<").count() == 2, "{api}");
+        for text in [&md, &html] {
+            assert!(text.contains("per admitted request"));
+        }
+    }
 }
