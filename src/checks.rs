@@ -222,10 +222,15 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         r.plan_comparisons.push(Comparison {
             what: "peak requests per second".into(),
             plan: format!("{v:.2}/s"),
-            capsim: format!(
-                "{capsim:.2}/s (simulated busy window {:.2} ± {:.2}/s)",
-                sim.mean, sim.ci95
-            ),
+            capsim: if sim.ci95.is_finite() {
+                format!(
+                    "{capsim:.2}/s (simulated busy window {:.2} ± {:.2}/s)",
+                    sim.mean, sim.ci95
+                )
+            } else {
+                // One replication: no interval.
+                format!("{capsim:.2}/s (simulated busy window {:.2}/s)", sim.mean)
+            },
             difference: d,
             why: format!(
                 "{traffic_why}, ÷ 86,400 s × peak factor {:.2}",

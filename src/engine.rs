@@ -141,6 +141,10 @@ pub struct StationAcc {
     pub max_busy: u32,
     pub max_queue: u32,
     pub arrivals: u64,
+    /// Arrivals turned away: every server busy and the waiting room full.
+    pub rejected: u64,
+    /// Admitted arrivals that gave up waiting (queue timeout); their wait is in `wait_sum`.
+    pub timed_out: u64,
     pub served: u64,
     pub waited: u64,
     pub wait_sum: f64,
@@ -160,6 +164,8 @@ impl StationAcc {
             max_busy: 0,
             max_queue: 0,
             arrivals: 0,
+            rejected: 0,
+            timed_out: 0,
             served: 0,
             waited: 0,
             wait_sum: 0.0,
@@ -429,15 +435,16 @@ impl<'s> Engine<'s> {
             heap: EventQueue::new(start),
             rng,
             stations: [
-                Station::new(infra.api_slots, infra.api_max_queue, infra.api_queue_timeout, start),
+                Station::new(
+                    infra.api_slots,
+                    waiting_room(API, stage, infra),
+                    infra.api_queue_timeout,
+                    start,
+                ),
                 Station::new(infra.api_cores, None, None, start),
                 Station::new(
                     db_conn,
-                    if stage.database.as_ref().is_some_and(|d| d.reject_when_busy) {
-                        Some(0)
-                    } else {
-                        None
-                    },
+                    waiting_room(DB, stage, infra),
                     stage.database.as_ref().and_then(|d| d.pool_timeout),
                     start,
                 ),
@@ -862,6 +869,7 @@ impl<'s> Engine<'s> {
             if s.live_waiting >= mq {
                 // No room to wait: rejected.
                 if self.measuring {
+                    acc.stations[i].rejected += 1;
                     match i {
                         DB => acc.db_rejected += 1,
                         _ => acc.rejected += 1,
@@ -1054,6 +1062,7 @@ impl<'s> Engine<'s> {
         r.waiting = false;
         r.abandoned = true;
         if self.measuring {
+            acc.stations[i].timed_out += 1;
             match i {
                 DB => acc.db_timeouts += 1,
                 _ => acc.timeouts += 1,
@@ -1279,6 +1288,16 @@ impl<'s> Engine<'s> {
     /// Open sessions right now.
     pub fn open_sessions(&self) -> u32 {
         self.open_sessions
+    }
+}
+
+/// The waiting room of station `i` (places to wait beyond its servers; `None` = unlimited):
+/// the API's `max_queue`, none for a pool that rejects when busy, unlimited elsewhere.
+pub fn waiting_room(i: usize, stage: &Stage, infra: &Infra) -> Option<u32> {
+    match i {
+        API => infra.api_max_queue,
+        DB if stage.database.as_ref().is_some_and(|d| d.reject_when_busy) => Some(0),
+        _ => None,
     }
 }
 

@@ -5,7 +5,7 @@
 //! written, so an interrupted or failed run never leaves a half-written report.
 
 use crate::metrics::Summary;
-use crate::run::RunResult;
+use crate::run::{RunResult, Verdict};
 use crate::scenario::MetricKind;
 use crate::simulate::{Unit, SERIES};
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
@@ -52,10 +52,10 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     let sc = &r.scenario;
     let _ = writeln!(
         o,
-        "{} — {} days, {} replications, seed {}, starting in stage `{}`",
+        "{} — {} days, {}, seed {}, starting in stage `{}`",
         sc.name,
         trim(sc.horizon_days),
-        sc.replications,
+        replications(sc.replications),
         sc.seed,
         sc.start_stage
     );
@@ -111,14 +111,27 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
             );
         }
     }
-    let _ = writeln!(o, "Monthly cost (whole months, mean across replications):");
+    let _ = writeln!(
+        o,
+        "Monthly cost (whole months, {}):",
+        if sc.replications < 2 {
+            "one replication"
+        } else {
+            "mean across replications"
+        }
+    );
     for m in &r.months {
         let _ = writeln!(
             o,
-            "  month {}: {} (95% CI ± {}){}",
+            "  month {}: {}{}{}",
             m.month,
             fmt_money(m.total.mean),
-            fmt_money(if m.total.ci95.is_finite() { m.total.ci95 } else { 0.0 }),
+            // One replication has no interval: print none rather than a zero-width one.
+            if m.total.ci95.is_finite() {
+                format!(" (95% CI ± {})", fmt_money(m.total.ci95))
+            } else {
+                String::new()
+            },
             if m.covered < 0.999 {
                 format!(
                     "; {:.0}% of the month simulated, the rest billed at the rate of its end",
@@ -162,7 +175,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();
     if !off.is_empty() {
         let names: Vec<&str> = off.iter().map(|s| s.station.as_str()).collect();
-        let _ = writeln!(o, "Queueing theory: the simulated wait differs from the estimate beyond the 95% CI at: {} (see the stations table).", names.join(", "));
+        let _ = writeln!(o, "Queueing theory: the simulated wait or blocking differs from the estimate beyond the 95% CI at: {} (see the stations table).", names.join(", "));
     }
     if let Some(d) = report_dir {
         let _ = writeln!(o, "Report: {}", d.display());
@@ -182,6 +195,15 @@ fn no_data(metric: &str) -> String {
         )
     } else {
         "no data (the plan states no capacity for it, or the component is absent)".into()
+    }
+}
+
+/// `1 replication`, `8 replications`.
+fn replications(n: u32) -> String {
+    if n == 1 {
+        "1 replication".into()
+    } else {
+        format!("{n} replications")
     }
 }
 
@@ -232,11 +254,11 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     }
     let _ = writeln!(
         o,
-        "Scenario `{}`{} · seed {} · {} replications · horizon {} days · stage `{}` at the start.\n",
+        "Scenario `{}`{} · seed {} · {} · horizon {} days · stage `{}` at the start.\n",
         sc.file,
         sc.source.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default(),
         sc.seed,
-        sc.replications,
+        replications(sc.replications),
         trim(sc.horizon_days),
         sc.start_stage
     );
@@ -418,40 +440,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         let _ = writeln!(o);
     }
 
-    if !r.stations.is_empty() {
-        let _ = writeln!(o, "## Stations: queueing theory next to the simulation\n\nBusiest period of the horizon. Theory uses the simulated arrival rate and service-time moments; \"agrees\" means the theory value lies inside the simulation's 95% confidence interval.\n");
-        let _ = writeln!(o, "| station | servers | arrivals/s | mean service | service SCV | utilization | model | theory Wq | simulated Wq (95% CI) | P(wait) theory / sim | agrees |");
-        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|");
-        for st in &r.stations {
-            let _ = writeln!(
-                o,
-                "| {} | {} | {:.3} | {} | {:.2} | {:.1}% | {} | {} | {} | {} / {} | {} |",
-                st.station,
-                st.servers,
-                st.arrival_rate,
-                fmt_seconds(st.mean_service),
-                st.service_scv,
-                st.utilization * 100.0,
-                st.theory_model,
-                st.theory_wait.map(fmt_seconds).unwrap_or_else(|| "–".into()),
-                fmt_summary(Unit::Seconds, &st.sim_wait),
-                st.theory_p_wait
-                    .map(|p| format!("{:.3}", p))
-                    .unwrap_or_else(|| "–".into()),
-                if st.sim_p_wait.n > 0 {
-                    format!("{:.3}", st.sim_p_wait.mean)
-                } else {
-                    "–".into()
-                },
-                match st.agrees {
-                    Some(true) => "yes",
-                    Some(false) => "**no**",
-                    None => "–",
-                }
-            );
-        }
-        let _ = writeln!(o);
-    }
+    stations_markdown(&mut o, r);
 
     let _ = writeln!(o, "## Over time\n");
     let key = [
@@ -500,6 +489,120 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
     }
     o
+}
+
+/// What the stations table says about how waits, blocking and agreement are measured.
+pub fn stations_preamble(r: &RunResult) -> String {
+    let test = if r.stations.iter().any(|s| s.sim_wait.n >= 2) {
+        "\"Agrees\" means theory's wait, and its blocking where the waiting room is finite, lie inside \
+         the simulation's 95% confidence interval (or within 0.1 ms and 0.01 points of its mean)."
+    } else {
+        "1 replication: no interval, no agreement test."
+    };
+    format!(
+        "Busiest period of the horizon. Theory uses the simulated arrival rate (every arrival) and \
+         service-time moments. Waits and P(wait) are per admitted request: arrivals turned away \
+         because every server was busy and the waiting room full are left out (with no limit on \
+         waiting, every arrival is admitted); \"blocked\" is the share of all arrivals turned away. {test}"
+    )
+}
+
+/// A station's waiting room: `unlimited`, `none` or the number of places.
+pub fn fmt_waiting_room(room: Option<u32>) -> String {
+    match room {
+        None => "unlimited".into(),
+        Some(0) => "none".into(),
+        Some(m) => m.to_string(),
+    }
+}
+
+/// A probability across replications, `0.0123 ± 0.0004` (no interval from one replication).
+pub fn fmt_prob(s: &Summary) -> String {
+    if s.n == 0 {
+        "–".into()
+    } else if s.ci95.is_finite() {
+        format!("{:.4} ± {:.4}", s.mean, s.ci95)
+    } else {
+        format!("{:.4}", s.mean)
+    }
+}
+
+/// Stations whose requests gave up waiting, which none of the models allows.
+pub fn timeout_notes(r: &RunResult) -> Vec<String> {
+    r.stations
+        .iter()
+        .filter(|s| s.sim_p_timeout.mean > 0.0)
+        .map(|s| {
+            format!(
+                "{}: {:.2}% of admitted requests gave up waiting (timeout). They count with the time \
+                 they waited; no model here lets a request leave the queue, so the simulated wait \
+                 is expected below theory's.",
+                s.station,
+                s.sim_p_timeout.mean * 100.0
+            )
+        })
+        .collect()
+}
+
+fn stations_markdown(o: &mut String, r: &RunResult) {
+    if r.stations.is_empty() {
+        return;
+    }
+    let many = r.stations.iter().any(|s| s.sim_wait.n >= 2);
+    let _ = writeln!(
+        o,
+        "## Stations: queueing theory next to the simulation\n\n{}\n",
+        stations_preamble(r)
+    );
+    let _ = writeln!(
+        o,
+        "| station | servers | waiting room | arrivals/s | mean service | service SCV | utilization | model | theory Wq | simulated Wq{} | P(wait) theory / sim | blocked theory / sim | agrees |",
+        if many { " (95% CI)" } else { "" }
+    );
+    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|");
+    for st in &r.stations {
+        let blocked = if st.waiting_room.is_some() {
+            format!(
+                "{} / {}",
+                st.theory_p_block.map_or_else(|| "–".into(), |p| format!("{p:.4}")),
+                fmt_prob(&st.sim_p_block)
+            )
+        } else {
+            "–".into()
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {:.3} | {} | {:.2} | {:.1}% | {} | {} | {} | {} / {} | {} | {} |",
+            st.station,
+            st.servers,
+            fmt_waiting_room(st.waiting_room),
+            st.arrival_rate,
+            fmt_seconds(st.mean_service),
+            st.service_scv,
+            st.utilization * 100.0,
+            md_escape(&st.theory_model),
+            st.theory_wait.map(fmt_seconds).unwrap_or_else(|| "–".into()),
+            fmt_summary(Unit::Seconds, &st.sim_wait),
+            st.theory_p_wait.map_or_else(|| "–".into(), |p| format!("{p:.3}")),
+            if st.sim_p_wait.n > 0 {
+                format!("{:.3}", st.sim_p_wait.mean)
+            } else {
+                "–".into()
+            },
+            blocked,
+            match st.verdict() {
+                Verdict::Disagrees => "**no**",
+                v => v.label(),
+            }
+        );
+    }
+    let _ = writeln!(o);
+    for n in timeout_notes(r) {
+        let _ = writeln!(o, "- {}", md_escape(&n));
+    }
+    if !timeout_notes(r).is_empty() {
+        let _ = writeln!(o);
+    }
 }
 
 fn csv_f(v: f64) -> String {

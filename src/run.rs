@@ -78,21 +78,71 @@ pub struct MonthSummary {
 pub struct StationSummary {
     pub station: String,
     pub servers: u32,
+    /// Places to wait beyond the servers: `None` unlimited, `Some(0)` none (a loss system).
+    pub waiting_room: Option<u32>,
+    /// Every arrival, admitted or turned away, per second.
     pub arrival_rate: f64,
     pub mean_service: f64,
     pub service_scv: f64,
     pub utilization: f64,
+    /// Mean wait in queue per *admitted* request (turned-away arrivals are excluded; with an
+    /// unlimited waiting room every arrival is admitted).
     pub sim_wait: Summary,
+    /// Share of admitted requests that had to wait.
     pub sim_p_wait: Summary,
+    /// Share of arrivals turned away (every server busy, waiting room full); 0 when unlimited.
+    pub sim_p_block: Summary,
+    /// Share of admitted requests that gave up waiting (queue or pool timeout).
+    pub sim_p_timeout: Summary,
     /// Mean time at the station (wait + service).
     pub sim_sojourn: Summary,
     pub sim_throughput: Summary,
     pub theory_sojourn: Option<f64>,
     pub theory_model: String,
+    /// Theory's mean wait per admitted request.
     pub theory_wait: Option<f64>,
+    /// Theory's probability that an admitted request waits.
     pub theory_p_wait: Option<f64>,
-    /// Theory inside the simulation's 95 % interval (None when theory has no answer).
+    /// Theory's blocking probability (finite waiting room only).
+    pub theory_p_block: Option<f64>,
+    /// Theory's wait (and blocking, where the waiting room is finite) inside the simulation's
+    /// 95 % interval. None when theory has no answer or fewer than two replications observed
+    /// the station (no interval, so no test).
     pub agrees: Option<bool>,
+}
+
+/// What the stations table can say about theory and simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Agrees,
+    Disagrees,
+    /// Theory has no answer (an unstable or rate-limited queue), or nothing was simulated.
+    NoTheory,
+    /// One replication: no confidence interval, so no agreement test.
+    TooFewReplications,
+}
+
+impl StationSummary {
+    pub fn verdict(&self) -> Verdict {
+        match self.agrees {
+            Some(true) => Verdict::Agrees,
+            Some(false) => Verdict::Disagrees,
+            None if self.sim_wait.n == 1 => Verdict::TooFewReplications,
+            None => Verdict::NoTheory,
+        }
+    }
+}
+
+impl Verdict {
+    /// The words of the stations table's last column.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Agrees => "yes",
+            Verdict::Disagrees => "no",
+            Verdict::NoTheory => "–",
+            Verdict::TooFewReplications => "no test (1 replication)",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -425,6 +475,111 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
     result
 }
 
+/// The queueing model a station is compared with, and its answers.
+struct StationTheory {
+    model: String,
+    wait: Option<f64>,
+    sojourn: Option<f64>,
+    p_wait: Option<f64>,
+    p_block: Option<f64>,
+}
+
+impl StationTheory {
+    fn infinite(model: &str, est: Option<theory::QueueEstimate>) -> Self {
+        StationTheory {
+            model: model.to_string(),
+            wait: est.map(|e| e.wq),
+            sojourn: est.map(|e| e.w),
+            p_wait: est.map(|e| e.p_wait),
+            p_block: None,
+        }
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Measured inputs of the theory: arrival rate, mean service, service SCV, servers.
+struct Inputs {
+    lambda: f64,
+    es: f64,
+    scv: f64,
+    c: u32,
+}
+
+/// Picks the model for a station from its waiting room (`None` unlimited, `Some(0)` none):
+/// Erlang C, Pollaczek–Khinchine or Allen–Cunneen for an unlimited one, M/M/c/K for a finite
+/// one, Erlang B for none. `poisson` says whether its arrivals are exactly Poisson.
+fn station_theory(sc: &Scenario, name: &str, room: Option<u32>, x: &Inputs, poisson: bool) -> StationTheory {
+    let Inputs { lambda, es, scv, c } = *x;
+    let exponential = (scv - 1.0).abs() < 0.05;
+    if name == "job queue" {
+        return match sc.stages[&sc.start_stage].queue.as_ref().and_then(|q| q.rate_limit) {
+            Some((max, per)) => StationTheory::infinite(
+                &format!(
+                    "rate limited: sustained throughput ≤ {:.3}/s",
+                    theory::rate_limited_throughput(max, per, c, es)
+                ),
+                None,
+            ),
+            None => StationTheory::infinite("Allen–Cunneen G/G/c", theory::allen_cunneen(lambda, es, c, 1.0, scv)),
+        };
+    }
+    match room {
+        // A loss system: Erlang B depends on the service time only through its mean.
+        Some(0) => {
+            let b = finite(theory::erlang_b(c, lambda * es)).filter(|_| es.is_finite() && es > 0.0);
+            StationTheory {
+                model: if poisson {
+                    "Erlang B (M/G/c/c loss system)".to_string()
+                } else {
+                    "Erlang B (M/G/c/c loss system), approximate: assumes Poisson arrivals".to_string()
+                },
+                wait: b.map(|_| 0.0),
+                sojourn: b.map(|_| es),
+                p_wait: b.map(|_| 0.0),
+                p_block: b,
+            }
+        }
+        Some(m) => {
+            // The engine never holds more than `max_in_flight` requests: a queue that would
+            // grow past it stops the run as unstable, so a longer waiting room never fills and
+            // capping K there changes nothing the simulation can show (and bounds the O(K) cost).
+            let k = c.saturating_add(m.min(sc.sim.max_in_flight));
+            let f = theory::mmck(lambda, 1.0 / es, c, k);
+            let mut model = format!("M/M/c/K (K = {c} + {m} waiting)");
+            if !(exponential && poisson) {
+                model.push_str(", approximate: exponential-service model");
+                if !poisson {
+                    model.push_str(" with Poisson arrivals");
+                }
+            }
+            StationTheory {
+                model,
+                wait: finite(f.wq),
+                sojourn: finite(f.w),
+                p_wait: finite(f.p_wait),
+                p_block: finite(f.p_block),
+            }
+        }
+        None if exponential && poisson => StationTheory::infinite("M/M/c (Erlang C)", theory::mmc(lambda, 1.0 / es, c)),
+        None if c == 1 && poisson => {
+            StationTheory::infinite("M/G/1 (Pollaczek–Khinchine)", theory::mg1(lambda, es, scv))
+        }
+        None => StationTheory::infinite(
+            "Allen–Cunneen G/G/c (ca² = 1)",
+            theory::allen_cunneen(lambda, es, c, 1.0, scv),
+        ),
+    }
+}
+
+/// Theory inside the simulation's 95 % interval, or within `abs` of its mean (a difference
+/// too small to matter: 0.1 ms of wait, 0.01 percentage points of blocking).
+fn inside(sim: &Summary, theory: f64, abs: f64) -> bool {
+    sim.contains(theory) || (theory - sim.mean).abs() <= abs
+}
+
 fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary> {
     let mut names: Vec<String> = Vec::new();
     for r in reps {
@@ -445,60 +600,179 @@ fn station_summaries(sc: &Scenario, reps: &[Replication]) -> Vec<StationSummary>
             let mean = |f: &dyn Fn(&simulate::StationObs) -> f64| {
                 obs.iter().map(|o| f(o)).sum::<f64>() / obs.len().max(1) as f64
             };
-            let lambda = mean(&|o| o.arrival_rate);
-            let es = mean(&|o| o.mean_service);
-            let scv = mean(&|o| o.service_scv);
-            let c = obs[0].servers;
+            let inputs = Inputs {
+                lambda: mean(&|o| o.arrival_rate),
+                es: mean(&|o| o.mean_service),
+                scv: mean(&|o| o.service_scv),
+                c: obs[0].servers,
+            };
+            let room = obs[0].waiting_room;
             let sim_wait = Summary::of(obs.iter().map(|o| o.mean_wait));
-            let sim_p_wait = Summary::of(obs.iter().map(|o| o.p_wait));
-            let sim_sojourn = Summary::of(obs.iter().map(|o| o.mean_sojourn));
-            let sim_throughput = Summary::of(obs.iter().map(|o| o.throughput));
+            let sim_p_block = Summary::of(obs.iter().map(|o| o.p_block));
             // Poisson arrivals reach the first station of open traffic; elsewhere the
             // arrival process is only approximately Poisson (sessions, upstream stations).
-            let poisson_exact = open && name == "api workers";
-            let (model, est) = if name == "job queue" {
-                match sc.stages[&sc.start_stage].queue.as_ref().and_then(|q| q.rate_limit) {
-                    Some((max, per)) => (
-                        format!(
-                            "rate limited: sustained throughput ≤ {:.3}/s",
-                            theory::rate_limited_throughput(max, per, c, es)
-                        ),
-                        None,
-                    ),
-                    None => (
-                        "Allen–Cunneen G/G/c".to_string(),
-                        theory::allen_cunneen(lambda, es, c, 1.0, scv),
-                    ),
-                }
-            } else if (scv - 1.0).abs() < 0.05 && poisson_exact {
-                ("M/M/c (Erlang C)".to_string(), theory::mmc(lambda, 1.0 / es, c))
-            } else if c == 1 && poisson_exact {
-                ("M/G/1 (Pollaczek–Khinchine)".to_string(), theory::mg1(lambda, es, scv))
+            let poisson = open && name == "api workers";
+            // Triggers can give replications different capacities by the busiest period: one
+            // model cannot describe a mixture, so there is none.
+            let th = if obs.iter().any(|o| o.servers != inputs.c || o.waiting_room != room) {
+                StationTheory::infinite("none: servers or waiting room differ across replications", None)
             } else {
-                (
-                    "Allen–Cunneen G/G/c (ca² = 1)".to_string(),
-                    theory::allen_cunneen(lambda, es, c, 1.0, scv),
-                )
+                station_theory(sc, &name, room, &inputs, poisson)
             };
-            let theory_wait = est.map(|e| e.wq);
-            let agrees = theory_wait.map(|w| sim_wait.contains(w) || (w - sim_wait.mean).abs() <= 1e-4);
+            let agrees = th
+                .wait
+                .filter(|_| sim_wait.n >= 2)
+                .map(|w| inside(&sim_wait, w, 1e-4) && th.p_block.is_none_or(|p| inside(&sim_p_block, p, 1e-4)));
             StationSummary {
                 station: name,
-                servers: c,
-                arrival_rate: lambda,
-                mean_service: es,
-                service_scv: scv,
+                servers: inputs.c,
+                waiting_room: room,
+                arrival_rate: inputs.lambda,
+                mean_service: inputs.es,
+                service_scv: inputs.scv,
                 utilization: mean(&|o| o.utilization),
                 sim_wait,
-                sim_p_wait,
-                sim_sojourn,
-                sim_throughput,
-                theory_sojourn: est.map(|e| e.w),
-                theory_model: model,
-                theory_wait,
-                theory_p_wait: est.map(|e| e.p_wait),
+                sim_p_wait: Summary::of(obs.iter().map(|o| o.p_wait)),
+                sim_p_block,
+                sim_p_timeout: Summary::of(obs.iter().map(|o| o.p_timeout)),
+                sim_sojourn: Summary::of(obs.iter().map(|o| o.mean_sojourn)),
+                sim_throughput: Summary::of(obs.iter().map(|o| o.throughput)),
+                theory_sojourn: th.sojourn,
+                theory_model: th.model,
+                theory_wait: th.wait,
+                theory_p_wait: th.p_wait,
+                theory_p_block: th.p_block,
                 agrees,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::StationObs;
+
+    /// Open Poisson arrivals at 32/s to 4 API workers with the given `extra` API fields.
+    fn scenario(extra: &str) -> Scenario {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.yaml");
+        let text = format!(
+            "name: t\nstage: s\nhorizon: 1h\nresolution: 1h\ntraffic: {{arrival_rate: 32/s}}\n\
+             requests: {{r: {{share: 100%, cpu: {{dist: exponential, mean: 100ms}}}}}}\n\
+             stages: {{s: {{api: {{vcpu: 4, workers: 4{extra}}}}}}}\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        let pricing = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
+        crate::scenario::load(&p, Some(&pricing))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    }
+
+    /// One replication's view of the API workers: M/M/4 inputs (32/s, 100 ms, SCV 1).
+    fn obs(servers: u32, room: Option<u32>, wait: f64, p_block: f64) -> StationObs {
+        StationObs {
+            station: "api workers".into(),
+            servers,
+            waiting_room: room,
+            arrival_rate: 32.0,
+            mean_service: 0.1,
+            service_scv: 1.0,
+            mean_wait: wait,
+            p_wait: 0.5,
+            p_block,
+            p_timeout: 0.0,
+            utilization: 0.75,
+            served: 1000,
+            mean_sojourn: wait + 0.1,
+            throughput: 30.0,
+        }
+    }
+
+    fn reps(stations: Vec<StationObs>) -> Vec<Replication> {
+        stations
+            .into_iter()
+            .map(|o| Replication {
+                series: Vec::new(),
+                component_costs: Vec::new(),
+                stage_at: Vec::new(),
+                firings: Vec::new(),
+                held: Vec::new(),
+                peak: Vec::new(),
+                months: Vec::new(),
+                unstable: Vec::new(),
+                stations: vec![o],
+                notes: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Replication values `centre × (1 + k·spread)` for k = −2..=2: a symmetric sample.
+    fn around(centre: f64, spread: f64) -> [f64; 5] {
+        [-2.0, -1.0, 0.0, 1.0, 2.0].map(|k| centre * (1.0 + k * spread))
+    }
+
+    #[test]
+    fn the_model_follows_the_waiting_room() {
+        let exact = theory::mmck(32.0, 10.0, 4, 8);
+        for (extra, room, model) in [
+            ("", None, "M/M/c (Erlang C)"),
+            (", max_queue: 4", Some(4), "M/M/c/K (K = 4 + 4 waiting)"),
+            (", max_queue: 0", Some(0), "Erlang B (M/G/c/c loss system)"),
+        ] {
+            let sc = scenario(extra);
+            let st = &station_summaries(&sc, &reps(vec![obs(4, room, 0.03, 0.0); 3]))[0];
+            assert_eq!(st.theory_model, model);
+            assert_eq!(st.waiting_room, room);
+            assert_eq!(st.theory_p_block.is_some(), room.is_some(), "{model}");
+        }
+        let sc = scenario(", max_queue: 4");
+        let st = &station_summaries(&sc, &reps(vec![obs(4, Some(4), 0.03, 0.0); 3]))[0];
+        assert!((st.theory_wait.unwrap() - exact.wq).abs() < 1e-12);
+        assert!((st.theory_p_block.unwrap() - exact.p_block).abs() < 1e-12);
+        assert!((st.theory_p_wait.unwrap() - exact.p_wait).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_finite_room_agrees_only_when_wait_and_blocking_both_do() {
+        let sc = scenario(", max_queue: 4");
+        let exact = theory::mmck(32.0, 10.0, 4, 8);
+        let verdict = |wait: f64, block: f64| {
+            let o: Vec<StationObs> = around(wait, 0.01)
+                .iter()
+                .zip(around(block, 0.01))
+                .map(|(w, b)| obs(4, Some(4), *w, b))
+                .collect();
+            station_summaries(&sc, &reps(o))[0].verdict()
+        };
+        assert_eq!(verdict(exact.wq, exact.p_block), Verdict::Agrees);
+        // Each figure 10 % off (the interval is ±2 % here), with the other one right.
+        assert_eq!(verdict(exact.wq * 1.1, exact.p_block), Verdict::Disagrees);
+        assert_eq!(verdict(exact.wq, exact.p_block * 1.1), Verdict::Disagrees);
+    }
+
+    #[test]
+    fn one_replication_makes_no_agreement_claim() {
+        for (extra, room) in [("", None), (", max_queue: 4", Some(4))] {
+            let sc = scenario(extra);
+            let exact = theory::mmck(32.0, 10.0, 4, 8);
+            // Even a simulated value equal to theory is no evidence without an interval.
+            let st = &station_summaries(&sc, &reps(vec![obs(4, room, exact.wq, exact.p_block)]))[0];
+            assert!(st.theory_wait.is_some());
+            assert_eq!(st.agrees, None);
+            assert_eq!(st.verdict(), Verdict::TooFewReplications);
+            assert!(st.sim_wait.ci95.is_nan());
+        }
+    }
+
+    #[test]
+    fn replications_with_different_capacities_get_no_model() {
+        let sc = scenario(", max_queue: 4");
+        for second in [obs(5, Some(4), 0.03, 0.06), obs(4, Some(6), 0.03, 0.06)] {
+            let st = &station_summaries(&sc, &reps(vec![obs(4, Some(4), 0.03, 0.06), second]))[0];
+            assert!(st.theory_model.starts_with("none"), "{}", st.theory_model);
+            assert_eq!((st.theory_wait, st.agrees), (None, None));
+            assert_eq!(st.verdict(), Verdict::NoTheory);
+        }
+    }
 }

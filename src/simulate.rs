@@ -9,7 +9,7 @@
 
 use crate::billing::usage::Volumes;
 use crate::billing::{month::bill_month, stage_run_rate, PeriodUsage};
-use crate::engine::{Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
+use crate::engine::{self, Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
 use crate::infra::{apply_upgrade, Infra};
 use crate::pricing::Catalog;
@@ -132,11 +132,21 @@ pub mod s {
 pub struct StationObs {
     pub station: String,
     pub servers: u32,
+    /// Places to wait beyond the servers (`None`: unlimited; `Some(0)`: a loss system).
+    pub waiting_room: Option<u32>,
+    /// Every arrival, admitted or turned away, per second.
     pub arrival_rate: f64,
     pub mean_service: f64,
     pub service_scv: f64,
+    /// Mean wait in queue per *admitted* arrival (turned-away arrivals excluded; one that gave
+    /// up after a queue timeout counts with the time it waited).
     pub mean_wait: f64,
+    /// Share of admitted arrivals that had to wait.
     pub p_wait: f64,
+    /// Share of arrivals turned away (every server busy, waiting room full).
+    pub p_block: f64,
+    /// Share of admitted arrivals that gave up waiting (queue timeout).
+    pub p_timeout: f64,
     pub utilization: f64,
     pub served: u64,
     /// Mean time at the station (wait + service) of those served.
@@ -288,19 +298,22 @@ fn nan_if_zero(den: f64, v: f64) -> f64 {
     }
 }
 
-fn station_obs(name: &str, a: &StationAcc, measured: f64) -> StationObs {
+fn station_obs(name: &str, a: &StationAcc, waiting_room: Option<u32>, measured: f64) -> StationObs {
     let n = a.served.max(1) as f64;
     let mean_s = a.service_sum / n;
     let var = (a.service_sq_sum / n - mean_s * mean_s).max(0.0);
-    let started = a.arrivals.max(1) as f64;
+    let admitted = a.arrivals.saturating_sub(a.rejected) as f64;
     StationObs {
         station: name.to_string(),
         servers: a.servers,
+        waiting_room,
         arrival_rate: a.arrivals as f64 / measured,
         mean_service: mean_s,
         service_scv: if mean_s > 0.0 { var / (mean_s * mean_s) } else { 0.0 },
-        mean_wait: a.wait_sum / started,
-        p_wait: a.waited as f64 / started,
+        mean_wait: nan_if_zero(admitted, a.wait_sum / admitted),
+        p_wait: nan_if_zero(admitted, a.waited as f64 / admitted),
+        p_block: nan_if_zero(a.arrivals as f64, a.rejected as f64 / a.arrivals as f64),
+        p_timeout: nan_if_zero(admitted, a.timed_out as f64 / admitted),
         utilization: nan_if_zero(a.servers as f64 * measured, a.busy_area / (a.servers as f64 * measured)),
         served: a.served,
         mean_sojourn: if a.served > 0 {
@@ -535,11 +548,12 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                     && (i != DB || stage.database.is_some())
                     && (i != VEC || stage.vector_store.is_some())
                 {
-                    out.stations.push(station_obs(n, st, measured));
+                    out.stations
+                        .push(station_obs(n, st, engine::waiting_room(i, &stage, &infra), measured));
                 }
             }
             if acc.jobs.servers > 0 && acc.jobs.arrivals > 0 {
-                out.stations.push(station_obs("job queue", &acc.jobs, measured));
+                out.stations.push(station_obs("job queue", &acc.jobs, None, measured));
             }
         }
 

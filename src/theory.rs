@@ -48,6 +48,9 @@ pub struct QueueEstimate {
 pub struct FiniteQueueEstimate {
     /// Probability an arrival finds the system full and is lost, `P_K` (PASTA).
     pub p_block: f64,
+    /// Probability that an *admitted* customer has to wait (finds every server busy but room
+    /// to wait): `Σ_{c≤n<K} p_n / (1 − P_K)`. Zero when `K = c`.
+    pub p_wait: f64,
     /// Carried per-server utilisation `λ(1 − P_K)/(cμ)` (mean busy servers / c).
     pub rho: f64,
     /// Mean number waiting.
@@ -66,6 +69,7 @@ impl FiniteQueueEstimate {
     fn nan() -> Self {
         FiniteQueueEstimate {
             p_block: f64::NAN,
+            p_wait: f64::NAN,
             rho: f64::NAN,
             lq: f64::NAN,
             l: f64::NAN,
@@ -299,7 +303,9 @@ pub fn allen_cunneen(lambda: f64, mean_service: f64, c: u32, ca2: f64, cs2: f64)
 /// With `a = λ/μ`, `ρ = a/c`: `p_n = p_0·a^n/n!` for `n ≤ c` and `p_n = p_c·ρ^{n−c}` for
 /// `c < n ≤ K`, normalised to 1. Then `P_K = p_K` (PASTA), `throughput = λ(1 − P_K)`,
 /// `L = Σ n·p_n`, `Lq = Σ_{n>c} (n − c)·p_n`, `W = L/throughput`, `Wq = Lq/throughput`
-/// (Little's law with the effective arrival rate), `rho = throughput/(cμ)`.
+/// (Little's law with the effective arrival rate), `rho = throughput/(cμ)`, and the
+/// probability that an admitted customer waits `Σ_{c≤n<K} p_n / (1 − P_K)` (PASTA, given
+/// the arrival was admitted).
 ///
 /// Defined for any load (the buffer keeps it stable). `K = c` is the Erlang loss system
 /// (`p_block = erlang_b(c, a)`); `K → ∞` with `ρ < 1` tends to [`mmc`]. The probabilities
@@ -316,6 +322,7 @@ pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> FiniteQueueEstimate {
     if lambda == 0.0 {
         return FiniteQueueEstimate {
             p_block: 0.0,
+            p_wait: 0.0,
             rho: 0.0,
             lq: 0.0,
             l: 0.0,
@@ -326,9 +333,13 @@ pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> FiniteQueueEstimate {
     }
     let a = lambda / mu;
     let cf = f64::from(c);
-    // Unnormalised p_n / p_0, with running sums of t, n·t and (n − c)·t. All four are
-    // divided by the same factor whenever t gets large, which leaves every ratio intact.
+    // Unnormalised p_n / p_0, with running sums of t, n·t, (n − c)·t and of t over n ≥ c
+    // (every server busy); `below` keeps (Σ t, Σ_{n≥c} t) over n < K, the states an admitted
+    // arrival can find, taken before the last term is added so no subtraction cancels. All
+    // are divided by the same factor whenever t gets large, which leaves every ratio intact.
     let (mut t, mut sum, mut sum_n, mut sum_q) = (1.0_f64, 1.0_f64, 0.0_f64, 0.0_f64);
+    let mut sum_busy = 0.0_f64;
+    let mut below: Option<(f64, f64)> = None;
     for n in 1..=k {
         let servers = if n <= c { f64::from(n) } else { cf };
         t *= a / servers;
@@ -336,10 +347,16 @@ pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> FiniteQueueEstimate {
             // Underflowed: every later term is smaller still and p_K is 0 to double precision.
             break;
         }
+        if n == k {
+            below = Some((sum, sum_busy));
+        }
         sum += t;
         sum_n += f64::from(n) * t;
         if n > c {
             sum_q += f64::from(n - c) * t;
+        }
+        if n >= c {
+            sum_busy += t;
         }
         if t > 1e100 {
             let s = 1.0 / t;
@@ -347,14 +364,21 @@ pub fn mmck(lambda: f64, mu: f64, c: u32, k: u32) -> FiniteQueueEstimate {
             sum *= s;
             sum_n *= s;
             sum_q *= s;
+            sum_busy *= s;
+            below = below.map(|(x, y)| (x * s, y * s));
         }
     }
     let p_block = t / sum;
+    // Of the admitted arrivals (finding n < K), those finding every server busy wait. If the
+    // loop stopped on underflow, p_K is 0 and every state counts.
+    let (admit_sum, admit_busy) = below.unwrap_or((sum, sum_busy));
+    let p_wait = (admit_busy / admit_sum).clamp(0.0, 1.0);
     let l = sum_n / sum;
     let lq = sum_q / sum;
     let throughput = lambda * (1.0 - p_block);
     FiniteQueueEstimate {
         p_block,
+        p_wait,
         rho: throughput / (cf * mu),
         lq,
         l,
@@ -665,6 +689,31 @@ mod tests {
         assert_close(f.lq, 1.2, 1e-14);
         assert_close(f.rho, 0.8, 1e-14);
         assert_close(f.w, 2.0 / 0.8, 1e-14);
+    }
+
+    #[test]
+    fn mmck_probability_of_waiting_for_admitted_customers() {
+        // M/M/1/3 at ρ = 0.5: admitted arrivals find 0, 1 or 2 present with weights
+        // 1, 1/2, 1/4; they wait unless the server is free: (3/4)/(7/4) = 3/7.
+        assert_close(mmck(0.5, 1.0, 1, 3).p_wait, 3.0 / 7.0, 1e-14);
+        // M/M/2/4 at a = 1: weights 1, 1, 1/2, 1/4 below K; waiting from n = 2: 3/11.
+        assert_close(mmck(1.0, 1.0, 2, 4).p_wait, 3.0 / 11.0, 1e-14);
+        // No waiting room: nobody admitted ever waits.
+        for &(c, a) in &[(1, 0.5), (10, 7.0), (100, 150.0)] {
+            assert_eq!(mmck(a, 1.0, c, c).p_wait, 0.0);
+        }
+        // A huge buffer at ρ < 1 is M/M/c: Erlang C.
+        for &(c, rho) in &[(1, 0.8), (4, 0.8), (100, 0.95)] {
+            let lambda = rho * f64::from(c);
+            let f = mmck(lambda, 1.0, c, c + 3000);
+            assert_close(f.p_wait, mmc(lambda, 1.0, c).unwrap().p_wait, 1e-9);
+        }
+        // Deep overload keeps it a probability and close to 1 (the rescaling path).
+        for &(lambda, c, k) in &[(150.0, 100, 200), (5000.0, 1000, 100_000), (1e30, 2, 3)] {
+            let f = mmck(lambda, 1.0, c, k);
+            assert!((0.0..=1.0).contains(&f.p_wait), "{f:?}");
+            assert!(f.p_wait > 0.99, "{f:?}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 
 use super::Chart;
 use crate::metrics::Summary;
-use crate::run::{fmt_metric, Check, RunResult, TriggerSummary};
+use crate::output::{fmt_prob, fmt_waiting_room, stations_preamble, timeout_notes};
+use crate::run::{fmt_metric, Check, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
 use crate::units::{fmt_count, fmt_money, fmt_seconds};
 use std::fmt::Write;
@@ -365,7 +366,15 @@ fn monthly_table(out: &mut String, r: &RunResult) {
     }
     let mut headers: Vec<(&str, &str)> = vec![("", "Month"), ("num", "Share of month")];
     headers.extend(r.components.iter().map(|c| ("num", c.as_str())));
-    headers.push(("num", "Total (± 95 % CI)"));
+    // One replication has no interval: the header promises none.
+    headers.push((
+        "num",
+        if r.months.iter().any(|m| m.total.ci95.is_finite()) {
+            "Total (± 95 % CI)"
+        } else {
+            "Total"
+        },
+    ));
     head(
         out,
         "Mean across replications. A month the horizon ends inside is billed as a whole month: what runs at the end runs on to the month's end at the rate of its last simulated part.",
@@ -561,18 +570,29 @@ fn stations_table(out: &mut String, r: &RunResult) {
         out.push_str("<p class=\"muted\">No station was observed.</p>\n</section>\n");
         return;
     }
+    let many = r.stations.iter().any(|s| s.sim_wait.n >= 2);
     head(
         out,
-        "Mean wait in queue (Wq). Theory agrees when it lies inside the simulation's 95 % interval.",
+        &format!("Mean wait in queue (Wq). {}", stations_preamble(r)),
         &[
             ("", "Station"),
             ("num", "Servers"),
+            ("num", "Waiting room"),
             ("num", "Arrivals (/s)"),
             ("num", "Mean service"),
             ("num", "Utilization"),
             ("", "Theory model"),
             ("num", "Theory Wq"),
-            ("num", "Simulated Wq (± 95 % CI)"),
+            (
+                "num",
+                if many {
+                    "Simulated Wq (± 95 % CI)"
+                } else {
+                    "Simulated Wq"
+                },
+            ),
+            ("num", "Blocked: theory"),
+            ("num", "Blocked: simulated"),
             ("", "Agrees"),
         ],
     );
@@ -582,16 +602,18 @@ fn stations_table(out: &mut String, r: &RunResult) {
         } else {
             seconds(st.sim_wait.mean)
         };
-        let agrees = match st.agrees {
-            Some(true) => ("pass", "✓ yes".to_string()),
-            Some(false) => ("fail", "✗ no".to_string()),
-            None => ("", format!("<span class=\"muted\">{DASH}</span>")),
+        let agrees = match st.verdict() {
+            Verdict::Agrees => ("pass", "✓ yes".to_string()),
+            Verdict::Disagrees => ("fail", "✗ no".to_string()),
+            v => ("", format!("<span class=\"muted\">{}</span>", escape(v.label()))),
         };
+        let finite_room = st.waiting_room.is_some();
         row(
             out,
             &[
                 ("", escape(&st.station)),
                 ("num", st.servers.to_string()),
+                ("num", escape(&fmt_waiting_room(st.waiting_room))),
                 (
                     "num",
                     if st.arrival_rate.is_finite() {
@@ -605,11 +627,29 @@ fn stations_table(out: &mut String, r: &RunResult) {
                 ("", escape(&st.theory_model)),
                 ("num", escape(&st.theory_wait.map_or_else(|| DASH.to_string(), seconds))),
                 ("num", escape(&sim)),
+                (
+                    "num",
+                    match st.theory_p_block {
+                        Some(p) if finite_room => format!("{p:.4}"),
+                        _ => DASH.into(),
+                    },
+                ),
+                (
+                    "num",
+                    if finite_room {
+                        escape(&fmt_prob(&st.sim_p_block))
+                    } else {
+                        DASH.into()
+                    },
+                ),
                 agrees,
             ],
         );
     }
     foot(out);
+    for n in timeout_notes(r) {
+        let _ = writeln!(out, "<p class=\"muted\">{}</p>", escape(&n));
+    }
     out.push_str("</section>\n");
 }
 

@@ -214,23 +214,50 @@ pub(crate) mod testdata {
                     .collect(),
                 example,
             }],
-            stations: vec![StationSummary {
-                station: "api workers".into(),
-                servers: 4,
-                arrival_rate: 12.0,
-                mean_service: 0.25,
-                service_scv: 1.0,
-                utilization: 0.75,
-                sim_wait: sm(0.032, 0.004),
-                sim_p_wait: sm(0.51, 0.02),
-                sim_sojourn: sm(0.282, 0.004),
-                sim_throughput: sm(12.0, 0.1),
-                theory_sojourn: Some(0.2841),
-                theory_model: "M/M/c (Erlang C)".into(),
-                theory_wait: Some(0.0341),
-                theory_p_wait: Some(0.509),
-                agrees: Some(true),
-            }],
+            stations: vec![
+                StationSummary {
+                    station: "api workers".into(),
+                    servers: 4,
+                    waiting_room: None,
+                    arrival_rate: 12.0,
+                    mean_service: 0.25,
+                    service_scv: 1.0,
+                    utilization: 0.75,
+                    sim_wait: sm(0.032, 0.004),
+                    sim_p_wait: sm(0.51, 0.02),
+                    sim_p_block: sm(0.0, 0.0),
+                    sim_p_timeout: sm(0.0, 0.0),
+                    sim_sojourn: sm(0.282, 0.004),
+                    sim_throughput: sm(12.0, 0.1),
+                    theory_sojourn: Some(0.2841),
+                    theory_model: "M/M/c (Erlang C)".into(),
+                    theory_wait: Some(0.0341),
+                    theory_p_wait: Some(0.509),
+                    theory_p_block: None,
+                    agrees: Some(true),
+                },
+                StationSummary {
+                    station: "database".into(),
+                    servers: 10,
+                    waiting_room: Some(0),
+                    arrival_rate: 80.0,
+                    mean_service: 0.1,
+                    service_scv: 1.0,
+                    utilization: 0.7,
+                    sim_wait: sm(0.0, 0.0),
+                    sim_p_wait: sm(0.0, 0.0),
+                    sim_p_block: sm(0.1217, 0.0021),
+                    sim_p_timeout: sm(0.0, 0.0),
+                    sim_sojourn: sm(0.1, 0.001),
+                    sim_throughput: sm(70.3, 0.2),
+                    theory_sojourn: Some(0.1),
+                    theory_model: "Erlang B (M/G/c/c loss system), approximate: assumes Poisson arrivals".into(),
+                    theory_wait: Some(0.0),
+                    theory_p_wait: Some(0.0),
+                    theory_p_block: Some(0.1217),
+                    agrees: Some(true),
+                },
+            ],
             instability: Some(Instability {
                 replications: 2,
                 first_period: 8,
@@ -309,5 +336,37 @@ mod tests {
     #[test]
     fn no_charts_without_data() {
         assert!(charts(&testdata::all_nan()).is_empty());
+    }
+
+    /// Blocking is shown, theory next to simulation, exactly where the waiting room is finite.
+    #[test]
+    fn stations_tables_show_blocking_only_for_finite_waiting_rooms() {
+        let r = testdata::run();
+        let md = crate::output::markdown(&r, &[]);
+        // Station rows start with the name and the number of servers.
+        let md_row = |station: &str| md.lines().find(|l| l.starts_with(station)).unwrap();
+        let db = md_row("| database | 10 |");
+        assert!(
+            db.contains("| none |") && db.contains("| 0.1217 / 0.1217 ± 0.0021 |"),
+            "{db}"
+        );
+        let api = md_row("| api workers | 4 |");
+        assert!(api.contains("| unlimited |") && api.ends_with("| – | yes |"), "{api}");
+        let html = html::render(&r, None, &[]);
+        let html_row = |name: &str| {
+            html.split("<tr>")
+                .find(|l| l.starts_with(&format!("<td>{name}</td>")))
+                .unwrap()
+        };
+        let db = html_row("database");
+        assert!(
+            db.contains(">none<") && db.contains(">0.1217<") && db.contains(">0.1217 ± 0.0021<"),
+            "{db}"
+        );
+        let api = html_row("api workers");
+        assert!(api.contains(">unlimited<") && api.matches(">–<").count() == 2, "{api}");
+        for text in [&md, &html] {
+            assert!(text.contains("per admitted request"));
+        }
     }
 }

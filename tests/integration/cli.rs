@@ -107,3 +107,80 @@ fn help_and_version() {
         .stdout(predicate::str::contains("run"));
     capsim().arg("--version").assert().success();
 }
+
+/// Every `ci95` in a JSON value.
+fn half_widths<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a serde_json::Value>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                if k == "ci95" {
+                    out.push(x);
+                }
+                half_widths(x, out);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| half_widths(x, out)),
+        _ => {}
+    }
+}
+
+/// One replication has no confidence interval and so no agreement test: no output may print
+/// an interval ("± $0.00" is a claim the run cannot make) or a half-width of zero, or say that
+/// theory and simulation agree or disagree.
+#[test]
+fn one_replication_prints_no_interval_and_no_agreement_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("one");
+    let run = capsim()
+        .args(["run", "tests/fixtures/mmck.yaml", "--replications", "1", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let mut texts = vec![("stdout".to_string(), stdout)];
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        texts.push((name, std::fs::read_to_string(&p).unwrap()));
+    }
+    assert!(texts.len() >= 7, "{:?}", texts.iter().map(|t| &t.0).collect::<Vec<_>>());
+    for (name, text) in &texts {
+        for claim in [
+            "±",
+            "95% CI",
+            "95 % CI",
+            "agrees: yes",
+            "✓ yes",
+            "✗ no",
+            "| yes |",
+            "**no**",
+        ] {
+            assert!(!text.contains(claim), "{name} says {claim:?}");
+        }
+    }
+    let file = |f: &str| &texts.iter().find(|t| t.0 == f).unwrap().1;
+    for f in ["summary.md", "report.html"] {
+        assert!(
+            file(f).contains("no test (1 replication)"),
+            "{f}: no verdict in the stations table"
+        );
+        assert!(file(f).contains("1 replication: no interval, no agreement test"), "{f}");
+    }
+    let json: serde_json::Value = serde_json::from_str(file("summary.json")).unwrap();
+    let mut hw = Vec::new();
+    half_widths(&json, &mut hw);
+    assert!(!hw.is_empty());
+    assert!(
+        hw.iter().all(|v| v.is_null()),
+        "a half-width from one replication: {hw:?}"
+    );
+    assert!(json["stations"][0]["agrees"].is_null());
+    let mut csv = csv::Reader::from_reader(file("timeseries.csv").as_bytes());
+    let header = csv.headers().unwrap().clone();
+    let ci_cols: Vec<usize> = (0..header.len()).filter(|&i| header[i].ends_with("_ci95")).collect();
+    assert!(!ci_cols.is_empty());
+    for row in csv.records() {
+        let row = row.unwrap();
+        assert!(ci_cols.iter().all(|&i| row[i].is_empty()), "a CI half-width in {row:?}");
+    }
+}

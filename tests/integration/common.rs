@@ -25,3 +25,10 @@ pub fn run_text(text: &str) -> capsim::run::RunResult {
     let (sc, cat) = capsim::scenario::load(&p, Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"));
     capsim::run::run(&sc, &cat)
 }
+
+/// Loads and runs a scenario file of the repository (a path relative to its root).
+pub fn run_file(path: &str) -> capsim::run::RunResult {
+    let (sc, cat) =
+        capsim::scenario::load(&repo().join(path), Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"));
+    capsim::run::run(&sc, &cat)
+}
