@@ -356,3 +356,37 @@ fn read_replicas_are_refused_until_they_serve_reads() {
         assert!(err.contains("read_replicas") && err.contains("per_database_gb"), "{name}: {err}");
     }
 }
+
+/// A Supabase organisation is one account: two projects on Pro pay the $25 fee and get the $10
+/// compute credit once, and each project's compute size is its own line.
+#[test]
+fn a_supabase_organisation_pays_its_fee_and_credit_once() {
+    let text = "name: org\nstage: s\nseed: 1\nreplications: 1\nhorizon: 30d\nresolution: 1d\nhours_per_month: 720\n\
+        simulation: {mode: peak_window, window: 10m, warmup: 5m}\n\
+        traffic: {users: {growth: constant, users: 10}, sessions_per_user_per_week: 2, requests_per_session: 20, think_time: 30s}\n\
+        requests: {r: {share: 100%, cpu: 5ms, db_queries: 1}}\n\
+        stages:\n  s:\n\
+        \x20   api: {vcpu: 1, workers: 4}\n\
+        \x20   database: {provider: supabase, plan: pro, size: micro, connections: 10, query_time: 2ms}\n\
+        \x20   services:\n\
+        \x20     analytics_db: {provider: supabase, plan: pro, size: small}\n";
+    let r = run_text(text);
+    let bills = &r.months[0].example.components;
+    assert_eq!(bills.len(), 1, "one organisation bill: {bills:?}");
+    let lines = &bills[0].bill.lines;
+    assert_eq!(lines.iter().filter(|l| l.item == "base fee").count(), 1);
+    assert_eq!(lines.iter().filter(|l| l.item == "credit").count(), 1);
+    let sizes: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.item.starts_with("compute"))
+        .map(|l| l.item.as_str())
+        .collect();
+    assert_eq!(sizes, ["compute (Micro)", "compute (Small)"]);
+    // $25 + 720 h × ($0.01344 + $0.0206) − $10, months of 720 h.
+    let expected = 25.0 + 720.0 * (0.01344 + 0.0206) - 10.0;
+    assert!(
+        close(r.months[0].total.mean, expected),
+        "{} vs {expected}",
+        r.months[0].total.mean
+    );
+}
