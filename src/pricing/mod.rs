@@ -4,8 +4,11 @@
 //! those figures are often wrong because the real bill depends on usage: a fee that is really a
 //! usage commitment, an allowance then per-unit overage, graduated bands, compute sizes with
 //! credits. This module holds the providers' price lists as data ([`Catalog`], read from
-//! `pricing/*.yaml` by [`Catalog::load_dir`], the only I/O here) and turns a plan plus a month
+//! `pricing/*.yaml` by [`Catalog::load`], the only I/O here) and turns a plan plus a month
 //! of [`Usage`] into a [`Bill`] whose every line shows its arithmetic ([`bill`], pure).
+//! The repository's `pricing/*.yaml` are also compiled into the binary ([`Catalog::builtin`]),
+//! so an installed `capsim` prices scenarios kept anywhere; a [`Catalog`] records which
+//! catalogs it holds ([`CatalogSource`]) so that every report can say so.
 //! Every plan, size and meter carries its [`Provenance`], so a report can say how much to
 //! trust each number; a price nobody published stays unknown and the bill says so.
 //!
@@ -54,9 +57,12 @@ mod bill;
 mod catalog;
 
 pub use bill::bill;
+pub use catalog::{nearest_pricing_dir, BUILTIN_CATALOGS};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
 
 /// Hours in the billing month used to turn hourly prices into monthly ones (the AWS and
 /// Supabase convention: 365 × 24 / 12 = 730).
@@ -106,9 +112,84 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
 pub type Usage = BTreeMap<String, f64>;
 
 /// Every provider's price list, keyed by provider id (`supabase`, `railway`…).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Catalog {
     pub providers: BTreeMap<String, Provider>,
+    /// Which catalogs these are: the built-in ones or a directory, and who chose it.
+    pub source: CatalogSource,
+}
+
+/// Where a run's price lists come from. Shown by every report and by `capsim plans`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CatalogSource {
+    /// The `pricing/*.yaml` compiled into this capsim binary ([`BUILTIN_CATALOGS`]).
+    BuiltIn { capsim_version: String },
+    /// The `*.yaml` files of a directory.
+    Directory { path: PathBuf, chosen_by: ChosenBy },
+}
+
+/// What chose a pricing directory, in order of precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    /// `--pricing DIR` on the command line (or a library caller naming the directory).
+    Flag,
+    /// The `CAPSIM_PRICING` environment variable.
+    Env,
+    /// The scenario's `pricing:` field (relative to the scenario file).
+    Scenario,
+    /// The nearest `pricing/` directory holding `*.yaml` files, searching upward.
+    Nearby,
+}
+
+impl CatalogSource {
+    /// The catalogs built into this binary.
+    pub fn builtin() -> CatalogSource {
+        CatalogSource::BuiltIn {
+            capsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// A directory of catalogs chosen by `chosen_by`.
+    pub fn dir(path: impl Into<PathBuf>, chosen_by: ChosenBy) -> CatalogSource {
+        CatalogSource::Directory {
+            path: path.into(),
+            chosen_by,
+        }
+    }
+}
+
+impl ChosenBy {
+    /// How the directory was chosen, for reports: `named by --pricing`.
+    fn how(self) -> &'static str {
+        match self {
+            ChosenBy::Flag => "named by --pricing",
+            ChosenBy::Env => "named by CAPSIM_PRICING",
+            ChosenBy::Scenario => "named by the scenario's `pricing:`",
+            ChosenBy::Nearby => "the nearest pricing/ directory upward",
+        }
+    }
+
+    /// The directory, for error messages: `the pricing directory named by --pricing`.
+    pub fn the_dir(self) -> String {
+        match self {
+            ChosenBy::Nearby => "the nearest pricing/ directory upward".to_string(),
+            other => format!("the pricing directory {}", other.how()),
+        }
+    }
+}
+
+impl fmt::Display for CatalogSource {
+    /// `built-in catalogs (capsim 0.1.0)` or `catalogs in pricing (named by --pricing)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogSource::BuiltIn { capsim_version } => write!(f, "built-in catalogs (capsim {capsim_version})"),
+            CatalogSource::Directory { path, chosen_by } => {
+                write!(f, "catalogs in {} ({})", path.display(), chosen_by.how())
+            }
+        }
+    }
 }
 
 impl Catalog {
