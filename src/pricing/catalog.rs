@@ -8,8 +8,8 @@
 //! line, and all files and checks run before anything is reported.
 
 use super::{
-    Capacity, Catalog, CatalogSource, ChosenBy, Confidence, Credit, FeeBasis, Meter, Plan, Provenance, Provider, Size,
-    Tier, TierMode, USAGE_METRICS,
+    minutes_per_unit, Capacity, Catalog, CatalogSource, ChosenBy, Confidence, Credit, FeeBasis, Meter, Plan,
+    Provenance, Provider, Size, Tier, TierMode, USAGE_METRICS,
 };
 use crate::error::{InputError, InputErrors};
 use crate::units::{Bytes, Count, Money};
@@ -76,6 +76,8 @@ struct RawMeter {
     #[serde(default)]
     included_per_seat: bool,
     rate: Option<Money>,
+    #[serde(default)]
+    per_minute: bool,
     #[serde(default)]
     tiers: Vec<RawTier>,
     tier_mode: Option<TierMode>,
@@ -508,6 +510,28 @@ impl Checker {
                 "this plan has hard caps and bills no overage: remove the rate (or set `hard_caps: false`)",
             );
         }
+        if raw.per_minute {
+            if raw.rate.is_none() {
+                self.fail(
+                    &format!("{path}.per_minute"),
+                    "`per_minute` qualifies a `rate`: give one",
+                );
+            }
+            if minutes_per_unit(&raw.metric, 1.0).is_none() {
+                let timed = USAGE_METRICS
+                    .iter()
+                    .map(|(n, _)| n.to_string())
+                    .filter(|n| minutes_per_unit(n, 1.0).is_some());
+                self.fail_allowed(
+                    &format!("{path}.per_minute"),
+                    format!(
+                        "`per_minute` needs a metric counted in time (hours or months), not `{}`",
+                        raw.metric
+                    ),
+                    timed.collect(),
+                );
+            }
+        }
         let provenance = self.provenance(path, raw.source, raw.as_of, raw.confidence, base);
         Meter {
             metric: raw.metric,
@@ -516,6 +540,7 @@ impl Checker {
             included,
             included_per_seat: raw.included_per_seat,
             rate: raw.rate.map(|m| m.0),
+            per_minute: raw.per_minute,
             tiers: raw
                 .tiers
                 .iter()
@@ -781,11 +806,33 @@ pub(super) mod tests {
             ("ram_gb_hours".to_string(), 2.0 * 730.0),
         ]);
         let b = bill(pro, &usage, &BillOptions::default());
-        // $40 CPU + $20 RAM = $60 of usage; max($20, $60) = $60.
-        assert!((b.total - 60.0).abs() < 1e-9, "{b:#?}");
+        // Railway bills per minute: 2 × 730 h = 1,460 vCPU-hours = 87,600 vCPU-minutes.
+        // CPU: 87,600 × $0.000463 = $40.5588; RAM: 87,600 GB-minutes × $0.000231 = $20.2356;
+        // usage $60.7944; max($20 commitment, $60.7944) = $60.7944 (not the rounded $60).
+        let cpu = b.lines.iter().find(|l| l.item == "cpu").unwrap();
+        assert!((cpu.amount - 40.5588).abs() < 1e-9, "{cpu:#?}");
+        assert!(
+            cpu.arithmetic
+                .contains("1460 vCPU-hours × 60 min/h = 87.6K minutes × $0.000463/minute = $40.56"),
+            "{}",
+            cpu.arithmetic
+        );
+        assert!((b.total - 60.7944).abs() < 1e-9, "{b:#?}");
         let commit = b.lines.iter().find(|l| l.item == "usage below commitment").unwrap();
         assert_eq!(commit.amount, 0.0);
         assert!(commit.arithmetic.contains("usage applies"), "{}", commit.arithmetic);
+        // A month of one vCPU, one GB of RAM and one GB of volume (43,800 minutes each):
+        // $20.2794, $10.1178 and 43,800 × $0.000003472222222 = $0.15208333 (≈ $0.152).
+        let one = Usage::from([
+            ("vcpu_hours".to_string(), 730.0),
+            ("ram_gb_hours".to_string(), 730.0),
+            ("storage_gb_months".to_string(), 1.0),
+        ]);
+        let b = bill(pro, &one, &BillOptions::default());
+        let amount = |item: &str| b.lines.iter().find(|l| l.item == item).unwrap().amount;
+        assert!((amount("cpu") - 20.2794).abs() < 1e-9);
+        assert!((amount("ram") - 10.1178).abs() < 1e-9);
+        assert!((amount("volume") - 0.152083333324).abs() < 1e-9, "{}", amount("volume"));
     }
 
     #[test]

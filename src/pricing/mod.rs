@@ -31,7 +31,10 @@
 //!    `included_per_seat`; then rounded *up* to whole `block`s; then `× multiplier`. The
 //!    billable quantity is priced
 //!    - by `rate`: `billable × rate / per` (`per` is how many units the rate is for, e.g.
-//!      $2 per 1M requests has `rate = 2`, `per = 1_000_000`);
+//!      $2 per 1M requests has `rate = 2`, `per = 1_000_000`). With `per_minute` the rate is
+//!      per minute of the metric's time (Railway's $0.000463 per vCPU-minute), so the billable
+//!      quantity is first turned into minutes: × 60 for a metric in hours, × hours in the
+//!      month × 60 for one in months (`storage_gb_months`);
 //!    - or by `tiers`. **Tiers apply to the whole usage: no allowance is subtracted first.**
 //!      Bands start at 0, so a free allowance is written as a first band with rate 0 (a
 //!      tiered meter may not also have `included`). In `graduated` mode each band's rate
@@ -88,7 +91,11 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ),
     (
         "ram_provisioned_gb_hours",
-        "GB-hours of RAM provisioned, used or not (Fargate, Vercel functions)",
+        "GB-hours (10^9 bytes) of RAM provisioned, used or not (Vercel functions)",
+    ),
+    (
+        "ram_provisioned_gib_hours",
+        "GiB-hours (2^30 bytes) of RAM provisioned, used or not (Fargate: a 2 GiB task is 2 per hour)",
     ),
     ("storage_gb_months", "average GB stored over the month (GB-months)"),
     ("storage_gb_peak", "largest GB stored at any time in the month"),
@@ -107,6 +114,18 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ("class_a_ops", "object-store writes and lists (R2 Class A, S3 PUT/LIST)"),
     ("class_b_ops", "object-store reads (R2 Class B, S3 GET)"),
 ];
+
+/// Minutes in one unit of `metric` when a month has `hours_per_month` hours, for rates
+/// published per minute (`Meter::per_minute`); `None` for a metric that is not a time.
+pub fn minutes_per_unit(metric: &str, hours_per_month: f64) -> Option<f64> {
+    if metric.ends_with("_hours") {
+        Some(60.0)
+    } else if metric.ends_with("_months") {
+        Some(hours_per_month * 60.0)
+    } else {
+        None
+    }
+}
 
 /// Usage of one component over one billing month, by metric name (see [`USAGE_METRICS`]).
 pub type Usage = BTreeMap<String, f64>;
@@ -332,6 +351,8 @@ pub struct Meter {
     pub included_per_seat: bool,
     /// Flat rate per `per` units above the allowance; `None` with tiers or when unknown.
     pub rate: Option<f64>,
+    /// The rate is per minute of the metric's time (see [`minutes_per_unit`]).
+    pub per_minute: bool,
     /// Price bands over the whole usage (bands start at 0; see the module docs).
     pub tiers: Vec<Tier>,
     pub tier_mode: TierMode,

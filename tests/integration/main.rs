@@ -1,5 +1,6 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
 mod approximation;
+mod catalog_facts;
 mod cli;
 mod common;
 mod determinism;
