@@ -10,15 +10,36 @@
 //! input errors: exit 2, and `check` runs nothing.
 
 use crate::error::InputErrors;
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::scenario::{self, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Where prices come from, shown by `capsim --help`.
+const PRICING_AFTER_HELP: &str = "\
+Pricing catalogs (the first that applies):
+  1. --pricing DIR
+  2. the CAPSIM_PRICING environment variable (a directory)
+  3. the scenario's `pricing:` field (a directory relative to the scenario file)
+  4. the nearest pricing/ directory holding *.yaml files, in the scenario file's directory or
+     above it (for `plans`: the current directory or above)
+  5. the catalogs built into this capsim binary
+A directory named by 1-3 that does not exist or holds no catalogs is an error (exit 2). Reports
+and `capsim plans` say which catalogs were used.";
+
+/// `--pricing`'s help for commands that read scenarios.
+const PRICING_HELP: &str = "Pricing catalog directory; beats CAPSIM_PRICING, the scenario's `pricing:`, a nearby pricing/ and the built-in catalogs (see capsim --help)";
+
 #[derive(Debug, Parser)]
-#[command(name = "capsim", version, about = "Capacity planning and cost modelling by discrete-event simulation", long_about = None)]
+#[command(
+    name = "capsim",
+    version,
+    about = "Capacity planning and cost modelling by discrete-event simulation",
+    long_about = None,
+    after_help = PRICING_AFTER_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -42,7 +63,7 @@ pub enum Command {
     Validate {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
-        #[arg(long)]
+        #[arg(long, value_name = "DIR", help = PRICING_HELP)]
         pricing: Option<PathBuf>,
         /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2.
         #[arg(long)]
@@ -63,8 +84,10 @@ pub enum Command {
     Plans {
         /// Only this provider.
         provider: Option<String>,
-        #[arg(long, default_value = "pricing")]
-        pricing: PathBuf,
+        /// Pricing catalog directory; beats CAPSIM_PRICING, a pricing/ directory at or above the
+        /// current one and the built-in catalogs (see capsim --help)
+        #[arg(long, value_name = "DIR")]
+        pricing: Option<PathBuf>,
     },
 }
 
@@ -79,8 +102,7 @@ pub struct RunOpts {
     /// Worker threads for replications (default: all cores). Results do not depend on it.
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Pricing catalog directory (default: the scenario's `pricing:` or the nearest `pricing/`).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR", help = PRICING_HELP)]
     pub pricing: Option<PathBuf>,
 }
 
@@ -107,8 +129,20 @@ fn print_warnings(sc: &Scenario) {
     }
 }
 
+/// The catalogs the user named: `--pricing DIR`, else a non-empty `CAPSIM_PRICING`.
+fn requested_pricing(flag: Option<&Path>) -> Option<CatalogSource> {
+    if let Some(dir) = flag {
+        return Some(CatalogSource::dir(dir, ChosenBy::Flag));
+    }
+    match std::env::var_os("CAPSIM_PRICING") {
+        Some(dir) if !dir.is_empty() => Some(CatalogSource::dir(PathBuf::from(dir), ChosenBy::Env)),
+        _ => None,
+    }
+}
+
 fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
-    let (mut sc, cat) = scenario::load(path, opts.pricing.as_deref())?;
+    let requested = requested_pricing(opts.pricing.as_deref());
+    let (mut sc, cat) = scenario::load(path, requested.as_ref())?;
     if let Some(s) = opts.seed {
         sc.seed = s;
     }
@@ -157,14 +191,15 @@ fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) 
 }
 
 fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool) -> Result<ExitCode, Failure> {
+    let requested = requested_pricing(pricing.as_deref());
     let mut all = Vec::new();
     let mut warned = Vec::new();
     for p in &scenarios {
-        let problems = match scenario::load(p, pricing.as_deref()) {
+        let problems = match scenario::load(p, requested.as_ref()) {
             Ok((sc, _)) if strict && !sc.warnings.is_empty() => sc.warnings,
-            Ok((sc, _)) => {
+            Ok((sc, cat)) => {
                 out(&format!(
-                    "ok  {} ({}: {} stages, {} request types, {} triggers{})\n",
+                    "ok  {} ({}: {} stages, {} request types, {} triggers{}; prices from {})\n",
                     p.display(),
                     sc.name,
                     sc.stages.len(),
@@ -174,7 +209,8 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
                         0 => String::new(),
                         1 => ", 1 warning".into(),
                         n => format!(", {n} warnings"),
-                    }
+                    },
+                    cat.source
                 ));
                 for w in sc.warnings {
                     if !warned.contains(&w) {
@@ -231,9 +267,15 @@ fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<Exi
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn cmd_plans(provider: Option<String>, pricing: PathBuf) -> Result<ExitCode, Failure> {
-    let cat = Catalog::load_dir(&pricing)?;
-    let mut text = String::new();
+fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
+    let source = requested_pricing(pricing.as_deref()).unwrap_or_else(|| {
+        match crate::pricing::nearest_pricing_dir(Path::new(".")) {
+            Some(dir) => CatalogSource::dir(dir, ChosenBy::Nearby),
+            None => CatalogSource::builtin(),
+        }
+    });
+    let cat = Catalog::load(&source)?;
+    let mut text = format!("Catalogs: {}\n", cat.source);
     for (id, p) in &cat.providers {
         if provider.as_ref().is_some_and(|want| want != id) {
             continue;

@@ -312,8 +312,8 @@ mod tests {
         );
         std::fs::write(&p, text).unwrap();
         let pricing = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pricing");
-        let cat = Catalog::load_dir(&pricing).unwrap();
-        let sc = crate::scenario::load_with_catalog(&p, &cat, &pricing).unwrap_or_else(|e| panic!("{e}"));
+        let cat = Catalog::load_dir(&pricing, crate::pricing::ChosenBy::Flag).unwrap();
+        let sc = crate::scenario::load_with_catalog(&p, &cat).unwrap_or_else(|e| panic!("{e}"));
         sc.stages["s"].clone()
     }
 

@@ -59,6 +59,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         sc.seed,
         sc.start_stage
     );
+    let _ = writeln!(o, "Prices: {}.", sc.pricing);
     let first = &r.periods[0];
     let last = &r.periods[r.periods.len() - 1];
     let _ = writeln!(

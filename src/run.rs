@@ -5,7 +5,7 @@
 //! collected in replication order, so the outcome is identical whatever the thread count.
 
 use crate::metrics::Summary;
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, CatalogSource};
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
 use crate::simulate::{self, s, MonthBill, Plan, Replication, SERIES};
 use crate::theory;
@@ -26,6 +26,8 @@ pub struct ScenarioInfo {
     pub start_stage: String,
     pub hours_per_month: f64,
     pub approximation: String,
+    /// The pricing catalogs the run was priced with.
+    pub pricing: CatalogSource,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,7 +213,7 @@ pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
         .into_par_iter()
         .map(|r| simulate::replicate(sc, catalog, &plan, r))
         .collect();
-    aggregate(sc, &plan, &reps)
+    aggregate(sc, &plan, &reps, &catalog.source)
 }
 
 fn most_common(values: impl Iterator<Item = String>) -> String {
@@ -300,7 +302,7 @@ fn approximation(sc: &Scenario) -> String {
     }
 }
 
-fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
+fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &CatalogSource) -> RunResult {
     let n = reps.len();
     let periods: Vec<PeriodSummary> = (0..plan.periods)
         .map(|p| PeriodSummary {
@@ -444,6 +446,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
             start_stage: sc.start_stage.clone(),
             hours_per_month: sc.hours_per_month,
             approximation: approximation(sc),
+            pricing: pricing.clone(),
         },
         series_names: SERIES.iter().map(|s| s.0).collect(),
         components: plan.components.clone(),
@@ -663,7 +666,7 @@ mod tests {
              stages: {{s: {{api: {{vcpu: 4, workers: 4{extra}}}}}}}\n"
         );
         std::fs::write(&p, text).unwrap();
-        let pricing = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
+        let pricing = crate::pricing::CatalogSource::builtin();
         crate::scenario::load(&p, Some(&pricing))
             .unwrap_or_else(|e| panic!("{e}"))
             .0

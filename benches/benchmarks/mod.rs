@@ -19,5 +19,6 @@ pub fn load_text(text: &str) -> (capsim::scenario::Scenario, capsim::pricing::Ca
 }
 
 pub fn load(p: &Path) -> (capsim::scenario::Scenario, capsim::pricing::Catalog) {
-    capsim::scenario::load(p, Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"))
+    let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+    capsim::scenario::load(p, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -3,7 +3,7 @@ use capsim::pricing::{bill, BillOptions, Usage};
 use criterion::{criterion_group, Criterion};
 
 fn pricing(c: &mut Criterion) {
-    let cat = capsim::pricing::Catalog::load_dir(&super::repo().join("pricing")).unwrap();
+    let cat = capsim::pricing::Catalog::builtin().unwrap();
     let posthog = cat.plan("posthog", "pay_as_you_go").unwrap();
     let railway = cat.plan("railway", "pro").unwrap();
     let mut events = Usage::new();

@@ -248,7 +248,7 @@ mod tests {
     use crate::pricing::Usage;
 
     fn catalog() -> Catalog {
-        Catalog::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing")).expect("catalogs")
+        Catalog::builtin().expect("catalogs")
     }
 
     fn supabase(size: &str) -> BilledConfig {

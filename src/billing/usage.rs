@@ -39,6 +39,7 @@ pub fn component_usage<'a>(
     let b = billing_of(st, comp)?;
     let mut u = Usage::new();
     let gb = 1e9;
+    const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
     fn bump(u: &mut Usage, k: &str, x: f64) {
         *u.entry(k.to_string()).or_insert(0.0) += x;
     }
@@ -64,6 +65,7 @@ pub fn component_usage<'a>(
             add!("instances", inst);
             add!("vcpu_provisioned_hours", a.vcpu * inst * v.hours);
             add!("ram_provisioned_gb_hours", a.ram_bytes / gb * inst * v.hours);
+            add!("ram_provisioned_gib_hours", a.ram_bytes / GIB * inst * v.hours);
             add!("egress_gb", v.requests * req_mean(&|r| r.egress_bytes) / gb);
             add!("requests", v.requests);
         }

@@ -84,7 +84,7 @@ pub fn charges(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
     for (key, meter) in &plan.meters {
         let used = usage.get(&meter.metric).copied().unwrap_or(0.0);
         if used > 0.0 {
-            lines.push(meter_line(plan, key, meter, used, opts.seats, &mut warnings));
+            lines.push(meter_line(plan, key, meter, used, opts, &mut warnings));
         }
     }
 
@@ -305,7 +305,15 @@ fn size_line(
     })
 }
 
-fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings: &mut Vec<String>) -> CostLine {
+fn meter_line(
+    plan: &Plan,
+    key: &str,
+    m: &Meter,
+    used: f64,
+    opts: &BillOptions,
+    warnings: &mut Vec<String>,
+) -> CostLine {
+    let seats = opts.seats;
     let included = if m.included_per_seat {
         m.included * seats
     } else {
@@ -364,12 +372,37 @@ fn meter_line(plan: &Plan, key: &str, m: &Meter, used: f64, seats: f64, warnings
             " → $0.00 (within the included allowance)".to_string(),
         )
     } else if let Some(rate) = m.rate {
-        let amount = billable * rate / m.per;
-        (
-            amount,
-            rate,
-            format!(" × {}{per} = {}", fmt_price(rate), fmt_money(amount)),
-        )
+        // Checked at load: a per-minute meter's metric is counted in hours or months.
+        match m
+            .per_minute
+            .then(|| super::minutes_per_unit(&m.metric, opts.hours))
+            .flatten()
+        {
+            Some(minutes) => {
+                let amount = billable * minutes * rate / m.per;
+                let per_what = if m.metric.ends_with("_hours") { "h" } else { "month" };
+                (
+                    amount,
+                    // The line's rate stays per metric unit, so billable × rate / per = amount.
+                    rate * minutes,
+                    format!(
+                        " × {} min/{per_what} = {} minutes × {}/minute{per} = {}",
+                        fmt_qty(minutes),
+                        fmt_qty(billable * minutes),
+                        fmt_price(rate),
+                        fmt_money(amount)
+                    ),
+                )
+            }
+            None => {
+                let amount = billable * rate / m.per;
+                (
+                    amount,
+                    rate,
+                    format!(" × {}{per} = {}", fmt_price(rate), fmt_money(amount)),
+                )
+            }
+        }
     } else {
         let above = if included > 0.0 {
             format!(" above the included {} {}", fmt_qty(included), m.unit)
@@ -545,13 +578,20 @@ fn fmt_qty(v: f64) -> String {
     }
 }
 
-/// A unit price with all its digits: `$0.00005`, `$0.125`, `$20.00`.
+/// A unit price with all its digits: `$0.00005`, `$0.125`, `$20.00`, `$0.000003472222222`.
 fn fmt_price(v: f64) -> String {
     let cents = v * 100.0;
     if (cents - cents.round()).abs() < 1e-9 {
         fmt_money(v)
     } else {
-        format!("${}", trimmed(v, 10))
+        // 15 significant digits, so $0.000003472222222 (Railway's per-minute volume rate)
+        // shows in full without showing the binary noise of larger prices.
+        let integer_digits = if v.abs() >= 1.0 {
+            v.abs().log10().floor() as usize + 1
+        } else {
+            0
+        };
+        format!("${}", trimmed(v, 15usize.saturating_sub(integer_digits)))
     }
 }
 
@@ -618,6 +658,53 @@ mod tests {
             l.arithmetic,
             "12.5M requests − 10M included = 2.5M × $2.00 per 1M = $5.00"
         );
+    }
+
+    #[test]
+    fn per_minute_rates_turn_hours_and_months_into_minutes() {
+        let p = plan(concat!(
+            "name: P\nfee: $0\nmeters:\n",
+            "  cpu: {metric: vcpu_hours, unit: vCPU-hours, included: 10, rate: $0.000463, per_minute: true}\n",
+            "  volume: {metric: storage_gb_months, unit: GB-months, rate: $0.000003472222222, per_minute: true}\n",
+        ));
+        let u = usage(&[("vcpu_hours", 740.0), ("storage_gb_months", 2.0)]);
+        let b = bill(&p, &u, &BillOptions::default());
+        // (740 − 10) h × 60 = 43,800 vCPU-minutes × $0.000463 = $20.2794.
+        let cpu = find(&b, "cpu");
+        assert!(close(cpu.amount, 20.2794), "{cpu:#?}");
+        assert_eq!(
+            cpu.arithmetic,
+            "740 vCPU-hours − 10 included = 730 × 60 min/h = 43.8K minutes × $0.000463/minute = $20.28"
+        );
+        // The line's rate is per hour, so billable × rate = amount still holds.
+        assert!(close(cpu.billable * cpu.rate / cpu.per, cpu.amount));
+        // 2 GB-months × 730 h × 60 = 87,600 GB-minutes × $0.000003472222222 = $0.30416666665.
+        let volume = find(&b, "volume");
+        assert!(close(volume.amount, 87_600.0 * 0.000003472222222), "{volume:#?}");
+        // A 744-hour month has 44,640 minutes: the same GB-month costs more.
+        let long = BillOptions {
+            hours: 744.0,
+            ..Default::default()
+        };
+        let b = bill(&p, &usage(&[("storage_gb_months", 1.0)]), &long);
+        assert!(close(find(&b, "volume").amount, 44_640.0 * 0.000003472222222));
+    }
+
+    #[test]
+    fn per_minute_needs_a_rate_and_a_metric_counted_in_time() {
+        let text = crate::pricing::catalog::tests::provider_yaml(concat!(
+            "  p:\n    name: P\n    fee: $0\n    meters:\n",
+            "      egress: {metric: egress_gb, unit: GB, rate: $0.05, per_minute: true}\n",
+            "      cpu: {metric: vcpu_hours, unit: vCPU-hours, per_minute: true}\n",
+        ));
+        let errs = crate::pricing::catalog::tests::parse(&text).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["plans.p.meters.cpu.per_minute", "plans.p.meters.egress.per_minute"]
+        );
+        assert!(errs[1].reason.contains("counted in time"), "{}", errs[1]);
+        assert!(errs[1].allowed.contains(&"storage_gb_months".to_string()));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! line, and all files and checks run before anything is reported.
 
 use super::{
-    Capacity, Catalog, Confidence, Credit, FeeBasis, Meter, Plan, Provenance, Provider, Size, Tier, TierMode,
-    USAGE_METRICS,
+    minutes_per_unit, Capacity, Catalog, CatalogSource, ChosenBy, Confidence, Credit, FeeBasis, Meter, Plan,
+    Provenance, Provider, Size, Tier, TierMode, USAGE_METRICS,
 };
 use crate::error::{InputError, InputErrors};
 use crate::units::{Bytes, Count, Money};
@@ -82,6 +82,8 @@ struct RawMeter {
     included_per_seat: bool,
     rate: Option<Money>,
     #[serde(default)]
+    per_minute: bool,
+    #[serde(default)]
     tiers: Vec<RawTier>,
     tier_mode: Option<TierMode>,
     block: Option<Count>,
@@ -131,38 +133,132 @@ struct RawCapacity {
     max_concurrency: Option<u32>,
 }
 
+/// The catalogs compiled into the binary: every `pricing/*.yaml`, by file name. An explicit
+/// list (not a build script or a crate) so that what ships is plain to read; the test
+/// `every_pricing_file_is_built_in` fails when a catalog file is added but not listed here.
+pub const BUILTIN_CATALOGS: &[(&str, &str)] = &[
+    ("aws_cloudfront.yaml", include_str!("../../pricing/aws_cloudfront.yaml")),
+    ("aws_ec2.yaml", include_str!("../../pricing/aws_ec2.yaml")),
+    (
+        "aws_ecs_fargate.yaml",
+        include_str!("../../pricing/aws_ecs_fargate.yaml"),
+    ),
+    (
+        "aws_elasticache.yaml",
+        include_str!("../../pricing/aws_elasticache.yaml"),
+    ),
+    (
+        "aws_rds_postgresql.yaml",
+        include_str!("../../pricing/aws_rds_postgresql.yaml"),
+    ),
+    ("aws_s3.yaml", include_str!("../../pricing/aws_s3.yaml")),
+    ("cloudflare.yaml", include_str!("../../pricing/cloudflare.yaml")),
+    ("cloudflare_r2.yaml", include_str!("../../pricing/cloudflare_r2.yaml")),
+    ("openai_api.yaml", include_str!("../../pricing/openai_api.yaml")),
+    ("posthog.yaml", include_str!("../../pricing/posthog.yaml")),
+    ("qdrant_cloud.yaml", include_str!("../../pricing/qdrant_cloud.yaml")),
+    ("railway.yaml", include_str!("../../pricing/railway.yaml")),
+    ("railway_redis.yaml", include_str!("../../pricing/railway_redis.yaml")),
+    ("sentry.yaml", include_str!("../../pricing/sentry.yaml")),
+    ("supabase.yaml", include_str!("../../pricing/supabase.yaml")),
+    ("upstash_redis.yaml", include_str!("../../pricing/upstash_redis.yaml")),
+    ("vercel.yaml", include_str!("../../pricing/vercel.yaml")),
+];
+
+/// The nearest directory named `pricing` that holds at least one `*.yaml` file, looking in
+/// `start` (a directory) and then in each of its parents. `start` is made absolute first so
+/// the search does not stop at a relative path's first component. The result is relative to
+/// the current directory when it lies inside it (reports then read `pricing`, not a path
+/// that only exists on one machine), else absolute.
+pub fn nearest_pricing_dir(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let found = start
+        .ancestors()
+        .map(|d| d.join("pricing"))
+        .find(|candidate| !yaml_files(candidate).unwrap_or_default().is_empty())?;
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    Some(match cwd.as_deref().and_then(|c| found.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => found,
+    })
+}
+
+/// The `*.yaml` files directly in `dir`, sorted.
+fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 impl Catalog {
-    /// Loads every `*.yaml` in `dir` (one provider per file, id = the file's `provider:`
-    /// field). All problems in all files are reported, each located (file, field path,
-    /// line:col); serde stops at the first type error of a file, the checks after it do not.
-    pub fn load_dir(dir: &Path) -> Result<Catalog, InputErrors> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| InputError::new(dir, "", format!("cannot read the pricing directory: {e}")))?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+    /// Loads the catalogs `source` names: the built-in ones, or every `*.yaml` of a directory.
+    pub fn load(source: &CatalogSource) -> Result<Catalog, InputErrors> {
+        match source {
+            CatalogSource::BuiltIn { .. } => Catalog::builtin(),
+            CatalogSource::Directory { path, chosen_by } => Catalog::load_dir(path, *chosen_by),
+        }
+    }
+
+    /// The catalogs compiled into this binary ([`BUILTIN_CATALOGS`]). Errors name the file as
+    /// `pricing/<file> (built-in)`.
+    pub fn builtin() -> Result<Catalog, InputErrors> {
+        let files = BUILTIN_CATALOGS
+            .iter()
+            .map(|(name, text)| {
+                let shown = PathBuf::from(format!("pricing/{name} (built-in)"));
+                YamlFile::parse(&shown, text)
+            })
             .collect();
-        files.sort();
+        Catalog::from_files(files, CatalogSource::builtin())
+    }
+
+    /// Loads every `*.yaml` in `dir` (one provider per file, id = the file's `provider:`
+    /// field); `chosen_by` is recorded in the catalog's source and named in the errors about
+    /// the directory itself. All problems in all files are reported, each located (file,
+    /// field path, line:col); serde stops at the first type error of a file, the checks after
+    /// it do not.
+    pub fn load_dir(dir: &Path, chosen_by: ChosenBy) -> Result<Catalog, InputErrors> {
+        let files = yaml_files(dir).map_err(|e| {
+            let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("{} does not exist", chosen_by.the_dir())
+            } else {
+                format!("cannot read {}: {e}", chosen_by.the_dir())
+            };
+            InputError::new(dir, "", reason)
+        })?;
         if files.is_empty() {
             return Err(InputError::new(
                 dir,
                 "",
-                "no pricing catalogs here: expected one `<provider>.yaml` file per provider",
+                format!(
+                    "no pricing catalogs in {}: expected one `<provider>.yaml` file per provider",
+                    chosen_by.the_dir()
+                ),
             )
             .into());
         }
+        let files = files.iter().map(|p| YamlFile::read(p)).collect();
+        Catalog::from_files(files, CatalogSource::dir(dir, chosen_by))
+    }
+
+    /// Checks read or parsed catalog files into one catalog, reporting every problem.
+    fn from_files(files: Vec<Result<YamlFile, InputError>>, source: CatalogSource) -> Result<Catalog, InputErrors> {
         let mut errors = Vec::new();
         let mut providers = BTreeMap::new();
         let mut origin: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for path in files {
-            let file = match YamlFile::read(&path) {
+        for file in files {
+            let file = match file {
                 Ok(f) => f,
                 Err(e) => {
                     errors.push(e);
                     continue;
                 }
             };
+            let path = file.path.clone();
             let sources = Sources::single(&file);
             match provider_from_file(file) {
                 Ok(p) => {
@@ -184,7 +280,7 @@ impl Catalog {
             }
         }
         if errors.is_empty() {
-            Ok(Catalog { providers })
+            Ok(Catalog { providers, source })
         } else {
             Err(InputErrors(errors))
         }
@@ -425,6 +521,28 @@ impl Checker {
                 "this plan has hard caps and bills no overage: remove the rate (or set `hard_caps: false`)",
             );
         }
+        if raw.per_minute {
+            if raw.rate.is_none() {
+                self.fail(
+                    &format!("{path}.per_minute"),
+                    "`per_minute` qualifies a `rate`: give one",
+                );
+            }
+            if minutes_per_unit(&raw.metric, 1.0).is_none() {
+                let timed = USAGE_METRICS
+                    .iter()
+                    .map(|(n, _)| n.to_string())
+                    .filter(|n| minutes_per_unit(n, 1.0).is_some());
+                self.fail_allowed(
+                    &format!("{path}.per_minute"),
+                    format!(
+                        "`per_minute` needs a metric counted in time (hours or months), not `{}`",
+                        raw.metric
+                    ),
+                    timed.collect(),
+                );
+            }
+        }
         let provenance = self.provenance(path, raw.source, raw.as_of, raw.confidence, base);
         Meter {
             metric: raw.metric,
@@ -433,6 +551,7 @@ impl Checker {
             included,
             included_per_seat: raw.included_per_seat,
             rate: raw.rate.map(|m| m.0),
+            per_minute: raw.per_minute,
             tiers: raw
                 .tiers
                 .iter()
@@ -540,9 +659,96 @@ pub(super) mod tests {
         provider.plans["p"].clone()
     }
 
+    fn pricing_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing")
+    }
+
     fn real_catalog() -> Catalog {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing");
-        Catalog::load_dir(&dir).unwrap_or_else(|e| panic!("pricing/ does not load:\n{e}"))
+        Catalog::load_dir(&pricing_dir(), ChosenBy::Flag).unwrap_or_else(|e| panic!("pricing/ does not load:\n{e}"))
+    }
+
+    /// A catalog file added to pricing/ but not to `BUILTIN_CATALOGS` would be missing from
+    /// every installed binary; a listed file that was removed would not compile.
+    #[test]
+    fn every_pricing_file_is_built_in() {
+        let on_disk: Vec<String> = yaml_files(&pricing_dir())
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        let built_in: Vec<String> = BUILTIN_CATALOGS.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(
+            built_in, on_disk,
+            "BUILTIN_CATALOGS must list every pricing/*.yaml, sorted"
+        );
+        for (name, text) in BUILTIN_CATALOGS {
+            assert_eq!(
+                *text,
+                std::fs::read_to_string(pricing_dir().join(name)).unwrap(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn built_in_catalog_is_the_pricing_directory() {
+        let built_in = Catalog::builtin().unwrap_or_else(|e| panic!("built-in catalogs do not load:\n{e}"));
+        assert_eq!(built_in.source, CatalogSource::builtin());
+        assert_eq!(
+            built_in.source.to_string(),
+            format!("built-in catalogs (capsim {})", env!("CARGO_PKG_VERSION"))
+        );
+        let dir = real_catalog();
+        assert_eq!(
+            serde_json::to_value(&built_in.providers).unwrap(),
+            serde_json::to_value(&dir.providers).unwrap()
+        );
+    }
+
+    #[test]
+    fn built_in_errors_name_the_file() {
+        let e = YamlFile::parse(Path::new("pricing/acme.yaml (built-in)"), "provider: [").unwrap_err();
+        let files = vec![
+            Err(e),
+            YamlFile::parse(Path::new("pricing/b.yaml (built-in)"), "provider: b\n"),
+        ];
+        let errs = Catalog::from_files(files, CatalogSource::builtin()).unwrap_err();
+        let text = errs.to_string();
+        assert!(text.contains("pricing/acme.yaml (built-in):"), "{text}");
+        assert!(text.contains("pricing/b.yaml (built-in)"), "{text}");
+    }
+
+    #[test]
+    fn named_directory_that_is_missing_or_empty_says_who_named_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope");
+        let e = &Catalog::load_dir(&missing, ChosenBy::Env).unwrap_err().0[0];
+        assert_eq!(e.file, missing);
+        assert_eq!(e.reason, "the pricing directory named by CAPSIM_PRICING does not exist");
+        let e = &Catalog::load_dir(dir.path(), ChosenBy::Flag).unwrap_err().0[0];
+        assert!(
+            e.reason
+                .starts_with("no pricing catalogs in the pricing directory named by --pricing"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn nearest_pricing_dir_needs_yaml_files_and_searches_upward() {
+        let root = tempfile::tempdir().unwrap();
+        let deep = root.path().join("a").join("b");
+        std::fs::create_dir_all(&deep).unwrap();
+        // An empty `pricing/` on the way up (a web app's pricing page, say) is skipped.
+        std::fs::create_dir_all(root.path().join("a").join("pricing")).unwrap();
+        let found = root.path().join("pricing");
+        std::fs::create_dir_all(&found).unwrap();
+        std::fs::write(found.join("acme.yaml"), provider_yaml("  pro: {name: Pro, fee: $5}\n")).unwrap();
+        let got = nearest_pricing_dir(&deep).expect("found");
+        assert_eq!(
+            std::fs::canonicalize(got).unwrap(),
+            std::fs::canonicalize(&found).unwrap()
+        );
+        assert!(nearest_pricing_dir(&root.path().join("missing")).is_none());
     }
 
     #[test]
@@ -611,11 +817,33 @@ pub(super) mod tests {
             ("ram_gb_hours".to_string(), 2.0 * 730.0),
         ]);
         let b = bill(pro, &usage, &BillOptions::default());
-        // $40 CPU + $20 RAM = $60 of usage; max($20, $60) = $60.
-        assert!((b.total - 60.0).abs() < 1e-9, "{b:#?}");
+        // Railway bills per minute: 2 × 730 h = 1,460 vCPU-hours = 87,600 vCPU-minutes.
+        // CPU: 87,600 × $0.000463 = $40.5588; RAM: 87,600 GB-minutes × $0.000231 = $20.2356;
+        // usage $60.7944; max($20 commitment, $60.7944) = $60.7944 (not the rounded $60).
+        let cpu = b.lines.iter().find(|l| l.item == "cpu").unwrap();
+        assert!((cpu.amount - 40.5588).abs() < 1e-9, "{cpu:#?}");
+        assert!(
+            cpu.arithmetic
+                .contains("1460 vCPU-hours × 60 min/h = 87.6K minutes × $0.000463/minute = $40.56"),
+            "{}",
+            cpu.arithmetic
+        );
+        assert!((b.total - 60.7944).abs() < 1e-9, "{b:#?}");
         let commit = b.lines.iter().find(|l| l.item == "usage below commitment").unwrap();
         assert_eq!(commit.amount, 0.0);
         assert!(commit.arithmetic.contains("usage applies"), "{}", commit.arithmetic);
+        // A month of one vCPU, one GB of RAM and one GB of volume (43,800 minutes each):
+        // $20.2794, $10.1178 and 43,800 × $0.000003472222222 = $0.15208333 (≈ $0.152).
+        let one = Usage::from([
+            ("vcpu_hours".to_string(), 730.0),
+            ("ram_gb_hours".to_string(), 730.0),
+            ("storage_gb_months".to_string(), 1.0),
+        ]);
+        let b = bill(pro, &one, &BillOptions::default());
+        let amount = |item: &str| b.lines.iter().find(|l| l.item == item).unwrap().amount;
+        assert!((amount("cpu") - 20.2794).abs() < 1e-9);
+        assert!((amount("ram") - 10.1178).abs() < 1e-9);
+        assert!((amount("volume") - 0.152083333324).abs() < 1e-9, "{}", amount("volume"));
     }
 
     #[test]
@@ -663,7 +891,7 @@ pub(super) mod tests {
         )
         .unwrap();
         std::fs::write(dir.path().join("README.md"), "not a catalog").unwrap();
-        let errs = Catalog::load_dir(dir.path()).unwrap_err().0;
+        let errs = Catalog::load_dir(dir.path(), ChosenBy::Flag).unwrap_err().0;
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].file, dir.path().join("acme.yaml"));
         assert_eq!(errs[0].field, "plans.pro.colour");
@@ -744,13 +972,13 @@ pub(super) mod tests {
     #[test]
     fn duplicate_provider_and_empty_directory_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Catalog::load_dir(dir.path()).unwrap_err().0[0]
+        assert!(Catalog::load_dir(dir.path(), ChosenBy::Flag).unwrap_err().0[0]
             .reason
             .contains("no pricing catalogs"));
         let text = provider_yaml("  pro: {name: Pro, fee: $5}\n");
         std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
         std::fs::write(dir.path().join("b.yaml"), &text).unwrap();
-        let errs = Catalog::load_dir(dir.path()).unwrap_err().0;
+        let errs = Catalog::load_dir(dir.path(), ChosenBy::Flag).unwrap_err().0;
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].file, dir.path().join("b.yaml"));
         assert_eq!((errs[0].field.as_str(), errs[0].line), ("provider", Some(1)));

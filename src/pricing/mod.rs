@@ -4,8 +4,11 @@
 //! those figures are often wrong because the real bill depends on usage: a fee that is really a
 //! usage commitment, an allowance then per-unit overage, graduated bands, compute sizes with
 //! credits. This module holds the providers' price lists as data ([`Catalog`], read from
-//! `pricing/*.yaml` by [`Catalog::load_dir`], the only I/O here) and turns a plan plus a month
+//! `pricing/*.yaml` by [`Catalog::load`], the only I/O here) and turns a plan plus a month
 //! of [`Usage`] into a [`Bill`] whose every line shows its arithmetic ([`bill`], pure).
+//! The repository's `pricing/*.yaml` are also compiled into the binary ([`Catalog::builtin`]),
+//! so an installed `capsim` prices scenarios kept anywhere; a [`Catalog`] records which
+//! catalogs it holds ([`CatalogSource`]) so that every report can say so.
 //! Every plan, size and meter carries its [`Provenance`], so a report can say how much to
 //! trust each number; a price nobody published stays unknown and the bill says so.
 //!
@@ -28,7 +31,10 @@
 //!    `included_per_seat`; then rounded *up* to whole `block`s; then `× multiplier`. The
 //!    billable quantity is priced
 //!    - by `rate`: `billable × rate / per` (`per` is how many units the rate is for, e.g.
-//!      $2 per 1M requests has `rate = 2`, `per = 1_000_000`);
+//!      $2 per 1M requests has `rate = 2`, `per = 1_000_000`). With `per_minute` the rate is
+//!      per minute of the metric's time (Railway's $0.000463 per vCPU-minute), so the billable
+//!      quantity is first turned into minutes: × 60 for a metric in hours, × hours in the
+//!      month × 60 for one in months (`storage_gb_months`);
 //!    - or by `tiers`. **Tiers apply to the whole usage: no allowance is subtracted first.**
 //!      Bands start at 0, so a free allowance is written as a first band with rate 0 (a
 //!      tiered meter may not also have `included`). In `graduated` mode each band's rate
@@ -58,9 +64,12 @@ mod bill;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
+pub use catalog::{nearest_pricing_dir, BUILTIN_CATALOGS};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
 
 /// Hours in the billing month used to turn hourly prices into monthly ones (the AWS and
 /// Supabase convention: 365 × 24 / 12 = 730).
@@ -86,7 +95,11 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ),
     (
         "ram_provisioned_gb_hours",
-        "GB-hours of RAM provisioned, used or not (Fargate, Vercel functions)",
+        "GB-hours (10^9 bytes) of RAM provisioned, used or not (Vercel functions)",
+    ),
+    (
+        "ram_provisioned_gib_hours",
+        "GiB-hours (2^30 bytes) of RAM provisioned, used or not (Fargate: a 2 GiB task is 2 per hour)",
     ),
     ("storage_gb_months", "average GB stored over the month (GB-months)"),
     ("storage_gb_peak", "largest GB stored at any time in the month"),
@@ -117,13 +130,100 @@ pub fn is_level_metric(metric: &str) -> bool {
     LEVEL_METRICS.contains(&metric)
 }
 
+/// Minutes in one unit of `metric` when a month has `hours_per_month` hours, for rates
+/// published per minute (`Meter::per_minute`); `None` for a metric that is not a time.
+pub fn minutes_per_unit(metric: &str, hours_per_month: f64) -> Option<f64> {
+    if metric.ends_with("_hours") {
+        Some(60.0)
+    } else if metric.ends_with("_months") {
+        Some(hours_per_month * 60.0)
+    } else {
+        None
+    }
+}
+
 /// Usage of one component over one billing month, by metric name (see [`USAGE_METRICS`]).
 pub type Usage = BTreeMap<String, f64>;
 
 /// Every provider's price list, keyed by provider id (`supabase`, `railway`…).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Catalog {
     pub providers: BTreeMap<String, Provider>,
+    /// Which catalogs these are: the built-in ones or a directory, and who chose it.
+    pub source: CatalogSource,
+}
+
+/// Where a run's price lists come from. Shown by every report and by `capsim plans`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CatalogSource {
+    /// The `pricing/*.yaml` compiled into this capsim binary ([`BUILTIN_CATALOGS`]).
+    BuiltIn { capsim_version: String },
+    /// The `*.yaml` files of a directory.
+    Directory { path: PathBuf, chosen_by: ChosenBy },
+}
+
+/// What chose a pricing directory, in order of precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    /// `--pricing DIR` on the command line (or a library caller naming the directory).
+    Flag,
+    /// The `CAPSIM_PRICING` environment variable.
+    Env,
+    /// The scenario's `pricing:` field (relative to the scenario file).
+    Scenario,
+    /// The nearest `pricing/` directory holding `*.yaml` files, searching upward.
+    Nearby,
+}
+
+impl CatalogSource {
+    /// The catalogs built into this binary.
+    pub fn builtin() -> CatalogSource {
+        CatalogSource::BuiltIn {
+            capsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    /// A directory of catalogs chosen by `chosen_by`.
+    pub fn dir(path: impl Into<PathBuf>, chosen_by: ChosenBy) -> CatalogSource {
+        CatalogSource::Directory {
+            path: path.into(),
+            chosen_by,
+        }
+    }
+}
+
+impl ChosenBy {
+    /// How the directory was chosen, for reports: `named by --pricing`.
+    fn how(self) -> &'static str {
+        match self {
+            ChosenBy::Flag => "named by --pricing",
+            ChosenBy::Env => "named by CAPSIM_PRICING",
+            ChosenBy::Scenario => "named by the scenario's `pricing:`",
+            ChosenBy::Nearby => "the nearest pricing/ directory upward",
+        }
+    }
+
+    /// The directory, for error messages: `the pricing directory named by --pricing`.
+    pub fn the_dir(self) -> String {
+        match self {
+            ChosenBy::Nearby => "the nearest pricing/ directory upward".to_string(),
+            other => format!("the pricing directory {}", other.how()),
+        }
+    }
+}
+
+impl fmt::Display for CatalogSource {
+    /// `built-in catalogs (capsim 0.1.0)` or `catalogs in pricing (named by --pricing)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogSource::BuiltIn { capsim_version } => write!(f, "built-in catalogs (capsim {capsim_version})"),
+            CatalogSource::Directory { path, chosen_by } => {
+                write!(f, "catalogs in {} ({})", path.display(), chosen_by.how())
+            }
+        }
+    }
 }
 
 impl Catalog {
@@ -271,6 +371,8 @@ pub struct Meter {
     pub included_per_seat: bool,
     /// Flat rate per `per` units above the allowance; `None` with tiers or when unknown.
     pub rate: Option<f64>,
+    /// The rate is per minute of the metric's time (see [`minutes_per_unit`]).
+    pub per_minute: bool,
     /// Price bands over the whole usage (bands start at 0; see the module docs).
     pub tiers: Vec<Tier>,
     pub tier_mode: TierMode,

@@ -683,6 +683,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
         ("Replications", sc.replications.to_string()),
         ("Seed", sc.seed.to_string()),
         ("Hours per month", format!("{}", sc.hours_per_month)),
+        ("Pricing catalogs", sc.pricing.to_string()),
     ];
     if let Some(s) = &sc.source {
         facts.push(("Source", s.clone()));

@@ -196,6 +196,7 @@ pub(crate) mod testdata {
                 start_stage: "launch".into(),
                 hours_per_month: 730.0,
                 approximation: "Busy-window simulation of each day.".into(),
+                pricing: crate::pricing::CatalogSource::builtin(),
             },
             series_names: SERIES.iter().map(|s| s.0).collect(),
             components_used: vec![true; 3],

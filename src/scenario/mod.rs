@@ -27,7 +27,6 @@ pub struct Scenario {
     pub horizon: f64,
     pub resolution: f64,
     pub hours_per_month: f64,
-    pub pricing_dir: PathBuf,
     pub sim: SimSettings,
     pub traffic: Traffic,
     pub requests: Vec<RequestType>,

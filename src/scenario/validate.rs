@@ -5,9 +5,9 @@ use super::raw::*;
 use super::*;
 use crate::dist::{Dist, RawDist};
 use crate::error::{InputError, InputErrors};
-use crate::pricing::Catalog;
+use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::yamlfile::{load_with_extends, Sources};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Read replicas would be billed without serving a single read: refused until the engine
 /// routes reads to them.
@@ -17,63 +17,45 @@ pub(super) const READ_REPLICAS_UNSUPPORTED: &str =
     {provider: supabase, plan: read_replica, size: small, usage: {storage_gb_peak: {per_database_gb: 1}}}}` \
     (its disk follows the primary's database size)";
 
-/// Loads a scenario and the pricing catalog it refers to.
-/// `pricing_dir` overrides the file's `pricing:` and the default search.
-pub fn load(path: &Path, pricing_dir: Option<&Path>) -> Result<(Scenario, Catalog), InputErrors> {
+/// Loads a scenario and the pricing catalogs it is priced with.
+///
+/// The catalogs are, in order of precedence: `requested` (the CLI passes `--pricing DIR`, else
+/// `CAPSIM_PRICING`); the scenario's `pricing:` field (a directory relative to the file); the
+/// nearest `pricing/` directory holding `*.yaml` files at or above the scenario file's
+/// directory (so editing a repository's `pricing/` takes effect); the catalogs built into
+/// capsim. A named directory that does not exist or holds no catalogs is an input error.
+pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
     let (value, sources) = load_with_extends(path)?;
     let raw: RawScenario = sources.deserialize(value)?;
-    let dir = match pricing_dir {
-        Some(d) => Some(d.to_path_buf()),
-        None => match find_pricing_dir(path, raw.pricing.as_deref()) {
-            Ok(d) => Some(d),
-            // Without any pricing directory a scenario can still run if it names no provider.
-            Err(_) if raw.pricing.is_none() => None,
-            Err(reason) => return Err(sources.error("pricing", reason).into()),
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let source = match (requested, raw.pricing.as_deref()) {
+        (Some(s), _) => s.clone(),
+        (None, Some(given)) => {
+            let p = dir.join(given);
+            if !p.is_dir() {
+                let reason = format!("pricing directory `{}` does not exist", p.display());
+                return Err(sources.error("pricing", reason).into());
+            }
+            CatalogSource::dir(p, ChosenBy::Scenario)
+        }
+        (None, None) => match crate::pricing::nearest_pricing_dir(dir) {
+            Some(p) => CatalogSource::dir(p, ChosenBy::Nearby),
+            None => CatalogSource::builtin(),
         },
     };
-    let catalog = match &dir {
-        Some(d) => Catalog::load_dir(d)?,
-        None => Catalog::default(),
-    };
-    let dir = dir.unwrap_or_default();
-    let scenario = validate(raw, &sources, &catalog, path, dir)?;
+    let catalog = Catalog::load(&source)?;
+    let scenario = validate(raw, &sources, &catalog, path)?;
     Ok((scenario, catalog))
 }
 
 /// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
-pub fn load_with_catalog(path: &Path, catalog: &Catalog, pricing_dir: &Path) -> Result<Scenario, InputErrors> {
+pub fn load_with_catalog(path: &Path, catalog: &Catalog) -> Result<Scenario, InputErrors> {
     let (value, sources) = load_with_extends(path)?;
     let raw: RawScenario = sources.deserialize(value)?;
-    validate(raw, &sources, catalog, path, pricing_dir.to_path_buf())
-}
-
-/// `pricing:` relative to the scenario file, else the nearest `pricing/` directory above it.
-fn find_pricing_dir(scenario: &Path, given: Option<&str>) -> Result<PathBuf, String> {
-    let base = scenario.parent().unwrap_or(Path::new("."));
-    if let Some(g) = given {
-        let p = base.join(g);
-        return if p.is_dir() {
-            Ok(p)
-        } else {
-            Err(format!("pricing directory `{}` does not exist", p.display()))
-        };
-    }
-    let mut dir = Some(base.to_path_buf());
-    while let Some(d) = dir {
-        let candidate = d.join("pricing");
-        if candidate.is_dir() {
-            return Ok(candidate);
-        }
-        dir = if d.as_os_str().is_empty() {
-            None
-        } else {
-            d.parent().map(Path::to_path_buf)
-        };
-    }
-    if Path::new("pricing").is_dir() {
-        return Ok(PathBuf::from("pricing"));
-    }
-    Err("no `pricing/` directory found next to or above the scenario; set `pricing:` or pass --pricing".into())
+    validate(raw, &sources, catalog, path)
 }
 
 /// What validation has found so far, and what it checks against.
@@ -127,13 +109,7 @@ impl Ctx<'_> {
     }
 }
 
-fn validate(
-    raw: RawScenario,
-    sources: &Sources,
-    catalog: &Catalog,
-    file: &Path,
-    pricing_dir: PathBuf,
-) -> Result<Scenario, InputErrors> {
+fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path) -> Result<Scenario, InputErrors> {
     let mut cx = Ctx {
         sources,
         catalog,
@@ -271,7 +247,6 @@ fn validate(
         horizon,
         resolution,
         hours_per_month,
-        pricing_dir,
         sim,
         traffic,
         requests,
@@ -500,14 +475,16 @@ fn api(cx: &mut Ctx, p: &str, a: &RawApi) -> Api {
         &format!("{ap}.ram_in_use"),
         "this API states neither `ram_in_use` (RAM one instance uses) nor `ram` (its RAM, the default of `ram_in_use`)",
     );
-    require_billed_input(
-        cx,
-        &billing,
-        "ram_provisioned_gb_hours",
-        a.ram.is_some(),
-        &format!("{ap}.ram"),
-        "this API does not state `ram`, the RAM of one instance",
-    );
+    for metric in ["ram_provisioned_gb_hours", "ram_provisioned_gib_hours"] {
+        require_billed_input(
+            cx,
+            &billing,
+            metric,
+            a.ram.is_some(),
+            &format!("{ap}.ram"),
+            "this API does not state `ram`, the RAM of one instance",
+        );
+    }
     require_billed_input(
         cx,
         &billing,

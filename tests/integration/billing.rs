@@ -146,7 +146,7 @@ fn cost_never_decreases_when_users_or_instances_grow() {
 /// cost less past a band edge; no shipped catalog has one, and the test says so if one comes.)
 #[test]
 fn on_every_catalog_plan_more_usage_never_costs_less() {
-    let cat = Catalog::load_dir(&repo().join("pricing")).expect("catalogs load");
+    let cat = Catalog::load_dir(&repo().join("pricing"), capsim::pricing::ChosenBy::Flag).expect("catalogs load");
     let grid = [0.0, 0.3, 0.999, 1.0, 1.001, 1.5, 3.0, 10.0, 100.0, 1e4];
     for provider in cat.providers.values() {
         for plan in provider.plans.values() {

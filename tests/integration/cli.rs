@@ -184,3 +184,174 @@ fn one_replication_prints_no_interval_and_no_agreement_claim() {
         assert!(ci_cols.iter().all(|&i| row[i].is_empty()), "a CI half-width in {row:?}");
     }
 }
+
+/// A scenario kept outside any repository: one Railway service, one simulated day.
+const OUTSIDE: &str = "name: x\nstage: s\nhorizon: 1d\nreplications: 1\ntraffic: {arrival_rate: 1/s}\nrequests: {r: {share: 100%, cpu: 10ms}}\nstages:\n  s:\n    api: {vcpu: 1, ram: 512MB, provider: railway, plan: pro}\n";
+
+/// `capsim` run from `dir`, with no CAPSIM_PRICING of the developer's.
+fn capsim_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = capsim();
+    c.current_dir(dir);
+    c
+}
+
+fn stdout_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(a.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn scenario_outside_the_repository_is_priced_with_the_built_in_catalogs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "s.yaml", OUTSIDE);
+    let out = dir.path().join("out");
+    let a = capsim_in(dir.path())
+        .args(["run", "s.yaml", "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let built_in = format!("built-in catalogs (capsim {})", env!("CARGO_PKG_VERSION"));
+    assert!(
+        stdout_of(&a).contains(&format!("Prices: {built_in}.")),
+        "{}",
+        stdout_of(&a)
+    );
+    for f in ["summary.md", "report.html"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(text.contains(&built_in), "{f} does not say which catalogs were used");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["scenario"]["pricing"]["kind"], "built_in");
+    assert_eq!(json["scenario"]["pricing"]["capsim_version"], env!("CARGO_PKG_VERSION"));
+    // Railway Pro is priced (its $20 commitment), not "unknown provider `railway`".
+    assert!(stdout_of(&a).contains("month 1: $20.00"), "{}", stdout_of(&a));
+}
+
+#[test]
+fn pricing_precedence_flag_then_env_then_field_then_nearby() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo_pricing = repo().join("pricing");
+    let repo_pricing = repo_pricing.to_str().unwrap();
+    // A nearby pricing/ with a railway of its own (a $7 Pro) is used before the built-in one.
+    let nearby = dir.path().join("pricing");
+    std::fs::create_dir(&nearby).unwrap();
+    let railway = "provider: railway\nname: R\nsource: [s]\nas_of: \"2026\"\nconfidence: official\nplans:\n  pro: {name: Pro, fee: $7}\n";
+    std::fs::write(nearby.join("railway.yaml"), railway).unwrap();
+    let sub = dir.path().join("scenarios");
+    std::fs::create_dir(&sub).unwrap();
+    let s = write(&sub, "s.yaml", OUTSIDE);
+    let s = s.to_str().unwrap();
+    let validate = |env: Option<&str>, flag: Option<&str>| {
+        let mut c = capsim_in(dir.path());
+        c.args(["validate", s]);
+        if let Some(e) = env {
+            c.env("CAPSIM_PRICING", e);
+        }
+        if let Some(f) = flag {
+            c.args(["--pricing", f]);
+        }
+        stdout_of(&c.assert().success())
+    };
+    assert!(validate(None, None).contains("catalogs in pricing (the nearest pricing/ directory upward)"));
+    assert!(validate(Some(repo_pricing), None).contains("(named by CAPSIM_PRICING)"));
+    // The flag beats the variable, even one naming nothing.
+    let both = validate(Some("/no/such/dir"), Some(repo_pricing));
+    assert!(
+        both.contains(&format!("catalogs in {repo_pricing} (named by --pricing)")),
+        "{both}"
+    );
+    // The scenario's `pricing:` beats the nearby directory; the variable beats the field.
+    let with_field = write(&sub, "f.yaml", &format!("{OUTSIDE}pricing: {repo_pricing}\n"));
+    let a = capsim_in(dir.path())
+        .args(["validate", with_field.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&a).contains("(named by the scenario's `pricing:`)"),
+        "{}",
+        stdout_of(&a)
+    );
+    let a = capsim_in(dir.path())
+        .env("CAPSIM_PRICING", repo_pricing)
+        .args(["validate", with_field.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(stdout_of(&a).contains("(named by CAPSIM_PRICING)"));
+}
+
+#[test]
+fn a_named_pricing_directory_that_is_missing_or_empty_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(dir.path(), "s.yaml", OUTSIDE);
+    let s = s.to_str().unwrap();
+    capsim_in(dir.path())
+        .env("CAPSIM_PRICING", "/no/such/dir")
+        .args(["run", s])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/no/such/dir: the pricing directory named by CAPSIM_PRICING does not exist",
+        ));
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    capsim_in(dir.path())
+        .args(["check", s, "--pricing", empty.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no pricing catalogs in the pricing directory named by --pricing",
+        ));
+    let field = write(dir.path(), "f.yaml", &format!("{OUTSIDE}pricing: prices\n"));
+    capsim_in(dir.path())
+        .args(["validate", field.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("field `pricing`").and(predicate::str::contains("does not exist")));
+    capsim_in(dir.path())
+        .args(["plans", "--pricing", "/no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn plans_lists_the_built_in_catalogs_outside_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = capsim_in(dir.path()).args(["plans", "railway"]).assert().success();
+    let text = stdout_of(&a);
+    assert!(
+        text.starts_with(&format!(
+            "Catalogs: built-in catalogs (capsim {})\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    assert!(text.contains("railway — Railway") && text.contains("pro"), "{text}");
+    // In the repository the nearby pricing/ is listed, and says so.
+    let a = capsim().args(["plans", "openai_api"]).assert().success();
+    let text = stdout_of(&a);
+    assert!(
+        text.starts_with("Catalogs: catalogs in pricing (the nearest pricing/ directory upward)\n"),
+        "{text}"
+    );
+    assert!(text.contains("gpt-4o-mini"), "{text}");
+}
+
+#[test]
+fn help_documents_the_pricing_precedence() {
+    let a = capsim().arg("--help").assert().success();
+    let text = stdout_of(&a);
+    for needle in [
+        "--pricing DIR",
+        "CAPSIM_PRICING",
+        "`pricing:`",
+        "nearest pricing/",
+        "built into",
+    ] {
+        assert!(
+            text.contains(needle),
+            "`capsim --help` does not mention {needle}:\n{text}"
+        );
+    }
+    let a = capsim().args(["run", "--help"]).assert().success();
+    assert!(stdout_of(&a).contains("CAPSIM_PRICING"));
+}

@@ -8,6 +8,8 @@ pub fn repo() -> PathBuf {
 pub fn capsim() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("capsim").expect("binary built");
     c.current_dir(repo());
+    // A developer's own CAPSIM_PRICING must not change what the tests see.
+    c.env_remove("CAPSIM_PRICING");
     c
 }
 
@@ -22,13 +24,14 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 pub fn run_text(text: &str) -> capsim::run::RunResult {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = write(dir.path(), "s.yaml", text);
-    let (sc, cat) = capsim::scenario::load(&p, Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"));
+    let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+    let (sc, cat) = capsim::scenario::load(&p, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     capsim::run::run(&sc, &cat)
 }
 
 /// Loads and runs a scenario file of the repository (a path relative to its root).
 pub fn run_file(path: &str) -> capsim::run::RunResult {
-    let (sc, cat) =
-        capsim::scenario::load(&repo().join(path), Some(&repo().join("pricing"))).unwrap_or_else(|e| panic!("{e}"));
+    let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+    let (sc, cat) = capsim::scenario::load(&repo().join(path), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     capsim::run::run(&sc, &cat)
 }

@@ -29,9 +29,15 @@ fn validate(text: &str, args: &[&str]) -> assert_cmd::assert::Assert {
 fn loaded(text: &str) -> capsim::scenario::Scenario {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "s.yaml", text);
-    capsim::scenario::load(&p, Some(&repo().join("pricing")))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .0
+    capsim::scenario::load(
+        &p,
+        Some(&capsim::pricing::CatalogSource::dir(
+            repo().join("pricing"),
+            capsim::pricing::ChosenBy::Flag,
+        )),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .0
 }
 
 /// The usage on the `item` line of the API's month-1 bill (0 when there is no such line).
@@ -51,15 +57,15 @@ fn api_line(r: &capsim::run::RunResult, item: &str) -> (f64, f64) {
 }
 
 /// Railway bills the RAM a service uses. Three instances of 1 GiB that leave `ram_in_use` out
-/// use their RAM: 3 × 1.073741824 GB × 730 h = 2,351.49 GB-hours, at $10 per 730 GB-hours
-/// $32.21; and the bill is exactly the one with `ram_in_use: 1GiB` written out.
+/// use their RAM: 3 × 1.073741824 GB × 730 h = 2,351.49 GB-hours, at $0.000231 per GB-minute
+/// (× 60 min/h) $32.59; and the bill is exactly the one with `ram_in_use: 1GiB` written out.
 #[test]
 fn api_without_ram_in_use_bills_its_instance_ram() {
     let default = run_text(&scenario(RAILWAY_API, ""));
     let gb_hours = 3.0 * 1.073_741_824 * 730.0;
     let (usage, amount) = api_line(&default, "ram");
     assert!((usage - gb_hours).abs() < 1e-6 * gb_hours, "{usage} GB-hours");
-    assert!((amount - gb_hours * 10.0 / 730.0).abs() < 1e-6, "${amount}");
+    assert!((amount - gb_hours * 60.0 * 0.000231).abs() < 1e-6, "${amount}");
     let explicit = run_text(&scenario(
         &RAILWAY_API.replace("workers: 4", "workers: 4, ram_in_use: 1GiB"),
         "",
@@ -86,7 +92,7 @@ fn billed_inputs_left_out_are_errors_not_zero() {
         (
             "api: {provider: aws_ecs_fargate, plan: linux_x86, vcpu: 1}",
             "stages.s.api.ram",
-            "ram_provisioned_gb_hours",
+            "ram_provisioned_gib_hours",
         ),
         (
             "api: {vcpu: 1}, queue: {provider: railway, plan: pro, job_time: 1s, vcpu: 0.1}",
