@@ -5,7 +5,7 @@
 //! simulates every request of the week. The peak window is compared with the busiest hour of
 //! each evening in the full run: sessions last ~25 minutes, so the first peak hour (19:00) is
 //! still ramping up in reality and the steady peak is reached from 20:00. The README quotes the
-//! differences this test prints (`cargo test --test integration approximation -- --nocapture`).
+//! differences this test prints (`cargo test --release --test integration approximation -- --nocapture`).
 
 use crate::common::run_text;
 

@@ -9,7 +9,7 @@
 //! interval is widened by 1 %.
 //!
 //! The heaviest cases are `#[ignore]`d; run them with
-//! `cargo test --test integration theory -- --include-ignored`.
+//! `cargo test --release --test integration theory -- --include-ignored`.
 
 use crate::common::{run_file, run_text};
 use capsim::metrics::{t_quantile_975, Summary};
