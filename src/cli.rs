@@ -29,9 +29,17 @@ pub enum Command {
     /// Simulate a scenario and write its report (default: reports/<scenario name>/).
     Run {
         scenario: PathBuf,
-        /// Report directory (replaced atomically).
+        /// Report directory. Replaced in one atomic step, and only if capsim wrote it (it holds
+        /// `.capsim-report`) or it is new or empty; never a file, a symbolic link, or a
+        /// directory that contains the working directory, your home, the scenario or the
+        /// pricing catalogs.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an --out directory capsim did not write, deleting everything in it (still
+        /// never a file, a link, or a directory holding the working directory, your home, the
+        /// scenario or the catalogs).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         opts: RunOpts,
         /// Print only the report directory.
@@ -95,15 +103,54 @@ impl From<InputErrors> for Failure {
     }
 }
 
+static STDOUT_GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints on stdout. As in ripgrep, a reader that went away (`capsim … | head`) is not an
+/// error: printing stops and the command's exit code is unchanged. Any other failure (a full
+/// disk) is: exit 2.
 fn out(text: &str) {
-    // A closed pipe (`capsim run … | head`) is not an error.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    use std::sync::atomic::Ordering::Relaxed;
+    if STDOUT_GONE.load(Relaxed) {
+        return;
+    }
+    let mut so = std::io::stdout().lock();
+    match so.write_all(text.as_bytes()).and_then(|()| so.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => STDOUT_GONE.store(true, Relaxed),
+        Err(e) => {
+            err(&format!("error: cannot write to standard output: {e}"));
+            std::process::exit(2)
+        }
+    }
+}
+
+/// Prints a line on stderr. When stderr cannot be written (a closed pipe, a full disk) capsim
+/// has no way left to report anything: it exits 2 quietly rather than panic.
+pub fn err(text: &str) {
+    let mut se = std::io::stderr().lock();
+    if writeln!(se, "{text}").and_then(|()| se.flush()).is_err() {
+        std::process::exit(2)
+    }
+}
+
+/// Prints clap's help, version or usage error: a closed stdout is no error (exit 0), any other
+/// failure to print exits 2.
+pub fn clap_exit(e: clap::Error) -> ExitCode {
+    match e.print() {
+        Ok(()) => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+        Err(io) if !e.use_stderr() && io.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(io) if !e.use_stderr() => {
+            err(&format!("error: cannot write to standard output: {io}"));
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
 }
 
 /// Prints a scenario's warnings on stderr, before anything runs.
 fn print_warnings(sc: &Scenario) {
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        err(&format!("warning: {w}"));
     }
 }
 
@@ -140,14 +187,32 @@ pub fn default_report_dir(scenario: &Path) -> PathBuf {
     PathBuf::from("reports").join(stem)
 }
 
-fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) -> Result<ExitCode, Failure> {
+fn cmd_run(
+    scenario: PathBuf,
+    dir: Option<PathBuf>,
+    force: bool,
+    opts: RunOpts,
+    quiet: bool,
+) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
-    let r = simulate(&sc, &cat, opts.threads)?;
     let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+    // Refused before the simulation, so a refusal costs nothing; checked again when writing.
+    let target =
+        crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc), force).map_err(Failure::Other)?;
+    let r = simulate(&sc, &cat, opts.threads)?;
     let files = crate::output::render_all(&r);
-    crate::output::write_report(&dir, &files)
-        .map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
+    crate::outdir::signals::install().map_err(Failure::Other)?;
+    let mut on_wait = || {
+        err(&format!(
+            "waiting for another capsim writing to {} to finish",
+            dir.display()
+        ))
+    };
+    let written = crate::outdir::write_report(&target, &files, &mut on_wait).map_err(Failure::Other)?;
+    for w in written.warnings {
+        err(&format!("warning: {w}"));
+    }
     if quiet {
         out(&format!("{}\n", dir.display()));
     } else {
@@ -178,7 +243,7 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
                 ));
                 for w in sc.warnings {
                     if !warned.contains(&w) {
-                        eprintln!("warning: {w}");
+                        err(&format!("warning: {w}"));
                         warned.push(w);
                     }
                 }
@@ -268,9 +333,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Run {
             scenario,
             out: dir,
+            force,
             opts,
             quiet,
-        } => cmd_run(scenario, dir, opts, quiet),
+        } => cmd_run(scenario, dir, force, opts, quiet),
         Command::Validate {
             scenarios,
             pricing,
@@ -286,11 +352,11 @@ pub fn main_with(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure::Input(e)) => {
-            eprintln!("{e}");
+            err(&e.to_string());
             ExitCode::from(2)
         }
         Err(Failure::Other(msg)) => {
-            eprintln!("error: {msg}");
+            err(&format!("error: {msg}"));
             ExitCode::from(2)
         }
     }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod hist;
 pub mod infra;
 pub mod metrics;
+pub mod outdir;
 pub mod output;
 pub mod pricing;
 pub mod queue;
