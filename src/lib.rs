@@ -25,6 +25,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod simulate;
+pub mod stdio;
 pub mod theory;
 pub mod units;
 pub mod yamlfile;

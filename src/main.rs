@@ -5,6 +5,6 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match capsim::cli::Cli::try_parse() {
         Ok(cli) => capsim::cli::main_with(cli),
-        Err(e) => capsim::cli::clap_exit(e),
+        Err(e) => capsim::stdio::clap_exit(e),
     }
 }
