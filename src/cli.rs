@@ -10,9 +10,9 @@
 //! input errors: exit 2, and `check` runs nothing.
 
 use crate::error::InputErrors;
-use crate::stdio::{err, out};
 use crate::pricing::Catalog;
 use crate::scenario::{self, Scenario};
+use crate::stdio::{err, out};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
