@@ -29,15 +29,20 @@ pub enum Command {
     /// Simulate a scenario and write its report (default: reports/<scenario name>/).
     Run {
         scenario: PathBuf,
-        /// Report directory. Replaced in one atomic step, and only if capsim wrote it (it holds
-        /// `.capsim-report`) or it is new or empty; never a file, a symbolic link, or a
-        /// directory that contains the working directory, your home, the scenario or the
-        /// pricing catalogs.
+        /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
+        ///
+        /// The directory is swapped in one atomic step, so it is always the previous report or
+        /// the complete new one. It is replaced only if capsim wrote it (it holds
+        /// `.capsim-report` and nothing but report files) or it is new or empty. A run stopped
+        /// by SIGINT or SIGTERM exits 130 or 143 and leaves nothing half-written. Never a
+        /// file, a symbolic link, or a directory that is or contains the working directory,
+        /// your home, the scenario (or a file it extends) or the pricing catalogs.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Replace an --out directory capsim did not write, deleting everything in it (still
-        /// never a file, a link, or a directory holding the working directory, your home, the
-        /// scenario or the catalogs).
+        /// Replace an --out directory capsim did not write, deleting everything in it.
+        ///
+        /// Still never a file, a symbolic link, or a directory that is or contains the working
+        /// directory, your home, the scenario (or a file it extends) or the pricing catalogs.
         #[arg(long)]
         force: bool,
         #[command(flatten)]

@@ -82,8 +82,9 @@ fn sibling(t: &Target, kind: &str, pid: u32) -> PathBuf {
 /// Creates `dir` and writes the files and the marker into it, each synced to disk.
 fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
     step(|p| {
+        fs::create_dir(dir)?;
         p.remove = vec![dir.to_path_buf()];
-        fs::create_dir(dir)
+        Ok::<(), io::Error>(())
     })?;
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     let marker = marker_text(&names);

@@ -358,6 +358,33 @@ fn a_signal_during_the_write_leaves_the_previous_report_and_nothing_else() {
     }
 }
 
+/// A run started with SIGINT ignored (a background job of a script) keeps ignoring it while it
+/// writes: a SIGINT at the pause changes nothing, and the run completes.
+#[cfg(unix)]
+#[test]
+fn a_signal_ignored_from_the_start_stays_ignored() {
+    use rustix::process::{kill_process, Pid, Signal};
+    use std::os::unix::process::CommandExt;
+    let (_t, root) = place();
+    let flag = root.join("paused");
+    let mut cmd = capsim_run(&root, &root.join("s.yaml"), &["--out", "rep"]);
+    cmd.env(HOOK, &flag).stdout(Stdio::null()).stderr(Stdio::piped());
+    // SAFETY: between fork and exec the child calls only `signal`, which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    wait_until("the writer to pause before the swap", || flag.exists());
+    kill_process(Pid::from_raw(child.id() as i32).unwrap(), Signal::INT).unwrap();
+    std::fs::remove_file(&flag).unwrap();
+    assert_eq!(wait_child(&mut child).code(), Some(0), "SIGINT ignored");
+    assert_whole_report(&root.join("rep"));
+    assert_eq!(names(&root), ["rep", "s.yaml"]);
+}
+
 #[test]
 fn leftovers_of_dead_runs_are_swept_and_a_lost_report_restored() {
     let (_t, root) = place();
