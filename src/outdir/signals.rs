@@ -1,7 +1,7 @@
 //! SIGINT and SIGTERM while a report is being written: undo what is half done, then exit with
 //! 128 + the signal's number (130, 143).
 //!
-//! The writer records, step by step, what an interruption would have to undo ([`Pending`]) and
+//! The writer records, step by step, what an interruption would have to undo (`Pending`) and
 //! takes each step while holding the record's lock. A signal is handled on a thread of its own
 //! (signal-hook's iterator, so the handler itself does nothing but wake it); that thread takes
 //! the same lock, so it acts only between two steps, undoes what the record says and exits

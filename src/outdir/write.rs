@@ -5,7 +5,7 @@
 //! 2. **Sweep.** Siblings `.<name>.partial-<pid>` and `.<name>.old-<pid>` left by runs that
 //!    died (their process is gone) are deleted; a `.old-` copy whose report is missing (a run
 //!    killed between the two renames of the fallback below) is moved back first.
-//! 3. **Check** the destination again ([`Target::recheck`]), now that no other run can change it.
+//! 3. **Check** the destination again (`Target::recheck`), now that no other run can change it.
 //! 4. **Write** every file, and the marker, into `.<name>.partial-<pid>` beside it, synced to disk.
 //! 5. **Swap.** On Linux and macOS one atomic exchange (`renameat2(RENAME_EXCHANGE)`,
 //!    `renameatx_np(RENAME_SWAP)`): the destination is at every instant either the old report
