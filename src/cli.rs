@@ -12,8 +12,8 @@
 use crate::error::InputErrors;
 use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::scenario::{self, Scenario};
+use crate::stdio::{err, out};
 use clap::{Args, Parser, Subcommand};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -50,9 +50,22 @@ pub enum Command {
     /// Simulate a scenario and write its report (default: reports/<scenario name>/).
     Run {
         scenario: PathBuf,
-        /// Report directory (replaced atomically).
+        /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
+        ///
+        /// The directory is swapped in one atomic step, so it is always the previous report or
+        /// the complete new one. It is replaced only if capsim wrote it (it holds
+        /// `.capsim-report` and nothing but report files) or it is new or empty. A run stopped
+        /// by SIGINT or SIGTERM exits 130 or 143 and leaves nothing half-written. Never a
+        /// file, a symbolic link, or a directory that is or contains the working directory,
+        /// your home, the scenario (or a file it extends) or the pricing catalogs.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an --out directory capsim did not write, deleting everything in it.
+        ///
+        /// Still never a file, a symbolic link, or a directory that is or contains the working
+        /// directory, your home, the scenario (or a file it extends) or the pricing catalogs.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         opts: RunOpts,
         /// Print only the report directory.
@@ -117,15 +130,10 @@ impl From<InputErrors> for Failure {
     }
 }
 
-fn out(text: &str) {
-    // A closed pipe (`capsim run … | head`) is not an error.
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-}
-
 /// Prints a scenario's warnings on stderr, before anything runs.
 fn print_warnings(sc: &Scenario) {
     for w in &sc.warnings {
-        eprintln!("warning: {w}");
+        err(&format!("warning: {w}"));
     }
 }
 
@@ -174,14 +182,32 @@ pub fn default_report_dir(scenario: &Path) -> PathBuf {
     PathBuf::from("reports").join(stem)
 }
 
-fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) -> Result<ExitCode, Failure> {
+fn cmd_run(
+    scenario: PathBuf,
+    dir: Option<PathBuf>,
+    force: bool,
+    opts: RunOpts,
+    quiet: bool,
+) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
-    let r = simulate(&sc, &cat, opts.threads)?;
     let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+    // Refused before the simulation, so a refusal costs nothing; checked again when writing.
+    let target =
+        crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc), force).map_err(Failure::Other)?;
+    let r = simulate(&sc, &cat, opts.threads)?;
     let files = crate::output::render_all(&r);
-    crate::output::write_report(&dir, &files)
-        .map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
+    crate::outdir::signals::install().map_err(Failure::Other)?;
+    let mut on_wait = || {
+        err(&format!(
+            "waiting for another capsim writing to {} to finish",
+            dir.display()
+        ))
+    };
+    let written = crate::outdir::write_report(&target, &files, &mut on_wait).map_err(Failure::Other)?;
+    for w in written.warnings {
+        err(&format!("warning: {w}"));
+    }
     if quiet {
         out(&format!("{}\n", dir.display()));
     } else {
@@ -214,7 +240,7 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
                 ));
                 for w in sc.warnings {
                     if !warned.contains(&w) {
-                        eprintln!("warning: {w}");
+                        err(&format!("warning: {w}"));
                         warned.push(w);
                     }
                 }
@@ -310,9 +336,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Run {
             scenario,
             out: dir,
+            force,
             opts,
             quiet,
-        } => cmd_run(scenario, dir, opts, quiet),
+        } => cmd_run(scenario, dir, force, opts, quiet),
         Command::Validate {
             scenarios,
             pricing,
@@ -328,11 +355,11 @@ pub fn main_with(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure::Input(e)) => {
-            eprintln!("{e}");
+            err(&e.to_string());
             ExitCode::from(2)
         }
         Err(Failure::Other(msg)) => {
-            eprintln!("error: {msg}");
+            err(&format!("error: {msg}"));
             ExitCode::from(2)
         }
     }

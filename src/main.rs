@@ -3,5 +3,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    capsim::cli::main_with(capsim::cli::Cli::parse())
+    match capsim::cli::Cli::try_parse() {
+        Ok(cli) => capsim::cli::main_with(cli),
+        Err(e) => capsim::stdio::clap_exit(e),
+    }
 }

@@ -1,8 +1,7 @@
 //! Turning a [`RunResult`] into the files of a report directory, and writing them safely.
 //!
-//! Renderers return text; only [`write_report`] touches the filesystem. It writes into a
-//! temporary directory beside the destination and renames it into place when everything is
-//! written, so an interrupted or failed run never leaves a half-written report.
+//! Renderers return text and never touch the filesystem; `crate::outdir` writes the files
+//! (atomically, and only over a directory capsim wrote).
 
 use crate::metrics::Summary;
 use crate::run::{RunResult, Verdict};
@@ -10,7 +9,7 @@ use crate::scenario::MetricKind;
 use crate::simulate::{Unit, SERIES};
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A time in the horizon as people say it: `day 23.0`, or `hour 5.2` for short horizons.
 pub fn fmt_when(r: &RunResult, seconds: f64) -> String {
@@ -831,36 +830,4 @@ pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
         files.push((c.file.to_string(), c.svg.into_bytes()));
     }
     files
-}
-
-/// Writes `files` as directory `dest`, atomically: a temporary sibling is filled, then renamed.
-pub fn write_report(dest: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "report".into());
-    let tmp: PathBuf = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = (|| {
-        std::fs::create_dir_all(&tmp)?;
-        for (f, bytes) in files {
-            std::fs::write(tmp.join(f), bytes)?;
-        }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if dest.exists() {
-            std::fs::rename(dest, &old)?;
-        }
-        std::fs::rename(&tmp, dest)?;
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
 }
