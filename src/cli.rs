@@ -193,8 +193,8 @@ fn cmd_run(
     print_warnings(&sc);
     let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
-    let target =
-        crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc), force).map_err(Failure::Other)?;
+    let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
+        .map_err(Failure::Other)?;
     let r = simulate(&sc, &cat, opts.threads)?;
     let files = crate::output::render_all(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;

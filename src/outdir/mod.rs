@@ -66,7 +66,7 @@ impl Protected {
 
     /// The working and home directories, the scenario file, the files it `extends:` and the
     /// pricing catalogs it was priced with.
-    pub fn for_scenario(sc: &crate::scenario::Scenario) -> Protected {
+    pub fn for_scenario(sc: &crate::scenario::Scenario, catalogs: &crate::pricing::CatalogSource) -> Protected {
         let mut p = Protected::new();
         p.add(&sc.file, format!("the scenario {}", sc.file.display()));
         if let Ok((_, sources)) = crate::yamlfile::load_with_extends(&sc.file) {
@@ -74,10 +74,9 @@ impl Protected {
                 p.add(f, format!("{}, which the scenario extends", f.display()));
             }
         }
-        p.add(
-            &sc.pricing_dir,
-            format!("the pricing catalogs {}", sc.pricing_dir.display()),
-        );
+        if let crate::pricing::CatalogSource::Directory { path, .. } = catalogs {
+            p.add(path, format!("the pricing catalogs {}", path.display()));
+        }
         p
     }
 
