@@ -625,7 +625,8 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                         }
                         format!("api already at its maximum of {max} instances; nothing added")
                     } else {
-                        let n = (stage.api.instances + count).min(*max);
+                        // Saturating: `count` may be as large as a u32 holds, and `max` caps the sum anyway.
+                        let n = stage.api.instances.saturating_add(*count).min(*max);
                         let e = format!("api: {} → {} instances", stage.api.instances, n);
                         stage.api.instances = n;
                         e

@@ -311,7 +311,7 @@ pub fn fmt_seconds(s: f64) -> String {
 }
 
 /// Digits of a whole number with thousands separators: `1140` → `1,140`.
-fn group_thousands(digits: &str) -> String {
+pub fn group_thousands(digits: &str) -> String {
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -484,7 +484,8 @@ mod tests {
         assert_eq!(fmt_money(1e300).len(), "$".len() + 301 + 100 + ".00".len());
         assert!(!fmt_money(f64::MAX).contains("184,467,440,737"));
         assert_eq!(fmt_percent(1e18), "100,000,000,000,000,000,000%");
-        assert_eq!(fmt_money(90_071_992_547_409.91), "$90,071,992,547,409.91");
+        // Above 2^53 hundredths: the float's own digits (9.1e13 dollars is 9.1e15 cents).
+        assert_eq!(fmt_money(91_000_000_000_000.5), "$91,000,000,000,000.50");
         assert_eq!(fmt_money(f64::NAN), "not a number");
     }
 }
