@@ -8,6 +8,7 @@
 use crate::pricing::{Capacity, Catalog};
 use crate::scenario::bounds::MAX_SERVERS;
 use crate::scenario::{Billing, Stage, Upgrade};
+use crate::units::fmt_number;
 
 /// Concrete capacities the engine simulates.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,7 +267,7 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
             problem(
                 out,
                 "api.vcpu",
-                format!("{} vCPU exceeds what the plan allows ({max} vCPU)", a.vcpu),
+                format!("{} vCPU exceeds what the plan allows ({max} vCPU)", fmt_number(a.vcpu)),
                 format!("simulated with {max} vCPU per instance"),
             );
             max
@@ -299,7 +300,11 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
         problem(
             out,
             "api.idle_cpu",
-            format!("an idle instance cannot use {} vCPU: it has {vcpu}", a.idle_cpu),
+            format!(
+                "an idle instance cannot use {} vCPU: it has {} (idle_cpu lies between 0 and the instance's vCPU)",
+                fmt_number(a.idle_cpu),
+                fmt_number(vcpu)
+            ),
             "not enforced: billed as written".into(),
         );
     }
@@ -330,7 +335,7 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
         out,
         "api.vcpu",
         total.ceil() as u64,
-        format!("{n} instances × {vcpu} vCPU"),
+        format!("{n} instances × {} vCPU", fmt_number(vcpu)),
     );
     let total = total.min(MAX_SERVERS as f64);
     (slots, cores.max(1), total / cores.max(1) as f64, total)
@@ -434,7 +439,7 @@ impl Infra {
             .into_iter()
             .map(|p| {
                 format!(
-                    "Stage `{}` after scaling actions, `{}`: {}; {}.",
+                    "A configuration of stage `{}` does not fit, `{}`: {}; {}.",
                     stage.name, p.field, p.reason, p.fallback
                 )
             })

@@ -378,6 +378,17 @@ pub fn fmt_percent(fraction: f64) -> String {
     }
 }
 
+/// Formats a bare number as written (`2.5`, `1000`), in scientific notation when it is very
+/// large or very small (`1e300`), so an error quoting an absurd input stays one line.
+pub fn fmt_number(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || (1e-4..1e15).contains(&a) || !v.is_finite() {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// Formats a count with K/M suffixes: `143.0K`.
 pub fn fmt_count(v: f64) -> String {
     let a = v.abs();
@@ -487,5 +498,7 @@ mod tests {
         // Above 2^53 hundredths: the float's own digits (9.1e13 dollars is 9.1e15 cents).
         assert_eq!(fmt_money(91_000_000_000_000.5), "$91,000,000,000,000.50");
         assert_eq!(fmt_money(f64::NAN), "not a number");
+        assert_eq!(fmt_number(1e300), "1e300");
+        assert_eq!(fmt_number(2.5), "2.5");
     }
 }

@@ -21,7 +21,7 @@
 
 use super::raw::{RawBilling, RawScenario, RawStage, RawUpgrade};
 use super::validate::Ctx;
-use crate::units::{fmt_bytes, fmt_count, fmt_money};
+use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number};
 
 /// A component's whole-bill factor: `multiplier` lies in (0, MAX_MULTIPLIER].
 pub const MAX_MULTIPLIER: f64 = 100.0;
@@ -51,8 +51,16 @@ enum Kind {
 }
 
 fn show(kind: Kind, v: f64) -> String {
+    if v.abs() >= 1e15 {
+        let unit = match kind {
+            Kind::Bytes => " B",
+            _ => "",
+        };
+        let dollar = if matches!(kind, Kind::Money) { "$" } else { "" };
+        return format!("{dollar}{}{unit}", fmt_number(v));
+    }
     match kind {
-        Kind::Number => format!("{v}"),
+        Kind::Number => fmt_number(v),
         Kind::Count => fmt_count(v),
         Kind::Bytes => fmt_bytes(v),
         Kind::Money => fmt_money(v),
