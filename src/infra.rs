@@ -417,6 +417,19 @@ fn vector_store(v: &crate::scenario::VectorStore, catalog: &Catalog, out: &mut V
     }
 }
 
+/// `add_instances`: `count` more API instances, up to `max`; `None` when already at `max`.
+/// Returns what changed, in words. Saturating: `count` may be as large as a u32 holds, and
+/// `max` caps the sum anyway (a wrapping sum took 1 instance to 0).
+pub fn add_instances(stage: &mut Stage, count: u32, max: u32) -> Option<String> {
+    let now = stage.api.instances;
+    if now >= max {
+        return None;
+    }
+    let n = now.saturating_add(count).min(max);
+    stage.api.instances = n;
+    Some(format!("api: {now} → {n} instances"))
+}
+
 impl Infra {
     /// Resolves a stage's capacities against the catalog and capsim's bounds; the errors say
     /// which field of the stage does not fit and why.

@@ -11,7 +11,7 @@ use crate::billing::usage::Volumes;
 use crate::billing::{month::bill_month, stage_run_rate, PeriodUsage};
 use crate::engine::{self, Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
-use crate::infra::{apply_upgrade, Infra};
+use crate::infra::{add_instances, apply_upgrade, Infra};
 use crate::pricing::Catalog;
 use crate::scenario::{Action, Metric, Scenario, SimMode, Stage, Traffic};
 use rand::rngs::SmallRng;
@@ -616,20 +616,11 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             let effect = match &t.action {
                 Action::Flag => "flagged (no change)".to_string(),
                 Action::Upgrade(u) => apply_upgrade(&mut stage, u),
-                Action::AddInstances { count, max, .. } => {
-                    if stage.api.instances >= *max {
-                        if done_once[ti] {
-                            continue;
-                        }
-                        format!("api already at its maximum of {max} instances; nothing added")
-                    } else {
-                        // Saturating: `count` may be as large as a u32 holds, and `max` caps the sum anyway.
-                        let n = stage.api.instances.saturating_add(*count).min(*max);
-                        let e = format!("api: {} → {} instances", stage.api.instances, n);
-                        stage.api.instances = n;
-                        e
-                    }
-                }
+                Action::AddInstances { count, max, .. } => match add_instances(&mut stage, *count, *max) {
+                    Some(e) => e,
+                    None if done_once[ti] => continue,
+                    None => format!("api already at its maximum of {max} instances; nothing added"),
+                },
                 Action::SwitchStage(name) => {
                     stage = sc.stages[name].clone();
                     format!("switched to stage `{name}`")

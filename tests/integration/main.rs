@@ -3,6 +3,7 @@ mod approximation;
 mod billing;
 mod cli;
 mod common;
+mod configs;
 mod determinism;
 mod scenarios;
 mod theory;
