@@ -17,6 +17,8 @@
 //! | every number of a usage rule, tokens per call, records per request/user/day/job | ≤ 10^15 |
 //! | sizes: `ram`, `ram_in_use`, a cache's `ram`, `egress`, `bytes_per_request`, storage `initial` and record `size` | ≤ 1 EB (10^18 B) |
 //! | vector `dimensions` | 1 to 65,536 |
+//! | a weight of `traffic.daily_shape.hourly` or `traffic.weekly_shape` | ≤ 1,000,000 |
+//! | an external service's `rate_limit` | > 0 (checked where it is read, `validate.rs`) |
 //! | money a file states: `budget`, `plan_says` | ≤ $1,000,000,000,000 |
 
 use super::raw::{RawBilling, RawScenario, RawStage, RawUpgrade};
@@ -38,6 +40,8 @@ pub const MAX_USAGE: f64 = 1e15;
 pub const MAX_BYTES: f64 = 1e18;
 /// Vector dimensions (Qdrant's maximum).
 pub const MAX_DIMENSIONS: u32 = 65_536;
+/// A relative weight of the daily or weekly traffic shape (their sum must stay finite).
+pub const MAX_WEIGHT: f64 = 1e6;
 /// Money the file states: budgets and the plan's figures.
 pub const MAX_MONEY: f64 = 1e12;
 
@@ -84,6 +88,22 @@ fn at_most(cx: &mut Ctx, field: &str, v: Option<f64>, max: f64, kind: Kind) {
 
 /// Checks every upper bound of the file (see the module's table).
 pub(super) fn check(cx: &mut Ctx, raw: &RawScenario) {
+    let t = &raw.traffic;
+    let hourly = t.daily_shape.as_ref().and_then(|d| d.hourly.as_ref());
+    for (field, weights) in [
+        ("daily_shape.hourly", hourly),
+        ("weekly_shape", t.weekly_shape.as_ref()),
+    ] {
+        // The first weight over the bound stands for the list.
+        let over = weights
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .find(|(_, w)| w.is_finite() && **w > MAX_WEIGHT);
+        if let Some((k, w)) = over {
+            at_most(cx, &format!("traffic.{field}[{k}]"), Some(*w), MAX_WEIGHT, Kind::Number);
+        }
+    }
     for (name, r) in &raw.requests {
         at_most(
             cx,

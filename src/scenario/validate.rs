@@ -580,6 +580,12 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     let mut external = Vec::new();
     for (n, e) in &s.external {
         let ep = format!("{p}.external.{n}");
+        if e.rate_limit.is_some_and(|r| r.0 <= 0.0) {
+            cx.err(
+                &format!("{ep}.rate_limit"),
+                "a rate limit of 0 refuses every call; leave `rate_limit` out for no limit",
+            );
+        }
         if reserved.contains(&n.as_str()) {
             cx.err(
                 &ep,

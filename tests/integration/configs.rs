@@ -326,6 +326,33 @@ fn every_number_has_finite_bounds() {
             cmd(&["validate"], &scenario(&[("s", &ok)], &[], "")).code(0);
         }
     }
+    // A rate limit of 0 refused every call; leaving it out is no limit.
+    let ext = |rl: &str| format!("{API}, external: {{x: {{latency: 1ms{rl}}}}}");
+    let a = cmd(&["validate"], &scenario(&[("s", &ext(", rate_limit: 0/s"))], &[], "")).code(2);
+    assert!(
+        stderr(&a).contains("field `stages.s.external.x.rate_limit`"),
+        "{}",
+        stderr(&a)
+    );
+    cmd(&["validate"], &scenario(&[("s", &ext(""))], &[], "")).code(0);
+    // Hourly weights of 1e308 summed to infinity and silently made every weight 0 (no traffic).
+    let shaped = |w: &str| {
+        scenario(&[("s", API)], &[], "").replace(
+            "traffic: {arrival_rate: 0.5/s}",
+            &format!(
+                "traffic: {{users: {{growth: constant, users: 100}}, sessions_per_user_per_week: 2, \
+                 requests_per_session: 5, daily_shape: {{hourly: [{}]}}}}",
+                vec![w; 24].join(", ")
+            ),
+        )
+    };
+    let a = cmd(&["validate"], &shaped("1e308")).code(2);
+    assert!(
+        stderr(&a).contains("field `traffic.daily_shape.hourly[0]`"),
+        "{}",
+        stderr(&a)
+    );
+    cmd(&["validate"], &shaped("1000000")).code(0);
 }
 
 /// Invariant: at the largest values the bounds allow, every bill is finite and every amount is
