@@ -28,6 +28,68 @@ fn difference(plan: f64, capsim: f64) -> (String, bool) {
     (text, agrees)
 }
 
+/// SLOs: the worst busy window's figure among those with data. With no data in any (no
+/// request completed, or none arrived) the objective is not evaluated, never met.
+fn slo_checks(sc: &Scenario, r: &mut RunResult) {
+    type Slo<'a> = (Option<f64>, usize, &'a str, fn(f64) -> String, &'a str);
+    let slos: [Slo; 3] = [
+        (
+            sc.slo.latency_p95,
+            s::P95,
+            "p95 latency, worst busy window",
+            fmt_seconds,
+            "no request completed",
+        ),
+        (
+            sc.slo.latency_p99,
+            s::P99,
+            "p99 latency, worst busy window",
+            fmt_seconds,
+            "no request completed",
+        ),
+        (
+            sc.slo.error_rate,
+            s::ERR,
+            "error rate, worst busy window",
+            |x| format!("{:.3}%", x * 100.0),
+            "no request arrived",
+        ),
+    ];
+    let np = r.periods.len();
+    for (limit, series, what, fmt, none) in slos {
+        let Some(t) = limit else { continue };
+        let values: Vec<f64> = r
+            .periods
+            .iter()
+            .map(|p| p.series[series].mean)
+            .filter(|v| v.is_finite())
+            .collect();
+        let check = if values.is_empty() {
+            Check {
+                what: what.into(),
+                limit: fmt(t),
+                value: format!("not evaluated: {none} in any busy window"),
+                ok: false,
+                evaluated: false,
+            }
+        } else {
+            let v = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut value = fmt(v);
+            if values.len() < np {
+                value.push_str(&format!(" ({none} in {} of {np} busy windows)", np - values.len()));
+            }
+            Check {
+                what: what.into(),
+                limit: fmt(t),
+                value,
+                ok: v <= t,
+                evaluated: true,
+            }
+        };
+        r.slo.push(check);
+    }
+}
+
 pub fn fill(sc: &Scenario, r: &mut RunResult) {
     // What validation warned about (a trigger that can never fire, a metric with no data) is
     // part of the report, not only of the terminal.
@@ -37,6 +99,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             r.notes.push(note);
         }
     }
+    slo_checks(sc, r);
     let np = r.periods.len();
     let end = np - 1;
     let worst = |k: usize| {
@@ -55,6 +118,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
                 limit: fmt_money(b),
                 value: format!("{} (P90 {})", fmt_money(m.total.mean), fmt_money(m.total.p90)),
                 ok: m.total.p90 <= b + 1e-9,
+                evaluated: true,
             });
         }
     }
@@ -68,41 +132,11 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
                     limit: fmt_money(*limit),
                     value: fmt_money(rate),
                     ok: rate <= limit + 1e-9,
+                    evaluated: true,
                 });
             }
         }
     }
-    // SLOs: the worst period's figure (no data counts as met).
-    type Slo<'a> = (Option<f64>, usize, &'a str, fn(f64) -> String);
-    let slos: [Slo; 3] = [
-        (
-            sc.slo.latency_p95,
-            s::P95,
-            "p95 latency, worst busy window",
-            fmt_seconds,
-        ),
-        (
-            sc.slo.latency_p99,
-            s::P99,
-            "p99 latency, worst busy window",
-            fmt_seconds,
-        ),
-        (sc.slo.error_rate, s::ERR, "error rate, worst busy window", |x| {
-            format!("{:.3}%", x * 100.0)
-        }),
-    ];
-    for (limit, series, what, fmt) in slos {
-        if let Some(t) = limit {
-            let v = worst(series);
-            r.slo.push(Check {
-                what: what.into(),
-                limit: fmt(t),
-                value: fmt(v),
-                ok: v.is_nan() || v <= t,
-            });
-        }
-    }
-
     // The plan's own figures.
     let ps = &sc.plan_says;
     let stage = &sc.stages[&sc.start_stage];

@@ -1,7 +1,8 @@
 //! The command line: `capsim run | validate | check | plans`.
 //!
 //! Exit codes: 0 success (for `check`: within budget and SLOs), 1 `check` found a breached
-//! budget or SLO, 2 capsim could not do its job (bad input, unwritable report). CI jobs can
+//! budget or SLO, or an SLO it could not evaluate (no observation; `--allow-not-evaluated`
+//! passes it), 2 capsim could not do its job (bad input, unwritable report). CI jobs can
 //! tell a breached budget from a broken scenario.
 //!
 //! Warnings (a trigger or objective that cannot be evaluated as written: a threshold outside
@@ -92,6 +93,10 @@ pub enum Command {
         /// before running anything.
         #[arg(long)]
         strict: bool,
+        /// Pass an SLO whose metric had no observation in any busy window (by default such an
+        /// objective is "not evaluated" and fails the check, exit 1).
+        #[arg(long)]
+        allow_not_evaluated: bool,
     },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
@@ -262,7 +267,12 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
     }
 }
 
-fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<ExitCode, Failure> {
+fn cmd_check(
+    scenarios: Vec<PathBuf>,
+    opts: RunOpts,
+    strict: bool,
+    allow_not_evaluated: bool,
+) -> Result<ExitCode, Failure> {
     // Every scenario is loaded before any runs, so broken input (and, with --strict, a
     // warning) stops the gate up front.
     let mut loaded = Vec::new();
@@ -279,15 +289,30 @@ fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<Exi
     let mut breached = false;
     for (p, (sc, cat)) in loaded {
         let r = simulate(&sc, &cat, opts.threads)?;
-        let ok = r.budget_ok() && r.slo_ok();
+        let slo_ok = if allow_not_evaluated {
+            r.slo_ok_where_evaluated()
+        } else {
+            r.slo_ok()
+        };
+        let ok = r.budget_ok() && slo_ok;
         breached |= !ok;
-        out(&format!(
-            "{}  {}\n",
-            if ok { "ok      " } else { "BREACHED" },
-            p.display()
-        ));
+        let over = r.budget.iter().chain(r.slo.iter()).any(|c| !c.ok && c.evaluated);
+        let status = match (ok, over) {
+            (true, _) => "ok      ",
+            (false, true) => "BREACHED",
+            (false, false) => "NOT EVALUATED",
+        };
+        out(&format!("{status}  {}\n", p.display()));
         for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
-            out(&format!("          {}: {} (limit {})\n", c.what, c.value, c.limit));
+            let allowed = if !c.evaluated && allow_not_evaluated {
+                " (allowed)"
+            } else {
+                ""
+            };
+            out(&format!(
+                "          {}: {} (limit {}){allowed}\n",
+                c.what, c.value, c.limit
+            ));
         }
     }
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -349,7 +374,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             scenarios,
             opts,
             strict,
-        } => cmd_check(scenarios, opts, strict),
+            allow_not_evaluated,
+        } => cmd_check(scenarios, opts, strict, allow_not_evaluated),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

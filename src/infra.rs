@@ -6,7 +6,9 @@
 //! engine re-resolves it.
 
 use crate::pricing::{Capacity, Catalog};
+use crate::scenario::bounds::MAX_SERVERS;
 use crate::scenario::{Billing, Stage, Upgrade};
+use crate::units::fmt_number;
 
 /// Concrete capacities the engine simulates.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,137 +165,327 @@ pub fn apply_upgrade(stage: &mut Stage, up: &Upgrade) -> String {
     format!("{}: {}", up.component, changes.join(", "))
 }
 
-impl Infra {
-    /// Resolves a stage's capacities. Errors are (field path inside the stage, reason).
-    pub fn resolve(stage: &Stage, catalog: &Catalog) -> Result<Infra, Vec<(String, String)>> {
-        let mut problems = Vec::new();
-        let api_cap = capacity_of(&stage.api.billing, catalog).unwrap_or_default();
-        let per_instance_vcpu = if stage.api.vcpu > 0.0 {
-            if let Some(max) = api_cap.vcpu {
-                if stage.api.vcpu > max {
-                    problems.push((
-                        "api.vcpu".into(),
-                        format!("{} vCPU exceeds what the plan allows ({max} vCPU)", stage.api.vcpu),
-                    ));
-                }
-            }
-            stage.api.vcpu
-        } else if let Some(v) = api_cap.vcpu {
-            v
-        } else {
-            problems.push((
-                "api.vcpu".into(),
-                "the plan has no fixed vCPU; give `vcpu` per instance".into(),
-            ));
-            1.0
+/// A stage whose capacities do not fit its plans or capsim's bounds: where (a field path inside
+/// the stage, such as `api.vcpu`), why, and what a lenient resolution simulates instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub field: String,
+    pub reason: String,
+    /// What [`Infra::resolve_lenient`] does about it, in words ("simulated with 50 vCPU").
+    pub fallback: String,
+}
+
+fn problem(out: &mut Vec<Problem>, field: &str, reason: String, fallback: String) {
+    out.push(Problem {
+        field: field.to_string(),
+        reason,
+        fallback,
+    });
+}
+
+/// The billing block of every component of a stage, with its field path inside the stage.
+pub fn billings(s: &Stage) -> Vec<(String, &Billing)> {
+    let mut v = vec![("api".to_string(), &s.api.billing)];
+    v.extend(s.database.as_ref().map(|d| ("database".to_string(), &d.billing)));
+    v.extend(s.cache.as_ref().map(|d| ("cache".to_string(), &d.billing)));
+    v.extend(
+        s.vector_store
+            .as_ref()
+            .map(|d| ("vector_store".to_string(), &d.billing)),
+    );
+    v.extend(s.queue.as_ref().map(|d| ("queue".to_string(), &d.billing)));
+    v.extend(s.external.iter().map(|e| (format!("external.{}", e.name), &e.billing)));
+    v.extend(s.services.iter().map(|e| (format!("services.{}", e.name), &e.billing)));
+    v
+}
+
+/// Every plan a stage names is in the catalog, and every size is one of its plan's.
+fn plans_and_sizes(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) {
+    for (path, b) in billings(stage) {
+        let (Some(pr), Some(pl)) = (&b.provider, &b.plan) else {
+            continue;
         };
-        if let (Some(max), n) = (api_cap.max_replicas, stage.api.instances) {
-            if max > 0 && n > max {
-                problems.push((
-                    "api.instances".into(),
-                    format!("{n} instances exceed the plan's limit of {max} replicas"),
-                ));
+        match catalog.plan(pr, pl) {
+            Err((reason, allowed)) => problem(
+                out,
+                &format!("{path}.plan"),
+                format!("{reason} (known: {})", allowed.join(", ")),
+                "billed as nothing".into(),
+            ),
+            Ok(plan) if b.size.is_none() && plan.default_size.is_none() && !plan.sizes.is_empty() => problem(
+                out,
+                &format!("{path}.size"),
+                format!(
+                    "`{pr}/{pl}` prices compute by size and has no default size; choose one of {}",
+                    plan.sizes.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                "its compute is not billed (the bill's warnings say so)".into(),
+            ),
+            Ok(plan) => {
+                if let Some(Err((reason, allowed))) = b.size.as_deref().map(|sz| plan.size(sz)) {
+                    let known = if allowed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (sizes: {})", allowed.join(", "))
+                    };
+                    problem(
+                        out,
+                        &format!("{path}.size"),
+                        format!("{reason} in `{pr}`{known}"),
+                        "its compute is not billed (the bill's warnings say so) and the plan's own capacity applies"
+                            .into(),
+                    );
+                }
             }
         }
-        let vcpu_total = per_instance_vcpu * stage.api.instances as f64;
-        let cores = vcpu_total.ceil().max(1.0) as u32;
-        let db = stage.database.as_ref().map(|d| {
-            let cap = capacity_of(&d.billing, catalog).unwrap_or_default();
-            let limit = if d.pooler {
-                cap.pooled_connections.or(cap.direct_connections)
-            } else {
-                cap.direct_connections
-            };
-            let connections = match (d.connections, limit) {
-                (Some(c), Some(l)) if c > l => {
-                    problems.push((
-                        "database.connections".into(),
-                        format!(
-                            "the application opens {c} connections but the plan allows {l} {}",
-                            if d.pooler {
-                                "pooled clients"
-                            } else {
-                                "direct connections (set `pooler: true` to connect through the pooler)"
-                            }
-                        ),
-                    ));
-                    l
-                }
-                (Some(c), _) => c,
-                (None, Some(l)) => l,
-                (None, None) => {
-                    problems.push((
-                        "database.connections".into(),
-                        "the plan does not state a connection limit; give `connections`".into(),
-                    ));
-                    1
-                }
-            };
-            DbInfra {
-                connections,
-                limit,
-                size_limit: cap.db_size_limit_bytes,
-                read_only_over_limit: cap.read_only_over_limit,
-            }
-        });
-        let vector = stage.vector_store.as_ref().map(|v| {
-            let cap = capacity_of(&v.billing, catalog).unwrap_or_default();
-            VectorInfra {
-                servers: v.servers,
-                max_vectors: cap.max_vectors,
-            }
-        });
-        let queue_slots = stage.queue.as_ref().map(|q| q.workers * q.concurrency).unwrap_or(0);
-        if !problems.is_empty() {
-            return Err(problems);
+    }
+}
+
+/// `n` servers of one station, at most [`MAX_SERVERS`]: the count, clamped.
+fn servers(out: &mut Vec<Problem>, field: &str, n: u64, what: String) -> u32 {
+    if n > MAX_SERVERS {
+        problem(
+            out,
+            field,
+            format!(
+                "{what} = {} servers of one station; capsim simulates at most {}",
+                crate::units::group_thousands(&n.to_string()),
+                crate::units::group_thousands(&MAX_SERVERS.to_string())
+            ),
+            format!("simulated with {MAX_SERVERS}"),
+        );
+    }
+    n.min(MAX_SERVERS) as u32
+}
+
+/// The API's slots, cores and speed against its plan: vCPU, RAM, replicas, idle CPU.
+fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f64, f64) {
+    let a = &stage.api;
+    let cap = capacity_of(&a.billing, catalog).unwrap_or_default();
+    let vcpu = match (a.vcpu > 0.0, cap.vcpu) {
+        (true, Some(max)) if a.vcpu > max => {
+            problem(
+                out,
+                "api.vcpu",
+                format!("{} vCPU exceeds what the plan allows ({max} vCPU)", fmt_number(a.vcpu)),
+                format!("simulated with {max} vCPU per instance"),
+            );
+            max
         }
-        Ok(Infra {
-            api_slots: stage.api.instances * stage.api.workers,
-            api_cores: cores,
-            api_speed: vcpu_total / cores as f64,
-            api_vcpu_total: vcpu_total,
+        (true, _) => a.vcpu,
+        (false, Some(v)) => v,
+        (false, None) => {
+            problem(
+                out,
+                "api.vcpu",
+                "the plan has no fixed vCPU; give `vcpu` per instance".into(),
+                "simulated with 1 vCPU per instance".into(),
+            );
+            1.0
+        }
+    };
+    if let Some(max) = cap.ram_bytes.filter(|m| a.ram_bytes > *m) {
+        problem(
+            out,
+            "api.ram",
+            format!(
+                "{} of RAM exceeds what the plan allows ({})",
+                crate::units::fmt_bytes(a.ram_bytes),
+                crate::units::fmt_bytes(max)
+            ),
+            "not enforced: billed as written".into(),
+        );
+    }
+    if a.idle_cpu > vcpu {
+        problem(
+            out,
+            "api.idle_cpu",
+            format!(
+                "an idle instance cannot use {} vCPU: it has {} (idle_cpu lies between 0 and the instance's vCPU)",
+                fmt_number(a.idle_cpu),
+                fmt_number(vcpu)
+            ),
+            "not enforced: billed as written".into(),
+        );
+    }
+    let n = a.instances;
+    let limits = [
+        (cap.max_replicas.filter(|m| *m > 0), "the plan's limit of", "replicas"),
+        (a.max_instances, "the stage's `max_instances` of", "instances"),
+    ];
+    for (max, whose, unit) in limits {
+        if let Some(max) = max.filter(|m| n > *m) {
+            problem(
+                out,
+                "api.instances",
+                format!("{n} instances exceed {whose} {max} {unit}"),
+                format!("not enforced: simulated and billed with {n}"),
+            );
+        }
+    }
+    let slots = n as u64 * a.workers as u64;
+    let slots = servers(
+        out,
+        "api.workers",
+        slots,
+        format!("{n} instances × {} workers", a.workers),
+    );
+    let total = vcpu * n as f64;
+    let cores = servers(
+        out,
+        "api.vcpu",
+        total.ceil() as u64,
+        format!("{n} instances × {} vCPU", fmt_number(vcpu)),
+    );
+    let total = total.min(MAX_SERVERS as f64);
+    (slots, cores.max(1), total / cores.max(1) as f64, total)
+}
+
+/// The database's connections against its plan's limit (direct, or pooled with a pooler).
+fn database(d: &crate::scenario::Database, catalog: &Catalog, out: &mut Vec<Problem>) -> DbInfra {
+    let cap = capacity_of(&d.billing, catalog).unwrap_or_default();
+    let limit = if d.pooler {
+        cap.pooled_connections.or(cap.direct_connections)
+    } else {
+        cap.direct_connections
+    };
+    let connections = match (d.connections, limit) {
+        (Some(c), Some(l)) if c > l => {
+            problem(
+                out,
+                "database.connections",
+                format!(
+                    "the application opens {c} connections but the plan allows {l} {}",
+                    if d.pooler {
+                        "pooled clients"
+                    } else {
+                        "direct connections (set `pooler: true` to connect through the pooler)"
+                    }
+                ),
+                format!("simulated with {l}"),
+            );
+            l
+        }
+        (Some(c), _) => c,
+        (None, Some(l)) => l,
+        (None, None) => {
+            problem(
+                out,
+                "database.connections",
+                "the plan does not state a connection limit; give `connections`".into(),
+                "simulated with 1".into(),
+            );
+            1
+        }
+    };
+    DbInfra {
+        connections: servers(
+            out,
+            "database.connections",
+            connections as u64,
+            format!("{connections} connections"),
+        ),
+        limit,
+        size_limit: cap.db_size_limit_bytes,
+        read_only_over_limit: cap.read_only_over_limit,
+    }
+}
+
+/// The vector store's servers, and its vectors against the plan's stated capacity.
+fn vector_store(v: &crate::scenario::VectorStore, catalog: &Catalog, out: &mut Vec<Problem>) -> VectorInfra {
+    let cap = capacity_of(&v.billing, catalog).unwrap_or_default();
+    if let Some(max) = cap.max_vectors.filter(|m| v.vectors > *m) {
+        problem(
+            out,
+            "vector_store.vectors",
+            format!(
+                "{} vectors do not fit in the plan, which holds at most {}",
+                crate::units::fmt_count(v.vectors),
+                crate::units::fmt_count(max)
+            ),
+            "not enforced: its capacity share is above 100 %".into(),
+        );
+    }
+    VectorInfra {
+        servers: servers(
+            out,
+            "vector_store.servers",
+            v.servers as u64,
+            format!("{} servers", v.servers),
+        ),
+        max_vectors: cap.max_vectors,
+    }
+}
+
+/// `add_instances`: `count` more API instances, up to `max`; `None` when already at `max`.
+/// Returns what changed, in words. Saturating: `count` may be as large as a u32 holds, and
+/// `max` caps the sum anyway (a wrapping sum took 1 instance to 0).
+pub fn add_instances(stage: &mut Stage, count: u32, max: u32) -> Option<String> {
+    let now = stage.api.instances;
+    if now >= max {
+        return None;
+    }
+    let n = now.saturating_add(count).min(max);
+    stage.api.instances = n;
+    Some(format!("api: {now} → {n} instances"))
+}
+
+impl Infra {
+    /// Resolves a stage's capacities against the catalog and capsim's bounds; the errors say
+    /// which field of the stage does not fit and why.
+    pub fn resolve(stage: &Stage, catalog: &Catalog) -> Result<Infra, Vec<Problem>> {
+        let (infra, problems) = Infra::resolve_clamped(stage, catalog);
+        if problems.is_empty() {
+            Ok(infra)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Like [`Infra::resolve`] but never fails: what does not fit is clamped or left as written,
+    /// and each note says which and how (for the report). Validation checks every configuration
+    /// scaling actions can reach, so a validated scenario only gets here when it has more of
+    /// them than validation explores (and then said so in a warning).
+    pub fn resolve_lenient(stage: &Stage, catalog: &Catalog) -> (Infra, Vec<String>) {
+        let (infra, problems) = Infra::resolve_clamped(stage, catalog);
+        let notes = problems
+            .into_iter()
+            .map(|p| {
+                format!(
+                    "A configuration of stage `{}` does not fit, `{}`: {}; {}.",
+                    stage.name, p.field, p.reason, p.fallback
+                )
+            })
+            .collect();
+        (infra, notes)
+    }
+
+    fn resolve_clamped(stage: &Stage, catalog: &Catalog) -> (Infra, Vec<Problem>) {
+        let mut problems = Vec::new();
+        plans_and_sizes(stage, catalog, &mut problems);
+        let (api_slots, api_cores, api_speed, api_vcpu_total) = api(stage, catalog, &mut problems);
+        let db = stage.database.as_ref().map(|d| database(d, catalog, &mut problems));
+        let vector = stage
+            .vector_store
+            .as_ref()
+            .map(|v| vector_store(v, catalog, &mut problems));
+        let queue_slots = stage.queue.as_ref().map_or(0, |q| {
+            let slots = q.workers as u64 * q.concurrency as u64;
+            let what = format!("{} workers × concurrency {}", q.workers, q.concurrency);
+            servers(&mut problems, "queue.concurrency", slots, what)
+        });
+        let infra = Infra {
+            api_slots,
+            api_cores,
+            api_speed,
+            api_vcpu_total,
             api_max_queue: stage.api.max_queue,
             api_queue_timeout: stage.api.queue_timeout,
             db,
             vector,
             queue_slots,
-        })
-    }
-
-    /// Like [`Infra::resolve`] but never fails: limits that do not fit are clamped (used after
-    /// scaling actions, whose targets were checked when the scenario was loaded).
-    pub fn resolve_lenient(stage: &Stage, catalog: &Catalog) -> (Infra, Vec<String>) {
-        match Infra::resolve(stage, catalog) {
-            Ok(i) => (i, Vec::new()),
-            Err(problems) => {
-                let mut s = stage.clone();
-                let notes: Vec<String> = problems.iter().map(|(f, r)| format!("{f}: {r}")).collect();
-                if let Some(db) = s.database.as_mut() {
-                    db.connections = None;
-                }
-                s.api.vcpu = s.api.vcpu.max(0.0);
-                let infra = Infra::resolve(&s, catalog).unwrap_or_else(|_| Infra {
-                    api_slots: stage.api.instances * stage.api.workers,
-                    api_cores: (stage.api.vcpu * stage.api.instances as f64).ceil().max(1.0) as u32,
-                    api_speed: 1.0,
-                    api_vcpu_total: stage.api.vcpu.max(1.0) * stage.api.instances as f64,
-                    api_max_queue: stage.api.max_queue,
-                    api_queue_timeout: stage.api.queue_timeout,
-                    db: stage.database.as_ref().map(|d| DbInfra {
-                        connections: d.connections.unwrap_or(1),
-                        limit: None,
-                        size_limit: None,
-                        read_only_over_limit: false,
-                    }),
-                    vector: stage.vector_store.as_ref().map(|v| VectorInfra {
-                        servers: v.servers,
-                        max_vectors: None,
-                    }),
-                    queue_slots: stage.queue.as_ref().map(|q| q.workers * q.concurrency).unwrap_or(0),
-                });
-                (infra, notes)
-            }
-        }
+        };
+        (infra, problems)
     }
 }
 
@@ -333,6 +525,53 @@ mod tests {
         apply_upgrade(&mut st, &ram_upgrade(4.0 * gib));
         assert_eq!(st.api.ram_bytes, 4.0 * gib);
         assert_eq!(st.api.ram_in_use_bytes, 4.0 * gib);
+    }
+
+    /// What does not fit is an error for `resolve`; the lenient form simulates the plan's
+    /// limit instead and its note says so (with the stage, the field and the value used).
+    #[test]
+    fn lenient_resolution_says_what_it_clamps() {
+        let pricing = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pricing");
+        let cat = Catalog::load_dir(&pricing, crate::pricing::ChosenBy::Flag).unwrap();
+        let mut st = stage_with("{provider: railway, plan: hobby, vcpu: 1, ram: 1GiB, workers: 2}");
+        apply_upgrade(
+            &mut st,
+            &Upgrade {
+                component: "api".into(),
+                vcpu: Some(100.0),
+                ..Default::default()
+            },
+        );
+        let problems = Infra::resolve(&st, &cat).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "api.vcpu");
+        let (infra, notes) = Infra::resolve_lenient(&st, &cat);
+        assert_eq!(infra.api_vcpu_total, 50.0);
+        assert_eq!(
+            notes,
+            ["A configuration of stage `s` does not fit, `api.vcpu`: 100 vCPU exceeds what the plan allows (50 vCPU); simulated with 50 vCPU per instance."]
+        );
+        // Added instances past the bound of one station's servers: clamped, and said.
+        add_instances(&mut st, u32::MAX, u32::MAX);
+        let (infra, notes) = Infra::resolve_lenient(&st, &cat);
+        assert_eq!(infra.api_slots as u64, MAX_SERVERS);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`api.workers`") && n.contains("simulated with 1000000")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn adding_instances_saturates_and_stops_at_max() {
+        let mut st = stage_with("{vcpu: 1}");
+        assert_eq!(
+            add_instances(&mut st, u32::MAX, 7).as_deref(),
+            Some("api: 1 → 7 instances")
+        );
+        assert_eq!(add_instances(&mut st, 1, 7), None);
+        assert_eq!(st.api.instances, 7);
     }
 
     #[test]

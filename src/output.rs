@@ -146,13 +146,22 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         if checks.is_empty() {
             continue;
         }
-        let bad: Vec<_> = checks.iter().filter(|c| !c.ok).collect();
-        if bad.is_empty() {
+        let bad: Vec<_> = checks.iter().filter(|c| !c.ok && c.evaluated).collect();
+        let unknown: Vec<_> = checks.iter().filter(|c| !c.evaluated).collect();
+        if bad.is_empty() && unknown.is_empty() {
             let _ = writeln!(o, "{label}: holds ({} checks).", checks.len());
-        } else {
+        }
+        if !bad.is_empty() {
             let _ = writeln!(o, "{label}: BREACHED in {} of {} checks:", bad.len(), checks.len());
             for c in bad {
                 let _ = writeln!(o, "  {}: {} > {}", c.what, c.value, c.limit);
+            }
+        }
+        if !unknown.is_empty() {
+            let n = checks.len();
+            let _ = writeln!(o, "{label}: NOT EVALUATED in {} of {n} checks:", unknown.len());
+            for c in unknown {
+                let _ = writeln!(o, "  {} (limit {}): {}", c.what, c.limit, c.value);
             }
         }
     }
@@ -434,7 +443,10 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 md_escape(&c.what),
                 c.limit,
                 c.value,
-                if c.ok { "ok" } else { "**breached**" }
+                match c.verdict() {
+                    "ok" => "ok".to_string(),
+                    v => format!("**{v}**"),
+                }
             );
         }
         let _ = writeln!(o);

@@ -165,12 +165,27 @@ pub struct Comparison {
     pub agrees: bool,
 }
 
+/// One budget or SLO check. An objective whose metric has no observation in any busy window
+/// (no request completed, none arrived) is not evaluated: `ok` is false, `evaluated` false,
+/// and `value` says why; `capsim check` fails on it unless `--allow-not-evaluated`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     pub what: String,
     pub limit: String,
     pub value: String,
     pub ok: bool,
+    pub evaluated: bool,
+}
+
+impl Check {
+    /// `ok`, `breached` or `not evaluated`.
+    pub fn verdict(&self) -> &'static str {
+        match (self.evaluated, self.ok) {
+            (false, _) => "not evaluated",
+            (true, true) => "ok",
+            (true, false) => "breached",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,8 +212,13 @@ impl RunResult {
     pub fn budget_ok(&self) -> bool {
         self.budget.iter().all(|c| c.ok)
     }
+    /// Every objective holds; one that could not be evaluated does not.
     pub fn slo_ok(&self) -> bool {
         self.slo.iter().all(|c| c.ok)
+    }
+    /// Every objective that could be evaluated holds (`check --allow-not-evaluated`).
+    pub fn slo_ok_where_evaluated(&self) -> bool {
+        self.slo.iter().all(|c| c.ok || !c.evaluated)
     }
     /// The figure of series `name` in period `p`.
     pub fn value(&self, p: usize, name: &str) -> Summary {

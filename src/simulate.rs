@@ -11,7 +11,7 @@ use crate::billing::usage::Volumes;
 use crate::billing::{month::bill_month, stage_run_rate, PeriodUsage};
 use crate::engine::{self, Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
-use crate::infra::{apply_upgrade, Infra};
+use crate::infra::{add_instances, apply_upgrade, Infra};
 use crate::pricing::Catalog;
 use crate::scenario::{Action, Metric, Scenario, SimMode, Stage, Traffic};
 use rand::rngs::SmallRng;
@@ -328,7 +328,8 @@ fn station_obs(name: &str, a: &StationAcc, waiting_room: Option<u32>, measured: 
 /// Runs replication `rep` of the scenario.
 pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Replication {
     let mut stage = sc.stages[&sc.start_stage].clone();
-    let (mut infra, _) = Infra::resolve_lenient(&stage, catalog);
+    // Validation resolved the starting stage; should it not fit after all, the notes say how.
+    let (mut infra, start_notes) = Infra::resolve_lenient(&stage, catalog);
     let mut out = Replication {
         series: Vec::with_capacity(plan.periods),
         component_costs: Vec::with_capacity(plan.periods),
@@ -339,7 +340,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         months: Vec::new(),
         unstable: Vec::new(),
         stations: Vec::new(),
-        notes: Vec::new(),
+        notes: start_notes,
     };
     let base_seed = splitmix(sc.seed ^ splitmix(rep as u64 + 1));
     let mut streak = vec![0u32; sc.triggers.len()];
@@ -495,11 +496,8 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         row[s::P95] = pct(&acc.latency, 95.0);
         row[s::P99] = pct(&acc.latency, 99.0);
         row[s::MEAN] = nan_if_zero(acc.completed as f64, acc.latency_sum / acc.completed as f64);
-        row[s::ERR] = if acc.arrivals > 0 {
-            acc.errors() as f64 / acc.arrivals as f64
-        } else {
-            0.0
-        };
+        // No arrival, no error rate (not 0 %: an objective on it is not evaluated).
+        row[s::ERR] = nan_if_zero(acc.arrivals as f64, acc.errors() as f64 / acc.arrivals as f64);
         let cpu = &acc.stations[CPU];
         row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured)
             * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
@@ -618,19 +616,11 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             let effect = match &t.action {
                 Action::Flag => "flagged (no change)".to_string(),
                 Action::Upgrade(u) => apply_upgrade(&mut stage, u),
-                Action::AddInstances { count, max, .. } => {
-                    if stage.api.instances >= *max {
-                        if done_once[ti] {
-                            continue;
-                        }
-                        format!("api already at its maximum of {max} instances; nothing added")
-                    } else {
-                        let n = (stage.api.instances + count).min(*max);
-                        let e = format!("api: {} → {} instances", stage.api.instances, n);
-                        stage.api.instances = n;
-                        e
-                    }
-                }
+                Action::AddInstances { count, max, .. } => match add_instances(&mut stage, *count, *max) {
+                    Some(e) => e,
+                    None if done_once[ti] => continue,
+                    None => format!("api already at its maximum of {max} instances; nothing added"),
+                },
                 Action::SwitchStage(name) => {
                     stage = sc.stages[name].clone();
                     format!("switched to stage `{name}`")

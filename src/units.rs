@@ -311,8 +311,7 @@ pub fn fmt_seconds(s: f64) -> String {
 }
 
 /// Digits of a whole number with thousands separators: `1140` → `1,140`.
-fn group_thousands(whole: u64) -> String {
-    let digits = whole.to_string();
+pub fn group_thousands(digits: &str) -> String {
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -323,16 +322,39 @@ fn group_thousands(whole: u64) -> String {
     grouped
 }
 
-/// Formats dollars: `$1,140.00`.
+/// `v` (finite, ≥ 0) rounded to `places` (≤ 2) decimals, as whole and fractional digits. Below
+/// 2^53 hundredths it rounds half away from zero on `v × 100` (`0.125` → `0.13`); above, the
+/// float's own decimal digits, so no amount is ever cut to an integer type's maximum.
+fn decimal_digits(v: f64, places: usize) -> (String, String) {
+    let scale = 10f64.powi(places as i32);
+    let scaled = (v * scale).round();
+    if scaled < 9.0e15 {
+        let n = scaled as u64;
+        let div = 10u64.pow(places as u32);
+        let frac = if places == 0 {
+            String::new()
+        } else {
+            format!("{:0places$}", n % div)
+        };
+        return ((n / div).to_string(), frac);
+    }
+    let text = format!("{v:.places$}");
+    match text.split_once('.') {
+        Some((w, f)) => (w.to_string(), f.to_string()),
+        None => (text, String::new()),
+    }
+}
+
+/// Formats dollars: `$1,140.00`. Any finite amount is written out in full (never a saturated
+/// integer); a non-finite one, which validation keeps out of every bill, says so.
 pub fn fmt_money(v: f64) -> String {
     if !v.is_finite() {
         return "not a number".to_string();
     }
-    let cents = (v.abs() * 100.0).round() as u64;
+    let (whole, cents) = decimal_digits(v.abs(), 2);
     // A negative amount that rounds to zero cents is $0.00, never "-$0.00".
-    let neg = v < 0.0 && cents > 0;
-    let grouped = group_thousands(cents / 100);
-    format!("{}${grouped}.{:02}", if neg { "-" } else { "" }, cents % 100)
+    let neg = v < 0.0 && (whole != "0" || cents != "00");
+    format!("{}${}.{cents}", if neg { "-" } else { "" }, group_thousands(&whole))
 }
 
 /// Formats a fraction as a percentage: `0.7` → `70%`, `60` → `6,000%`, `0.125` → `12.5%`.
@@ -341,15 +363,29 @@ pub fn fmt_percent(fraction: f64) -> String {
         return format!("{fraction}");
     }
     let pct = fraction * 100.0;
-    let neg = if pct < 0.0 { "-" } else { "" };
-    let hundredths = (pct.abs() * 100.0).round() as u64;
-    let whole = group_thousands(hundredths / 100);
-    let frac = format!("{:02}", hundredths % 100);
+    let (whole, frac) = decimal_digits(pct.abs(), 2);
+    let neg = if pct < 0.0 && (whole != "0" || frac != "00") {
+        "-"
+    } else {
+        ""
+    };
+    let whole = group_thousands(&whole);
     let frac = frac.trim_end_matches('0');
     if frac.is_empty() {
         format!("{neg}{whole}%")
     } else {
         format!("{neg}{whole}.{frac}%")
+    }
+}
+
+/// Formats a bare number as written (`2.5`, `1000`), in scientific notation when it is very
+/// large or very small (`1e300`), so an error quoting an absurd input stays one line.
+pub fn fmt_number(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || (1e-4..1e15).contains(&a) || !v.is_finite() {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
     }
 }
 
@@ -447,5 +483,22 @@ mod tests {
         assert_eq!(fmt_percent(60.0), "6,000%");
         assert_eq!(fmt_percent(0.125), "12.5%");
         assert_eq!(fmt_percent(0.00005), "0.01%");
+        assert_eq!(fmt_money(-0.001), "$0.00");
+        assert_eq!(fmt_money(-12.5), "-$12.50");
+    }
+
+    /// Amounts beyond any integer type are written out in full, never cut to its maximum
+    /// (`$184,467,440,737,095,516.15` was u64::MAX cents).
+    #[test]
+    fn huge_amounts_are_not_saturated() {
+        assert_eq!(fmt_money(1e18), "$1,000,000,000,000,000,000.00");
+        assert_eq!(fmt_money(1e300).len(), "$".len() + 301 + 100 + ".00".len());
+        assert!(!fmt_money(f64::MAX).contains("184,467,440,737"));
+        assert_eq!(fmt_percent(1e18), "100,000,000,000,000,000,000%");
+        // Above 2^53 hundredths: the float's own digits (9.1e13 dollars is 9.1e15 cents).
+        assert_eq!(fmt_money(91_000_000_000_000.5), "$91,000,000,000,000.50");
+        assert_eq!(fmt_money(f64::NAN), "not a number");
+        assert_eq!(fmt_number(1e300), "1e300");
+        assert_eq!(fmt_number(2.5), "2.5");
     }
 }

@@ -253,13 +253,14 @@ fn plain_summary(r: &RunResult) -> String {
         } else {
             let list: Vec<String> = failed
                 .iter()
-                .map(|c| {
-                    format!(
+                .map(|c| match c.evaluated {
+                    true => format!(
                         "{} is {} against {}",
                         escape(&c.what),
                         escape(&c.value),
                         escape(&c.limit)
-                    )
+                    ),
+                    false => format!("{} ({}) is {}", escape(&c.what), escape(&c.limit), escape(&c.value)),
                 })
                 .collect();
             let head = if checks.len() == 1 {
@@ -551,10 +552,10 @@ fn checks_table(out: &mut String, r: &RunResult) {
                     ("", escape(&c.what)),
                     ("num", escape(&c.limit)),
                     ("num", escape(&c.value)),
-                    if c.ok {
-                        ("pass", "✓ pass".to_string())
-                    } else {
-                        ("fail", "✗ FAIL".to_string())
+                    match c.verdict() {
+                        "ok" => ("pass", "✓ pass".to_string()),
+                        "breached" => ("fail", "✗ FAIL".to_string()),
+                        _ => ("fail", "✗ NOT EVALUATED".to_string()),
                     },
                 ],
             );

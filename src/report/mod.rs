@@ -270,12 +270,14 @@ pub(crate) mod testdata {
                 limit: "$150.00".into(),
                 value: "$136.80 (P90 $141.00)".into(),
                 ok: true,
+                evaluated: true,
             }],
             slo: vec![Check {
                 what: "p95 latency, worst busy window".into(),
                 limit: "250.0 ms".into(),
                 value: "290.0 ms".into(),
                 ok: false,
+                evaluated: true,
             }],
             plan_comparisons: vec![
                 Comparison {

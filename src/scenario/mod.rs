@@ -4,7 +4,9 @@
 //! plans against the pricing catalog, so that later code never re-checks "capacity > 0".
 
 mod billing;
+pub mod bounds;
 pub mod raw;
+mod reach;
 mod traffic;
 mod trigger;
 mod validate;

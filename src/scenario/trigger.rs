@@ -215,10 +215,23 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
                 ["api"],
             );
         }
+        let ap = format!("{p}.action.add_instances");
+        if a.count == Some(0) {
+            cx.err(
+                &format!("{ap}.count"),
+                "an action that adds 0 instances changes nothing; give a count ≥ 1",
+            );
+        }
+        if a.max == 0 {
+            cx.err(
+                &format!("{ap}.max"),
+                "the API has at least one instance, so `max` is at least 1",
+            );
+        }
         return Action::AddInstances {
             component: a.component.clone(),
             count: a.count.unwrap_or(1).max(1),
-            max: a.max,
+            max: a.max.max(1),
         };
     }
     let s = map.switch_stage.clone().unwrap_or_default();
@@ -232,7 +245,72 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
     Action::SwitchStage(s)
 }
 
+/// The fields of an upgrade that only one component has, and the values each may take (as in
+/// a stage): an upgrade cannot set what its component does not have, nor a value a stage could
+/// not have. What the new values do with the plan (limits, sizes) is checked on every stage the
+/// action can act on (`reach.rs`).
+fn upgrade_fields(cx: &mut Ctx, p: &str, u: &RawUpgrade) {
+    let up = format!("{p}.action.upgrade");
+    let component_fields: [(&str, &str, bool); 7] = [
+        ("vcpu", "api", u.vcpu.is_some()),
+        ("ram", "api", u.ram.is_some()),
+        ("workers", "api", u.workers.is_some()),
+        ("pooler", "database", u.pooler.is_some()),
+        ("connections", "database", u.connections.is_some()),
+        ("read_replicas", "database", u.read_replicas.is_some()),
+        ("servers", "vector_store", u.servers.is_some()),
+    ];
+    for (field, owner, given) in component_fields {
+        if given && u.component != owner {
+            cx.err(
+                &format!("{up}.{field}"),
+                format!(
+                    "`{field}` is a field of `{owner}`, not of `{}`: the upgrade would change nothing",
+                    u.component
+                ),
+            );
+        }
+    }
+    let changes = u.provider.is_some() || u.plan.is_some() || u.size.is_some();
+    if !changes && !component_fields.iter().any(|(_, _, given)| *given) {
+        cx.err_allowed(
+            &up,
+            "an upgrade that names only its component changes nothing; give at least one of",
+            [
+                "provider",
+                "plan",
+                "size",
+                "vcpu",
+                "ram",
+                "workers",
+                "pooler",
+                "connections",
+                "servers",
+            ],
+        );
+    }
+    if let Some(v) = u.vcpu.filter(|v| !v.is_finite() || *v <= 0.0) {
+        cx.err(&format!("{up}.vcpu"), format!("expected vCPU > 0, found {v}"));
+    }
+    if u.ram.is_some_and(|r| r.0 <= 0.0) {
+        cx.err(&format!("{up}.ram"), "an instance needs more than 0 B of RAM");
+    }
+    for (field, v, what) in [
+        ("workers", u.workers, "worker per instance"),
+        ("connections", u.connections, "connection"),
+        ("servers", u.servers, "server"),
+    ] {
+        if v == Some(0) {
+            cx.err(
+                &format!("{up}.{field}"),
+                format!("at least one {what} is needed, as in a stage"),
+            );
+        }
+    }
+}
+
 fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {
+    upgrade_fields(cx, p, u);
     if u.read_replicas.is_some_and(|n| n > 0) {
         cx.err(
             &format!("{p}.action.upgrade.read_replicas"),

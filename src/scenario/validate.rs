@@ -142,6 +142,7 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
         );
     }
 
+    super::bounds::check(&mut cx, &raw);
     let sim = simulation(&mut cx, &raw.simulation, resolution);
     let traffic = super::traffic::traffic(&mut cx, &raw.traffic);
 
@@ -203,6 +204,10 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
         storage: &storage,
     };
     super::trigger::data_warnings(&mut cx, &checked, &scope, &sources_of_data);
+    // Every stage, and every configuration scaling actions can make of them, must fit the
+    // catalog's plans and capsim's bounds.
+    let resolved = super::reach::stages(&mut cx, &stages);
+    super::reach::actions(&mut cx, &stages, &resolved, &raw.stage, &checked);
     let triggers = checked.into_iter().map(|(_, t)| t).collect();
     let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids);
     let slo = slo(&mut cx, raw.slo.as_ref());
@@ -221,18 +226,6 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
             notes: p.notes.clone(),
         })
         .unwrap_or_default();
-
-    // The starting infrastructure must resolve against the catalog (capacities, sizes); only
-    // worth checking once its plans are known, or every unknown plan would be reported twice.
-    let start_prefix = format!("stages.{}.", raw.stage);
-    let plans_ok = !cx.errors.iter().any(|e| e.field.starts_with(&start_prefix));
-    if let (true, Some(st)) = (plans_ok, stages.get(&raw.stage)) {
-        if let Err(problems) = crate::infra::Infra::resolve(st, catalog) {
-            for (field, reason) in problems {
-                cx.err(&format!("stages.{}.{field}", raw.stage), reason);
-            }
-        }
-    }
 
     if !cx.errors.is_empty() {
         return Err(InputErrors(cx.errors));
@@ -564,6 +557,12 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     let mut external = Vec::new();
     for (n, e) in &s.external {
         let ep = format!("{p}.external.{n}");
+        if e.rate_limit.is_some_and(|r| r.0 <= 0.0) {
+            cx.err(
+                &format!("{ep}.rate_limit"),
+                "a rate limit of 0 refuses every call; leave `rate_limit` out for no limit",
+            );
+        }
         if reserved.contains(&n.as_str()) {
             cx.err(
                 &ep,
@@ -613,7 +612,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     }
 }
 
-/// A vector store; its vectors must fit in the plan's stated capacity.
+/// A vector store.
 fn vector_store(cx: &mut Ctx, p: &str, v: &RawVectorStore) -> VectorStore {
     let vp = format!("{p}.vector_store");
     let servers = v.servers.unwrap_or(1);
@@ -621,18 +620,9 @@ fn vector_store(cx: &mut Ctx, p: &str, v: &RawVectorStore) -> VectorStore {
         cx.err(&format!("{vp}.servers"), "at least one server is needed");
     }
     let billing = billing(cx, &vp, &v.billing());
+    // Whether the vectors fit the plan's capacity is checked with the other limits
+    // (`Infra::resolve`), for the stage and every upgrade of it.
     let vectors = v.vectors.map(|c| c.0).unwrap_or(0.0);
-    let capacity = crate::infra::capacity_of(&billing, cx.catalog).and_then(|c| c.max_vectors);
-    if let Some(max) = capacity.filter(|m| vectors > *m) {
-        cx.err(
-            &format!("{vp}.vectors"),
-            format!(
-                "{} vectors do not fit in the plan, which holds at most {}",
-                crate::units::fmt_count(vectors),
-                crate::units::fmt_count(max)
-            ),
-        );
-    }
     VectorStore {
         billing,
         servers: servers.max(1),

@@ -214,7 +214,7 @@ fn a_railway_workspace_is_billed_once_on_one_plan() {
              traffic: {{users: {{growth: constant, users: 10}}, sessions_per_user_per_week: 2, requests_per_session: 20, think_time: 30s}}\n\
              requests: {{r: {{share: 100%, cpu: 5ms, cache_lookups: 1}}}}\n\
              stages:\n  s:\n\
-             \x20   api: {{provider: railway, plan: {api_plan}, vcpu: 0.5, ram: 512MB, workers: 2, ram_in_use: 100MB}}\n\
+             \x20   api: {{provider: railway, plan: {api_plan}, vcpu: 0.5, ram: 500MB, workers: 2, ram_in_use: 100MB}}\n\
              \x20   cache: {{{cache}, ram: 256MB, hit_rate: 100%, lookup_time: 1ms}}\n"
         )
     };

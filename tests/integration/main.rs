@@ -4,6 +4,7 @@ mod billing;
 mod catalog_facts;
 mod cli;
 mod common;
+mod configs;
 mod determinism;
 mod outdir;
 mod scenarios;
