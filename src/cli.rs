@@ -1,8 +1,9 @@
 //! The command line: `capsim run | validate | check | plans`.
 //!
-//! Exit codes: 0 success (for `check`: within budget and SLOs), 1 `check` found a breached
-//! budget or SLO, 2 capsim could not do its job (bad input, unwritable report). CI jobs can
-//! tell a breached budget from a broken scenario.
+//! Exit codes: 0 success (for `check`: within budget and SLOs, and no overload unless
+//! `--allow-overload`), 1 `check` found a breached budget or SLO or an overloaded station, 2
+//! capsim could not do its job (bad input, unwritable report). CI jobs can tell a breached
+//! budget from a broken scenario.
 //!
 //! Warnings (a trigger or objective that cannot be evaluated as written: a threshold outside
 //! its metric's range, a metric with no data in the stages the run can reach) are printed on
@@ -48,7 +49,7 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Run scenarios and exit 1 if a budget or SLO is breached (for CI).
+    /// Run scenarios and exit 1 if a budget or SLO is breached or a station is overloaded (for CI).
     Check {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
@@ -58,6 +59,10 @@ pub enum Command {
         /// before running anything.
         #[arg(long)]
         strict: bool,
+        /// Do not fail on overload (arrivals beyond a station's capacity, an unstable stop):
+        /// still print it, but exit 0 if budgets and SLOs hold.
+        #[arg(long)]
+        allow_overload: bool,
     },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
@@ -149,6 +154,10 @@ fn cmd_run(scenario: PathBuf, dir: Option<PathBuf>, opts: RunOpts, quiet: bool) 
     crate::output::write_report(&dir, &files)
         .map_err(|e| Failure::Other(format!("cannot write the report to {}: {e}", dir.display())))?;
     if quiet {
+        // Quiet drops the summary, never an overload warning.
+        for line in overload_lines(&r) {
+            eprintln!("warning: {line}");
+        }
         out(&format!("{}\n", dir.display()));
     } else {
         out(&crate::output::summary_text(&r, Some(&dir)));
@@ -200,7 +209,18 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
     }
 }
 
-fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<ExitCode, Failure> {
+/// Overload in one line each: an unstable stop, then every overload warning.
+fn overload_lines(r: &crate::run::RunResult) -> Vec<String> {
+    let mut lines: Vec<String> = r
+        .instability
+        .iter()
+        .map(|u| format!("unstable: {}", u.message))
+        .collect();
+    lines.extend(r.overload.iter().map(|w| format!("overload: {}", w.message)));
+    lines
+}
+
+fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool, allow_overload: bool) -> Result<ExitCode, Failure> {
     // Every scenario is loaded before any runs, so broken input (and, with --strict, a
     // warning) stops the gate up front.
     let mut loaded = Vec::new();
@@ -217,15 +237,21 @@ fn cmd_check(scenarios: Vec<PathBuf>, opts: RunOpts, strict: bool) -> Result<Exi
     let mut breached = false;
     for (p, (sc, cat)) in loaded {
         let r = simulate(&sc, &cat, opts.threads)?;
-        let ok = r.budget_ok() && r.slo_ok();
-        breached |= !ok;
-        out(&format!(
-            "{}  {}\n",
-            if ok { "ok      " } else { "BREACHED" },
-            p.display()
-        ));
+        let within = r.budget_ok() && r.slo_ok();
+        let overloaded = r.overloaded() && !allow_overload;
+        breached |= !within || overloaded;
+        let status = match (within, overloaded) {
+            (false, _) => "BREACHED",
+            (true, true) => "OVERLOAD",
+            (true, false) => "ok      ",
+        };
+        out(&format!("{status}  {}\n", p.display()));
         for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
             out(&format!("          {}: {} (limit {})\n", c.what, c.value, c.limit));
+        }
+        for line in overload_lines(&r) {
+            let allowed = if allow_overload { " (allowed)" } else { "" };
+            out(&format!("          {line}{allowed}\n"));
         }
     }
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -280,7 +306,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             scenarios,
             opts,
             strict,
-        } => cmd_check(scenarios, opts, strict),
+            allow_overload,
+        } => cmd_check(scenarios, opts, strict, allow_overload),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

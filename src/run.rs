@@ -37,6 +37,11 @@ pub struct PeriodSummary {
     pub stage: String,
     pub series: Vec<Summary>,
     pub component_costs: Vec<Summary>,
+    /// Replications that simulated this period's window. The others have no figure for the
+    /// simulated series (null, "not simulated"), never a zero.
+    pub simulated: usize,
+    /// Replications that had stopped as unstable before this period's measurement began.
+    pub stopped: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +154,12 @@ impl Verdict {
 pub struct Instability {
     pub replications: usize,
     pub first_period: usize,
+    /// Start of the first period in which a replication stopped.
     pub first_time_seconds: f64,
+    /// The station with the longest queue at the stop (an id of [`crate::overload::STATIONS`]).
+    pub station: String,
+    /// When that replication stopped (negative: in the warm-up before the first period).
+    pub stopped_at_seconds: f64,
     pub message: String,
 }
 
@@ -183,6 +193,8 @@ pub struct RunResult {
     pub months: Vec<MonthSummary>,
     pub stations: Vec<StationSummary>,
     pub instability: Option<Instability>,
+    /// Arrivals beyond capacity, station by station (see [`crate::overload`]).
+    pub overload: Vec<crate::overload::Overload>,
     pub budget: Vec<Check>,
     pub slo: Vec<Check>,
     pub plan_comparisons: Vec<Comparison>,
@@ -197,6 +209,10 @@ impl RunResult {
     }
     pub fn slo_ok(&self) -> bool {
         self.slo.iter().all(|c| c.ok)
+    }
+    /// Whether arrivals outgrew capacity anywhere: an overload warning or an unstable stop.
+    pub fn overloaded(&self) -> bool {
+        !self.overload.is_empty() || self.instability.is_some()
     }
     /// The figure of series `name` in period `p`.
     pub fn value(&self, p: usize, name: &str) -> Summary {
@@ -314,6 +330,14 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
             component_costs: (0..plan.components.len())
                 .map(|c| Summary::of(reps.iter().map(|r| r.component_costs[p][c])))
                 .collect(),
+            simulated: reps
+                .iter()
+                .filter(|r| r.status[p] == simulate::PeriodStatus::Simulated)
+                .count(),
+            stopped: reps
+                .iter()
+                .filter(|r| r.status[p] == simulate::PeriodStatus::NotSimulated)
+                .count(),
         })
         .collect();
 
@@ -414,13 +438,17 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
 
     let stations = station_summaries(sc, reps);
 
-    let unstable: Vec<&(usize, String)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    let unstable: Vec<&(usize, crate::engine::Unstable)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
     let instability = unstable.iter().min_by_key(|u| u.0).map(|first| Instability {
         replications: unstable.len(),
         first_period: first.0,
         first_time_seconds: first.0 as f64 * sc.resolution,
-        message: first.1.clone(),
+        station: crate::overload::STATIONS[first.1.station].0.to_string(),
+        stopped_at_seconds: first.1.time,
+        message: first.1.message.clone(),
     });
+    let loads: Vec<&[Option<crate::overload::Loads>]> = reps.iter().map(|r| r.loads.as_slice()).collect();
+    let overload = crate::overload::detect(sc, &loads);
 
     let mut notes: Vec<String> = Vec::new();
     for r in reps {
@@ -465,6 +493,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
         months,
         stations,
         instability,
+        overload,
         budget: Vec::new(),
         slo: Vec::new(),
         plan_comparisons: Vec::new(),
@@ -703,6 +732,8 @@ mod tests {
                 unstable: Vec::new(),
                 stations: vec![o],
                 notes: Vec::new(),
+                status: Vec::new(),
+                loads: Vec::new(),
             })
             .collect()
     }
