@@ -193,4 +193,3 @@ pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
         .collect();
     to_csv(header, rows)
 }
-

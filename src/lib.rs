@@ -29,4 +29,5 @@ pub mod simulate;
 pub mod textsafe;
 pub mod theory;
 pub mod units;
+pub mod window;
 pub mod yamlfile;

@@ -4,12 +4,12 @@
 //! temporary directory beside the destination and renames it into place when everything is
 //! written, so an interrupted or failed run never leaves a half-written report.
 
+pub use crate::csvout::{costs_csv, timeseries_csv, triggers_csv};
 use crate::metrics::Summary;
 use crate::run::{RunResult, Verdict};
 use crate::scenario::MetricKind;
 use crate::simulate::{Unit, SERIES};
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
-pub use crate::csvout::{costs_csv, timeseries_csv, triggers_csv};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -15,8 +15,7 @@ use crate::infra::{apply_upgrade, Infra};
 use crate::overload::{self, Loads};
 use crate::pricing::Catalog;
 use crate::scenario::{Action, Metric, Scenario, SimMode, Stage, Traffic};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
+use crate::window;
 use serde::Serialize;
 
 /// What each reported series means and its unit kind.
@@ -137,16 +136,7 @@ pub fn simulated_series(k: usize) -> bool {
     )
 }
 
-/// Whether a period's window was simulated in a replication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodStatus {
-    Simulated,
-    /// `full` mode: the whole period lies in the warm-up, nothing was measured.
-    WarmUp,
-    /// The run had stopped as unstable before the period's measurement began.
-    NotSimulated,
-}
+pub use crate::window::PeriodStatus;
 
 /// A station as observed in one period, for the queueing-theory comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -445,63 +435,22 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             .is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| db_size_prev > l));
 
         // Request-level simulation of this period.
-        let mut acc = PeriodAcc::new(&infra);
-        // Seconds measured (0: nothing), and what waited when measuring began and ended.
-        let (measured, backlog_start, backlog_end);
-        let mut status = PeriodStatus::Simulated;
-        match sc.sim.mode {
-            SimMode::PeakWindow { warmup, .. } => {
-                let (t0, len) = window_of(sc, p);
-                let rng = SmallRng::seed_from_u64(splitmix(base_seed ^ splitmix(p as u64 + 0x9e37)));
-                let mut e = Engine::with_rate_from(sc, &stage, &infra, rng, t0 - warmup, t0);
-                e.prefill_sessions();
-                e.set_read_only(read_only);
-                // Nothing is recorded while not measuring, so the same accumulator serves.
-                e.run_until(t0, &mut acc);
-                if e.stopped_unstable {
-                    // Stopped in the warm-up: nothing of the window was simulated.
-                    status = PeriodStatus::NotSimulated;
-                }
-                e.measuring = true;
-                e.flush(&mut acc);
-                acc.sessions_max = e.open_sessions();
-                backlog_start = e.backlog();
-                e.run_until(t0 + len, &mut acc);
-                backlog_end = e.backlog();
-                measured = if e.stopped_unstable { (e.now - t0).max(0.0) } else { len };
-            }
-            SimMode::Full { warmup } => {
-                let e = full_engine
-                    .get_or_insert_with(|| Engine::new(sc, &stage, &infra, SmallRng::seed_from_u64(base_seed), 0.0));
-                e.set_read_only(read_only);
-                if e.stopped_unstable {
-                    status = PeriodStatus::NotSimulated;
-                }
-                let mstart = a.max(warmup);
-                if mstart > a {
-                    e.measuring = false;
-                    e.run_until(mstart.min(b), &mut acc);
-                }
-                acc = PeriodAcc::new(&infra);
-                e.measuring = true;
-                e.flush(&mut acc);
-                acc.sessions_max = e.open_sessions();
-                backlog_start = e.backlog();
-                e.run_until(b, &mut acc);
-                backlog_end = e.backlog();
-                measured = (if e.stopped_unstable { e.now.min(b) } else { b } - mstart).max(0.0);
-                if measured <= 0.0 && status == PeriodStatus::Simulated {
-                    status = if mstart >= b {
-                        PeriodStatus::WarmUp
-                    } else {
-                        PeriodStatus::NotSimulated
-                    };
-                }
-            }
-        }
-        if measured <= 0.0 && status == PeriodStatus::Simulated {
-            status = PeriodStatus::NotSimulated;
-        }
+        let period = window::Period {
+            index: p,
+            start: a,
+            end: b,
+            stage: &stage,
+            infra: &infra,
+            read_only,
+            seed: base_seed,
+        };
+        let window::Simulated {
+            mut acc,
+            status,
+            measured,
+            backlog_start,
+            backlog_end,
+        } = window::simulate(sc, &period, &mut full_engine);
         acc.measured = measured;
         if let Some(u) = acc.unstable.clone() {
             out.unstable.push((p, u));

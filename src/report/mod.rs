@@ -378,6 +378,26 @@ mod tests {
         );
     }
 
+    /// Overload warnings come before the summary in both documents, escaped.
+    #[test]
+    fn overload_warnings_open_both_documents() {
+        let r = testdata::run();
+        let html = html::render(&r, None, &[]);
+        let bx = html.find("id=\"overload\"").expect("overload box");
+        assert!(bx < html.find("id=\"summary\"").unwrap());
+        assert!(html.contains("arrivals exceed capacity &lt;b&gt;here&lt;/b&gt;"));
+        let md = crate::output::markdown(&r, &[]);
+        let at = md
+            .find("## ⚠ Overload: arrivals beyond capacity")
+            .expect("overload section");
+        assert!(at < md.find("## Summary").unwrap());
+        assert!(md.contains("- job queue: arrivals exceed capacity &lt;b&gt;here&lt;/b&gt;"));
+        let mut quiet = r.clone();
+        quiet.overload.clear();
+        assert!(!html::render(&quiet, None, &[]).contains("id=\"overload\""));
+        assert!(!crate::output::markdown(&quiet, &[]).contains("Overload"));
+    }
+
     #[test]
     fn no_charts_without_data() {
         assert!(charts(&testdata::all_nan()).is_empty());

@@ -4,6 +4,7 @@ mod billing;
 mod cli;
 mod common;
 mod determinism;
+mod overload;
 mod scenarios;
 mod theory;
 mod timeouts;
