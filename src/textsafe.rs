@@ -6,9 +6,11 @@
 use std::borrow::Cow;
 
 /// Text for a Markdown paragraph, heading, list item or table cell: HTML's `&`, `<` and `>`
-/// become entities (no tag, comment or autolink survives), the punctuation Markdown turns
-/// into markup (`\`, `` ` ``, `*`, `_`, `[`, `]`) and a table cell's `|` are escaped with a
-/// backslash, and line breaks (which would end a table row or a list item) become spaces.
+/// become entities (no tag, comment or autolink survives), the punctuation that opens links,
+/// code spans and emphasis (`\`, `` ` ``, `*`, `[`, `]`) and a table cell's `|` are escaped
+/// with a backslash, and line breaks (which would end a table row or a list item) become
+/// spaces. `_` is left alone: it is in many identifiers (`vector_store`), never emphasises
+/// inside a word, and at worst italicises.
 pub fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -16,7 +18,7 @@ pub fn md_text(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+            '\\' | '`' | '*' | '[' | ']' | '|' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -113,7 +115,7 @@ mod tests {
             // Every `|`, `[`, `` ` `` is escaped: preceded by an odd number of backslashes.
             let b: Vec<char> = t.chars().collect();
             for (i, c) in b.iter().enumerate() {
-                if matches!(c, '|' | '[' | ']' | '`' | '*' | '_') {
+                if matches!(c, '|' | '[' | ']' | '`' | '*') {
                     let slashes = b[..i].iter().rev().take_while(|x| **x == '\\').count();
                     assert_eq!(slashes % 2, 1, "unescaped {c} in {t}");
                 }
@@ -129,6 +131,7 @@ mod tests {
         }
         assert_eq!(md_text("Learnr Beta (100 users)"), "Learnr Beta (100 users)");
         assert_eq!(md_text("a<b & c|d"), "a&lt;b &amp; c\\|d");
+        assert_eq!(md_text("vector_store"), "vector_store");
     }
 
     #[test]

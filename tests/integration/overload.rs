@@ -155,9 +155,43 @@ fn a_peak_window_backlog_that_cannot_drain_is_detected() {
         "full {simulated} vs fluid {estimate}"
     );
 
+    // Full mode carries the backlog itself, and says so per period.
+    let grows = full
+        .overload
+        .iter()
+        .find(|w| w.station == "job_queue" && w.kind == capsim::overload::Kind::Overloaded)
+        .expect("overloaded in full mode too");
+    assert!(grows.backlog_end > grows.backlog_start + 40_000.0, "{grows:?}");
+
     let drains = run_text(&text.replace("users: 90720", "users: 30240"));
     let kinds: Vec<_> = drains.overload.iter().map(|w| w.kind).collect();
     assert_eq!(kinds, vec![capsim::overload::Kind::Overloaded], "{:?}", drains.overload);
+}
+
+/// Below load 1, a loss system that turns away far more than 1 % of its arrivals is said too:
+/// two API workers with no waiting room at offered load 0.8 block a third (Erlang B).
+#[test]
+fn a_loss_system_turning_away_a_third_is_said() {
+    let r = run_text(
+        "name: t\nstage: s\nhorizon: 1d\nresolution: 1d\nreplications: 2\n\
+         traffic: {arrival_rate: 16/s}\nrequests: {r: {share: 100%, cpu: {dist: exponential, mean: 100ms}}}\n\
+         stages: {s: {api: {vcpu: 2, workers: 2, max_queue: 0}}}\n",
+    );
+    let w: Vec<_> = r.overload.iter().map(|w| (w.station.as_str(), w.kind)).collect();
+    assert_eq!(
+        w,
+        vec![("api_workers", capsim::overload::Kind::TurnedAway)],
+        "{:?}",
+        r.overload
+    );
+    let exact = capsim::theory::erlang_b(2, 1.6);
+    assert!(
+        (r.overload[0].lost_share - exact).abs() < 0.03,
+        "{} vs {exact}",
+        r.overload[0].lost_share
+    );
+    assert!(r.overload[0].offered_load < 1.0);
+    assert!(r.overloaded());
 }
 
 /// After the full simulation stops as unstable (day 1), days 2 and 3 are not simulated: no
