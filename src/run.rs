@@ -438,17 +438,8 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication]) -> RunResult {
 
     let stations = station_summaries(sc, reps);
 
-    let unstable: Vec<&(usize, crate::engine::Unstable)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
-    let instability = unstable.iter().min_by_key(|u| u.0).map(|first| Instability {
-        replications: unstable.len(),
-        first_period: first.0,
-        first_time_seconds: first.0 as f64 * sc.resolution,
-        station: crate::overload::STATIONS[first.1.station].0.to_string(),
-        stopped_at_seconds: first.1.time,
-        message: first.1.message.clone(),
-    });
-    let loads: Vec<&[Option<crate::overload::Loads>]> = reps.iter().map(|r| r.loads.as_slice()).collect();
-    let overload = crate::overload::detect(sc, &loads);
+    let instability = crate::overload::instability(sc, reps);
+    let overload = crate::overload::detect_in(sc, reps);
 
     let mut notes: Vec<String> = Vec::new();
     for r in reps {

@@ -27,7 +27,9 @@
 
 use crate::engine::{PeriodAcc, StationAcc, API, CPU, DB, JOBS, VEC};
 use crate::infra::Infra;
+use crate::run::Instability;
 use crate::scenario::{Scenario, SimMode, Stage};
+use crate::simulate::Replication;
 use crate::theory;
 use serde::Serialize;
 
@@ -383,6 +385,25 @@ pub fn detect(sc: &Scenario, loads: &[&[Option<Loads>]]) -> Vec<Overload> {
         }
     }
     out
+}
+
+/// The overload warnings of a run's replications.
+pub fn detect_in(sc: &Scenario, reps: &[Replication]) -> Vec<Overload> {
+    let loads: Vec<&[Option<Loads>]> = reps.iter().map(|r| r.loads.as_slice()).collect();
+    detect(sc, &loads)
+}
+
+/// Where and when the replications that stopped as unstable did so: the earliest of them.
+pub fn instability(sc: &Scenario, reps: &[Replication]) -> Option<Instability> {
+    let stops: Vec<&(usize, crate::engine::Unstable)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    stops.iter().min_by_key(|u| u.0).map(|(p, u)| Instability {
+        replications: stops.len(),
+        first_period: *p,
+        first_time_seconds: *p as f64 * sc.resolution,
+        station: STATIONS[u.station].0.to_string(),
+        stopped_at_seconds: u.time,
+        message: u.message.clone(),
+    })
 }
 
 fn flagged(aggs: &[Option<Agg>], test: impl Fn(&Agg) -> bool) -> Vec<usize> {
