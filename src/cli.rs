@@ -1,9 +1,10 @@
 //! The command line: `capsim run | validate | check | plans`.
 //!
-//! Exit codes: 0 success (for `check`: within budget and SLOs), 1 `check` found a breached
-//! budget or SLO, or an SLO it could not evaluate (no observation; `--allow-not-evaluated`
-//! passes it), 2 capsim could not do its job (bad input, unwritable report). CI jobs can
-//! tell a breached budget from a broken scenario.
+//! Exit codes: 0 success (for `check`: within budget and SLOs, every SLO evaluated unless
+//! `--allow-not-evaluated`, and no overload unless `--allow-overload`), 1 `check` found a
+//! breached budget or SLO, an SLO it could not evaluate, or an overloaded station, 2 capsim
+//! could not do its job (bad input, unwritable report). CI jobs can tell a breached budget
+//! from a broken scenario.
 //!
 //! Warnings (a trigger or objective that cannot be evaluated as written: a threshold outside
 //! its metric's range, a metric with no data in the stages the run can reach) are printed on
@@ -83,7 +84,7 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Run scenarios and exit 1 if a budget or SLO is breached (for CI).
+    /// Run scenarios and exit 1 if a budget or SLO is breached or a station is overloaded (for CI).
     Check {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
@@ -97,6 +98,10 @@ pub enum Command {
         /// objective is "not evaluated" and fails the check, exit 1).
         #[arg(long)]
         allow_not_evaluated: bool,
+        /// Do not fail on overload (arrivals beyond a station's capacity, an unstable stop):
+        /// still print it, but exit 0 if budgets and SLOs hold.
+        #[arg(long)]
+        allow_overload: bool,
     },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
@@ -214,6 +219,10 @@ fn cmd_run(
         err(&format!("warning: {w}"));
     }
     if quiet {
+        // Quiet drops the summary, never an overload warning.
+        for line in overload_lines(&r) {
+            eprintln!("warning: {line}");
+        }
         out(&format!("{}\n", dir.display()));
     } else {
         out(&crate::output::summary_text(&r, Some(&dir)));
@@ -267,11 +276,23 @@ fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool)
     }
 }
 
+/// Overload in one line each: an unstable stop, then every overload warning.
+fn overload_lines(r: &crate::run::RunResult) -> Vec<String> {
+    let mut lines: Vec<String> = r
+        .instability
+        .iter()
+        .map(|u| format!("unstable: {}", u.message))
+        .collect();
+    lines.extend(r.overload.iter().map(|w| format!("overload: {}", w.message)));
+    lines
+}
+
 fn cmd_check(
     scenarios: Vec<PathBuf>,
     opts: RunOpts,
     strict: bool,
     allow_not_evaluated: bool,
+    allow_overload: bool,
 ) -> Result<ExitCode, Failure> {
     // Every scenario is loaded before any runs, so broken input (and, with --strict, a
     // warning) stops the gate up front.
@@ -294,13 +315,15 @@ fn cmd_check(
         } else {
             r.slo_ok()
         };
-        let ok = r.budget_ok() && slo_ok;
-        breached |= !ok;
+        let within = r.budget_ok() && slo_ok;
+        let overloaded = r.overloaded() && !allow_overload;
+        breached |= !within || overloaded;
         let over = r.budget.iter().chain(r.slo.iter()).any(|c| !c.ok && c.evaluated);
-        let status = match (ok, over) {
-            (true, _) => "ok      ",
-            (false, true) => "BREACHED",
-            (false, false) => "NOT EVALUATED",
+        let status = match (within, over, overloaded) {
+            (false, true, _) => "BREACHED",
+            (false, false, _) => "NOT EVALUATED",
+            (true, _, true) => "OVERLOAD",
+            (true, _, false) => "ok      ",
         };
         out(&format!("{status}  {}\n", p.display()));
         for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
@@ -313,6 +336,10 @@ fn cmd_check(
                 "          {}: {} (limit {}){allowed}\n",
                 c.what, c.value, c.limit
             ));
+        }
+        for line in overload_lines(&r) {
+            let allowed = if allow_overload { " (allowed)" } else { "" };
+            out(&format!("          {line}{allowed}\n"));
         }
     }
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -375,7 +402,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             opts,
             strict,
             allow_not_evaluated,
-        } => cmd_check(scenarios, opts, strict, allow_not_evaluated),
+            allow_overload,
+        } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

@@ -30,6 +30,8 @@ pub const CPU: usize = 1;
 pub const DB: usize = 2;
 pub const VEC: usize = 3;
 pub const STATION_NAMES: [&str; 4] = ["api workers", "api cpu", "database connections", "vector store"];
+/// The background job queue, as a station index next to the four above (see [`Engine::backlog`]).
+pub const JOBS: usize = 4;
 
 const EV_ARRIVAL: u8 = 0;
 const EV_DONE: u8 = 1; // aux = station
@@ -197,7 +199,17 @@ pub struct PeriodAcc {
     pub sessions_max: u32,
     pub jobs: StationAcc,
     pub job_backlog_max: u32,
-    pub unstable: Option<String>,
+    pub unstable: Option<Unstable>,
+}
+
+/// Where and when a run was stopped because arrivals outgrew capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unstable {
+    /// Station index ([`API`], [`CPU`], [`DB`], [`VEC`], or [`JOBS`]) with the longest queue.
+    pub station: usize,
+    /// Simulation time of the stop (negative during a warm-up before the first period).
+    pub time: f64,
+    pub message: String,
 }
 
 impl PeriodAcc {
@@ -638,7 +650,11 @@ impl<'s> Engine<'s> {
     }
 
     /// Runs events up to `until` (arrivals continue past it unless `stop_arrivals`).
+    /// Does nothing once the run has stopped as unstable: what follows is not simulated.
     pub fn run_until(&mut self, until: f64, acc: &mut PeriodAcc) {
+        if self.stopped_unstable {
+            return;
+        }
         self.arrivals_until = self.arrivals_until.max(until);
         let until_key = time_key(until);
         while let Some(ev) = self.heap.peek() {
@@ -670,11 +686,28 @@ impl<'s> Engine<'s> {
         self.flush(acc);
     }
 
-    fn unstable(&mut self, acc: &mut PeriodAcc, what: String) {
+    fn unstable(&mut self, acc: &mut PeriodAcc, station: usize, message: String) {
         self.stopped_unstable = true;
         if acc.unstable.is_none() {
-            acc.unstable = Some(what);
+            acc.unstable = Some(Unstable {
+                station,
+                time: self.now,
+                message,
+            });
         }
+    }
+
+    /// Requests waiting at each station ([`API`], [`CPU`], [`DB`], [`VEC`]) and jobs waiting
+    /// ([`JOBS`]) right now.
+    pub fn backlog(&self) -> [u32; 5] {
+        let s = &self.stations;
+        [
+            s[API].live_waiting,
+            s[CPU].live_waiting,
+            s[DB].live_waiting,
+            s[VEC].live_waiting,
+            u32::try_from(self.job_queue.len()).unwrap_or(u32::MAX),
+        ]
     }
 
     /// Starts a run in the sessions' steady state instead of empty: the number of sessions
@@ -781,7 +814,7 @@ impl<'s> Engine<'s> {
                 STATION_NAMES[i],
                 self.stations[i].live_waiting
             );
-            self.unstable(acc, msg);
+            self.unstable(acc, i, msg);
             return;
         }
         if session != u32::MAX {
@@ -1236,7 +1269,7 @@ impl<'s> Engine<'s> {
                 self.job_queue.len(),
                 crate::units::fmt_seconds(self.now)
             );
-            self.unstable(acc, msg);
+            self.unstable(acc, JOBS, msg);
             return;
         }
         self.try_start_jobs(acc);

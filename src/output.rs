@@ -3,6 +3,7 @@
 //! Renderers return text and never touch the filesystem; `crate::outdir` writes the files
 //! (atomically, and only over a directory capsim wrote).
 
+pub use crate::csvout::{costs_csv, timeseries_csv, triggers_csv};
 use crate::metrics::Summary;
 use crate::run::{RunResult, Verdict};
 use crate::scenario::MetricKind;
@@ -63,12 +64,15 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     let last = &r.periods[r.periods.len() - 1];
     let _ = writeln!(
         o,
-        "Traffic: {} → {} users, {} → {} requests/day; busiest window {:.2} req/s at the end.",
+        "Traffic: {} → {} users, {} → {} requests/day; busiest window {} at the end.",
         fmt_count(first.series[0].mean),
         fmt_count(last.series[0].mean),
         fmt_count(first.series[1].mean),
         fmt_count(last.series[1].mean),
-        last.series[2].mean
+        match last.series[2].mean {
+            v if v.is_finite() => format!("{v:.2} req/s"),
+            _ => not_simulated(last).to_string(),
+        }
     );
     if let Some(u) = &r.instability {
         let _ = writeln!(
@@ -79,6 +83,20 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
             fmt_when(r, u.first_time_seconds),
             u.message
         );
+        let lost = r.periods.iter().filter(|p| p.stopped > 0).count();
+        if lost > 0 {
+            let _ = writeln!(
+                o,
+                "  {lost} of {} periods not simulated in some replications after the stop (no figures, not zeros).",
+                r.periods.len()
+            );
+        }
+    }
+    if !r.overload.is_empty() {
+        let _ = writeln!(o, "OVERLOAD: arrivals beyond capacity ({}):", overload_count(r));
+        for w in &r.overload {
+            let _ = writeln!(o, "  {}", w.message);
+        }
     }
     if !r.triggers.is_empty() {
         let _ = writeln!(o, "Scaling triggers:");
@@ -192,6 +210,38 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     o
 }
 
+/// What a period with no simulated figure is: after an unstable stop, or in `full` mode's warm-up.
+pub fn not_simulated(p: &crate::run::PeriodSummary) -> &'static str {
+    if p.stopped > 0 {
+        "not simulated"
+    } else {
+        "warm-up, not measured"
+    }
+}
+
+/// `2 warnings at the job queue and API workers`.
+fn overload_count(r: &RunResult) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for w in &r.overload {
+        let name = crate::overload::STATIONS
+            .iter()
+            .find(|s| s.0 == w.station)
+            .map_or(w.station.as_str(), |s| s.1);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    format!(
+        "{} at the {}",
+        if r.overload.len() == 1 {
+            "1 warning".to_string()
+        } else {
+            format!("{} warnings", r.overload.len())
+        },
+        names.join(", ")
+    )
+}
+
 /// Why a trigger never had a value to compare.
 fn no_data(metric: &str) -> String {
     let pct = crate::scenario::Metric::ALL
@@ -249,9 +299,7 @@ fn fmt_summary(u: Unit, s: &Summary) -> String {
     }
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
+use crate::textsafe::{md_code, md_fence, md_text as md_escape};
 
 /// `summary.md`: the plain-words summary, then every table.
 pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
@@ -259,20 +307,24 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     let sc = &r.scenario;
     let _ = writeln!(o, "# {}\n", md_escape(&sc.name));
     if let Some(d) = &sc.description {
-        let _ = writeln!(o, "{}\n", d.trim());
+        let _ = writeln!(o, "{}\n", md_escape(d.trim()));
     }
     let _ = writeln!(
         o,
-        "Scenario `{}`{} · seed {} · {} · horizon {} days · stage `{}` at the start.\n",
-        sc.file,
-        sc.source.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default(),
+        "Scenario {}{} · seed {} · {} · horizon {} days · stage {} at the start.\n",
+        md_code(&sc.file, false),
+        sc.source
+            .as_ref()
+            .map(|s| format!(" (from {})", md_escape(s)))
+            .unwrap_or_default(),
         sc.seed,
         replications(sc.replications),
         trim(sc.horizon_days),
-        sc.start_stage
+        md_code(&sc.start_stage, false)
     );
-    let _ = writeln!(o, "**How this was simulated.** {}\n", sc.approximation);
-    let _ = writeln!(o, "## Summary\n\n```text\n{}```\n", summary_text(r, None));
+    let _ = writeln!(o, "**How this was simulated.** {}\n", md_escape(&sc.approximation));
+    overload_markdown(&mut o, r);
+    let _ = writeln!(o, "## Summary\n\n{}", md_fence("text", &summary_text(r, None)));
     if let Some(u) = &r.instability {
         let _ = writeln!(
             o,
@@ -294,9 +346,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
             let kind = trigger_kind(&t.metric);
             let _ = writeln!(
                 o,
-                "| {} | `{}` | {} | {}/{} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |",
                 md_escape(&t.name),
-                t.condition,
+                md_code(&t.condition, true),
                 md_escape(t.plan_says.as_deref().unwrap_or("–")),
                 t.fired_in,
                 t.replications,
@@ -344,7 +396,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         if !r.components_used[ci] {
             continue;
         }
-        let _ = write!(o, "| {c} |");
+        let _ = write!(o, "| {} |", md_escape(c));
         for m in &r.months {
             let _ = write!(o, " {} |", fmt_money(m.components[ci].1.mean));
         }
@@ -377,9 +429,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 let _ = writeln!(
                     o,
                     "| {} | {}/{} | {:.0}% | {} | {} | {} |",
-                    cb.component,
-                    cb.provider,
-                    cb.plan,
+                    md_escape(&cb.component),
+                    md_escape(&cb.provider),
+                    md_escape(&cb.plan),
                     cb.fraction * 100.0,
                     md_escape(&l.item),
                     md_escape(&l.arithmetic),
@@ -390,9 +442,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 let _ = writeln!(
                     o,
                     "| {} | {}/{} | | **warning** | {} | |",
-                    cb.component,
-                    cb.provider,
-                    cb.plan,
+                    md_escape(&cb.component),
+                    md_escape(&cb.provider),
+                    md_escape(&cb.plan),
                     md_escape(w)
                 );
             }
@@ -441,8 +493,8 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 o,
                 "| {} | {} | {} | {} |",
                 md_escape(&c.what),
-                c.limit,
-                c.value,
+                md_escape(&c.limit),
+                md_escape(&c.value),
                 match c.verdict() {
                     "ok" => "ok".to_string(),
                     v => format!("**{v}**"),
@@ -479,12 +531,29 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     let _ = writeln!(o, "\n|---|---|{}", "---:|".repeat(key.len()));
     for p in picks {
         let per = &r.periods[p];
-        let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), per.stage);
+        let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), md_escape(&per.stage));
         for k in key {
             let i = crate::simulate::series_index(k);
-            let _ = write!(o, " {} |", fmt_summary(SERIES[i].1, &per.series[i]));
+            let cell = if per.simulated == 0 && crate::simulate::simulated_series(i) {
+                not_simulated(per).to_string()
+            } else {
+                fmt_summary(SERIES[i].1, &per.series[i])
+            };
+            let _ = write!(o, " {cell} |");
         }
         let _ = writeln!(o);
+    }
+    let partly = r
+        .periods
+        .iter()
+        .filter(|p| p.simulated > 0 && p.simulated < sc.replications as usize)
+        .count();
+    if partly > 0 {
+        let _ = writeln!(
+            o,
+            "\n{partly} periods were simulated in only some replications (the others had stopped as unstable); \
+             their figures are means over those that were."
+        );
     }
     let _ = writeln!(o, "\nEvery period and series is in `timeseries.csv`.\n");
 
@@ -501,6 +570,22 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
     }
     o
+}
+
+/// The overload warnings, near the top of `summary.md`.
+fn overload_markdown(o: &mut String, r: &RunResult) {
+    if r.overload.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## ⚠ Overload: arrivals beyond capacity\n\n{}\n",
+        md_escape(crate::overload::EXPLAINED)
+    );
+    for w in &r.overload {
+        let _ = writeln!(o, "- {}", md_escape(&w.message));
+    }
+    let _ = writeln!(o);
 }
 
 /// What the stations table says about how waits, blocking and agreement are measured.
@@ -615,188 +700,6 @@ fn stations_markdown(o: &mut String, r: &RunResult) {
     if !timeout_notes(r).is_empty() {
         let _ = writeln!(o);
     }
-}
-
-fn csv_f(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s.is_empty() || s == "-" || s == "-0" {
-            "0".into()
-        } else {
-            s.to_string()
-        }
-    } else {
-        String::new()
-    }
-}
-
-fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header).expect("write to memory");
-    for r in rows {
-        w.write_record(&r).expect("write to memory");
-    }
-    w.into_inner().expect("flush to memory")
-}
-
-/// `timeseries.csv`: every period, every series (mean and 95 % CI half-width), cost per component.
-pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
-    let mut header = vec![
-        "period".to_string(),
-        "start_day".into(),
-        "end_day".into(),
-        "stage".into(),
-    ];
-    for (name, _, _) in SERIES {
-        header.push(format!("{name}_mean"));
-        header.push(format!("{name}_ci95"));
-    }
-    for c in &r.components {
-        header.push(format!("cost_{c}_mean"));
-    }
-    let rows = r
-        .periods
-        .iter()
-        .map(|p| {
-            let mut row = vec![
-                p.index.to_string(),
-                csv_f(p.start_seconds / 86400.0),
-                csv_f(p.end_seconds / 86400.0),
-                p.stage.clone(),
-            ];
-            for s in &p.series {
-                row.push(csv_f(s.mean));
-                row.push(csv_f(s.ci95));
-            }
-            for c in &p.component_costs {
-                row.push(csv_f(c.mean));
-            }
-            row
-        })
-        .collect();
-    to_csv(header, rows)
-}
-
-fn kind_name(k: crate::pricing::LineKind) -> &'static str {
-    use crate::pricing::LineKind as K;
-    match k {
-        K::Fee => "fee",
-        K::Size => "size",
-        K::Meter => "meter",
-        K::Multiplier => "multiplier",
-        K::Credit => "credit",
-        K::Commitment => "commitment",
-    }
-}
-
-/// `costs.csv`: every line of every month's bill (median replication), with its arithmetic.
-pub fn costs_csv(r: &RunResult) -> Vec<u8> {
-    let header = [
-        "month",
-        "component",
-        "provider",
-        "plan",
-        "share_of_month",
-        "item",
-        "kind",
-        "usage",
-        "unit",
-        "included",
-        "billable",
-        "rate",
-        "per",
-        "amount_billed",
-        "arithmetic",
-        "component_mean_across_replications",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let mut rows = Vec::new();
-    for m in &r.months {
-        for cb in &m.example.components {
-            let mean = m
-                .components
-                .iter()
-                .find(|(c, _)| *c == cb.component)
-                .map(|(_, s)| s.mean)
-                .unwrap_or(f64::NAN);
-            for l in &cb.bill.lines {
-                rows.push(vec![
-                    m.month.to_string(),
-                    cb.component.clone(),
-                    cb.provider.clone(),
-                    cb.plan.clone(),
-                    csv_f(cb.fraction),
-                    l.item.clone(),
-                    kind_name(l.kind).to_string(),
-                    csv_f(l.usage),
-                    l.unit.clone(),
-                    csv_f(l.included),
-                    csv_f(l.billable),
-                    csv_f(l.rate),
-                    csv_f(l.per),
-                    csv_f(l.amount),
-                    l.arithmetic.clone(),
-                    csv_f(mean),
-                ]);
-            }
-        }
-    }
-    to_csv(header, rows)
-}
-
-/// `triggers.csv`: one row per trigger.
-pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
-    let header = [
-        "trigger",
-        "metric",
-        "condition",
-        "plan_says",
-        "action",
-        "fired_in",
-        "replications",
-        "first_fire_day_p50",
-        "first_fire_day_p10",
-        "first_fire_day_p90",
-        "value_at_fire_p50",
-        "effect",
-        "cost_before_p50",
-        "cost_after_p50",
-        "periods_held_mean",
-        "firings_mean",
-        "peak_value",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let rows = r
-        .triggers
-        .iter()
-        .map(|t| {
-            vec![
-                t.name.clone(),
-                t.metric.clone(),
-                t.condition.clone(),
-                t.plan_says.clone().unwrap_or_default(),
-                t.action.clone(),
-                t.fired_in.to_string(),
-                t.replications.to_string(),
-                csv_f(t.first_fire.p50 / 86400.0),
-                csv_f(t.first_fire.p10 / 86400.0),
-                csv_f(t.first_fire.p90 / 86400.0),
-                csv_f(t.value_at_fire.p50),
-                t.effect.clone().unwrap_or_default(),
-                csv_f(t.cost_before.p50),
-                csv_f(t.cost_after.p50),
-                csv_f(t.periods_held.mean),
-                csv_f(t.firings.mean),
-                t.peak_value.map(csv_f).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    to_csv(header, rows)
 }
 
 /// `summary.json`: the whole result. NaN (no data) becomes null.

@@ -39,6 +39,11 @@ pub struct PeriodSummary {
     pub stage: String,
     pub series: Vec<Summary>,
     pub component_costs: Vec<Summary>,
+    /// Replications that simulated this period's window. The others have no figure for the
+    /// simulated series (null, "not simulated"), never a zero.
+    pub simulated: usize,
+    /// Replications that had stopped as unstable before this period's measurement began.
+    pub stopped: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -151,7 +156,12 @@ impl Verdict {
 pub struct Instability {
     pub replications: usize,
     pub first_period: usize,
+    /// Start of the first period in which a replication stopped.
     pub first_time_seconds: f64,
+    /// The station with the longest queue at the stop (an id of [`crate::overload::STATIONS`]).
+    pub station: String,
+    /// When that replication stopped (negative: in the warm-up before the first period).
+    pub stopped_at_seconds: f64,
     pub message: String,
 }
 
@@ -200,6 +210,8 @@ pub struct RunResult {
     pub months: Vec<MonthSummary>,
     pub stations: Vec<StationSummary>,
     pub instability: Option<Instability>,
+    /// Arrivals beyond capacity, station by station (see [`crate::overload`]).
+    pub overload: Vec<crate::overload::Overload>,
     pub budget: Vec<Check>,
     pub slo: Vec<Check>,
     pub plan_comparisons: Vec<Comparison>,
@@ -219,6 +231,11 @@ impl RunResult {
     /// Every objective that could be evaluated holds (`check --allow-not-evaluated`).
     pub fn slo_ok_where_evaluated(&self) -> bool {
         self.slo.iter().all(|c| c.ok || !c.evaluated)
+    }
+
+    /// Whether arrivals outgrew capacity anywhere: an overload warning or an unstable stop.
+    pub fn overloaded(&self) -> bool {
+        !self.overload.is_empty() || self.instability.is_some()
     }
     /// The figure of series `name` in period `p`.
     pub fn value(&self, p: usize, name: &str) -> Summary {
@@ -336,6 +353,14 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
             component_costs: (0..plan.components.len())
                 .map(|c| Summary::of(reps.iter().map(|r| r.component_costs[p][c])))
                 .collect(),
+            simulated: reps
+                .iter()
+                .filter(|r| r.status[p] == simulate::PeriodStatus::Simulated)
+                .count(),
+            stopped: reps
+                .iter()
+                .filter(|r| r.status[p] == simulate::PeriodStatus::NotSimulated)
+                .count(),
         })
         .collect();
 
@@ -436,13 +461,8 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
 
     let stations = station_summaries(sc, reps);
 
-    let unstable: Vec<&(usize, String)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
-    let instability = unstable.iter().min_by_key(|u| u.0).map(|first| Instability {
-        replications: unstable.len(),
-        first_period: first.0,
-        first_time_seconds: first.0 as f64 * sc.resolution,
-        message: first.1.clone(),
-    });
+    let instability = crate::overload::instability(sc, reps);
+    let overload = crate::overload::detect_in(sc, reps);
 
     let mut notes: Vec<String> = Vec::new();
     for r in reps {
@@ -488,6 +508,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
         months,
         stations,
         instability,
+        overload,
         budget: Vec::new(),
         slo: Vec::new(),
         plan_comparisons: Vec::new(),
@@ -726,6 +747,8 @@ mod tests {
                 unstable: Vec::new(),
                 stations: vec![o],
                 notes: Vec::new(),
+                status: Vec::new(),
+                loads: Vec::new(),
             })
             .collect()
     }

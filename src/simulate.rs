@@ -12,10 +12,10 @@ use crate::billing::{month::bill_month, stage_run_rate, PeriodUsage};
 use crate::engine::{self, Engine, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
 use crate::infra::{add_instances, apply_upgrade, Infra};
+use crate::overload::{self, Loads};
 use crate::pricing::Catalog;
 use crate::scenario::{Action, Metric, Scenario, SimMode, Stage, Traffic};
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
+use crate::window;
 use serde::Serialize;
 
 /// What each reported series means and its unit kind.
@@ -127,6 +127,17 @@ pub mod s {
     pub const N: usize = 28;
 }
 
+/// Whether series `k` comes from the request-level simulation (NaN in a period that was not
+/// simulated) rather than from the traffic model, storage or the bill (known in every period).
+pub fn simulated_series(k: usize) -> bool {
+    !matches!(
+        k,
+        s::USERS | s::REQ_DAY | s::INSTANCES | s::VEC_CAP | s::DB_SIZE | s::OBJ_SIZE | s::COST
+    )
+}
+
+pub use crate::window::PeriodStatus;
+
 /// A station as observed in one period, for the queueing-theory comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct StationObs {
@@ -182,9 +193,12 @@ pub struct Replication {
     /// Per trigger: the largest value it saw (NaN if it never had data).
     pub peak: Vec<f64>,
     pub months: Vec<MonthBill>,
-    pub unstable: Vec<(usize, String)>,
+    pub unstable: Vec<(usize, engine::Unstable)>,
     pub stations: Vec<StationObs>,
     pub notes: Vec<String>,
+    /// Per period: whether it was simulated, and each station's load (see [`crate::overload`]).
+    pub status: Vec<PeriodStatus>,
+    pub loads: Vec<Option<Loads>>,
 }
 
 /// Fixed facts about a run, the same in every replication.
@@ -341,6 +355,8 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         unstable: Vec::new(),
         stations: Vec::new(),
         notes: start_notes,
+        status: Vec::with_capacity(plan.periods),
+        loads: Vec::with_capacity(plan.periods),
     };
     let base_seed = splitmix(sc.seed ^ splitmix(rep as u64 + 1));
     let mut streak = vec![0u32; sc.triggers.len()];
@@ -420,50 +436,40 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             .is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| db_size_prev > l));
 
         // Request-level simulation of this period.
-        let mut acc = PeriodAcc::new(&infra);
-        let measured;
-        match sc.sim.mode {
-            SimMode::PeakWindow { warmup, .. } => {
-                let (t0, len) = window_of(sc, p);
-                let rng = SmallRng::seed_from_u64(splitmix(base_seed ^ splitmix(p as u64 + 0x9e37)));
-                let mut e = Engine::with_rate_from(sc, &stage, &infra, rng, t0 - warmup, t0);
-                e.prefill_sessions();
-                e.set_read_only(read_only);
-                // Nothing is recorded while not measuring, so the same accumulator serves.
-                e.run_until(t0, &mut acc);
-                e.measuring = true;
-                e.flush(&mut acc);
-                acc.sessions_max = e.open_sessions();
-                e.run_until(t0 + len, &mut acc);
-                measured = if e.stopped_unstable {
-                    (e.now - t0).max(1e-9)
-                } else {
-                    len
-                };
-            }
-            SimMode::Full { warmup } => {
-                let e = full_engine
-                    .get_or_insert_with(|| Engine::new(sc, &stage, &infra, SmallRng::seed_from_u64(base_seed), 0.0));
-                e.set_read_only(read_only);
-                let mstart = a.max(warmup);
-                if mstart > a {
-                    e.measuring = false;
-                    e.run_until(mstart.min(b), &mut acc);
-                }
-                acc = PeriodAcc::new(&infra);
-                e.measuring = true;
-                e.flush(&mut acc);
-                acc.sessions_max = e.open_sessions();
-                if !e.stopped_unstable {
-                    e.run_until(b, &mut acc);
-                }
-                measured = (if e.stopped_unstable { e.now } else { b } - mstart).max(1e-9);
-            }
-        }
+        let period = window::Period {
+            index: p,
+            start: a,
+            end: b,
+            stage: &stage,
+            infra: &infra,
+            read_only,
+            seed: base_seed,
+        };
+        let window::Simulated {
+            mut acc,
+            status,
+            measured,
+            backlog_start,
+            backlog_end,
+        } = window::simulate(sc, &period, &mut full_engine);
         acc.measured = measured;
-        if let Some(msg) = acc.unstable.clone() {
-            out.unstable.push((p, msg));
+        if let Some(u) = acc.unstable.clone() {
+            out.unstable.push((p, u));
         }
+        out.status.push(status);
+        out.loads.push((status == PeriodStatus::Simulated).then(|| {
+            let w = overload::Window {
+                acc: &acc,
+                measured,
+                backlog_start,
+                backlog_end,
+                period_request_rate: requests / (b - a),
+            };
+            overload::observe(&w, &stage, &infra)
+        }));
+        // Rates below divide by it; a period with nothing measured has its simulated series
+        // set to NaN after the row is built.
+        let measured = measured.max(1e-9);
 
         let vols = Volumes {
             hours,
@@ -533,6 +539,14 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         row[s::DB_SIZE] = db_size;
         row[s::OBJ_SIZE] = obj_size;
         row[s::COST] = total_cost;
+        if status != PeriodStatus::Simulated {
+            // Not simulated is not zero: no figure, and no trigger evaluates one.
+            for (k, v) in row.iter_mut().enumerate() {
+                if simulated_series(k) {
+                    *v = f64::NAN;
+                }
+            }
+        }
 
         if p == plan.theory_period {
             let names = ["api workers", "api cpu", "database", "vector store"];

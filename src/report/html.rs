@@ -709,6 +709,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
         );
     }
 
+    out.push_str(&super::overload_box(r));
     section(&mut out, "summary", "Summary");
     match summary_markdown_html {
         Some(html) => {

@@ -38,6 +38,22 @@ pub fn charts(r: &RunResult) -> Vec<Chart> {
 }
 
 /// A small, hand-built run shared by the report tests.
+/// The overload warnings as an HTML alert box near the top of `report.html` (empty when none).
+pub fn overload_box(r: &RunResult) -> String {
+    if r.overload.is_empty() {
+        return String::new();
+    }
+    let items: String = r
+        .overload
+        .iter()
+        .map(|w| format!("<li>{}</li>\n", html::escape(&w.message)))
+        .collect();
+    format!(
+        "<div class=\"warning\" role=\"alert\" id=\"overload\"><strong>⚠ Overload: arrivals beyond capacity</strong>{}\n<ul>\n{items}</ul></div>\n",
+        html::escape(crate::overload::EXPLAINED)
+    )
+}
+
 #[cfg(test)]
 pub(crate) mod testdata {
     use crate::metrics::Summary;
@@ -114,6 +130,8 @@ pub(crate) mod testdata {
                     stage: if p < 5 { "launch".into() } else { "growth".into() },
                     series,
                     component_costs: vec![sm(50.0, 0.0), sm(if p < 5 { 25.0 } else { 60.0 }, 2.0), sm(45.0, 0.0)],
+                    simulated: 5,
+                    stopped: 0,
                 }
             })
             .collect();
@@ -263,8 +281,35 @@ pub(crate) mod testdata {
                 replications: 2,
                 first_period: 8,
                 first_time_seconds: 8.0 * day,
+                station: "api_workers".into(),
+                stopped_at_seconds: 8.8 * day,
                 message: "API queue grows without bound".into(),
             }),
+            overload: vec![crate::overload::Overload {
+                station: "job_queue".into(),
+                kind: crate::overload::Kind::Overloaded,
+                periods: vec![7, 8, 9],
+                periods_observed: 10,
+                first_period: 7,
+                worst_period: 9,
+                window_start_seconds: 9.0 * day + 19.0 * 3600.0,
+                window_end_seconds: 9.0 * day + 20.0 * 3600.0,
+                offered_load: 1.75,
+                arrival_rate: 0.35,
+                reached_rate: 0.35,
+                capacity: 0.2,
+                rate_limited: true,
+                servers: 2,
+                mean_service: 10.0,
+                lost_share: 0.0,
+                backlog_start: 12.0,
+                backlog_end: 560.0,
+                carried_backlog: None,
+                carried_backlog_end: None,
+                replications: 5,
+                replications_observed: 5,
+                message: "job queue: arrivals exceed capacity <b>here</b>".into(),
+            }],
             budget: vec![Check {
                 what: "month 1 total".into(),
                 limit: "$150.00".into(),
@@ -334,6 +379,26 @@ mod tests {
                 "cost_by_month.svg"
             ]
         );
+    }
+
+    /// Overload warnings come before the summary in both documents, escaped.
+    #[test]
+    fn overload_warnings_open_both_documents() {
+        let r = testdata::run();
+        let html = html::render(&r, None, &[]);
+        let bx = html.find("id=\"overload\"").expect("overload box");
+        assert!(bx < html.find("id=\"summary\"").unwrap());
+        assert!(html.contains("arrivals exceed capacity &lt;b&gt;here&lt;/b&gt;"));
+        let md = crate::output::markdown(&r, &[]);
+        let at = md
+            .find("## ⚠ Overload: arrivals beyond capacity")
+            .expect("overload section");
+        assert!(at < md.find("## Summary").unwrap());
+        assert!(md.contains("- job queue: arrivals exceed capacity &lt;b&gt;here&lt;/b&gt;"));
+        let mut quiet = r.clone();
+        quiet.overload.clear();
+        assert!(!html::render(&quiet, None, &[]).contains("id=\"overload\""));
+        assert!(!crate::output::markdown(&quiet, &[]).contains("Overload"));
     }
 
     #[test]

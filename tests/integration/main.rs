@@ -7,6 +7,7 @@ mod common;
 mod configs;
 mod determinism;
 mod outdir;
+mod overload;
 mod scenarios;
 mod stdio;
 mod theory;
