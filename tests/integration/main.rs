@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod configs;
 mod determinism;
+mod figures;
 mod outdir;
 mod overload;
 mod scenarios;
