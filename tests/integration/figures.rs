@@ -30,9 +30,10 @@ fn expected_dir(scenario: &str) -> PathBuf {
     repo().join("tests/fixtures/figures").join(stem)
 }
 
-/// The scenario's report files, rendered by the current code with the repository's catalogs.
+/// The scenario's report files, rendered by the current code with the built-in catalogs (what
+/// `capsim run` uses by default, and no machine path in the report).
 fn render(scenario: &str) -> Vec<(String, Vec<u8>)> {
-    let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+    let pricing = capsim::pricing::CatalogSource::builtin();
     // A relative path, as `capsim run scenarios/x.yaml` gets (tests run in the package root).
     let (sc, cat) = capsim::scenario::load(Path::new(scenario), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     let r = capsim::run::run(&sc, &cat);
