@@ -10,6 +10,7 @@ mod figures;
 mod outdir;
 mod overload;
 mod scenarios;
+mod snapshots;
 mod stdio;
 mod theory;
 mod timeouts;
