@@ -5,10 +5,16 @@
 //! touch the filesystem, so the same output can be written to files, embedded in other
 //! reports or compared byte for byte in tests. Writing files is another module's job.
 
+pub mod csv;
+pub mod fmt;
 pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod svg;
+pub mod text;
+pub mod words;
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// One rendered chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +58,30 @@ pub fn overload_box(r: &RunResult) -> String {
         "<div class=\"warning\" role=\"alert\" id=\"overload\"><strong>⚠ Overload: arrivals beyond capacity</strong>{}\n<ul>\n{items}</ul></div>\n",
         html::escape(crate::overload::EXPLAINED)
     )
+}
+
+/// All files of a report directory, in memory.
+pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
+    let charts = charts(r);
+    let chart_files: Vec<&str> = charts.iter().map(|c| c.file).collect();
+    let md = markdown::markdown(r, &chart_files);
+    let summary = format!(
+        "<pre class=\"summary\">{}</pre>",
+        html::escape(&text::summary_text(r, None))
+    );
+    let summary_html = html::render(r, Some(&summary), &charts);
+    let mut files = vec![
+        ("summary.md".to_string(), md.into_bytes()),
+        ("report.html".to_string(), summary_html.into_bytes()),
+        ("costs.csv".to_string(), csv::costs_csv(r)),
+        ("timeseries.csv".to_string(), csv::timeseries_csv(r)),
+        ("triggers.csv".to_string(), csv::triggers_csv(r)),
+        ("summary.json".to_string(), json::json(r)),
+    ];
+    for c in charts {
+        files.push((c.file.to_string(), c.svg.into_bytes()));
+    }
+    files
 }
 
 #[cfg(test)]

@@ -26,7 +26,10 @@ const SHIPPED: [&str; 6] = [
 const FILES: [&str; 4] = ["costs.csv", "timeseries.csv", "triggers.csv", "summary.md"];
 
 fn expected_dir(scenario: &str) -> PathBuf {
-    let stem = Path::new(scenario).file_stem().and_then(|s| s.to_str()).expect("a file name");
+    let stem = Path::new(scenario)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a file name");
     repo().join("tests/fixtures/figures").join(stem)
 }
 
@@ -37,7 +40,7 @@ fn render(scenario: &str) -> Vec<(String, Vec<u8>)> {
     // A relative path, as `capsim run scenarios/x.yaml` gets (tests run in the package root).
     let (sc, cat) = capsim::scenario::load(Path::new(scenario), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     let r = capsim::run::run(&sc, &cat);
-    capsim::output::render_all(&r)
+    capsim::report::render_all(&r)
         .into_iter()
         .filter(|(name, _)| FILES.contains(&name.as_str()))
         .collect()
@@ -53,7 +56,12 @@ fn table(text: &str, what: &str) -> (Vec<String>, Vec<Vec<String>>) {
         .collect();
     let rows = rd
         .records()
-        .map(|r| r.unwrap_or_else(|e| panic!("{what}: {e}")).iter().map(str::to_string).collect())
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("{what}: {e}"))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
         .collect();
     (header, rows)
 }
@@ -73,7 +81,12 @@ fn csv_differences(expected: &str, fresh: &str, what: &str) -> Vec<String> {
         };
         for (i, (e, f)) in erows.iter().zip(&frows).enumerate() {
             if e.get(ec) != f.get(fc) {
-                out.push(format!("{what} row {} `{name}`: expected {:?}, now {:?}", i + 1, e.get(ec), f.get(fc)));
+                out.push(format!(
+                    "{what} row {} `{name}`: expected {:?}, now {:?}",
+                    i + 1,
+                    e.get(ec),
+                    f.get(fc)
+                ));
             }
         }
     }

@@ -9,8 +9,8 @@ fn rendered() -> (String, Vec<(String, String)>) {
     let (sc, cat) = capsim::scenario::load(Path::new("tests/fixtures/snapshot.yaml"), Some(&pricing))
         .unwrap_or_else(|e| panic!("{e}"));
     let r = capsim::run::run(&sc, &cat);
-    let text = capsim::output::summary_text(&r, None);
-    let files = capsim::output::render_all(&r)
+    let text = capsim::report::text::summary_text(&r, None);
+    let files = capsim::report::render_all(&r)
         .into_iter()
         .filter(|(n, _)| n.ends_with(".csv") || n.ends_with(".md") || n.ends_with(".json"))
         .map(|(n, b)| (n, String::from_utf8(b).expect("UTF-8")))

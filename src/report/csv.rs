@@ -3,11 +3,11 @@
 //! Every text cell goes through [`csv_text`], so a scenario's or a catalog's text that starts
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 use crate::simulate::SERIES;
 use crate::textsafe::csv_text;
 
-fn csv_f(v: f64) -> String {
+pub(crate) fn csv_f(v: f64) -> String {
     if v.is_finite() {
         let s = format!("{v:.6}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
