@@ -45,6 +45,9 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
     for (name, _, _) in SERIES {
         header.push(format!("{name}_mean"));
         header.push(format!("{name}_ci95"));
+        for q in ["p10", "p50", "p90"] {
+            header.push(format!("{name}_{q}"));
+        }
     }
     for c in &r.components {
         header.push(format!("cost_{c}_mean"));
@@ -63,6 +66,7 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
             for s in &p.series {
                 row.push(csv_f(s.mean));
                 row.push(csv_f(s.ci95));
+                row.extend([s.p10, s.p50, s.p90].map(csv_f));
             }
             for c in &p.component_costs {
                 row.push(csv_f(c.mean));
