@@ -41,6 +41,7 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
         "end_day".into(),
         "stage".into(),
         "simulated".into(),
+        "stopped".into(),
     ];
     for (name, _, _) in SERIES {
         header.push(format!("{name}_mean"));
@@ -62,6 +63,7 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
                 csv_f(p.end_seconds / 86400.0),
                 p.stage.clone(),
                 p.simulated.to_string(),
+                p.stopped.to_string(),
             ];
             for s in &p.series {
                 row.push(csv_f(s.mean));
