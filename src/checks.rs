@@ -4,7 +4,7 @@
 //! arithmetic, why: a database size is broken down by record kind, a request volume by
 //! users × sessions × requests, a bill by component.
 
-use crate::run::{Check, Comparison, RunResult};
+use crate::results::{Check, Checks, Comparison, RunResult};
 use crate::scenario::{Scenario, Traffic};
 use crate::simulate::s;
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
@@ -30,7 +30,8 @@ fn difference(plan: f64, capsim: f64) -> (String, bool) {
 
 /// SLOs: the worst busy window's figure among those with data. With no data in any (no
 /// request completed, or none arrived) the objective is not evaluated, never met.
-fn slo_checks(sc: &Scenario, r: &mut RunResult) {
+fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
+    let mut out = Vec::new();
     type Slo<'a> = (Option<f64>, usize, &'a str, fn(f64) -> String, &'a str);
     let slos: [Slo; 3] = [
         (
@@ -86,20 +87,18 @@ fn slo_checks(sc: &Scenario, r: &mut RunResult) {
                 evaluated: true,
             }
         };
-        r.slo.push(check);
+        out.push(check);
     }
+    out
 }
 
-pub fn fill(sc: &Scenario, r: &mut RunResult) {
-    // What validation warned about (a trigger that can never fire, a metric with no data) is
-    // part of the report, not only of the terminal.
-    for w in &sc.warnings {
-        let note = format!("Scenario warning, `{}`: {}", w.field, w.reason);
-        if !r.notes.contains(&note) {
-            r.notes.push(note);
-        }
-    }
-    slo_checks(sc, r);
+/// The budget and SLO checks and the plan's figures next to capsim's, from the scenario and
+/// the run.
+pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
+    let mut out = Checks {
+        slo: slo_checks(sc, r),
+        ..Checks::default()
+    };
     let np = r.periods.len();
     let end = np - 1;
     let worst = |k: usize| {
@@ -113,7 +112,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     // Budget: every month's bill, billed whole (mean across replications, P90 quoted).
     if let Some(b) = sc.budget.monthly {
         for m in &r.months {
-            r.budget.push(Check {
+            out.budget.push(Check {
                 what: format!("month {} total", m.month),
                 limit: fmt_money(b),
                 value: format!("{} (P90 {})", fmt_money(m.total.mean), fmt_money(m.total.p90)),
@@ -127,7 +126,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             for m in &r.months {
                 let v = m.components[ci].1;
                 let rate = v.p90;
-                r.budget.push(Check {
+                out.budget.push(Check {
                     what: format!("month {} {comp}", m.month),
                     limit: fmt_money(*limit),
                     value: fmt_money(rate),
@@ -157,7 +156,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
                 why.push(format!("{comp}: not in the plan's table, {}", fmt_money(got)));
             }
         }
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: format!("monthly cost of stage `{}` (month 1)", sc.start_stage),
             plan: fmt_money(plan_total),
             capsim: fmt_money(capsim),
@@ -211,7 +210,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         if !warnings.is_empty() {
             why.push_str(&format!(" — {}", warnings.join("; ")));
         }
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: format!(
                 "{comp} ({}/{})",
                 b.provider.clone().unwrap_or_default(),
@@ -240,7 +239,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     if let Some(v) = ps.requests_per_day {
         let capsim = r.periods[end].series[s::REQ_DAY].mean;
         let (d, ok) = difference(v, capsim);
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "requests per day (end of horizon)".into(),
             plan: fmt_count(v),
             capsim: fmt_count(capsim),
@@ -253,7 +252,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         let capsim = sc.traffic.request_rate_at(crate::simulate::window_of(sc, end).0 + 1.0);
         let sim = r.periods[end].series[s::BUSY_RPS];
         let (d, ok) = difference(v, capsim);
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "peak requests per second".into(),
             plan: format!("{v:.2}/s"),
             capsim: if sim.ci95.is_finite() {
@@ -276,7 +275,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     if let Some(v) = ps.database_size {
         let capsim = r.periods[end].series[s::DB_SIZE].mean;
         let (d, ok) = difference(v, capsim);
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "database size (end of horizon)".into(),
             plan: fmt_bytes(v),
             capsim: fmt_bytes(capsim),
@@ -287,7 +286,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     }
     if let Some(v) = ps.latency_p95 {
         let capsim = worst(s::P95);
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "p95 latency (worst busy window)".into(),
             plan: format!("< {}", fmt_seconds(v)),
             capsim: fmt_seconds(capsim),
@@ -313,7 +312,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             ),
             Traffic::Open { .. } => "open arrivals have no sessions".into(),
         };
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "concurrent sessions (busiest moment)".into(),
             plan: fmt_count(v),
             capsim: fmt_count(capsim),
@@ -324,7 +323,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
     }
     if let Some(v) = ps.users {
         let (d, ok) = difference(v, users_end);
-        r.plan_comparisons.push(Comparison {
+        out.plan_comparisons.push(Comparison {
             what: "registered users (end of horizon)".into(),
             plan: fmt_count(v),
             capsim: fmt_count(users_end),
@@ -343,7 +342,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
         if let Some(vs) = &stage.vector_store {
             let capsim = vs.vectors * vs.dimensions as f64 * 4.0 * 1.5;
             let (d, ok) = difference(v, capsim);
-            r.plan_comparisons.push(Comparison {
+            out.plan_comparisons.push(Comparison {
                 what: "vector store memory".into(),
                 plan: fmt_bytes(v),
                 capsim: fmt_bytes(capsim),
@@ -357,6 +356,7 @@ pub fn fill(sc: &Scenario, r: &mut RunResult) {
             });
         }
     }
+    out
 }
 
 /// Database size at the end of the horizon, by record kind, in words.

@@ -206,7 +206,7 @@ fn cmd_run(
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
     let r = simulate(&sc, &cat, opts.threads)?;
-    let files = crate::output::render_all(&r);
+    let files = crate::report::render_all(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
         err(&format!(
@@ -225,7 +225,7 @@ fn cmd_run(
         }
         out(&format!("{}\n", dir.display()));
     } else {
-        out(&crate::output::summary_text(&r, Some(&dir)));
+        out(&crate::report::text::summary_text(&r, Some(&dir)));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -318,7 +318,12 @@ fn cmd_check(
         let within = r.budget_ok() && slo_ok;
         let overloaded = r.overloaded() && !allow_overload;
         breached |= !within || overloaded;
-        let over = r.budget.iter().chain(r.slo.iter()).any(|c| !c.ok && c.evaluated);
+        let over = r
+            .checks
+            .budget
+            .iter()
+            .chain(r.checks.slo.iter())
+            .any(|c| !c.ok && c.evaluated);
         let status = match (within, over, overloaded) {
             (false, true, _) => "BREACHED",
             (false, false, _) => "NOT EVALUATED",
@@ -326,7 +331,7 @@ fn cmd_check(
             (true, _, false) => "ok      ",
         };
         out(&format!("{status}  {}\n", p.display()));
-        for c in r.budget.iter().chain(r.slo.iter()).filter(|c| !c.ok) {
+        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok) {
             let allowed = if !c.evaluated && allow_not_evaluated {
                 " (allowed)"
             } else {

@@ -6,242 +6,14 @@
 
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
+use crate::report::fmt::fmt_metric;
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
-use crate::simulate::{self, s, MonthBill, Plan, Replication, SERIES};
+use crate::simulate::{self, s, Plan, Replication, SERIES};
 use crate::theory;
-use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
+use crate::units::{fmt_bytes, fmt_seconds};
 use rayon::prelude::*;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ScenarioInfo {
-    pub name: String,
-    pub file: String,
-    pub description: Option<String>,
-    pub source: Option<String>,
-    pub seed: u64,
-    pub replications: u32,
-    pub horizon_days: f64,
-    pub resolution_seconds: f64,
-    pub start_stage: String,
-    pub hours_per_month: f64,
-    pub approximation: String,
-    /// The pricing catalogs the run was priced with.
-    pub pricing: CatalogSource,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PeriodSummary {
-    pub index: usize,
-    pub start_seconds: f64,
-    pub end_seconds: f64,
-    /// The stage most replications were in.
-    pub stage: String,
-    pub series: Vec<Summary>,
-    pub component_costs: Vec<Summary>,
-    /// Replications that simulated this period's window. The others have no figure for the
-    /// simulated series (null, "not simulated"), never a zero.
-    pub simulated: usize,
-    /// Replications that had stopped as unstable before this period's measurement began.
-    pub stopped: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TriggerSummary {
-    pub name: String,
-    pub metric: String,
-    pub condition: String,
-    pub action: String,
-    pub plan_says: Option<String>,
-    /// Replications in which it fired (its action ran at least once).
-    pub fired_in: usize,
-    pub replications: usize,
-    /// Time of the first firing (seconds from start) across the replications where it fired.
-    pub first_fire: Summary,
-    pub value_at_fire: Summary,
-    /// Periods in which the condition held, per replication.
-    pub periods_held: Summary,
-    pub effect: Option<String>,
-    pub cost_before: Summary,
-    pub cost_after: Summary,
-    /// Firings per replication (instances added repeatedly, for example).
-    pub firings: Summary,
-    /// The most extreme value the trigger evaluated over the horizon (largest for `above`,
-    /// smallest for `below`; median across replications), for context when it never fires.
-    pub peak_value: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthSummary {
-    pub month: usize,
-    pub covered: f64,
-    pub total: Summary,
-    pub components: Vec<(String, Summary)>,
-    /// The bill of the median replication, line by line.
-    pub example: MonthBill,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StationSummary {
-    pub station: String,
-    pub servers: u32,
-    /// Places to wait beyond the servers: `None` unlimited, `Some(0)` none (a loss system).
-    pub waiting_room: Option<u32>,
-    /// Every arrival, admitted or turned away, per second.
-    pub arrival_rate: f64,
-    pub mean_service: f64,
-    pub service_scv: f64,
-    pub utilization: f64,
-    /// Mean wait in queue per *admitted* request (turned-away arrivals are excluded; with an
-    /// unlimited waiting room every arrival is admitted).
-    pub sim_wait: Summary,
-    /// Share of admitted requests that had to wait.
-    pub sim_p_wait: Summary,
-    /// Share of arrivals turned away (every server busy, waiting room full); 0 when unlimited.
-    pub sim_p_block: Summary,
-    /// Share of admitted requests that gave up waiting (queue or pool timeout).
-    pub sim_p_timeout: Summary,
-    /// Mean time at the station (wait + service).
-    pub sim_sojourn: Summary,
-    pub sim_throughput: Summary,
-    pub theory_sojourn: Option<f64>,
-    pub theory_model: String,
-    /// Theory's mean wait per admitted request.
-    pub theory_wait: Option<f64>,
-    /// Theory's probability that an admitted request waits.
-    pub theory_p_wait: Option<f64>,
-    /// Theory's blocking probability (finite waiting room only).
-    pub theory_p_block: Option<f64>,
-    /// Theory's wait (and blocking, where the waiting room is finite) inside the simulation's
-    /// 95 % interval. None when theory has no answer or fewer than two replications observed
-    /// the station (no interval, so no test).
-    pub agrees: Option<bool>,
-}
-
-/// What the stations table can say about theory and simulation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Agrees,
-    Disagrees,
-    /// Theory has no answer (an unstable or rate-limited queue), or nothing was simulated.
-    NoTheory,
-    /// One replication: no confidence interval, so no agreement test.
-    TooFewReplications,
-}
-
-impl StationSummary {
-    pub fn verdict(&self) -> Verdict {
-        match self.agrees {
-            Some(true) => Verdict::Agrees,
-            Some(false) => Verdict::Disagrees,
-            None if self.sim_wait.n == 1 => Verdict::TooFewReplications,
-            None => Verdict::NoTheory,
-        }
-    }
-}
-
-impl Verdict {
-    /// The words of the stations table's last column.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Agrees => "yes",
-            Verdict::Disagrees => "no",
-            Verdict::NoTheory => "–",
-            Verdict::TooFewReplications => "no test (1 replication)",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Instability {
-    pub replications: usize,
-    pub first_period: usize,
-    /// Start of the first period in which a replication stopped.
-    pub first_time_seconds: f64,
-    /// The station with the longest queue at the stop (an id of [`crate::overload::STATIONS`]).
-    pub station: String,
-    /// When that replication stopped (negative: in the warm-up before the first period).
-    pub stopped_at_seconds: f64,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
-    pub what: String,
-    pub plan: String,
-    pub capsim: String,
-    pub difference: String,
-    pub why: String,
-    pub agrees: bool,
-}
-
-/// One budget or SLO check. An objective whose metric has no observation in any busy window
-/// (no request completed, none arrived) is not evaluated: `ok` is false, `evaluated` false,
-/// and `value` says why; `capsim check` fails on it unless `--allow-not-evaluated`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Check {
-    pub what: String,
-    pub limit: String,
-    pub value: String,
-    pub ok: bool,
-    pub evaluated: bool,
-}
-
-impl Check {
-    /// `ok`, `breached` or `not evaluated`.
-    pub fn verdict(&self) -> &'static str {
-        match (self.evaluated, self.ok) {
-            (false, _) => "not evaluated",
-            (true, true) => "ok",
-            (true, false) => "breached",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RunResult {
-    pub scenario: ScenarioInfo,
-    pub series_names: Vec<&'static str>,
-    pub components: Vec<String>,
-    /// Whether each component is part of a stage the run passed through.
-    pub components_used: Vec<bool>,
-    pub periods: Vec<PeriodSummary>,
-    pub triggers: Vec<TriggerSummary>,
-    pub months: Vec<MonthSummary>,
-    pub stations: Vec<StationSummary>,
-    pub instability: Option<Instability>,
-    /// Arrivals beyond capacity, station by station (see [`crate::overload`]).
-    pub overload: Vec<crate::overload::Overload>,
-    pub budget: Vec<Check>,
-    pub slo: Vec<Check>,
-    pub plan_comparisons: Vec<Comparison>,
-    /// The scenario author's notes on the plan's own arithmetic.
-    pub plan_notes: Vec<String>,
-    pub notes: Vec<String>,
-}
-
-impl RunResult {
-    pub fn budget_ok(&self) -> bool {
-        self.budget.iter().all(|c| c.ok)
-    }
-    /// Every objective holds; one that could not be evaluated does not.
-    pub fn slo_ok(&self) -> bool {
-        self.slo.iter().all(|c| c.ok)
-    }
-    /// Every objective that could be evaluated holds (`check --allow-not-evaluated`).
-    pub fn slo_ok_where_evaluated(&self) -> bool {
-        self.slo.iter().all(|c| c.ok || !c.evaluated)
-    }
-
-    /// Whether arrivals outgrew capacity anywhere: an overload warning or an unstable stop.
-    pub fn overloaded(&self) -> bool {
-        !self.overload.is_empty() || self.instability.is_some()
-    }
-    /// The figure of series `name` in period `p`.
-    pub fn value(&self, p: usize, name: &str) -> Summary {
-        self.periods[p].series[simulate::series_index(name)]
-    }
-}
+pub use crate::results::*;
 
 /// Runs all replications (on the current rayon pool) and aggregates them.
 pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
@@ -304,20 +76,6 @@ fn describe_action(a: &Action) -> String {
         }
         Action::AddInstances { count, max, .. } => format!("add {count} API instance(s), up to {max}"),
         Action::SwitchStage(s) => format!("switch to stage `{s}`"),
-    }
-}
-
-pub fn fmt_metric(kind: crate::scenario::MetricKind, v: f64) -> String {
-    use crate::scenario::MetricKind::*;
-    if !v.is_finite() {
-        return "–".into();
-    }
-    match kind {
-        Bytes => fmt_bytes(v),
-        Count => fmt_count(v),
-        Fraction => format!("{:.1}%", v * 100.0),
-        Seconds => fmt_seconds(v),
-        Money => fmt_money(v),
     }
 }
 
@@ -464,7 +222,15 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
     let instability = crate::overload::instability(sc, reps);
     let overload = crate::overload::detect_in(sc, reps);
 
+    // What validation warned about (a trigger that can never fire, a metric with no data) is
+    // part of the report, not only of the terminal.
     let mut notes: Vec<String> = Vec::new();
+    for w in &sc.warnings {
+        let note = format!("Scenario warning, `{}`: {}", w.field, w.reason);
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
     for r in reps {
         for note in &r.notes {
             if !notes.contains(note) {
@@ -509,13 +275,11 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
         stations,
         instability,
         overload,
-        budget: Vec::new(),
-        slo: Vec::new(),
-        plan_comparisons: Vec::new(),
+        checks: crate::results::Checks::default(),
         plan_notes: sc.plan_says.notes.clone(),
         notes,
     };
-    crate::checks::fill(sc, &mut result);
+    result.checks = crate::checks::evaluate(sc, &result);
     result
 }
 

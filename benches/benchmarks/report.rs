@@ -7,7 +7,7 @@ fn report(c: &mut Criterion) {
     let r = capsim::run::run(&sc, &cat);
     let mut g = c.benchmark_group("report");
     g.bench_function("render_all_ga_180_days", |b| {
-        b.iter(|| capsim::output::render_all(&r).len())
+        b.iter(|| capsim::report::render_all(&r).len())
     });
     g.finish();
 }

@@ -46,12 +46,12 @@ fn report(files: Vec<(&str, &str)>) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn every_file_a_report_can_hold_is_known_and_the_always_written_come_first() {
-    let full: Vec<String> = crate::output::render_all(&crate::report::testdata::run())
+    let full: Vec<String> = crate::report::render_all(&crate::report::testdata::run())
         .into_iter()
         .map(|f| f.0)
         .collect();
     assert_eq!(full, REPORT_FILES, "a full run writes every known file, in this order");
-    let bare: Vec<String> = crate::output::render_all(&crate::report::testdata::all_nan())
+    let bare: Vec<String> = crate::report::render_all(&crate::report::testdata::all_nan())
         .into_iter()
         .map(|f| f.0)
         .collect();

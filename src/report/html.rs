@@ -7,12 +7,13 @@
 //! cleanly, and is deterministic: the same run renders to the same bytes, so reports can be
 //! diffed and committed. All text from the run is escaped.
 
+use super::fmt::{fmt_count, fmt_money, fmt_seconds};
+use super::fmt::{fmt_metric, fmt_prob, fmt_waiting_room};
+use super::words::{stations_preamble, timeout_notes};
 use super::Chart;
 use crate::metrics::Summary;
-use crate::output::{fmt_prob, fmt_waiting_room, stations_preamble, timeout_notes};
-use crate::run::{fmt_metric, Check, RunResult, TriggerSummary, Verdict};
+use crate::results::{Check, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
-use crate::units::{fmt_count, fmt_money, fmt_seconds};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and attribute values.
@@ -239,7 +240,7 @@ fn plain_summary(r: &RunResult) -> String {
             ));
         }
     }
-    for (what, checks) in [("budget", &r.budget), ("SLO", &r.slo)] {
+    for (what, checks) in [("budget", &r.checks.budget), ("SLO", &r.checks.slo)] {
         if checks.is_empty() {
             continue;
         }
@@ -271,12 +272,12 @@ fn plain_summary(r: &RunResult) -> String {
             items.push(format!("<strong>{head}</strong>: {}.", list.join("; ")));
         }
     }
-    let disagree = r.plan_comparisons.iter().filter(|c| !c.agrees).count();
-    if !r.plan_comparisons.is_empty() {
+    let disagree = r.checks.plan_comparisons.iter().filter(|c| !c.agrees).count();
+    if !r.checks.plan_comparisons.is_empty() {
         items.push(format!(
             "capsim disagrees with {} of the plan's {} figures by more than 10 %.",
             disagree,
-            r.plan_comparisons.len()
+            r.checks.plan_comparisons.len()
         ));
     }
     if let Some(i) = &r.instability {
@@ -487,7 +488,7 @@ fn bill_table(out: &mut String, r: &RunResult) {
 
 fn comparisons_table(out: &mut String, r: &RunResult) {
     section(out, "plan", "The plan compared with capsim");
-    if r.plan_comparisons.is_empty() {
+    if r.checks.plan_comparisons.is_empty() {
         out.push_str("<p class=\"muted\">The scenario states no figures of the plan to compare.</p>\n</section>\n");
         return;
     }
@@ -502,7 +503,7 @@ fn comparisons_table(out: &mut String, r: &RunResult) {
             ("", "Why"),
         ],
     );
-    for c in &r.plan_comparisons {
+    for c in &r.checks.plan_comparisons {
         let _ = write!(out, "<tr class=\"{}\">", if c.agrees { "agree" } else { "disagree" });
         let _ = writeln!(
             out,
@@ -528,7 +529,7 @@ fn comparisons_table(out: &mut String, r: &RunResult) {
 
 fn checks_table(out: &mut String, r: &RunResult) {
     section(out, "checks", "Budget and SLO checks");
-    if r.budget.is_empty() && r.slo.is_empty() {
+    if r.checks.budget.is_empty() && r.checks.slo.is_empty() {
         out.push_str("<p class=\"muted\">The scenario sets no budget and no SLO.</p>\n</section>\n");
         return;
     }
@@ -543,7 +544,7 @@ fn checks_table(out: &mut String, r: &RunResult) {
             ("", "Result"),
         ],
     );
-    for (kind, checks) in [("Budget", &r.budget), ("SLO", &r.slo)] {
+    for (kind, checks) in [("Budget", &r.checks.budget), ("SLO", &r.checks.slo)] {
         for c in checks {
             row(
                 out,
@@ -876,9 +877,9 @@ mod tests {
         r.triggers.clear();
         r.months.clear();
         r.stations.clear();
-        r.budget.clear();
-        r.slo.clear();
-        r.plan_comparisons.clear();
+        r.checks.budget.clear();
+        r.checks.slo.clear();
+        r.checks.plan_comparisons.clear();
         r.instability = None;
         let html = render(&r, None, &charts(&r));
         assert!(html.contains("The scenario defines no triggers."));

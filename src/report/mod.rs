@@ -5,10 +5,16 @@
 //! touch the filesystem, so the same output can be written to files, embedded in other
 //! reports or compared byte for byte in tests. Writing files is another module's job.
 
+pub mod csv;
+pub mod fmt;
 pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod svg;
+pub mod text;
+pub mod words;
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// One rendered chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,12 +60,36 @@ pub fn overload_box(r: &RunResult) -> String {
     )
 }
 
+/// All files of a report directory, in memory.
+pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
+    let charts = charts(r);
+    let chart_files: Vec<&str> = charts.iter().map(|c| c.file).collect();
+    let md = markdown::markdown(r, &chart_files);
+    let summary = format!(
+        "<pre class=\"summary\">{}</pre>",
+        html::escape(&text::summary_text(r, None))
+    );
+    let summary_html = html::render(r, Some(&summary), &charts);
+    let mut files = vec![
+        ("summary.md".to_string(), md.into_bytes()),
+        ("report.html".to_string(), summary_html.into_bytes()),
+        ("costs.csv".to_string(), csv::costs_csv(r)),
+        ("timeseries.csv".to_string(), csv::timeseries_csv(r)),
+        ("triggers.csv".to_string(), csv::triggers_csv(r)),
+        ("summary.json".to_string(), json::json(r)),
+    ];
+    for c in charts {
+        files.push((c.file.to_string(), c.svg.into_bytes()));
+    }
+    files
+}
+
 #[cfg(test)]
 pub(crate) mod testdata {
     use crate::metrics::Summary;
     use crate::pricing::{Bill, CostLine};
-    use crate::run::{
-        Check, Comparison, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
+    use crate::results::{
+        Check, Checks, Comparison, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
         TriggerSummary,
     };
     use crate::simulate::{s, ComponentBill, MonthBill, SERIES};
@@ -310,38 +340,40 @@ pub(crate) mod testdata {
                 replications_observed: 5,
                 message: "job queue: arrivals exceed capacity <b>here</b>".into(),
             }],
-            budget: vec![Check {
-                what: "month 1 total".into(),
-                limit: "$150.00".into(),
-                value: "$136.80 (P90 $141.00)".into(),
-                ok: true,
-                evaluated: true,
-            }],
-            slo: vec![Check {
-                what: "p95 latency, worst busy window".into(),
-                limit: "250.0 ms".into(),
-                value: "290.0 ms".into(),
-                ok: false,
-                evaluated: true,
-            }],
-            plan_comparisons: vec![
-                Comparison {
-                    what: "monthly cost".into(),
-                    plan: "$100.00".into(),
-                    capsim: "$136.80".into(),
-                    difference: "+37%".into(),
-                    why: "database: plan $10.00 vs $36.00".into(),
-                    agrees: false,
-                },
-                Comparison {
-                    what: "users at the end".into(),
-                    plan: "1.9K".into(),
-                    capsim: "1.9K".into(),
-                    difference: "+0%".into(),
-                    why: "same growth".into(),
-                    agrees: true,
-                },
-            ],
+            checks: Checks {
+                budget: vec![Check {
+                    what: "month 1 total".into(),
+                    limit: "$150.00".into(),
+                    value: "$136.80 (P90 $141.00)".into(),
+                    ok: true,
+                    evaluated: true,
+                }],
+                slo: vec![Check {
+                    what: "p95 latency, worst busy window".into(),
+                    limit: "250.0 ms".into(),
+                    value: "290.0 ms".into(),
+                    ok: false,
+                    evaluated: true,
+                }],
+                plan_comparisons: vec![
+                    Comparison {
+                        what: "monthly cost".into(),
+                        plan: "$100.00".into(),
+                        capsim: "$136.80".into(),
+                        difference: "+37%".into(),
+                        why: "database: plan $10.00 vs $36.00".into(),
+                        agrees: false,
+                    },
+                    Comparison {
+                        what: "users at the end".into(),
+                        plan: "1.9K".into(),
+                        capsim: "1.9K".into(),
+                        difference: "+0%".into(),
+                        why: "same growth".into(),
+                        agrees: true,
+                    },
+                ],
+            },
             notes: vec!["A note with <angle> brackets".into()],
         }
     }
@@ -389,7 +421,7 @@ mod tests {
         let bx = html.find("id=\"overload\"").expect("overload box");
         assert!(bx < html.find("id=\"summary\"").unwrap());
         assert!(html.contains("arrivals exceed capacity &lt;b&gt;here&lt;/b&gt;"));
-        let md = crate::output::markdown(&r, &[]);
+        let md = crate::report::markdown::markdown(&r, &[]);
         let at = md
             .find("## ⚠ Overload: arrivals beyond capacity")
             .expect("overload section");
@@ -398,7 +430,7 @@ mod tests {
         let mut quiet = r.clone();
         quiet.overload.clear();
         assert!(!html::render(&quiet, None, &[]).contains("id=\"overload\""));
-        assert!(!crate::output::markdown(&quiet, &[]).contains("Overload"));
+        assert!(!crate::report::markdown::markdown(&quiet, &[]).contains("Overload"));
     }
 
     #[test]
@@ -410,7 +442,7 @@ mod tests {
     #[test]
     fn stations_tables_show_blocking_only_for_finite_waiting_rooms() {
         let r = testdata::run();
-        let md = crate::output::markdown(&r, &[]);
+        let md = crate::report::markdown::markdown(&r, &[]);
         // Station rows start with the name and the number of servers.
         let md_row = |station: &str| md.lines().find(|l| l.starts_with(station)).unwrap();
         let db = md_row("| database | 10 |");

@@ -513,7 +513,7 @@ pub fn queue_backlog(r: &RunResult) -> Option<Chart> {
 /// The latency SLO limits found in the run's checks, in milliseconds: (percentile, ms).
 fn latency_slos(r: &RunResult) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
-    for c in &r.slo {
+    for c in &r.checks.slo {
         let what = c.what.to_ascii_lowercase();
         let pct = if what.starts_with("p95 latency") {
             "p95"

@@ -372,8 +372,8 @@ fn money_is_finite_at_the_bounds() {
             m.total.mean
         );
     }
-    let mut text = capsim::output::summary_text(&r, None);
-    for (name, bytes) in capsim::output::render_all(&r) {
+    let mut text = capsim::report::text::summary_text(&r, None);
+    for (name, bytes) in capsim::report::render_all(&r) {
         if name.ends_with(".md") || name.ends_with(".csv") {
             text.push_str(&String::from_utf8_lossy(&bytes));
         }
@@ -409,14 +409,14 @@ fn an_slo_without_observations_is_not_evaluated_and_fails_check() {
     assert!(out.starts_with("ok") && out.contains("(allowed)"), "{out}");
 
     let r = run_text(&text);
-    let p95 = &r.slo[0];
+    let p95 = &r.checks.slo[0];
     assert!(!p95.evaluated && !p95.ok && p95.verdict() == "not evaluated", "{p95:?}");
     assert!(
-        r.slo[1].evaluated,
+        r.checks.slo[1].evaluated,
         "requests arrive, so the error rate is evaluated: {:?}",
-        r.slo[1]
+        r.checks.slo[1]
     );
-    let files = capsim::output::render_all(&r);
+    let files = capsim::report::render_all(&r);
     let file = |name: &str| {
         let bytes = &files.iter().find(|(n, _)| n == name).expect(name).1;
         String::from_utf8_lossy(bytes).to_string()

@@ -3,11 +3,11 @@
 //! Every text cell goes through [`csv_text`], so a scenario's or a catalog's text that starts
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 use crate::simulate::SERIES;
 use crate::textsafe::csv_text;
 
-fn csv_f(v: f64) -> String {
+pub(crate) fn csv_f(v: f64) -> String {
     if v.is_finite() {
         let s = format!("{v:.6}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -41,10 +41,14 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
         "end_day".into(),
         "stage".into(),
         "simulated".into(),
+        "stopped".into(),
     ];
     for (name, _, _) in SERIES {
         header.push(format!("{name}_mean"));
         header.push(format!("{name}_ci95"));
+        for q in ["p10", "p50", "p90"] {
+            header.push(format!("{name}_{q}"));
+        }
     }
     for c in &r.components {
         header.push(format!("cost_{c}_mean"));
@@ -59,10 +63,12 @@ pub fn timeseries_csv(r: &RunResult) -> Vec<u8> {
                 csv_f(p.end_seconds / 86400.0),
                 p.stage.clone(),
                 p.simulated.to_string(),
+                p.stopped.to_string(),
             ];
             for s in &p.series {
                 row.push(csv_f(s.mean));
                 row.push(csv_f(s.ci95));
+                row.extend([s.p10, s.p50, s.p90].map(csv_f));
             }
             for c in &p.component_costs {
                 row.push(csv_f(c.mean));

@@ -1,0 +1,146 @@
+//! `summary.json`: the result as data (see `reports/SCHEMA.md`).
+
+use crate::metrics::Summary;
+use crate::overload::Overload;
+use crate::results::{Checks, Instability, RunResult, ScenarioInfo, StationSummary, TriggerSummary};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The version of the `summary.json` layout; raised whenever a field changes meaning or goes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The top level of `summary.json` (every field and its unit: `reports/SCHEMA.md`).
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    capsim_version: &'static str,
+    scenario: &'a ScenarioInfo,
+    /// Where the per-period figures are (mean, CI and percentiles of every series).
+    timeseries: &'static str,
+    /// Where every line of every month's bill is, with its arithmetic.
+    costs: &'static str,
+    periods: usize,
+    components: BTreeMap<&'a str, Component>,
+    months: Vec<Month<'a>>,
+    triggers: BTreeMap<String, &'a TriggerSummary>,
+    stations: BTreeMap<String, &'a StationSummary>,
+    instability: &'a Option<Instability>,
+    overload: &'a [Overload],
+    checks: &'a Checks,
+    plan_notes: &'a [String],
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Component {
+    /// Part of a stage the run passed through.
+    used: bool,
+}
+
+#[derive(Serialize)]
+struct Month<'a> {
+    month: usize,
+    covered: f64,
+    total: &'a Summary,
+    components: BTreeMap<&'a str, &'a Summary>,
+}
+
+fn document(r: &RunResult) -> Document<'_> {
+    Document {
+        schema_version: SCHEMA_VERSION,
+        capsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: &r.scenario,
+        timeseries: "timeseries.csv",
+        costs: "costs.csv",
+        periods: r.periods.len(),
+        components: r
+            .components
+            .iter()
+            .zip(&r.components_used)
+            .map(|(c, used)| (c.as_str(), Component { used: *used }))
+            .collect(),
+        months: r
+            .months
+            .iter()
+            .map(|m| Month {
+                month: m.month,
+                covered: m.covered,
+                total: &m.total,
+                components: m.components.iter().map(|(c, s)| (c.as_str(), s)).collect(),
+            })
+            .collect(),
+        triggers: keyed(r.triggers.iter().map(|t| (t.name.as_str(), t))),
+        stations: keyed(r.stations.iter().map(|s| (s.station.as_str(), s))),
+        instability: &r.instability,
+        overload: &r.overload,
+        checks: &r.checks,
+        plan_notes: &r.plan_notes,
+        notes: &r.notes,
+    }
+}
+
+/// Items keyed by name; a name met again gets ` #2`, ` #3`, … so no item is lost.
+fn keyed<'a, T>(items: impl Iterator<Item = (&'a str, T)>) -> BTreeMap<String, T> {
+    let mut out = BTreeMap::new();
+    for (name, item) in items {
+        let mut key = name.to_string();
+        let mut k = 1;
+        while out.contains_key(&key) {
+            k += 1;
+            key = format!("{name} #{k}");
+        }
+        out.insert(key, item);
+    }
+    out
+}
+
+/// `summary.json`: the run's figures as numbers, keyed by name. NaN (no data) becomes null;
+/// per-period figures are in `timeseries.csv`, bill lines in `costs.csv`.
+pub fn json(r: &RunResult) -> Vec<u8> {
+    let mut v = serde_json::to_value(document(r)).expect("serialisable");
+    positive_zeros(&mut v);
+    let mut out = serde_json::to_vec_pretty(&v).expect("serialisable");
+    out.push(b'\n');
+    out
+}
+
+/// Replaces every `-0.0` in a JSON tree by `0` (a credit of nothing is not a negative amount).
+fn positive_zeros(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if n.as_f64() == Some(0.0) && n.to_string().starts_with('-') => {
+            *v = serde_json::Value::from(0.0);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        serde_json::Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_keeps_every_item_under_a_distinct_name() {
+        let m = keyed(["a", "b", "a", "a"].into_iter().enumerate().map(|(i, n)| (n, i)));
+        let got: Vec<(String, usize)> = m.into_iter().collect();
+        let want = [("a", 0), ("a #2", 2), ("a #3", 3), ("b", 1)].map(|(k, v)| (k.to_string(), v));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_document_has_its_versions_and_no_per_period_series() {
+        let r = crate::report::testdata::run();
+        let v: serde_json::Value = serde_json::from_slice(&json(&r)).unwrap();
+        assert_eq!(v["schema_version"], SCHEMA_VERSION);
+        assert_eq!(v["capsim_version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(v["periods"], r.periods.len());
+        assert!(v.get("series_names").is_none());
+        for t in &r.triggers {
+            assert!(v["triggers"][&t.name].is_object(), "{}", t.name);
+        }
+        for (c, used) in r.components.iter().zip(&r.components_used) {
+            assert_eq!(v["components"][c]["used"], *used);
+        }
+    }
+}

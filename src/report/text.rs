@@ -1,0 +1,171 @@
+//! The plain-words summary printed by `capsim run` and opening `summary.md`.
+
+use super::fmt::*;
+use super::words::*;
+use crate::results::RunResult;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The plain-words summary printed by `capsim run` and opening `summary.md`.
+pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
+    let mut o = String::new();
+    let sc = &r.scenario;
+    let _ = writeln!(
+        o,
+        "{} — {} days, {}, seed {}, starting in stage `{}`",
+        sc.name,
+        trim(sc.horizon_days),
+        replications(sc.replications),
+        sc.seed,
+        sc.start_stage
+    );
+    let _ = writeln!(o, "Prices: {}.", sc.pricing);
+    let first = &r.periods[0];
+    let last = &r.periods[r.periods.len() - 1];
+    let _ = writeln!(
+        o,
+        "Traffic: {} → {} users, {} → {} requests/day; busiest window {} at the end.",
+        fmt_count(first.series[0].mean),
+        fmt_count(last.series[0].mean),
+        fmt_count(first.series[1].mean),
+        fmt_count(last.series[1].mean),
+        match last.series[2].mean {
+            v if v.is_finite() => format!("{v:.2} req/s"),
+            _ => not_simulated(last).to_string(),
+        }
+    );
+    if let Some(u) = &r.instability {
+        let _ = writeln!(
+            o,
+            "UNSTABLE in {}/{} replications from {}: {}",
+            u.replications,
+            sc.replications,
+            fmt_when(r, u.first_time_seconds),
+            u.message
+        );
+        let lost = r.periods.iter().filter(|p| p.stopped > 0).count();
+        if lost > 0 {
+            let _ = writeln!(
+                o,
+                "  {lost} of {} periods not simulated in some replications after the stop (no figures, not zeros).",
+                r.periods.len()
+            );
+        }
+    }
+    if !r.overload.is_empty() {
+        let _ = writeln!(o, "OVERLOAD: arrivals beyond capacity ({}):", overload_count(r));
+        for w in &r.overload {
+            let _ = writeln!(o, "  {}", w.message);
+        }
+    }
+    if !r.triggers.is_empty() {
+        let _ = writeln!(o, "Scaling triggers:");
+    }
+    for t in &r.triggers {
+        let kind = trigger_kind(&t.metric);
+        if t.fired_in > 0 {
+            let _ = writeln!(
+                o,
+                "  FIRES  {} [{}]: {} in {}/{} runs; value {}; {}; cost {} → {} a month",
+                t.name,
+                t.condition,
+                fmt_span(r, &t.first_fire),
+                t.fired_in,
+                t.replications,
+                fmt_metric(kind, t.value_at_fire.p50),
+                t.effect.clone().unwrap_or_default(),
+                fmt_money(t.cost_before.p50),
+                fmt_money(t.cost_after.p50)
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  never  {} [{}]: most extreme value {}",
+                t.name,
+                t.condition,
+                t.peak_value
+                    .map(|v| fmt_metric(kind, v))
+                    .unwrap_or_else(|| no_data(&t.metric))
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "Monthly cost (whole months, {}):",
+        if sc.replications < 2 {
+            "one replication"
+        } else {
+            "mean across replications"
+        }
+    );
+    for m in &r.months {
+        let _ = writeln!(
+            o,
+            "  month {}: {}{}{}",
+            m.month,
+            fmt_money(m.total.mean),
+            // One replication has no interval: print none rather than a zero-width one.
+            if m.total.ci95.is_finite() {
+                format!(" (95% CI ± {})", fmt_money(m.total.ci95))
+            } else {
+                String::new()
+            },
+            if m.covered < 0.999 {
+                format!(
+                    "; {:.0}% of the month simulated, the rest billed at the rate of its end",
+                    m.covered * 100.0
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    for (label, checks) in [("Budget", &r.checks.budget), ("SLO", &r.checks.slo)] {
+        if checks.is_empty() {
+            continue;
+        }
+        let bad: Vec<_> = checks.iter().filter(|c| !c.ok && c.evaluated).collect();
+        let unknown: Vec<_> = checks.iter().filter(|c| !c.evaluated).collect();
+        if bad.is_empty() && unknown.is_empty() {
+            let _ = writeln!(o, "{label}: holds ({} checks).", checks.len());
+        }
+        if !bad.is_empty() {
+            let _ = writeln!(o, "{label}: BREACHED in {} of {} checks:", bad.len(), checks.len());
+            for c in bad {
+                let _ = writeln!(o, "  {}: {} > {}", c.what, c.value, c.limit);
+            }
+        }
+        if !unknown.is_empty() {
+            let n = checks.len();
+            let _ = writeln!(o, "{label}: NOT EVALUATED in {} of {n} checks:", unknown.len());
+            for c in unknown {
+                let _ = writeln!(o, "  {} (limit {}): {}", c.what, c.limit, c.value);
+            }
+        }
+    }
+    if !r.checks.plan_comparisons.is_empty() {
+        let dis: Vec<_> = r.checks.plan_comparisons.iter().filter(|c| !c.agrees).collect();
+        let _ = writeln!(
+            o,
+            "Against the plan: {} of {} figures agree within 10%.",
+            r.checks.plan_comparisons.len() - dis.len(),
+            r.checks.plan_comparisons.len()
+        );
+        for c in dis {
+            let _ = writeln!(
+                o,
+                "  {}: plan {}, capsim {} ({})",
+                c.what, c.plan, c.capsim, c.difference
+            );
+        }
+    }
+    let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();
+    if !off.is_empty() {
+        let names: Vec<&str> = off.iter().map(|s| s.station.as_str()).collect();
+        let _ = writeln!(o, "Queueing theory: the simulated wait or blocking differs from the estimate beyond the 95% CI at: {} (see the stations table).", names.join(", "));
+    }
+    if let Some(d) = report_dir {
+        let _ = writeln!(o, "Report: {}", d.display());
+    }
+    o
+}
