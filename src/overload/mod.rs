@@ -31,6 +31,7 @@ use crate::run::Instability;
 use crate::scenario::{Scenario, SimMode, Stage};
 use crate::simulate::Replication;
 use crate::theory;
+use crate::time::period_bounds;
 use serde::Serialize;
 
 mod text;
@@ -424,11 +425,6 @@ fn worst(periods: &[usize], key: impl Fn(&usize) -> f64) -> Option<usize> {
     best.map(|b| b.0)
 }
 
-fn period_bounds(sc: &Scenario, p: usize) -> (f64, f64) {
-    let a = p as f64 * sc.resolution;
-    (a, ((p + 1) as f64 * sc.resolution).min(sc.horizon))
-}
-
 /// Criterion 3: the fluid backlog of a station that keeps its excess.
 fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) -> Option<Overload> {
     let flagged = flagged(aggs, |a| a.keeps && a.rho_period >= 1.0);
@@ -456,7 +452,7 @@ fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) ->
 }
 
 fn warning(sc: &Scenario, k: usize, kind: Kind, periods: Vec<usize>, observed: usize, w: usize, a: &Agg) -> Overload {
-    let (start, end) = crate::simulate::window_of(sc, w);
+    let (start, end) = crate::time::window_of(sc, w);
     let mut o = Overload {
         station: STATIONS[k].0.to_string(),
         kind,
