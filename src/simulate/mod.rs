@@ -42,13 +42,23 @@ pub struct Firing {
     pub cost_after: f64,
 }
 
-/// Result of one replication.
+/// What one replication reports for one period.
+#[derive(Debug, Clone)]
+pub struct PeriodOut {
+    pub series: [f64; s::N],
+    /// Per component (index into [`Plan::components`]): monthly run-rate in dollars.
+    pub component_costs: Vec<f64>,
+    /// The stage the period ran on.
+    pub stage: String,
+    /// Whether it was simulated, and each station's load (see [`crate::overload`]).
+    pub status: PeriodStatus,
+    pub loads: Option<Loads>,
+}
+
+/// What one replication reports over the whole horizon (its periods are reported one by one,
+/// as [`PeriodOut`], so that nothing here grows with the number of periods but the months).
 #[derive(Debug, Clone)]
 pub struct Replication {
-    pub series: Vec<[f64; s::N]>,
-    /// Per period, per component (index into `components`): monthly run-rate in dollars.
-    pub component_costs: Vec<Vec<f64>>,
-    pub stage_at: Vec<String>,
     pub firings: Vec<Firing>,
     /// Per trigger: periods in which its condition held.
     pub held: Vec<u32>,
@@ -58,9 +68,6 @@ pub struct Replication {
     pub unstable: Vec<(usize, engine::Unstable)>,
     pub stations: Vec<StationObs>,
     pub notes: Vec<String>,
-    /// Per period: whether it was simulated, and each station's load (see [`crate::overload`]).
-    pub status: Vec<PeriodStatus>,
-    pub loads: Vec<Option<Loads>>,
 }
 
 /// Fixed facts about a run, the same in every replication.
@@ -103,17 +110,16 @@ impl Plan {
     }
 }
 
-/// Runs replication `rep` of the scenario.
-pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Replication {
+/// Runs replication `rep` of the scenario: its periods, and what it reports over the horizon.
+pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> (Vec<PeriodOut>, Replication) {
     let mut run = Run::new(sc, catalog, plan, rep);
-    for p in 0..plan.periods {
-        run.period(p);
-    }
-    run.finish()
+    let periods = (0..plan.periods).map(|p| run.period(p)).collect();
+    (periods, run.finish())
 }
 
-/// One replication on its way through the periods.
-struct Run<'s> {
+/// One replication on its way through the periods: [`Run::period`] for each period in order,
+/// then [`Run::finish`].
+pub struct Run<'s> {
     sc: &'s Scenario,
     catalog: &'s Catalog,
     plan: &'s Plan,
@@ -141,7 +147,7 @@ struct Accrued {
 }
 
 impl<'s> Run<'s> {
-    fn new(sc: &'s Scenario, catalog: &'s Catalog, plan: &'s Plan, rep: u32) -> Run<'s> {
+    pub fn new(sc: &'s Scenario, catalog: &'s Catalog, plan: &'s Plan, rep: u32) -> Run<'s> {
         let stage = sc.stages[&sc.start_stage].clone();
         // Validation resolved the starting stage; should it not fit after all, the notes say how.
         let (infra, notes) = Infra::resolve_lenient(&stage, catalog);
@@ -165,9 +171,6 @@ impl<'s> Run<'s> {
             jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
             lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
             out: Replication {
-                series: Vec::with_capacity(plan.periods),
-                component_costs: Vec::with_capacity(plan.periods),
-                stage_at: Vec::with_capacity(plan.periods),
                 firings: Vec::new(),
                 held: Vec::new(),
                 peak: Vec::new(),
@@ -175,8 +178,6 @@ impl<'s> Run<'s> {
                 unstable: Vec::new(),
                 stations: Vec::new(),
                 notes,
-                status: Vec::with_capacity(plan.periods),
-                loads: Vec::with_capacity(plan.periods),
             },
         }
     }
@@ -230,8 +231,9 @@ impl<'s> Run<'s> {
         )
     }
 
-    /// Period `p`: accrual, the busy window, the bill, the series, then the triggers.
-    fn period(&mut self, p: usize) {
+    /// Period `p` (called for each period in order): accrual, the busy window, the bill, the
+    /// series, then the triggers.
+    pub fn period(&mut self, p: usize) -> PeriodOut {
         let (sc, plan) = (self.sc, self.plan);
         let (a, b) = period_bounds(sc, p);
         let acc_vols = self.accrue(a, b);
@@ -263,8 +265,7 @@ impl<'s> Run<'s> {
             self.out.unstable.push((p, u));
         }
         let simulated = status == PeriodStatus::Simulated;
-        self.out.status.push(status);
-        self.out.loads.push(simulated.then(|| {
+        let loads = simulated.then(|| {
             let w = overload::Window {
                 acc: &acc,
                 measured,
@@ -273,7 +274,7 @@ impl<'s> Run<'s> {
                 period_request_rate: vols.requests / (b - a),
             };
             overload::observe(&w, &self.stage, &self.infra)
-        }));
+        });
         self.db_size_prev = vols.db_bytes_end;
         let (costs, usage) = self.run_rate(vols, acc_vols.cache_lookups);
         let facts = series::Facts {
@@ -291,7 +292,7 @@ impl<'s> Run<'s> {
         }
         let bills = self.ledger.period(p, usage);
         self.out.months.extend(bills);
-        self.out.stage_at.push(self.stage.name.clone());
+        let stage = self.stage.name.clone();
         let observed = Observed {
             row: &row,
             components: &plan.components,
@@ -301,8 +302,13 @@ impl<'s> Run<'s> {
         if self.fire_triggers(p, b, &observed, &acc_vols) {
             self.reconfigure();
         }
-        self.out.series.push(row);
-        self.out.component_costs.push(costs);
+        PeriodOut {
+            series: row,
+            component_costs: costs,
+            stage,
+            status,
+            loads,
+        }
     }
 
     /// Evaluates the triggers at the end `b` of period `p`; their actions apply from the next
@@ -352,7 +358,7 @@ impl<'s> Run<'s> {
         self.infra = new_infra;
     }
 
-    fn finish(mut self) -> Replication {
+    pub fn finish(mut self) -> Replication {
         self.out.months.extend(self.ledger.finish());
         self.out.held = self.triggers.held;
         self.out.peak = self.triggers.peak;
