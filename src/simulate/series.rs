@@ -305,3 +305,94 @@ pub fn theory_stations(acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &In
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PeriodAcc;
+
+    /// An API of 2 workers on 2 vCPU, no database, vector store or queue.
+    fn stage_and_infra() -> (Stage, Infra) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.yaml");
+        let text = "name: t\nstage: s\nhorizon: 1d\nresolution: 1h\ntraffic: {arrival_rate: 1/s}\n\
+             requests: {r: {share: 100%, cpu: {dist: exponential, mean: 10ms}}}\n\
+             stages: {s: {api: {vcpu: 2, workers: 2}}}\n";
+        std::fs::write(&p, text).unwrap();
+        let pricing = crate::pricing::CatalogSource::builtin();
+        let sc = crate::scenario::load(&p, Some(&pricing))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0;
+        let catalog = crate::pricing::Catalog::builtin().unwrap();
+        let stage = sc.stages["s"].clone();
+        let infra = Infra::resolve_lenient(&stage, &catalog).0;
+        (stage, infra)
+    }
+
+    fn facts(simulated: bool) -> Facts {
+        Facts {
+            length: 3600.0,
+            users: 100.0,
+            requests: 7200.0,
+            db_size: 5e9,
+            object_store_size: 1e9,
+            cost: 42.0,
+            simulated,
+        }
+    }
+
+    #[test]
+    fn a_row_reads_the_window_and_the_facts() {
+        let (stage, infra) = stage_and_infra();
+        let mut acc = PeriodAcc::new(&infra);
+        acc.arrivals = 600;
+        acc.completed = 590;
+        // Failures: turned away and timed out.
+        acc.rejected = 6;
+        acc.timeouts = 4;
+        acc.latency_sum = 59.0;
+        for _ in 0..590 {
+            acc.latency.record(0.1);
+        }
+        acc.stations[API].busy_area = 300.0;
+        acc.stations[API].queue_area = 60.0;
+        let row = row(&facts(true), &acc, 300.0, &stage, &infra);
+        assert_eq!(row[s::USERS], 100.0);
+        // 7,200 requests in an hour: 172,800 a day.
+        assert_eq!(row[s::REQ_DAY], 172_800.0);
+        assert_eq!(row[s::BUSY_RPS], 2.0);
+        assert!((row[s::MEAN] - 0.1).abs() < 1e-12);
+        assert!((row[s::P95] - 0.1).abs() < 0.001);
+        assert!((row[s::API_UTIL] - 300.0 / (acc.stations[API].servers as f64 * 300.0)).abs() < 1e-12);
+        assert_eq!(row[s::API_Q], 0.2);
+        assert_eq!(row[s::ERR], 10.0 / 600.0);
+        assert_eq!((row[s::DB_SIZE], row[s::OBJ_SIZE], row[s::COST]), (5e9, 1e9, 42.0));
+        assert_eq!(row[s::INSTANCES], 1.0);
+        // No database, vector store or queue: no figure.
+        for k in [s::DB_UTIL, s::DB_CONN, s::VEC_P95, s::VEC_CAP, s::Q_MAX, s::Q_UTIL] {
+            assert!(row[k].is_nan(), "{}", SERIES[k].0);
+        }
+    }
+
+    #[test]
+    fn no_arrival_is_no_figure_not_zero() {
+        let (stage, infra) = stage_and_infra();
+        let acc = PeriodAcc::new(&infra);
+        let row = row(&facts(true), &acc, 300.0, &stage, &infra);
+        for k in [s::P50, s::P95, s::P99, s::MEAN, s::ERR, s::API_WAIT] {
+            assert!(row[k].is_nan(), "{}", SERIES[k].0);
+        }
+        assert_eq!(row[s::BUSY_RPS], 0.0);
+    }
+
+    #[test]
+    fn a_period_not_simulated_keeps_only_the_model_figures() {
+        let (stage, infra) = stage_and_infra();
+        let mut acc = PeriodAcc::new(&infra);
+        acc.arrivals = 10;
+        let row = row(&facts(false), &acc, 300.0, &stage, &infra);
+        for (k, v) in row.iter().enumerate() {
+            assert_eq!(v.is_nan(), simulated_series(k) || k == s::VEC_CAP, "{}", SERIES[k].0);
+        }
+    }
+}
