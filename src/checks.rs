@@ -249,7 +249,7 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         });
     }
     if let Some(v) = ps.peak_requests_per_second {
-        let capsim = sc.traffic.request_rate_at(crate::simulate::window_of(sc, end).0 + 1.0);
+        let capsim = sc.traffic.request_rate_at(crate::time::window_of(sc, end).0 + 1.0);
         let sim = r.periods[end].series[s::BUSY_RPS];
         let (d, ok) = difference(v, capsim);
         out.plan_comparisons.push(Comparison {
@@ -305,7 +305,7 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         let why = match &sc.traffic {
             Traffic::Sessions { requests_per_session, think, .. } => format!(
                 "Little's law: session starts at the peak ({:.3}/s) × session length (~{} = {} requests × {} think time)",
-                sc.traffic.arrival_rate_at(crate::simulate::window_of(sc, end).0 + 1.0),
+                sc.traffic.arrival_rate_at(crate::time::window_of(sc, end).0 + 1.0),
                 fmt_seconds(requests_per_session * think.mean()),
                 requests_per_session,
                 fmt_seconds(think.mean())

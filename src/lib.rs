@@ -29,6 +29,7 @@ pub mod simulate;
 pub mod stdio;
 pub mod textsafe;
 pub mod theory;
+pub mod time;
 pub mod units;
 pub mod window;
 pub mod yamlfile;

@@ -8,21 +8,84 @@ use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
 use crate::report::fmt::fmt_metric;
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
-use crate::simulate::{self, s, Plan, Replication, SERIES};
+use crate::simulate::{self, s, PeriodOut, Plan, Replication, SERIES};
 use crate::theory;
 use crate::units::{fmt_bytes, fmt_seconds};
 use rayon::prelude::*;
 
 pub use crate::results::*;
 
-/// Runs all replications (on the current rayon pool) and aggregates them.
+/// Periods each replication runs between two aggregation steps: what is kept of the periods
+/// of every replication at once, whatever the horizon.
+const BLOCK: usize = 16;
+
+/// Runs all replications (on the current rayon pool) and aggregates them. The replications
+/// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
+/// done (in replication order, so the result does not depend on the thread count): memory
+/// holds a block's periods, not the horizon's.
 pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
     let plan = Plan::new(sc);
-    let reps: Vec<Replication> = (0..sc.replications)
-        .into_par_iter()
-        .map(|r| simulate::replicate(sc, catalog, &plan, r))
+    let mut runs: Vec<simulate::Run> = (0..sc.replications)
+        .map(|r| simulate::Run::new(sc, catalog, &plan, r))
         .collect();
-    aggregate(sc, &plan, &reps, &catalog.source)
+    let mut periods = Periods::new(plan.periods);
+    for start in (0..plan.periods).step_by(BLOCK) {
+        let end = (start + BLOCK).min(plan.periods);
+        let block: Vec<Vec<PeriodOut>> = runs
+            .par_iter_mut()
+            .map(|r| (start..end).map(|p| r.period(p)).collect())
+            .collect();
+        for p in start..end {
+            periods.add(sc, &plan, p, &block, start);
+        }
+    }
+    let reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
+    aggregate(sc, &plan, &reps, periods, &catalog.source)
+}
+
+/// The periods aggregated so far.
+struct Periods {
+    summaries: Vec<PeriodSummary>,
+    overload: Vec<crate::overload::PeriodAggs>,
+    /// The stages any replication ran on, in order of first appearance.
+    visited: Vec<String>,
+}
+
+impl Periods {
+    fn new(periods: usize) -> Periods {
+        Periods {
+            summaries: Vec::with_capacity(periods),
+            overload: Vec::with_capacity(periods),
+            visited: Vec::new(),
+        }
+    }
+
+    /// Aggregates period `p` across the replications: `block[r]` is replication `r`'s block of
+    /// periods starting at period `start`.
+    fn add(&mut self, sc: &Scenario, plan: &Plan, p: usize, block: &[Vec<PeriodOut>], start: usize) {
+        let reps = || block.iter().map(|b| &b[p - start]);
+        for r in reps() {
+            if !self.visited.contains(&r.stage) {
+                self.visited.push(r.stage.clone());
+            }
+        }
+        self.summaries.push(PeriodSummary {
+            index: p,
+            start_seconds: p as f64 * sc.resolution,
+            end_seconds: ((p + 1) as f64 * sc.resolution).min(sc.horizon),
+            stage: most_common(reps().map(|r| r.stage.clone())),
+            series: (0..s::N).map(|k| Summary::of(reps().map(|r| r.series[k]))).collect(),
+            component_costs: (0..plan.components.len())
+                .map(|c| Summary::of(reps().map(|r| r.component_costs[c])))
+                .collect(),
+            simulated: reps().filter(|r| r.status == simulate::PeriodStatus::Simulated).count(),
+            stopped: reps()
+                .filter(|r| r.status == simulate::PeriodStatus::NotSimulated)
+                .count(),
+        });
+        self.overload
+            .push(crate::overload::PeriodAggs::of(reps().filter_map(|r| r.loads.as_ref())));
+    }
 }
 
 fn most_common(values: impl Iterator<Item = String>) -> String {
@@ -97,30 +160,13 @@ fn approximation(sc: &Scenario) -> String {
     }
 }
 
-fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &CatalogSource) -> RunResult {
+fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods, pricing: &CatalogSource) -> RunResult {
     let n = reps.len();
-    let periods: Vec<PeriodSummary> = (0..plan.periods)
-        .map(|p| PeriodSummary {
-            index: p,
-            start_seconds: p as f64 * sc.resolution,
-            end_seconds: ((p + 1) as f64 * sc.resolution).min(sc.horizon),
-            stage: most_common(reps.iter().map(|r| r.stage_at[p].clone())),
-            series: (0..s::N)
-                .map(|k| Summary::of(reps.iter().map(|r| r.series[p][k])))
-                .collect(),
-            component_costs: (0..plan.components.len())
-                .map(|c| Summary::of(reps.iter().map(|r| r.component_costs[p][c])))
-                .collect(),
-            simulated: reps
-                .iter()
-                .filter(|r| r.status[p] == simulate::PeriodStatus::Simulated)
-                .count(),
-            stopped: reps
-                .iter()
-                .filter(|r| r.status[p] == simulate::PeriodStatus::NotSimulated)
-                .count(),
-        })
-        .collect();
+    let Periods {
+        summaries: periods,
+        overload,
+        visited,
+    } = periods;
 
     // Median replication by total cost: its bills are shown line by line.
     let totals: Vec<f64> = reps.iter().map(|r| r.months.iter().map(|m| m.total).sum()).collect();
@@ -220,7 +266,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
     let stations = station_summaries(sc, reps);
 
     let instability = crate::overload::instability(sc, reps);
-    let overload = crate::overload::detect_in(sc, reps);
+    let overload = crate::overload::detect_from(sc, &overload);
 
     // What validation warned about (a trigger that can never fire, a metric with no data) is
     // part of the report, not only of the terminal.
@@ -257,10 +303,7 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], pricing: &Catalog
         series_names: SERIES.iter().map(|s| s.0).collect(),
         components: plan.components.clone(),
         components_used: {
-            let mut visited: Vec<&str> = reps
-                .iter()
-                .flat_map(|r| r.stage_at.iter().map(|s| s.as_str()))
-                .collect();
+            let mut visited: Vec<&str> = visited.iter().map(|s| s.as_str()).collect();
             visited.sort();
             visited.dedup();
             let names: Vec<String> = visited
@@ -501,9 +544,6 @@ mod tests {
         stations
             .into_iter()
             .map(|o| Replication {
-                series: Vec::new(),
-                component_costs: Vec::new(),
-                stage_at: Vec::new(),
                 firings: Vec::new(),
                 held: Vec::new(),
                 peak: Vec::new(),
@@ -511,8 +551,6 @@ mod tests {
                 unstable: Vec::new(),
                 stations: vec![o],
                 notes: Vec::new(),
-                status: Vec::new(),
-                loads: Vec::new(),
             })
             .collect()
     }

@@ -5,7 +5,8 @@
 use crate::engine::{Engine, PeriodAcc};
 use crate::infra::Infra;
 use crate::scenario::{Scenario, SimMode, Stage};
-use crate::simulate::{splitmix, window_of};
+use crate::simulate::splitmix;
+use crate::time::window_of;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use serde::Serialize;

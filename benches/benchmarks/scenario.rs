@@ -8,7 +8,7 @@ fn scenarios(c: &mut Criterion) {
         let (sc, cat) = super::load(&super::repo().join("scenarios").join(format!("{name}.yaml")));
         let plan = Plan::new(&sc);
         g.bench_function(format!("{name}_one_replication"), |b| {
-            b.iter(|| replicate(&sc, &cat, &plan, 0).series.len())
+            b.iter(|| replicate(&sc, &cat, &plan, 0).0.len())
         });
     }
     g.finish();

@@ -17,6 +17,7 @@
 //!
 //! Every other component is a billing unit of its own.
 
+pub mod ledger;
 pub mod month;
 pub mod usage;
 

@@ -31,6 +31,7 @@ use crate::run::Instability;
 use crate::scenario::{Scenario, SimMode, Stage};
 use crate::simulate::Replication;
 use crate::theory;
+use crate::time::period_bounds;
 use serde::Serialize;
 
 mod text;
@@ -335,22 +336,37 @@ fn aggregate(loads: &[Load]) -> Option<Agg> {
     })
 }
 
+/// Per station (by engine index), one period's loads averaged across the replications that
+/// simulated it: what [`detect_from`] needs of a period, whatever the number of replications.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeriodAggs([Option<Agg>; 5]);
+
+impl PeriodAggs {
+    /// From the loads of the replications that simulated the period, in replication order.
+    pub fn of<'a>(loads: impl Iterator<Item = &'a Loads> + Clone) -> PeriodAggs {
+        PeriodAggs(std::array::from_fn(|k| {
+            let here: Vec<Load> = loads.clone().filter_map(|l| l[k]).collect();
+            aggregate(&here)
+        }))
+    }
+}
+
 /// The overload warnings of a run: `loads[r][p]` is replication `r`'s [`Loads`] in period `p`
 /// (`None` where the period was not simulated).
 pub fn detect(sc: &Scenario, loads: &[&[Option<Loads>]]) -> Vec<Overload> {
     let periods = loads.iter().map(|r| r.len()).max().unwrap_or(0);
+    let aggs: Vec<PeriodAggs> = (0..periods)
+        .map(|p| PeriodAggs::of(loads.iter().filter_map(|r| r.get(p).and_then(|l| l.as_ref()))))
+        .collect();
+    detect_from(sc, &aggs)
+}
+
+/// The overload warnings of a run from each period's [`PeriodAggs`].
+pub fn detect_from(sc: &Scenario, periods: &[PeriodAggs]) -> Vec<Overload> {
     let peak_window = matches!(sc.sim.mode, SimMode::PeakWindow { .. });
     let mut out = Vec::new();
     for k in 0..STATIONS.len() {
-        let aggs: Vec<Option<Agg>> = (0..periods)
-            .map(|p| {
-                let here: Vec<Load> = loads
-                    .iter()
-                    .filter_map(|r| r.get(p).copied().flatten().and_then(|l| l[k]))
-                    .collect();
-                aggregate(&here)
-            })
-            .collect();
+        let aggs: Vec<Option<Agg>> = periods.iter().map(|a| a.0[k]).collect();
         let observed = aggs.iter().filter(|a| a.is_some()).count();
         let over: Vec<usize> = flagged(&aggs, |a| a.rho >= 1.0);
         let turned: Vec<usize> = flagged(&aggs, |a| a.rho < 1.0 && a.lost > LOSS_LIMIT);
@@ -387,12 +403,6 @@ pub fn detect(sc: &Scenario, loads: &[&[Option<Loads>]]) -> Vec<Overload> {
     out
 }
 
-/// The overload warnings of a run's replications.
-pub fn detect_in(sc: &Scenario, reps: &[Replication]) -> Vec<Overload> {
-    let loads: Vec<&[Option<Loads>]> = reps.iter().map(|r| r.loads.as_slice()).collect();
-    detect(sc, &loads)
-}
-
 /// Where and when the replications that stopped as unstable did so: the earliest of them.
 pub fn instability(sc: &Scenario, reps: &[Replication]) -> Option<Instability> {
     let stops: Vec<&(usize, crate::engine::Unstable)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
@@ -424,11 +434,6 @@ fn worst(periods: &[usize], key: impl Fn(&usize) -> f64) -> Option<usize> {
     best.map(|b| b.0)
 }
 
-fn period_bounds(sc: &Scenario, p: usize) -> (f64, f64) {
-    let a = p as f64 * sc.resolution;
-    (a, ((p + 1) as f64 * sc.resolution).min(sc.horizon))
-}
-
 /// Criterion 3: the fluid backlog of a station that keeps its excess.
 fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) -> Option<Overload> {
     let flagged = flagged(aggs, |a| a.keeps && a.rho_period >= 1.0);
@@ -456,7 +461,7 @@ fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) ->
 }
 
 fn warning(sc: &Scenario, k: usize, kind: Kind, periods: Vec<usize>, observed: usize, w: usize, a: &Agg) -> Overload {
-    let (start, end) = crate::simulate::window_of(sc, w);
+    let (start, end) = crate::time::window_of(sc, w);
     let mut o = Overload {
         station: STATIONS[k].0.to_string(),
         kind,

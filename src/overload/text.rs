@@ -1,8 +1,9 @@
 //! The overload warnings in plain words: which station, where in the horizon, by how much,
 //! and what it means.
 
-use super::{period_bounds, Kind, Overload, API, STATIONS};
+use super::{Kind, Overload, API, STATIONS};
 use crate::scenario::Scenario;
+use crate::time::period_bounds;
 use crate::units::{fmt_count, fmt_seconds};
 
 /// What the warnings mean, for the report (Markdown and HTML).
@@ -111,7 +112,7 @@ pub(super) fn message(sc: &Scenario, o: &Overload) -> String {
         String::new()
     };
     let count = format!("{} of {} periods", o.periods.len(), o.periods_observed);
-    let (start, len) = crate::simulate::window_of(sc, o.first_period);
+    let (start, len) = crate::time::window_of(sc, o.first_period);
     let first = window_text(start, start + len);
     let worst = window_text(o.window_start_seconds, o.window_end_seconds);
     let offered = if o.arrival_rate > o.reached_rate * 1.001 {

@@ -1,0 +1,71 @@
+//! Calendar months billed as a replication goes through its periods: each month is billed as
+//! soon as its last period ends, and the usage no later month needs is dropped, so what is kept
+//! does not grow with the horizon.
+
+use super::month::{bill_month, MonthBill};
+use super::PeriodUsage;
+use crate::pricing::Catalog;
+use crate::scenario::Scenario;
+use crate::time::{month_bounds, month_count, month_length, period_bounds};
+
+pub struct Ledger<'a> {
+    sc: &'a Scenario,
+    components: &'a [String],
+    catalog: &'a Catalog,
+    /// Usage of the periods a month not yet billed still needs.
+    log: Vec<(usize, PeriodUsage)>,
+    /// The next month to bill.
+    next: usize,
+    months: usize,
+}
+
+impl<'a> Ledger<'a> {
+    pub fn new(sc: &'a Scenario, components: &'a [String], catalog: &'a Catalog) -> Ledger<'a> {
+        Ledger {
+            sc,
+            components,
+            catalog,
+            log: Vec::new(),
+            next: 0,
+            months: month_count(sc),
+        }
+    }
+
+    /// Logs period `p`'s usage; returns the bills of the months it completes.
+    pub fn period(&mut self, p: usize, usage: PeriodUsage) -> Vec<MonthBill> {
+        let end = period_bounds(self.sc, p).1;
+        self.log.push((p, usage));
+        let mut bills = Vec::new();
+        while self.next < self.months && end >= month_bounds(self.sc, self.next).1 - 1e-6 {
+            bills.push(self.bill(self.next));
+            let month_end = (self.next + 1) as f64 * month_length(self.sc);
+            let sc = self.sc;
+            self.log.retain(|(q, _)| period_bounds(sc, *q).1 > month_end);
+            self.next += 1;
+        }
+        bills
+    }
+
+    /// Bills the months not billed yet (a horizon shorter than its last month).
+    pub fn finish(mut self) -> Vec<MonthBill> {
+        let mut bills = Vec::new();
+        while self.next < self.months {
+            bills.push(self.bill(self.next));
+            self.next += 1;
+        }
+        bills
+    }
+
+    fn bill(&self, m: usize) -> MonthBill {
+        let sc = self.sc;
+        bill_month(
+            m,
+            sc.hours_per_month,
+            sc.horizon,
+            &self.log,
+            |p| period_bounds(sc, p),
+            self.components,
+            self.catalog,
+        )
+    }
+}

@@ -1,0 +1,398 @@
+//! The per-period series of one replication: what each series means, the row of figures a
+//! period reports, and the stations observed for the queueing-theory comparison.
+
+use crate::engine::{self, PeriodAcc, StationAcc, API, CPU, DB, VEC};
+use crate::hist::Hist;
+use crate::infra::Infra;
+use crate::scenario::Stage;
+use serde::Serialize;
+
+/// What each reported series means and its unit kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    PerSecond,
+    Seconds,
+    Fraction,
+    Bytes,
+    Dollars,
+}
+
+/// The per-period series every replication reports (index = position).
+pub const SERIES: &[(&str, Unit, &str)] = &[
+    ("users", Unit::Count, "registered users at the end of the period"),
+    (
+        "requests_per_day",
+        Unit::Count,
+        "requests per day (expected, from the traffic model)",
+    ),
+    (
+        "busy_rps",
+        Unit::PerSecond,
+        "request arrival rate in the simulated busy window",
+    ),
+    ("sessions_max", Unit::Count, "most sessions open at once"),
+    ("sessions_mean", Unit::Count, "mean sessions open"),
+    ("latency_p50", Unit::Seconds, "end-to-end response time, median"),
+    (
+        "latency_p95",
+        Unit::Seconds,
+        "end-to-end response time, 95th percentile",
+    ),
+    (
+        "latency_p99",
+        Unit::Seconds,
+        "end-to-end response time, 99th percentile",
+    ),
+    ("latency_mean", Unit::Seconds, "end-to-end response time, mean"),
+    ("error_rate", Unit::Fraction, "failed / arrived requests"),
+    ("api_cpu", Unit::Fraction, "API CPU utilization"),
+    ("api_utilization", Unit::Fraction, "API workers busy"),
+    ("api_wait_p95", Unit::Seconds, "wait for an API worker, p95"),
+    (
+        "api_queue_mean",
+        Unit::Count,
+        "requests waiting for an API worker, mean",
+    ),
+    ("api_instances", Unit::Count, "API instances"),
+    ("db_utilization", Unit::Fraction, "database connections busy"),
+    (
+        "db_connections_max",
+        Unit::Count,
+        "most database connections in use at once",
+    ),
+    ("db_wait_p95", Unit::Seconds, "wait for a database connection, p95"),
+    ("vector_latency_p95", Unit::Seconds, "vector query incl. waiting, p95"),
+    ("vector_utilization", Unit::Fraction, "vector store servers busy"),
+    ("vector_capacity", Unit::Fraction, "stored vectors / plan capacity"),
+    ("queue_backlog_max", Unit::Count, "most background jobs waiting"),
+    ("queue_backlog_mean", Unit::Count, "background jobs waiting, mean"),
+    ("queue_wait_p95", Unit::Seconds, "job wait before start, p95"),
+    ("queue_utilization", Unit::Fraction, "job worker slots busy"),
+    ("db_size", Unit::Bytes, "database size at the end of the period"),
+    (
+        "object_store_size",
+        Unit::Bytes,
+        "object store size at the end of the period",
+    ),
+    ("monthly_cost", Unit::Dollars, "monthly run-rate of the whole stage"),
+];
+
+pub fn series_index(name: &str) -> usize {
+    SERIES.iter().position(|s| s.0 == name).expect("known series")
+}
+
+/// Indices into [`SERIES`].
+pub mod s {
+    pub const USERS: usize = 0;
+    pub const REQ_DAY: usize = 1;
+    pub const BUSY_RPS: usize = 2;
+    pub const SESS_MAX: usize = 3;
+    pub const SESS_MEAN: usize = 4;
+    pub const P50: usize = 5;
+    pub const P95: usize = 6;
+    pub const P99: usize = 7;
+    pub const MEAN: usize = 8;
+    pub const ERR: usize = 9;
+    pub const CPU: usize = 10;
+    pub const API_UTIL: usize = 11;
+    pub const API_WAIT: usize = 12;
+    pub const API_Q: usize = 13;
+    pub const INSTANCES: usize = 14;
+    pub const DB_UTIL: usize = 15;
+    pub const DB_CONN: usize = 16;
+    pub const DB_WAIT: usize = 17;
+    pub const VEC_P95: usize = 18;
+    pub const VEC_UTIL: usize = 19;
+    pub const VEC_CAP: usize = 20;
+    pub const Q_MAX: usize = 21;
+    pub const Q_MEAN: usize = 22;
+    pub const Q_WAIT: usize = 23;
+    pub const Q_UTIL: usize = 24;
+    pub const DB_SIZE: usize = 25;
+    pub const OBJ_SIZE: usize = 26;
+    pub const COST: usize = 27;
+    pub const N: usize = 28;
+}
+
+/// Whether series `k` comes from the request-level simulation (NaN in a period that was not
+/// simulated) rather than from the traffic model, storage or the bill (known in every period).
+pub fn simulated_series(k: usize) -> bool {
+    !matches!(
+        k,
+        s::USERS | s::REQ_DAY | s::INSTANCES | s::VEC_CAP | s::DB_SIZE | s::OBJ_SIZE | s::COST
+    )
+}
+
+/// A station as observed in one period, for the queueing-theory comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct StationObs {
+    pub station: String,
+    pub servers: u32,
+    /// Places to wait beyond the servers (`None`: unlimited; `Some(0)`: a loss system).
+    pub waiting_room: Option<u32>,
+    /// Every arrival, admitted or turned away, per second.
+    pub arrival_rate: f64,
+    pub mean_service: f64,
+    pub service_scv: f64,
+    /// Mean wait in queue per *admitted* arrival (turned-away arrivals excluded; one that gave
+    /// up after a queue timeout counts with the time it waited).
+    pub mean_wait: f64,
+    /// Share of admitted arrivals that had to wait.
+    pub p_wait: f64,
+    /// Share of arrivals turned away (every server busy, waiting room full).
+    pub p_block: f64,
+    /// Share of admitted arrivals that gave up waiting (queue timeout).
+    pub p_timeout: f64,
+    pub utilization: f64,
+    pub served: u64,
+    /// Mean time at the station (wait + service) of those served.
+    pub mean_sojourn: f64,
+    /// Completions per second.
+    pub throughput: f64,
+}
+
+pub fn pct(h: &Hist, p: f64) -> f64 {
+    if h.is_empty() {
+        f64::NAN
+    } else {
+        h.quantile(p / 100.0)
+    }
+}
+
+fn nan_if_zero(den: f64, v: f64) -> f64 {
+    if den > 0.0 {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+fn station_obs(name: &str, a: &StationAcc, waiting_room: Option<u32>, measured: f64) -> StationObs {
+    let n = a.served.max(1) as f64;
+    let mean_s = a.service_sum / n;
+    let var = (a.service_sq_sum / n - mean_s * mean_s).max(0.0);
+    let admitted = a.arrivals.saturating_sub(a.rejected) as f64;
+    StationObs {
+        station: name.to_string(),
+        servers: a.servers,
+        waiting_room,
+        arrival_rate: a.arrivals as f64 / measured,
+        mean_service: mean_s,
+        service_scv: if mean_s > 0.0 { var / (mean_s * mean_s) } else { 0.0 },
+        mean_wait: nan_if_zero(admitted, a.wait_sum / admitted),
+        p_wait: nan_if_zero(admitted, a.waited as f64 / admitted),
+        p_block: nan_if_zero(a.arrivals as f64, a.rejected as f64 / a.arrivals as f64),
+        p_timeout: nan_if_zero(admitted, a.timed_out as f64 / admitted),
+        utilization: nan_if_zero(a.servers as f64 * measured, a.busy_area / (a.servers as f64 * measured)),
+        served: a.served,
+        mean_sojourn: if a.served > 0 {
+            a.sojourn_sum / a.served as f64
+        } else {
+            f64::NAN
+        },
+        throughput: a.served as f64 / measured,
+    }
+}
+
+/// What a period's row reports besides the busy window's measurements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Facts {
+    /// Length of the period (seconds).
+    pub length: f64,
+    /// Registered users at its end.
+    pub users: f64,
+    /// Requests over the period (expected, from the traffic model).
+    pub requests: f64,
+    pub db_size: f64,
+    pub object_store_size: f64,
+    /// Monthly run-rate of the whole stage.
+    pub cost: f64,
+    /// Whether the busy window was simulated; if not, the simulated series have no figure.
+    pub simulated: bool,
+}
+
+/// The row of series of one period: `acc` over `measured` seconds of its busy window, on
+/// `stage` as `infra` resolved it.
+pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Infra) -> [f64; s::N] {
+    // Rates below divide by it; a period with nothing measured has no simulated figure.
+    let measured = measured.max(1e-9);
+    let mut row = [f64::NAN; s::N];
+    row[s::USERS] = f.users;
+    row[s::REQ_DAY] = f.requests / f.length * 86400.0;
+    row[s::BUSY_RPS] = acc.arrivals as f64 / measured;
+    row[s::SESS_MAX] = acc.sessions_max as f64;
+    row[s::SESS_MEAN] = acc.sessions_area / measured;
+    row[s::P50] = pct(&acc.latency, 50.0);
+    row[s::P95] = pct(&acc.latency, 95.0);
+    row[s::P99] = pct(&acc.latency, 99.0);
+    row[s::MEAN] = nan_if_zero(acc.completed as f64, acc.latency_sum / acc.completed as f64);
+    // No arrival, no error rate (not 0 %: an objective on it is not evaluated).
+    row[s::ERR] = nan_if_zero(acc.arrivals as f64, acc.errors() as f64 / acc.arrivals as f64);
+    let cpu = &acc.stations[CPU];
+    row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured)
+        * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
+        + stage.api.idle_cpu * stage.api.instances as f64 / infra.api_vcpu_total.max(1e-9);
+    let api = &acc.stations[API];
+    row[s::API_UTIL] = utilization(api, measured);
+    row[s::API_WAIT] = pct(&api.wait, 95.0);
+    row[s::API_Q] = api.queue_area / measured;
+    row[s::INSTANCES] = stage.api.instances as f64;
+    if stage.database.is_some() {
+        let d = &acc.stations[DB];
+        row[s::DB_UTIL] = utilization(d, measured);
+        row[s::DB_CONN] = d.max_busy as f64;
+        row[s::DB_WAIT] = pct(&d.wait, 95.0);
+    }
+    if let Some(vs) = &stage.vector_store {
+        let v = &acc.stations[VEC];
+        row[s::VEC_P95] = pct(&v.sojourn, 95.0);
+        row[s::VEC_UTIL] = utilization(v, measured);
+        row[s::VEC_CAP] = infra
+            .vector
+            .as_ref()
+            .and_then(|x| x.max_vectors)
+            .map(|m| vs.vectors / m)
+            .unwrap_or(f64::NAN);
+    }
+    if stage.queue.is_some() {
+        row[s::Q_MAX] = acc.job_backlog_max as f64;
+        row[s::Q_MEAN] = acc.jobs.queue_area / measured;
+        row[s::Q_WAIT] = pct(&acc.jobs.wait, 95.0);
+        row[s::Q_UTIL] = utilization(&acc.jobs, measured);
+    }
+    row[s::DB_SIZE] = f.db_size;
+    row[s::OBJ_SIZE] = f.object_store_size;
+    row[s::COST] = f.cost;
+    if !f.simulated {
+        // Not simulated is not zero: no figure, and no trigger evaluates one.
+        for (k, v) in row.iter_mut().enumerate() {
+            if simulated_series(k) {
+                *v = f64::NAN;
+            }
+        }
+    }
+    row
+}
+
+/// Share of a station's servers busy over `measured` seconds.
+fn utilization(a: &StationAcc, measured: f64) -> f64 {
+    a.busy_area / (a.servers.max(1) as f64 * measured)
+}
+
+/// The stations of a busy window that queueing theory describes: those the stage has, that
+/// saw arrivals (the CPU only where workers outnumber cores, so that it queues).
+pub fn theory_stations(acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Infra) -> Vec<StationObs> {
+    let measured = measured.max(1e-9);
+    let mut out = Vec::new();
+    let names = ["api workers", "api cpu", "database", "vector store"];
+    for (i, n) in names.iter().enumerate() {
+        let st = &acc.stations[i];
+        // CPU cores only queue when there are more workers than cores.
+        let cpu_queues = i != CPU || infra.api_cores < infra.api_slots;
+        if cpu_queues
+            && st.servers > 0
+            && st.arrivals > 0
+            && (i != DB || stage.database.is_some())
+            && (i != VEC || stage.vector_store.is_some())
+        {
+            out.push(station_obs(n, st, engine::waiting_room(i, stage, infra), measured));
+        }
+    }
+    if acc.jobs.servers > 0 && acc.jobs.arrivals > 0 {
+        out.push(station_obs("job queue", &acc.jobs, None, measured));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PeriodAcc;
+
+    /// An API of 2 workers on 2 vCPU, no database, vector store or queue.
+    fn stage_and_infra() -> (Stage, Infra) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.yaml");
+        let text = "name: t\nstage: s\nhorizon: 1d\nresolution: 1h\ntraffic: {arrival_rate: 1/s}\n\
+             requests: {r: {share: 100%, cpu: {dist: exponential, mean: 10ms}}}\n\
+             stages: {s: {api: {vcpu: 2, workers: 2}}}\n";
+        std::fs::write(&p, text).unwrap();
+        let pricing = crate::pricing::CatalogSource::builtin();
+        let sc = crate::scenario::load(&p, Some(&pricing))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0;
+        let catalog = crate::pricing::Catalog::builtin().unwrap();
+        let stage = sc.stages["s"].clone();
+        let infra = Infra::resolve_lenient(&stage, &catalog).0;
+        (stage, infra)
+    }
+
+    fn facts(simulated: bool) -> Facts {
+        Facts {
+            length: 3600.0,
+            users: 100.0,
+            requests: 7200.0,
+            db_size: 5e9,
+            object_store_size: 1e9,
+            cost: 42.0,
+            simulated,
+        }
+    }
+
+    #[test]
+    fn a_row_reads_the_window_and_the_facts() {
+        let (stage, infra) = stage_and_infra();
+        let mut acc = PeriodAcc::new(&infra);
+        acc.arrivals = 600;
+        acc.completed = 590;
+        // Failures: turned away and timed out.
+        acc.rejected = 6;
+        acc.timeouts = 4;
+        acc.latency_sum = 59.0;
+        for _ in 0..590 {
+            acc.latency.record(0.1);
+        }
+        acc.stations[API].busy_area = 300.0;
+        acc.stations[API].queue_area = 60.0;
+        let row = row(&facts(true), &acc, 300.0, &stage, &infra);
+        assert_eq!(row[s::USERS], 100.0);
+        // 7,200 requests in an hour: 172,800 a day.
+        assert_eq!(row[s::REQ_DAY], 172_800.0);
+        assert_eq!(row[s::BUSY_RPS], 2.0);
+        assert!((row[s::MEAN] - 0.1).abs() < 1e-12);
+        assert!((row[s::P95] - 0.1).abs() < 0.001);
+        assert!((row[s::API_UTIL] - 300.0 / (acc.stations[API].servers as f64 * 300.0)).abs() < 1e-12);
+        assert_eq!(row[s::API_Q], 0.2);
+        assert_eq!(row[s::ERR], 10.0 / 600.0);
+        assert_eq!((row[s::DB_SIZE], row[s::OBJ_SIZE], row[s::COST]), (5e9, 1e9, 42.0));
+        assert_eq!(row[s::INSTANCES], 1.0);
+        // No database, vector store or queue: no figure.
+        for k in [s::DB_UTIL, s::DB_CONN, s::VEC_P95, s::VEC_CAP, s::Q_MAX, s::Q_UTIL] {
+            assert!(row[k].is_nan(), "{}", SERIES[k].0);
+        }
+    }
+
+    #[test]
+    fn no_arrival_is_no_figure_not_zero() {
+        let (stage, infra) = stage_and_infra();
+        let acc = PeriodAcc::new(&infra);
+        let row = row(&facts(true), &acc, 300.0, &stage, &infra);
+        for k in [s::P50, s::P95, s::P99, s::MEAN, s::ERR, s::API_WAIT] {
+            assert!(row[k].is_nan(), "{}", SERIES[k].0);
+        }
+        assert_eq!(row[s::BUSY_RPS], 0.0);
+    }
+
+    #[test]
+    fn a_period_not_simulated_keeps_only_the_model_figures() {
+        let (stage, infra) = stage_and_infra();
+        let mut acc = PeriodAcc::new(&infra);
+        acc.arrivals = 10;
+        let row = row(&facts(false), &acc, 300.0, &stage, &infra);
+        for (k, v) in row.iter().enumerate() {
+            assert_eq!(v.is_nan(), simulated_series(k) || k == s::VEC_CAP, "{}", SERIES[k].0);
+        }
+    }
+}
