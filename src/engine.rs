@@ -16,7 +16,7 @@
 use crate::dist::Dist;
 use crate::hist::Hist;
 use crate::infra::Infra;
-use crate::queue::{EventQueue, Timed};
+use crate::event_queue::{EventQueue, Timed};
 use crate::scenario::{Scenario, Stage, Traffic};
 use rand::rngs::SmallRng;
 use rand::Rng;

@@ -1,4 +1,5 @@
-//! The engine's event queue: a 4-ary min-heap.
+//! The engine's event queue (pending events in time order; not the job queue of background
+//! jobs): a 4-ary min-heap behind a timing wheel.
 //!
 //! Profiling a 10,000-user scenario showed `BinaryHeap::pop` at a third of the run time (the
 //! heap holds one pending event per open session). A 4-ary heap halves the depth and keeps
