@@ -164,6 +164,21 @@ impl<T: Timed> EventQueue<T> {
         }
     }
 
+    /// Removes every event and restarts the clock at `start`, keeping the allocations (the
+    /// same as a new queue, without building one).
+    pub fn clear(&mut self, start: f64) {
+        self.heap.items.clear();
+        if self.in_wheel > 0 {
+            for b in &mut self.wheel {
+                b.clear();
+            }
+        }
+        self.in_wheel = 0;
+        self.far.items.clear();
+        self.current = Self::bucket(start);
+        self.wheel_on = false;
+    }
+
     /// floor(t / width), without a libm call.
     #[inline]
     fn bucket(t: f64) -> i64 {

@@ -378,7 +378,9 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
     let month_s = sc.hours_per_month * 3600.0;
     let months = (sc.horizon / month_s).ceil().max(1.0) as usize;
     let mut next_month = 0usize;
-    let mut full_engine: Option<Engine> = None;
+    // One engine for the whole replication: reused across busy windows, or running through
+    // the horizon in `full` mode.
+    let mut engine: Option<Engine> = None;
     let jobs_per_request: f64 = sc.requests.iter().map(|r| r.share * r.jobs).sum();
     let lookups_per_request: f64 = sc.requests.iter().map(|r| r.share * r.cache_lookups).sum();
 
@@ -451,7 +453,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
             measured,
             backlog_start,
             backlog_end,
-        } = window::simulate(sc, &period, &mut full_engine);
+        } = window::simulate(sc, &period, &mut engine);
         acc.measured = measured;
         if let Some(u) = acc.unstable.clone() {
             out.unstable.push((p, u));
@@ -549,9 +551,8 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
         }
 
         if p == plan.theory_period {
-            let names = ["api workers", "api cpu", "database", "vector store"];
-            for (i, n) in names.iter().enumerate() {
-                let st = &acc.stations[i];
+            for (i, st) in acc.stations.iter() {
+                let n = i.kind().table_name;
                 // CPU cores only queue when there are more workers than cores.
                 let cpu_queues = i != CPU || infra.api_cores < infra.api_slots;
                 if cpu_queues
@@ -671,10 +672,7 @@ pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> Rep
                     out.notes.push(n);
                 }
             }
-            if let Some(e) = full_engine.as_mut() {
-                let mut scratch = PeriodAcc::new(&new_infra);
-                e.reconfigure(&stage, &new_infra, &mut scratch);
-            }
+            window::reconfigure(sc, &mut engine, &stage, &new_infra);
             infra = new_infra;
         }
     }
