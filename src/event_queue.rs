@@ -201,6 +201,15 @@ impl<T: Timed> EventQueue<T> {
 
     #[inline]
     pub fn push(&mut self, item: T) {
+        self.push_at(item, item.time());
+    }
+
+    /// Pushes `item`, whose time (`item.time()`) the caller already has as `time`: the engine
+    /// schedules with an f64 in hand, and mapping its integer key back costs a few instructions
+    /// on every event.
+    #[inline]
+    pub fn push_at(&mut self, item: T, time: f64) {
+        debug_assert_eq!(time.to_bits(), item.time().to_bits());
         if !self.wheel_on {
             self.heap.push(item);
             if self.heap.len() > WHEEL_FROM {
@@ -216,7 +225,7 @@ impl<T: Timed> EventQueue<T> {
             }
             return;
         }
-        let b = Self::bucket(item.time());
+        let b = Self::bucket(time);
         if b <= self.current {
             self.heap.push(item);
         } else if b - self.current < WHEEL_BUCKETS as i64 {

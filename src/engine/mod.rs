@@ -227,11 +227,12 @@ impl<'s> Engine<'s> {
     pub(super) fn push(&mut self, time: f64, kind: u8, id: u32, aux: u32) {
         self.seq += 1;
         let payload = ((kind as u64) << 56) | (((aux & 0xFF_FFFF) as u64) << 32) | id as u64;
-        self.heap.push(Event {
+        let ev = Event {
             key: time_key(time),
             seq: self.seq,
             payload,
-        });
+        };
+        self.heap.push_at(ev, time);
     }
 
     /// Schedules the next arrival after `from`, with the rate constant within each hour.
