@@ -1,7 +1,7 @@
 //! What a run measures: per station and per period, integrated over time as state changes.
 
 use super::config::station_servers;
-use super::station::{PerStation, StationId, JOBS, REQUEST_STATIONS};
+use super::station::{PerStation, StationId, JOBS};
 use crate::hist::Hist;
 use crate::infra::Infra;
 
@@ -99,12 +99,7 @@ impl PeriodAcc {
             read_only: 0,
             latency: Hist::new(),
             latency_sum: 0.0,
-            stations: PerStation(
-                REQUEST_STATIONS
-                    .iter()
-                    .map(|i| StationAcc::new(servers[i.index()]))
-                    .collect(),
-            ),
+            stations: PerStation::from_fn(|i| StationAcc::new(servers[i.index()])),
             sessions_area: 0.0,
             sessions_max: 0,
             jobs: StationAcc::new(servers[JOBS.index()]),

@@ -3,7 +3,7 @@
 //! applied to an engine as a whole (at construction, [`super::Engine::restart`] and
 //! [`super::Engine::reconfigure`]).
 
-use super::station::{StationConfig, StationId, API, CPU, DB, JOBS, KINDS, REQUEST_STATIONS, VEC};
+use super::station::{PerStation, StationConfig, StationId, API, CPU, DB, JOBS, KINDS, VEC};
 use crate::dist::Dist;
 use crate::infra::Infra;
 use crate::scenario::{Scenario, Stage, Traffic};
@@ -33,7 +33,7 @@ pub(super) struct ExternalConfig {
 /// How one stage runs: stations, request types, service times, external services and jobs.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    pub(super) stations: Vec<StationConfig>,
+    pub(super) stations: PerStation<StationConfig>,
     pub(super) types: Vec<TypePlan>,
     pub(super) type_cdf: Vec<f64>,
     pub(super) cache_hit: f64,
@@ -77,14 +77,11 @@ impl EngineConfig {
             .collect();
         let constant0 = || Dist::Constant(0.0);
         EngineConfig {
-            stations: REQUEST_STATIONS
-                .iter()
-                .map(|&i| StationConfig {
-                    servers: servers[i.index()],
-                    max_queue: waiting_room(i, stage, infra),
-                    timeout: queue_timeout(i, stage, infra),
-                })
-                .collect(),
+            stations: PerStation::from_fn(|i| StationConfig {
+                servers: servers[i.index()],
+                max_queue: waiting_room(i, stage, infra),
+                timeout: queue_timeout(i, stage, infra),
+            }),
             types: type_plans(scenario, stage),
             type_cdf,
             cache_hit: stage.cache.as_ref().map_or(0.0, |c| c.hit_rate),
@@ -117,7 +114,7 @@ impl EngineConfig {
 
     /// Station `i`'s configuration (a request station).
     pub fn station(&self, i: StationId) -> StationConfig {
-        self.stations[i.index()]
+        self.stations[i]
     }
 }
 

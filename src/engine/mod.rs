@@ -93,7 +93,7 @@ impl<'s> Engine<'s> {
     ) -> Self {
         let mut e = Engine {
             scenario,
-            stations: PerStation(cfg.stations.iter().map(|c| Station::new(*c, start)).collect()),
+            stations: PerStation::from_fn(|i| Station::new(cfg.station(i), start)),
             cfg,
             now: start,
             seq: 0,
@@ -137,7 +137,7 @@ impl<'s> Engine<'s> {
         self.seq = 0;
         self.heap.clear(start);
         self.rng = rng;
-        for (s, c) in self.stations.0.iter_mut().zip(&self.cfg.stations) {
+        for (s, c) in self.stations.0.iter_mut().zip(&self.cfg.stations.0) {
             s.reset(*c, start);
         }
         self.reqs.clear();

@@ -95,7 +95,7 @@ pub const KINDS: [StationKind; 5] = [
     ),
 ];
 
-/// The stations requests visit, in the order of the engine's `Vec<Station>`.
+/// The stations requests visit, in the order of the engine's stations ([`PerStation`]).
 pub const REQUEST_STATIONS: [StationId; 4] = [API, CPU, DB, VEC];
 
 const fn kind(
@@ -118,11 +118,21 @@ const fn kind(
     }
 }
 
-/// One value per request station, indexed by [`StationId`].
+/// How many stations requests visit (the length of [`REQUEST_STATIONS`]).
+pub const N_REQUEST_STATIONS: usize = REQUEST_STATIONS.len();
+
+/// One value per request station, indexed by [`StationId`]. Its length follows the registry;
+/// it is an array rather than a `Vec` because a `Vec`'s bounds checks on every station access
+/// cost the M/M/4 engine about 8 % more instructions per customer (callgrind).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PerStation<T>(pub Vec<T>);
+pub struct PerStation<T>(pub [T; N_REQUEST_STATIONS]);
 
 impl<T> PerStation<T> {
+    /// One value per request station, from its id.
+    pub fn from_fn(mut f: impl FnMut(StationId) -> T) -> Self {
+        PerStation(std::array::from_fn(|i| f(REQUEST_STATIONS[i])))
+    }
+
     /// (id, value) for every request station.
     pub fn iter(&self) -> impl Iterator<Item = (StationId, &T)> {
         self.0.iter().enumerate().map(|(i, v)| (StationId(i as u8), v))
