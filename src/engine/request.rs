@@ -433,24 +433,7 @@ impl Engine<'_> {
                         continue;
                     }
                     let ext = calls[r.ext_i as usize].0;
-                    let now = self.now;
-                    let x = &self.cfg.externals[ext];
-                    if let (Some(max), (count, end)) = (x.per_minute, &mut self.ext_windows[ext]) {
-                        if now >= *end {
-                            *end = now + 60.0;
-                            *count = 0.0;
-                        }
-                        if *count >= max {
-                            if self.measuring {
-                                acc.rate_limited += 1;
-                            }
-                            self.fail(id, acc);
-                            return;
-                        }
-                        *count += 1.0;
-                    }
-                    let d = x.latency.sample(&mut self.rng);
-                    self.push(now + d, EV_DELAY, id, 0);
+                    self.call_external(ext, id, acc);
                     return;
                 }
                 Phase::Finish => {
@@ -467,6 +450,29 @@ impl Engine<'_> {
                 }
             }
         }
+    }
+
+    /// One call of request `id` to external service `ext`: refused (429) past the service's
+    /// rate limit in its fixed one-minute window, else a delay of its latency.
+    fn call_external(&mut self, ext: usize, id: u32, acc: &mut PeriodAcc) {
+        let now = self.now;
+        let x = &self.cfg.externals[ext];
+        if let (Some(max), (count, end)) = (x.per_minute, &mut self.ext_windows[ext]) {
+            if now >= *end {
+                *end = now + 60.0;
+                *count = 0.0;
+            }
+            if *count >= max {
+                if self.measuring {
+                    acc.rate_limited += 1;
+                }
+                self.fail(id, acc);
+                return;
+            }
+            *count += 1.0;
+        }
+        let d = x.latency.sample(&mut self.rng);
+        self.push(now + d, EV_DELAY, id, 0);
     }
 
     /// A request fails where it stands (rejection, rate limit, read-only database).
