@@ -1,8 +1,8 @@
-//! One report period's request-level simulation: its busy window on a fresh engine
-//! (`peak_window`: a warm-up at the window's own rate, then the window), or the period itself
-//! on the engine that runs through the whole horizon (`full`).
+//! One report period's request-level simulation: its busy window on the replication's engine,
+//! restarted empty (`peak_window`: a warm-up at the window's own rate, then the window), or the
+//! period itself on the engine that runs through the whole horizon (`full`).
 
-use crate::engine::{Engine, PeriodAcc};
+use crate::engine::{Engine, EngineConfig, PeriodAcc};
 use crate::infra::Infra;
 use crate::scenario::{Scenario, SimMode, Stage};
 use crate::simulate::splitmix;
@@ -46,8 +46,10 @@ pub struct Simulated {
     pub backlog_end: [u32; 5],
 }
 
-/// Simulates period `p`; `full_engine` carries the system over between periods in `full` mode.
-pub fn simulate<'s>(sc: &'s Scenario, p: &Period, full_engine: &mut Option<Engine<'s>>) -> Simulated {
+/// Simulates period `p` on `engine`, the replication's one engine: in `peak_window` mode it is
+/// restarted (emptied and reseeded, its allocations kept) for each busy window; in `full` mode
+/// it carries the system over between periods.
+pub fn simulate<'s>(sc: &'s Scenario, p: &Period, engine: &mut Option<Engine<'s>>) -> Simulated {
     let (stage, infra) = (p.stage, p.infra);
     let mut acc = PeriodAcc::new(infra);
     let (measured, backlog_start, backlog_end, in_warmup, stopped_before);
@@ -55,40 +57,56 @@ pub fn simulate<'s>(sc: &'s Scenario, p: &Period, full_engine: &mut Option<Engin
         SimMode::PeakWindow { warmup, .. } => {
             let (t0, len) = window_of(sc, p.index);
             let rng = SmallRng::seed_from_u64(splitmix(p.seed ^ splitmix(p.index as u64 + 0x9e37)));
-            let mut e = Engine::with_rate_from(sc, stage, infra, rng, t0 - warmup, t0);
+            let cfg = EngineConfig::new(sc, stage, infra);
+            let e = match engine {
+                Some(e) => {
+                    e.restart(Some(cfg), rng, t0 - warmup, t0);
+                    e
+                }
+                None => engine.insert(Engine::with_rate_from(sc, cfg, rng, t0 - warmup, t0)),
+            };
             e.prefill_sessions();
             e.set_read_only(p.read_only);
             // Nothing is recorded while not measuring, so the same accumulator serves.
             e.run_until(t0, &mut acc);
             // Stopped in the warm-up: nothing of the window is simulated.
-            stopped_before = e.stopped_unstable;
-            e.measuring = true;
-            e.flush(&mut acc);
+            stopped_before = e.stopped_unstable();
+            e.begin_measuring(&mut acc);
             acc.sessions_max = e.open_sessions();
             backlog_start = e.backlog();
             e.run_until(t0 + len, &mut acc);
             backlog_end = e.backlog();
-            measured = if e.stopped_unstable { (e.now - t0).max(0.0) } else { len };
+            measured = if e.stopped_unstable() {
+                (e.now() - t0).max(0.0)
+            } else {
+                len
+            };
             in_warmup = false;
         }
         SimMode::Full { warmup } => {
-            let e =
-                full_engine.get_or_insert_with(|| Engine::new(sc, stage, infra, SmallRng::seed_from_u64(p.seed), 0.0));
+            let e = engine.get_or_insert_with(|| {
+                let cfg = EngineConfig::new(sc, stage, infra);
+                Engine::new(sc, cfg, SmallRng::seed_from_u64(p.seed), 0.0)
+            });
             e.set_read_only(p.read_only);
             let mstart = p.start.max(warmup);
             if mstart > p.start {
-                e.measuring = false;
+                e.end_measuring(&mut acc);
                 e.run_until(mstart.min(p.end), &mut acc);
             }
-            stopped_before = e.stopped_unstable;
+            stopped_before = e.stopped_unstable();
             acc = PeriodAcc::new(infra);
-            e.measuring = true;
-            e.flush(&mut acc);
+            e.begin_measuring(&mut acc);
             acc.sessions_max = e.open_sessions();
             backlog_start = e.backlog();
             e.run_until(p.end, &mut acc);
             backlog_end = e.backlog();
-            measured = (if e.stopped_unstable { e.now.min(p.end) } else { p.end } - mstart).max(0.0);
+            let end = if e.stopped_unstable() {
+                e.now().min(p.end)
+            } else {
+                p.end
+            };
+            measured = (end - mstart).max(0.0);
             in_warmup = mstart >= p.end;
         }
     }
@@ -106,5 +124,15 @@ pub fn simulate<'s>(sc: &'s Scenario, p: &Period, full_engine: &mut Option<Engin
         measured,
         backlog_start,
         backlog_end,
+    }
+}
+
+/// Applies a scaling action's new stage and infrastructure to the replication's engine: as a
+/// whole from now on in `full` mode (the system carries over); in `peak_window` mode the next
+/// busy window restarts the engine with it anyway.
+pub fn reconfigure(sc: &Scenario, engine: &mut Option<Engine>, stage: &Stage, infra: &Infra) {
+    if let (SimMode::Full { .. }, Some(e)) = (&sc.sim.mode, engine.as_mut()) {
+        let mut scratch = PeriodAcc::new(infra);
+        e.reconfigure(EngineConfig::new(sc, stage, infra), &mut scratch);
     }
 }

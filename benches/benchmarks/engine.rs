@@ -1,5 +1,5 @@
 //! The engine alone on the M/M/4 at ρ = 0.8 of BENCHMARKS.md: customers per second.
-use capsim::engine::{Engine, PeriodAcc};
+use capsim::engine::{Engine, EngineConfig, PeriodAcc};
 use capsim::infra::Infra;
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use rand::rngs::SmallRng;
@@ -25,8 +25,9 @@ fn engine(c: &mut Criterion) {
             |b, &secs| {
                 b.iter(|| {
                     let mut acc = PeriodAcc::new(&infra);
-                    let mut e = Engine::new(&sc, stage, &infra, SmallRng::seed_from_u64(1), 0.0);
-                    e.measuring = true;
+                    let cfg = EngineConfig::new(&sc, stage, &infra);
+                    let mut e = Engine::new(&sc, cfg, SmallRng::seed_from_u64(1), 0.0);
+                    e.begin_measuring(&mut acc);
                     e.run_until(secs, &mut acc);
                     acc.completed
                 })

@@ -25,7 +25,7 @@
 //! The engine's own stop (more than `max_in_flight` requests in the system) is reported as
 //! [`crate::run::Instability`].
 
-use crate::engine::{PeriodAcc, StationAcc, API, CPU, DB, JOBS, VEC};
+use crate::engine::{PeriodAcc, StationAcc, StationId, API, CPU, DB, JOBS, KINDS, VEC};
 use crate::infra::Infra;
 use crate::run::Instability;
 use crate::scenario::{Scenario, SimMode, Stage};
@@ -39,13 +39,16 @@ use text::message;
 pub use text::{window_text, EXPLAINED};
 
 /// Station ids (as in `summary.json`), names and what their servers are, by engine index.
-pub const STATIONS: [(&str, &str, &str); 5] = [
-    ("api_workers", "API workers", "workers"),
-    ("api_cpu", "API CPU", "cores"),
-    ("database", "database connections", "connections"),
-    ("vector_store", "vector store", "servers"),
-    ("job_queue", "job queue", "worker slots"),
-];
+/// (From the engine's registry of station kinds, [`KINDS`].)
+pub const STATIONS: [(&str, &str, &str); KINDS.len()] = {
+    let mut t = [("", "", ""); KINDS.len()];
+    let mut i = 0;
+    while i < KINDS.len() {
+        t[i] = (KINDS[i].key, KINDS[i].label, KINDS[i].servers);
+        i += 1;
+    }
+    t
+};
 
 /// Losses above this share of arrivals are reported (the P.01 grade of service).
 pub const LOSS_LIMIT: f64 = 0.01;
@@ -161,7 +164,7 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
         0 => 1.0,
         n => (api.arrivals as f64 / n as f64).max(1.0),
     };
-    let blank = |i: usize, servers: u32, arrivals: u64, lost: u64| Load {
+    let blank = |i: StationId, servers: u32, arrivals: u64, lost: u64| Load {
         servers,
         arrival_rate: arrivals as f64 / w.measured,
         upstream: if i == API { 1.0 } else { upstream },
@@ -173,18 +176,18 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
         } else {
             f64::NAN
         },
-        backlog_start: w.backlog_start[i],
-        backlog_end: w.backlog_end[i],
+        backlog_start: w.backlog_start[i.index()],
+        backlog_end: w.backlog_end[i.index()],
         visits: if api.arrivals == 0 {
             f64::NAN
         } else {
             arrivals as f64 * if i == API { 1.0 } else { upstream } / api.arrivals as f64
         },
         period_request_rate: w.period_request_rate,
-        keeps_excess: i == JOBS || keeps[i],
+        keeps_excess: i == JOBS || keeps[i.index()],
     };
     for i in [API, CPU, DB, VEC] {
-        if !present[i] {
+        if !present[i.index()] {
             continue;
         }
         let a = &w.acc.stations[i];
@@ -199,7 +202,7 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
             // Every server held throughout and nothing finished: no capacity to speak of.
             l.capacity = 0.0;
         }
-        out[i] = Some(l);
+        out[i.index()] = Some(l);
     }
     if let Some(q) = &stage.queue {
         let mut l = blank(JOBS, infra.queue_slots, w.acc.jobs.arrivals, 0);
@@ -215,7 +218,7 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
             None => by_slots,
         };
         l.rate_limited = l.capacity < by_slots;
-        out[JOBS] = Some(l);
+        out[JOBS.index()] = Some(l);
     }
     out
 }
@@ -410,7 +413,7 @@ pub fn instability(sc: &Scenario, reps: &[Replication]) -> Option<Instability> {
         replications: stops.len(),
         first_period: *p,
         first_time_seconds: *p as f64 * sc.resolution,
-        station: STATIONS[u.station].0.to_string(),
+        station: STATIONS[u.station.index()].0.to_string(),
         stopped_at_seconds: u.time,
         message: u.message.clone(),
     })

@@ -52,7 +52,7 @@ fn api_only(reps: &[Vec<Option<Load>>]) -> Vec<Vec<Option<Loads>>> {
                 .map(|l| {
                     l.map(|l| {
                         let mut all: Loads = [None; 5];
-                        all[API] = Some(l);
+                        all[API.index()] = Some(l);
                         all
                     })
                 })
@@ -275,17 +275,17 @@ fn observe_measures_offered_load_behind_the_workers() {
         period_request_rate: 5.0,
     };
     let l = observe(&w, stage, &infra);
-    let a = l[API].unwrap();
+    let a = l[API.index()].unwrap();
     assert_eq!((a.arrival_rate, a.mean_service, a.capacity), (20.0, 0.5, 8.0));
     assert_eq!((a.offered_load(), a.lost, a.keeps_excess), (2.5, 0.5, false));
-    let c = l[CPU].unwrap();
+    let c = l[CPU.index()].unwrap();
     // 10/s reached the core, 20/s were offered: 2 × 10/s × 0.1 s / 1 core.
     assert_eq!((c.upstream, c.capacity, c.offered_load()), (2.0, 10.0, 2.0));
-    let j = l[JOBS].unwrap();
+    let j = l[JOBS.index()].unwrap();
     // 5 jobs/s reached it, 10/s offered, against 2 slots / 4 s = 0.5/s.
     assert_eq!((j.capacity, j.offered_load(), j.keeps_excess), (0.5, 20.0, true));
     assert_eq!((j.backlog_start, j.backlog_end, j.visits), (5, 30, 0.5));
     // Over the period: 0.5 jobs per request × 5 requests/s against 0.5/s.
     assert_eq!(j.period_offered_load(), 5.0);
-    assert!(l[DB].is_none() && l[VEC].is_none());
+    assert!(l[DB.index()].is_none() && l[VEC.index()].is_none());
 }

@@ -91,7 +91,7 @@ fn capacity_text(o: &Overload, plural: &str) -> String {
         let verb = if o.servers == 1 { "sustains" } else { "sustain" };
         format!("its {} {verb} {}", servers(o.servers, plural), fmt_rate(o.capacity))
     };
-    let held = if o.station == STATIONS[API].0 {
+    let held = if o.station == STATIONS[API.index()].0 {
         ", a worker being held for the whole request, waits downstream included"
     } else {
         ""

@@ -19,7 +19,7 @@ pub use triggers::MIN_PERCENTILE_SAMPLES;
 use crate::billing::ledger::Ledger;
 use crate::billing::usage::Volumes;
 use crate::billing::{stage_run_rate, PeriodUsage};
-use crate::engine::{self, Engine, PeriodAcc};
+use crate::engine::{self, Engine};
 use crate::infra::Infra;
 use crate::overload::{self, Loads};
 use crate::pricing::Catalog;
@@ -132,7 +132,7 @@ pub struct Run<'s> {
     db_size_prev: f64,
     ledger: Ledger<'s>,
     /// `full` mode: the system carried over between periods.
-    full_engine: Option<Engine<'s>>,
+    engine: Option<Engine<'s>>,
     triggers: TriggerState,
     jobs_per_request: f64,
     lookups_per_request: f64,
@@ -166,7 +166,7 @@ impl<'s> Run<'s> {
             db,
             objects,
             ledger: Ledger::new(sc, &plan.components, catalog),
-            full_engine: None,
+            engine: None,
             triggers: TriggerState::new(sc.triggers.len()),
             jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
             lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
@@ -259,7 +259,7 @@ impl<'s> Run<'s> {
             measured,
             backlog_start,
             backlog_end,
-        } = window::simulate(sc, &period, &mut self.full_engine);
+        } = window::simulate(sc, &period, &mut self.engine);
         acc.measured = measured;
         if let Some(u) = acc.unstable.clone() {
             self.out.unstable.push((p, u));
@@ -351,10 +351,7 @@ impl<'s> Run<'s> {
                 self.out.notes.push(n);
             }
         }
-        if let Some(e) = self.full_engine.as_mut() {
-            let mut scratch = PeriodAcc::new(&new_infra);
-            e.reconfigure(&self.stage, &new_infra, &mut scratch);
-        }
+        window::reconfigure(self.sc, &mut self.engine, &self.stage, &new_infra);
         self.infra = new_infra;
     }
 

@@ -286,9 +286,8 @@ fn utilization(a: &StationAcc, measured: f64) -> f64 {
 pub fn theory_stations(acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Infra) -> Vec<StationObs> {
     let measured = measured.max(1e-9);
     let mut out = Vec::new();
-    let names = ["api workers", "api cpu", "database", "vector store"];
-    for (i, n) in names.iter().enumerate() {
-        let st = &acc.stations[i];
+    for (i, st) in acc.stations.iter() {
+        let n = i.kind().table_name;
         // CPU cores only queue when there are more workers than cores.
         let cpu_queues = i != CPU || infra.api_cores < infra.api_slots;
         if cpu_queues

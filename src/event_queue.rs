@@ -1,4 +1,5 @@
-//! The engine's event queue: a 4-ary min-heap.
+//! The engine's event queue (pending events in time order; not the job queue of background
+//! jobs): a 4-ary min-heap behind a timing wheel.
 //!
 //! Profiling a 10,000-user scenario showed `BinaryHeap::pop` at a third of the run time (the
 //! heap holds one pending event per open session). A 4-ary heap halves the depth and keeps
@@ -163,6 +164,21 @@ impl<T: Timed> EventQueue<T> {
         }
     }
 
+    /// Removes every event and restarts the clock at `start`, keeping the allocations (the
+    /// same as a new queue, without building one).
+    pub fn clear(&mut self, start: f64) {
+        self.heap.items.clear();
+        if self.in_wheel > 0 {
+            for b in &mut self.wheel {
+                b.clear();
+            }
+        }
+        self.in_wheel = 0;
+        self.far.items.clear();
+        self.current = Self::bucket(start);
+        self.wheel_on = false;
+    }
+
     /// floor(t / width), without a libm call.
     #[inline]
     fn bucket(t: f64) -> i64 {
@@ -185,6 +201,15 @@ impl<T: Timed> EventQueue<T> {
 
     #[inline]
     pub fn push(&mut self, item: T) {
+        self.push_at(item, item.time());
+    }
+
+    /// Pushes `item`, whose time (`item.time()`) the caller already has as `time`: the engine
+    /// schedules with an f64 in hand, and mapping its integer key back costs a few instructions
+    /// on every event.
+    #[inline]
+    pub fn push_at(&mut self, item: T, time: f64) {
+        debug_assert_eq!(time.to_bits(), item.time().to_bits());
         if !self.wheel_on {
             self.heap.push(item);
             if self.heap.len() > WHEEL_FROM {
@@ -200,7 +225,7 @@ impl<T: Timed> EventQueue<T> {
             }
             return;
         }
-        let b = Self::bucket(item.time());
+        let b = Self::bucket(time);
         if b <= self.current {
             self.heap.push(item);
         } else if b - self.current < WHEEL_BUCKETS as i64 {

@@ -1,0 +1,177 @@
+//! The engine's configuration: everything a stage and its resolved infrastructure say about
+//! how requests move through the stations, built in one place ([`EngineConfig::new`]) and
+//! applied to an engine as a whole (at construction, [`super::Engine::restart`] and
+//! [`super::Engine::reconfigure`]).
+
+use super::station::{PerStation, StationConfig, StationId, API, CPU, DB, JOBS, KINDS, VEC};
+use crate::dist::Dist;
+use crate::infra::Infra;
+use crate::scenario::{Scenario, Stage, Traffic};
+
+/// Per request type, what the engine samples.
+#[derive(Debug, Clone)]
+pub(super) struct TypePlan {
+    /// Nothing after the CPU work (no cache, database, vector, external call or job).
+    pub cpu_only: bool,
+    pub cpu: Dist,
+    pub db: f64,
+    pub cache: f64,
+    pub vector: f64,
+    /// (external service index, expected calls).
+    pub calls: Vec<(usize, f64)>,
+    pub jobs: f64,
+    pub writes: bool,
+}
+
+/// An external service: its latency and its limit of calls per fixed one-minute window.
+#[derive(Debug, Clone)]
+pub(super) struct ExternalConfig {
+    pub latency: Dist,
+    pub per_minute: Option<f64>,
+}
+
+/// How one stage runs: stations, request types, service times, external services and jobs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub(super) stations: PerStation<StationConfig>,
+    pub(super) types: Vec<TypePlan>,
+    pub(super) type_cdf: Vec<f64>,
+    pub(super) cache_hit: f64,
+    pub(super) cache_time: Dist,
+    pub(super) db_query: Dist,
+    pub(super) db_per_query: bool,
+    pub(super) vec_query: Dist,
+    pub(super) hold_worker: bool,
+    pub(super) cpu_speed: f64,
+    /// Workers never outnumber CPU cores: a request's CPU work starts at once.
+    pub(super) cpu_bypass: bool,
+    pub(super) externals: Vec<ExternalConfig>,
+    pub(super) job_slots: u32,
+    pub(super) job_time: Dist,
+    pub(super) job_limit: Option<(u32, f64)>,
+    pub(super) think: Dist,
+    pub(super) requests_per_session: f64,
+    pub(super) max_in_flight: u32,
+}
+
+impl EngineConfig {
+    /// The configuration of `stage` on `infra` (what its plans resolved to).
+    pub fn new(scenario: &Scenario, stage: &Stage, infra: &Infra) -> Self {
+        let (think, requests_per_session) = match &scenario.traffic {
+            Traffic::Sessions {
+                think,
+                requests_per_session,
+                ..
+            } => (think.clone(), *requests_per_session),
+            Traffic::Open { .. } => (Dist::Constant(0.0), 1.0),
+        };
+        let servers = station_servers(infra);
+        let mut acc = 0.0;
+        let type_cdf = scenario
+            .requests
+            .iter()
+            .map(|r| {
+                acc += r.share;
+                acc
+            })
+            .collect();
+        let constant0 = || Dist::Constant(0.0);
+        EngineConfig {
+            stations: PerStation::from_fn(|i| StationConfig {
+                servers: servers[i.index()],
+                max_queue: waiting_room(i, stage, infra),
+                timeout: queue_timeout(i, stage, infra),
+            }),
+            types: type_plans(scenario, stage),
+            type_cdf,
+            cache_hit: stage.cache.as_ref().map_or(0.0, |c| c.hit_rate),
+            cache_time: stage.cache.as_ref().map_or_else(constant0, |c| c.lookup_time.clone()),
+            db_query: stage.database.as_ref().map_or_else(constant0, |d| d.query_time.clone()),
+            db_per_query: stage.database.as_ref().is_some_and(|d| d.connection_per_query),
+            vec_query: stage
+                .vector_store
+                .as_ref()
+                .map_or_else(constant0, |v| v.query_time.clone()),
+            hold_worker: stage.api.hold_worker,
+            cpu_speed: infra.api_speed,
+            cpu_bypass: infra.api_cores >= infra.api_slots,
+            externals: stage
+                .external
+                .iter()
+                .map(|x| ExternalConfig {
+                    latency: x.latency.clone(),
+                    per_minute: x.rate_limit.map(|r| r * 60.0),
+                })
+                .collect(),
+            job_slots: servers[JOBS.index()],
+            job_time: stage.queue.as_ref().map_or_else(constant0, |q| q.job_time.clone()),
+            job_limit: stage.queue.as_ref().and_then(|q| q.rate_limit),
+            think,
+            requests_per_session,
+            max_in_flight: scenario.sim.max_in_flight,
+        }
+    }
+
+    /// Station `i`'s configuration (a request station).
+    pub fn station(&self, i: StationId) -> StationConfig {
+        self.stations[i]
+    }
+}
+
+/// Per request type of the scenario, what the stage makes of it (no database, no queries).
+fn type_plans(scenario: &Scenario, stage: &Stage) -> Vec<TypePlan> {
+    let ext_names: Vec<&str> = stage.external.iter().map(|e| e.name.as_str()).collect();
+    let when = |present: bool, v: f64| if present { v } else { 0.0 };
+    scenario
+        .requests
+        .iter()
+        .map(|r| {
+            let mut t = TypePlan {
+                cpu_only: false,
+                cpu: r.cpu.clone(),
+                db: when(stage.database.is_some(), r.db_queries),
+                cache: when(stage.cache.is_some(), r.cache_lookups),
+                vector: when(stage.vector_store.is_some(), r.vector_queries),
+                calls: r
+                    .calls
+                    .iter()
+                    .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
+                    .collect(),
+                jobs: when(stage.queue.is_some(), r.jobs),
+                writes: r.writes,
+            };
+            t.cpu_only = t.db == 0.0 && t.cache == 0.0 && t.vector == 0.0 && t.calls.is_empty() && t.jobs == 0.0;
+            t
+        })
+        .collect()
+}
+
+/// Servers of every station (indexed by [`StationId::index`]; 0 where the stage has none).
+pub fn station_servers(infra: &Infra) -> [u32; KINDS.len()] {
+    let mut s = [0; KINDS.len()];
+    s[API.index()] = infra.api_slots;
+    s[CPU.index()] = infra.api_cores;
+    s[DB.index()] = infra.db.as_ref().map_or(0, |d| d.connections);
+    s[VEC.index()] = infra.vector.as_ref().map_or(0, |v| v.servers);
+    s[JOBS.index()] = infra.queue_slots;
+    s
+}
+
+/// The waiting room of station `i` (places to wait beyond its servers; `None` = unlimited):
+/// the API's `max_queue`, none for a pool that rejects when busy, unlimited elsewhere.
+pub fn waiting_room(i: StationId, stage: &Stage, infra: &Infra) -> Option<u32> {
+    match i {
+        API => infra.api_max_queue,
+        DB if stage.database.as_ref().is_some_and(|d| d.reject_when_busy) => Some(0),
+        _ => None,
+    }
+}
+
+/// How long a request waits at station `i` before it gives up (`None`: for ever).
+fn queue_timeout(i: StationId, stage: &Stage, infra: &Infra) -> Option<f64> {
+    match i {
+        API => infra.api_queue_timeout,
+        DB => stage.database.as_ref().and_then(|d| d.pool_timeout),
+        _ => None,
+    }
+}
