@@ -419,11 +419,32 @@ pub struct RawTrigger {
 }
 
 /// `flag`, or a map with exactly one of `upgrade`, `add_instances`, `switch_stage`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum RawAction {
     Word(String),
     Map(Box<RawActionMap>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, whose only error is "did not match any variant":
+/// a map's fields keep their own errors and paths.
+impl<'de> Deserialize<'de> for RawAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`flag` or a mapping with one of `upgrade`, `add_instances`, `switch_stage`")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawAction, E> {
+                Ok(RawAction::Word(s.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawAction, A::Error> {
+                let m = RawActionMap::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawAction::Map(Box::new(m)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
