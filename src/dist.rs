@@ -88,10 +88,12 @@ fn raw_dist(v: &serde_yaml::Value) -> Result<RawDist, String> {
                 .map_err(|e| crate::yamlmsg::rewrite(&e.to_string()))
         }
         Value::Mapping(m) => m,
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "expected a duration such as `20ms` or a distribution such as `{{dist: exponential, mean: 30s}}`, found {}",
             crate::yamlfile::kind_of(other)
-        )),
+        ))
+        }
     };
     let kind = match m.get("dist") {
         Some(Value::String(k)) => k.as_str(),

@@ -27,5 +27,6 @@ pub mod scenario;
 pub mod simulate;
 pub mod theory;
 pub mod units;
+pub mod work;
 pub mod yamlfile;
 pub mod yamlmsg;

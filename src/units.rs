@@ -311,7 +311,7 @@ pub fn fmt_seconds(s: f64) -> String {
 }
 
 /// Digits of a whole number with thousands separators: `1140` → `1,140`.
-fn group_thousands(whole: u64) -> String {
+pub(crate) fn group_thousands(whole: u64) -> String {
     let digits = whole.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {

@@ -4,6 +4,7 @@
 //! plans against the pricing catalog, so that later code never re-checks "capacity > 0".
 
 mod billing;
+pub mod bounds;
 pub mod raw;
 mod traffic;
 mod trigger;
