@@ -69,7 +69,7 @@ fn number(m: &serde_yaml::Mapping, kind: &str, field: &str) -> Result<Option<f64
 
 fn article(kind: &str) -> String {
     match kind.chars().next() {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {kind}"),
+        Some('a' | 'e' | 'i' | 'o') => format!("an {kind}"),
         _ => format!("a {kind}"),
     }
 }

@@ -326,15 +326,32 @@ impl Sources {
     }
 }
 
+/// Whether a key looks like a name a scenario's author wrote (and may be quoted back): short,
+/// letters, digits, `_ - . /` and spaces. Anything else may be a line of another program's file.
+fn plain_key(k: &str) -> bool {
+    k.chars().count() <= 80 && k.chars().all(|c| c.is_alphanumeric() || "_-./ ".contains(c))
+}
+
 /// Rewrites serde's messages into the project's wording and splits out the allowed values.
 fn explain_serde(sources: &Sources, path: &str, msg: &str) -> InputError {
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         if let Some((name, tail)) = rest.split_once('`') {
-            let field = join(path, name);
             let allowed = tail
                 .split_once("expected ")
                 .map(|(_, list)| parse_expected_list(list))
                 .unwrap_or_default();
+            if !plain_key(name) {
+                return sources
+                    .error(
+                        path,
+                        format!(
+                            "unknown field: a key of {} characters that is not a field name (not quoted)",
+                            name.chars().count()
+                        ),
+                    )
+                    .allowed(allowed);
+            }
+            let field = join(path, name);
             let field = if sources.files.iter().any(|(_, i)| i.contains(&field)) {
                 field
             } else {
@@ -356,7 +373,12 @@ fn explain_serde(sources: &Sources, path: &str, msg: &str) -> InputError {
                 .split_once("expected ")
                 .map(|(_, list)| parse_expected_list(list))
                 .unwrap_or_default();
-            return sources.error(path, format!("unknown value `{name}`")).allowed(allowed);
+            let reason = if plain_key(name) {
+                format!("unknown value `{name}`")
+            } else {
+                format!("unknown value of {} characters (not quoted)", name.chars().count())
+            };
+            return sources.error(path, reason).allowed(allowed);
         }
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
@@ -396,8 +418,10 @@ pub fn merge(base: Value, child: Value) -> Value {
 pub const MAX_EXTENDS: usize = 8;
 
 /// Reads `path` and the chain of files it `extends:`, merged child over base.
-/// Cycles and missing bases are input errors that point at the `extends` line.
-pub fn load_with_extends(path: &Path) -> Result<(Value, Sources), InputError> {
+/// Cycles and missing bases are input errors that point at the `extends` line, and so is a
+/// base none of whose top-level keys is one of `fields` (another program's file that happens
+/// to read as a mapping, such as `/etc/shadow`): its content is not quoted.
+pub fn load_with_extends(path: &Path, fields: &[&str]) -> Result<(Value, Sources), InputError> {
     let mut chain: Vec<YamlFile> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = Some(path.to_path_buf());
@@ -447,6 +471,25 @@ pub fn load_with_extends(path: &Path) -> Result<(Value, Sources), InputError> {
                 return Err(e);
             }
         };
+        if let (Some(from), Value::Mapping(m)) = (chain.last(), &file.value) {
+            let known = m
+                .keys()
+                .any(|k| k.as_str().is_some_and(|k| k == "extends" || fields.contains(&k)));
+            if !m.is_empty() && !known {
+                let (l, c) = from.index.locate("extends").unzip();
+                return Err(InputError::new(
+                    &from.path,
+                    "extends",
+                    format!(
+                        "base file `{}` is not a scenario: none of its {} top-level keys is a scenario field",
+                        p.display(),
+                        m.len()
+                    ),
+                )
+                .at(l, c)
+                .allowed(fields.iter().copied()));
+            }
+        }
         if let Some(ext) = file.value.get("extends") {
             match ext.as_str() {
                 Some(rel) => {

@@ -21,7 +21,7 @@ pub(super) const READ_REPLICAS_UNSUPPORTED: &str =
 /// Loads a scenario and the pricing catalog it refers to.
 /// `pricing_dir` overrides the file's `pricing:` and the default search.
 pub fn load(path: &Path, pricing_dir: Option<&Path>) -> Result<(Scenario, Catalog), InputErrors> {
-    let (value, sources) = load_with_extends(path)?;
+    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
     let raw: RawScenario = sources.deserialize(value)?;
     let dir = match pricing_dir {
         Some(d) => Some(d.to_path_buf()),
@@ -43,7 +43,7 @@ pub fn load(path: &Path, pricing_dir: Option<&Path>) -> Result<(Scenario, Catalo
 
 /// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
 pub fn load_with_catalog(path: &Path, catalog: &Catalog, pricing_dir: &Path) -> Result<Scenario, InputErrors> {
-    let (value, sources) = load_with_extends(path)?;
+    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
     let raw: RawScenario = sources.deserialize(value)?;
     validate(raw, &sources, catalog, path, pricing_dir.to_path_buf())
 }
@@ -151,37 +151,7 @@ fn validate(
         warnings: Vec::new(),
     };
 
-    let horizon = cx.positive("horizon", raw.horizon.0);
-    if horizon > bounds::HORIZON.max {
-        let shown = crate::units::fmt_seconds(horizon);
-        cx.err("horizon", format!("{shown} is too long: {}", bounds::HORIZON.why));
-    }
-    let horizon = horizon.min(bounds::HORIZON.max);
-    let resolution = match raw.resolution {
-        Some(r) => cx.positive("resolution", r.0),
-        None => 86400.0_f64.min(horizon),
-    };
-    if resolution > horizon {
-        cx.err("resolution", "the report resolution is longer than the horizon");
-    } else if (horizon / resolution).ceil() > bounds::PERIODS.max {
-        let n = bounds::shown((horizon / resolution).ceil());
-        cx.err(
-            "resolution",
-            format!("{n} report periods are too many: {}", bounds::PERIODS.why),
-        );
-    }
-    let hours_per_month = match raw.hours_per_month {
-        Some(h) if (bounds::HOURS_PER_MONTH_MIN..=bounds::HOURS_PER_MONTH.max).contains(&h) => h,
-        Some(h) => {
-            let why = bounds::HOURS_PER_MONTH.why;
-            cx.err(
-                "hours_per_month",
-                format!("{} hours is not a month: {why}", bounds::shown(h)),
-            );
-            730.0
-        }
-        None => 730.0,
-    };
+    let (horizon, resolution, hours_per_month) = bounds::time_frame(&mut cx, &raw);
     let replications = raw.replications.unwrap_or(8);
     if replications == 0 || replications > 100_000 {
         cx.err(

@@ -1,6 +1,7 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
 mod approximation;
 mod billing;
+mod bounds;
 mod cli;
 mod common;
 mod determinism;
