@@ -422,6 +422,16 @@ pub const MAX_EXTENDS: usize = 8;
 /// base none of whose top-level keys is one of `fields` (another program's file that happens
 /// to read as a mapping, such as `/etc/shadow`): its content is not quoted.
 pub fn load_with_extends(path: &Path, fields: &[&str]) -> Result<(Value, Sources), InputError> {
+    load_chain(path, None, fields)
+}
+
+/// [`load_with_extends`] for a file whose text is given (the fuzz harness); its bases are read
+/// from disk, relative to `path`.
+pub fn load_text_with_extends(path: &Path, text: &str, fields: &[&str]) -> Result<(Value, Sources), InputError> {
+    load_chain(path, Some(text), fields)
+}
+
+fn load_chain(path: &Path, root_text: Option<&str>, fields: &[&str]) -> Result<(Value, Sources), InputError> {
     let mut chain: Vec<YamlFile> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = Some(path.to_path_buf());
@@ -452,7 +462,11 @@ pub fn load_with_extends(path: &Path, fields: &[&str]) -> Result<(Value, Sources
             )
             .at(l, c));
         }
-        let file = match YamlFile::read(&p) {
+        let read = match root_text.filter(|_| chain.is_empty()) {
+            Some(text) => YamlFile::parse(&p, text),
+            None => YamlFile::read(&p),
+        };
+        let file = match read {
             Ok(f) => f,
             Err(e) if chain.is_empty() => return Err(e),
             Err(mut e) => {

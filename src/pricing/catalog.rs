@@ -191,6 +191,12 @@ impl Catalog {
     }
 }
 
+/// One provider's catalog from its text (the fuzz harness), checked as `load_dir` checks a file.
+pub fn provider_from_text(path: &Path, text: &str) -> Result<Provider, InputErrors> {
+    let file = YamlFile::parse(path, text)?;
+    provider_from_file(file).map_err(InputErrors)
+}
+
 /// Deserialises and checks one catalog file.
 fn provider_from_file(file: YamlFile) -> Result<Provider, Vec<InputError>> {
     let sources = Sources::single(&file);

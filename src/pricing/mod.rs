@@ -58,6 +58,7 @@ mod bill;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
+pub use catalog::provider_from_text;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -10,7 +10,7 @@ mod traffic;
 mod trigger;
 mod validate;
 
-pub use validate::{component_names, load, load_with_catalog};
+pub use validate::{component_names, load, load_str, load_with_catalog};
 
 use crate::dist::Dist;
 use std::collections::BTreeMap;

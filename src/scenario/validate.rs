@@ -48,6 +48,14 @@ pub fn load_with_catalog(path: &Path, catalog: &Catalog, pricing_dir: &Path) -> 
     validate(raw, &sources, catalog, path, pricing_dir.to_path_buf())
 }
 
+/// [`load_with_catalog`] for a scenario whose text is given (the fuzz harness); `path` places
+/// it, for its `extends:` and its messages.
+pub fn load_str(path: &Path, text: &str, catalog: &Catalog, pricing_dir: &Path) -> Result<Scenario, InputErrors> {
+    let (value, sources) = crate::yamlfile::load_text_with_extends(path, text, super::raw::TOP_LEVEL)?;
+    let raw: RawScenario = sources.deserialize(value)?;
+    validate(raw, &sources, catalog, path, pricing_dir.to_path_buf())
+}
+
 /// `pricing:` relative to the scenario file, else the nearest `pricing/` directory above it.
 fn find_pricing_dir(scenario: &Path, given: Option<&str>) -> Result<PathBuf, String> {
     let base = scenario.parent().unwrap_or(Path::new("."));

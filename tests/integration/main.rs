@@ -5,6 +5,7 @@ mod bounds;
 mod cli;
 mod common;
 mod determinism;
+mod fuzz;
 mod scenarios;
 mod theory;
 mod timeouts;
