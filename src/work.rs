@@ -83,13 +83,21 @@ fn events_per_request(sc: &Scenario) -> f64 {
     3.0 + steps
 }
 
-/// Expected requests in `[a, b)`, hour by hour at each hour's rate (as the engine samples).
-fn requests_between(sc: &Scenario, a: f64, b: f64) -> f64 {
+/// The time at which the engine samples the rate of the hour holding `t`: the hour's middle,
+/// or, for an hour that starts before `rate_from` (a busy window's warm-up and first hour),
+/// `rate_from` plus half an hour. The estimate must sample where the engine does: a rate that
+/// is finite at `t` can be infinite half an hour later (users doubling every second).
+fn sample_time(t: f64, rate_from: f64) -> f64 {
+    ((t / 3600.0).floor() * 3600.0).max(rate_from) + 1800.0
+}
+
+/// Expected requests in `[a, b)`, hour by hour at the rate the engine samples.
+fn requests_between(sc: &Scenario, a: f64, b: f64, rate_from: f64) -> f64 {
     let mut total = 0.0;
     let mut t = a;
     while t < b {
         let end = ((t / 3600.0).floor() * 3600.0 + 3600.0).min(b);
-        total += sc.traffic.request_rate_at(t) * (end - t);
+        total += sc.traffic.request_rate_at(sample_time(t, rate_from)) * (end - t);
         t = end;
     }
     total
@@ -108,20 +116,23 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
     match sc.sim.mode {
         SimMode::PeakWindow { warmup, .. } => {
             for p in 0..periods {
+                // Warm-up and window run from t0 − warmup, at the window's rate before t0.
                 let (t0, len) = simulate::window_of(sc, p);
-                let rate = sc.traffic.request_rate_at(t0);
-                let n = rate * warmup + requests_between(sc, t0, t0 + len);
+                let n = requests_between(sc, t0 - warmup, t0 + len, t0);
                 requests += n;
                 window_requests = window_requests.max(n);
-                peak_rate = peak_rate.max(sc.traffic.arrival_rate_at(t0));
+                // Sessions open at the start (prefilled at the rate of t0's hour) and after.
+                let prefill = sc.traffic.arrival_rate_at(sample_time(t0, f64::NEG_INFINITY));
+                let first = sc.traffic.arrival_rate_at(sample_time(t0, t0));
+                peak_rate = peak_rate.max(prefill).max(first);
             }
         }
         SimMode::Full { .. } => {
-            requests = requests_between(sc, 0.0, sc.horizon);
+            requests = requests_between(sc, 0.0, sc.horizon, f64::NEG_INFINITY);
             window_requests = requests;
             let mut t = 0.0;
             while t < sc.horizon {
-                peak_rate = peak_rate.max(sc.traffic.arrival_rate_at(t));
+                peak_rate = peak_rate.max(sc.traffic.arrival_rate_at(sample_time(t, f64::NEG_INFINITY)));
                 t += 3600.0;
             }
         }
@@ -198,9 +209,10 @@ pub fn refusal(e: &Estimate, caps: &Caps) -> Option<String> {
     );
     if !events.is_finite() {
         return Some(
-            "the traffic model gives an unbounded request rate (infinite or undefined) within \
-             the horizon, so the run cannot be simulated; check the growth of `traffic.users` \
-             (an exponential growth doubles without limit) and the horizon"
+            "the traffic model gives an unbounded request rate (infinite or undefined) where the \
+             simulation samples it (the middle of each hour the run reaches), so the run cannot \
+             be simulated; check the growth of `traffic.users` (an exponential growth doubles \
+             without limit) and the horizon"
                 .into(),
         );
     }

@@ -141,9 +141,16 @@ impl Catalog {
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
             .collect();
         files.sort();
+        // Every `.yaml` is read (a FIFO or a directory named so is an error, not skipped), and
+        // there are at most this many: each may hold 1 MiB.
+        const MAX_FILES: usize = 1_000;
+        if files.len() > MAX_FILES {
+            let n = files.len();
+            return Err(InputError::new(dir, "", format!("{n} catalog files; at most {MAX_FILES} are read")).into());
+        }
         if files.is_empty() {
             return Err(InputError::new(
                 dir,

@@ -130,6 +130,17 @@ fn a_fifo_is_refused_unread_as_a_scenario_and_as_a_base() {
         &run_limited(&child),
         &["child.yaml:1", "`extends`", "named pipe (FIFO)"],
     );
+    // In a pricing directory a FIFO named like a catalog is an error, not skipped in silence.
+    let pricing = dir.path().join("pricing");
+    std::fs::create_dir(&pricing).unwrap();
+    std::fs::copy(repo().join("pricing/supabase.yaml"), pricing.join("supabase.yaml")).unwrap();
+    let c = std::ffi::CString::new(pricing.join("zz.yaml").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    refused(
+        &limited(&["plans", "--pricing", pricing.to_str().unwrap()]),
+        &["zz.yaml", "named pipe (FIFO)"],
+    );
 }
 
 #[test]
@@ -187,6 +198,18 @@ fn four_billion_workers_are_refused_and_erlang_b_does_not_loop_over_them() {
 fn users_doubling_every_second_are_refused() {
     let out = run_limited(&fixture("exponential-1s.yaml"));
     refused(&out, &["unbounded request rate", "exponential"]);
+}
+
+/// Found by the fuzz harness: over a horizon of a fraction of a second the rate is finite, but
+/// the engine samples it at the middle of the hour, where doubling every second is infinite.
+#[test]
+fn a_rate_infinite_where_the_engine_samples_it_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("exponential-1s.yaml"))
+        .unwrap()
+        .replace("horizon: 1d", "horizon: 0.0000001month");
+    let p = write(dir.path(), "short.yaml", &text);
+    refused(&run_limited(&p), &["unbounded request rate"]);
 }
 
 #[test]
