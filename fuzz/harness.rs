@@ -261,6 +261,8 @@ const MAX_INPUT: usize = 256 * 1024;
 /// A loaded scenario estimated at fewer events per replication is simulated (one replication)
 /// and its report rendered, so the engine and the report see the odd values that pass.
 const SIMULATE_BELOW: f64 = 200_000.0;
+/// Message shapes remembered (the set stops growing there, so memory stays bounded).
+const MAX_SHAPES: usize = 100_000;
 /// Inputs kept for the message-shape feedback.
 const POOL: usize = 4096;
 
@@ -289,11 +291,14 @@ fn read_dir_yaml(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-/// An error message with its particulars removed: digits, and text in backticks.
+/// An error message with its particulars removed: the file, digits, text in backticks, and the
+/// list of allowed values (which holds the input's own names).
 fn shape(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or("");
+    let first = first.split_once(": ").map(|x| x.1).unwrap_or(first);
     let mut out = String::new();
     let mut in_tick = false;
-    for c in msg.chars() {
+    for c in first.chars() {
         match c {
             '`' => {
                 in_tick = !in_tick;
@@ -475,7 +480,7 @@ impl Fuzzer {
                 input: input.to_string(),
             });
         }
-        if self.shapes.insert(shape(msg)) {
+        if self.shapes.len() < MAX_SHAPES && self.shapes.insert(shape(msg)) {
             if self.pool.len() < POOL {
                 self.pool.push((target, input.to_string()));
             } else {
