@@ -19,9 +19,9 @@
 use crate::scenario::{Scenario, SimMode, Traffic};
 use crate::simulate::{self, SERIES};
 
-/// Default cap on simulated events plus bookkeeping steps, over all replications: about three
-/// minutes of simulation on one core of the project's machine (~8 M events/s for a simple
-/// queue, 2–5 M/s for the Learnr scenarios). `--max-events` raises it.
+/// Default cap on simulated events plus bookkeeping steps, over all replications: about 75 s on
+/// the project's two cores, 2.5 min on one (`benches/scenarios/year-365.yaml`, the heaviest
+/// shipped run, is 4.5e8 and takes 15–17 s; see BENCHMARKS.md). `--max-events` raises it.
 pub const DEFAULT_MAX_EVENTS: f64 = 2e9;
 
 /// Default cap on the estimated memory: 2 GiB. `--max-memory` raises it.

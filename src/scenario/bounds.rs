@@ -24,7 +24,7 @@ pub const HORIZON: Bound = Bound {
 
 /// Report periods (horizon ÷ resolution): a year at an hourly resolution fits, 27 years at a
 /// daily one. The report holds every period (about 10 KB of `summary.json` and 55 KB of
-/// memory each), so this bounds its size: about 100 MB of files and 600 MB of memory.
+/// memory each, measured), so this bounds its size: about 120 MB of files and 600 MB of memory.
 pub const PERIODS: Bound = Bound {
     max: 10_000.0,
     why: "at most 10,000 report periods (horizon ÷ resolution); choose a coarser resolution",
