@@ -22,6 +22,13 @@ pub const HORIZON: Bound = Bound {
     why: "the longest horizon is 100 years",
 };
 
+/// A warm-up: at most the longest horizon. Times far beyond it lose the precision to step hour
+/// by hour (at 1e26 s adding an hour changes nothing, and the arrival process never advanced).
+pub const WARMUP: Bound = Bound {
+    max: 100.0 * YEAR,
+    why: "the longest warm-up is 100 years (in seconds: 3,153,600,000)",
+};
+
 /// Report periods (horizon ÷ resolution): a year at an hourly resolution fits, 27 years at a
 /// daily one. The report holds every period (about 10 KB of `summary.json` and 55 KB of
 /// memory each, measured), so this bounds its size: about 120 MB of files and 600 MB of memory.

@@ -434,6 +434,9 @@ fn simulation(cx: &mut Ctx, raw: &RawSimulation, resolution: f64) -> SimSettings
         cx.err("simulation.max_in_flight", "must be at least 1");
     }
     let max_in_flight = cx.at_most("simulation.max_in_flight", max_in_flight.into(), bounds::MAX_IN_FLIGHT) as u32;
+    if let Some(w) = raw.warmup {
+        cx.at_most("simulation.warmup", w.0, bounds::WARMUP);
+    }
     let mode = match raw.mode.as_deref().unwrap_or("peak_window") {
         "peak_window" => {
             let window = raw.window.map(|w| w.0).unwrap_or(3600.0_f64.min(resolution));

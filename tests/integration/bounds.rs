@@ -212,6 +212,22 @@ fn a_rate_infinite_where_the_engine_samples_it_is_refused() {
     refused(&run_limited(&p), &["unbounded request rate"]);
 }
 
+/// A warm-up of 1e26 s with no traffic: an hour added to -1e26 changes nothing, so the arrival
+/// process looked for the next arrival forever.
+#[test]
+fn a_warmup_beyond_precision_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "warm.yaml",
+        "name: w\nstage: s\nreplications: 1\nhorizon: 1d\n\
+         simulation: {mode: peak_window, window: 1h, warmup: 100000000000000000000000000s}\n\
+         traffic: {users: {users: 0}, sessions_per_user_per_week: 1, requests_per_session: 1}\n\
+         requests: {r: {share: 100%, cpu: 1ms}}\nstages: {s: {api: {vcpu: 1}}}\n",
+    );
+    refused(&run_limited(&p), &["simulation.warmup", "100 years"]);
+}
+
 #[test]
 fn a_century_at_daily_resolution_is_refused_for_its_report_size() {
     let out = run_limited(&fixture("century-daily.yaml"));
