@@ -150,6 +150,24 @@ fn indentation(line: &str) -> usize {
 }
 
 impl DepthScan {
+    /// Inside a quoted scalar: how many characters `c` (with `next`) take, and whether `c`
+    /// closes the quote (`\"` escapes in double quotes, `''` in single ones).
+    fn quoted(&mut self, c: char, next: Option<char>) -> (usize, bool) {
+        match (self.quote, c) {
+            (Some('"'), '\\') => (2, false),
+            (Some('"'), '"') => {
+                self.quote = None;
+                (1, true)
+            }
+            (Some('\''), '\'') if next == Some('\'') => (2, false),
+            (Some('\''), '\'') => {
+                self.quote = None;
+                (1, true)
+            }
+            _ => (1, false),
+        }
+    }
+
     /// Processes one line; returns the deepest nesting reached on it.
     fn line(&mut self, line: &str) -> usize {
         let indent = indentation(line);
@@ -191,30 +209,11 @@ impl DepthScan {
             let c = chars[i];
             let next = chars.get(i + 1).copied();
             let blank_next = next.is_none_or(|n| n == ' ' || n == '\t');
-            match self.quote {
-                Some('"') => {
-                    if c == '\\' {
-                        i += 1;
-                    } else if c == '"' {
-                        self.quote = None;
-                        node_start = false;
-                    }
-                    i += 1;
-                    continue;
-                }
-                Some(_) => {
-                    if c == '\'' {
-                        if next == Some('\'') {
-                            i += 1;
-                        } else {
-                            self.quote = None;
-                            node_start = false;
-                        }
-                    }
-                    i += 1;
-                    continue;
-                }
-                None => {}
+            if self.quote.is_some() {
+                let (step, closed) = self.quoted(c, next);
+                node_start &= !closed;
+                i += step;
+                continue;
             }
             let after_blank = i == 0 || chars[i - 1] == ' ' || chars[i - 1] == '\t';
             match c {

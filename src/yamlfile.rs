@@ -414,6 +414,49 @@ pub fn merge(base: Value, child: Value) -> Value {
     }
 }
 
+/// A base none of whose top-level keys is one of `fields` is another program's file that
+/// happens to read as a mapping (`/etc/shadow`): refused at `from`'s `extends:` line, unquoted.
+fn check_base(from: &YamlFile, base: &YamlFile, fields: &[&str]) -> Result<(), InputError> {
+    let Value::Mapping(m) = &base.value else { return Ok(()) };
+    let known = m
+        .keys()
+        .any(|k| k.as_str().is_some_and(|k| k == "extends" || fields.contains(&k)));
+    if m.is_empty() || known {
+        return Ok(());
+    }
+    let (l, c) = from.index.locate("extends").unzip();
+    Err(InputError::new(
+        &from.path,
+        "extends",
+        format!(
+            "base file `{}` is not a scenario: none of its {} top-level keys is a scenario field",
+            base.path.display(),
+            m.len()
+        ),
+    )
+    .at(l, c)
+    .allowed(fields.iter().copied()))
+}
+
+/// The base `file` extends, relative to it, if any.
+fn extends_of(file: &YamlFile) -> Result<Option<PathBuf>, InputError> {
+    let Some(ext) = file.value.get("extends") else {
+        return Ok(None);
+    };
+    match ext.as_str() {
+        Some(rel) => Ok(Some(file.path.parent().unwrap_or(Path::new(".")).join(rel))),
+        None => {
+            let (l, c) = file.index.locate("extends").unzip();
+            Err(InputError::new(
+                &file.path,
+                "extends",
+                "expected the path of a base file, relative to this file",
+            )
+            .at(l, c))
+        }
+    }
+}
+
 /// The most base files an `extends:` chain follows.
 pub const MAX_EXTENDS: usize = 8;
 
@@ -485,42 +528,10 @@ fn load_chain(path: &Path, root_text: Option<&str>, fields: &[&str]) -> Result<(
                 return Err(e);
             }
         };
-        if let (Some(from), Value::Mapping(m)) = (chain.last(), &file.value) {
-            let known = m
-                .keys()
-                .any(|k| k.as_str().is_some_and(|k| k == "extends" || fields.contains(&k)));
-            if !m.is_empty() && !known {
-                let (l, c) = from.index.locate("extends").unzip();
-                return Err(InputError::new(
-                    &from.path,
-                    "extends",
-                    format!(
-                        "base file `{}` is not a scenario: none of its {} top-level keys is a scenario field",
-                        p.display(),
-                        m.len()
-                    ),
-                )
-                .at(l, c)
-                .allowed(fields.iter().copied()));
-            }
+        if let Some(from) = chain.last() {
+            check_base(from, &file, fields)?;
         }
-        if let Some(ext) = file.value.get("extends") {
-            match ext.as_str() {
-                Some(rel) => {
-                    let base_dir = file.path.parent().unwrap_or(Path::new("."));
-                    next = Some(base_dir.join(rel));
-                }
-                None => {
-                    let (l, c) = file.index.locate("extends").unzip();
-                    return Err(InputError::new(
-                        &file.path,
-                        "extends",
-                        "expected the path of a base file, relative to this file",
-                    )
-                    .at(l, c));
-                }
-            }
-        }
+        next = extends_of(&file)?;
         chain.push(file);
     }
     let sources = Sources {
