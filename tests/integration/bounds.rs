@@ -75,15 +75,18 @@ fn four_billion_requests_in_flight_are_refused() {
 }
 
 #[test]
-fn an_unstable_system_stays_within_the_estimated_memory() {
+fn an_overload_at_the_largest_max_in_flight_runs_under_the_memory_limit() {
     // The same overload with the largest `max_in_flight` allowed runs to its end under the
-    // memory limit: the queue stops growing at 1,000,000 requests.
+    // memory limit (its estimate is below it): the queue stops growing at 1,000,000 requests.
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("max-in-flight-4e9.yaml"))
         .unwrap()
         .replace("4000000000", "1000000")
         .replace("horizon: 1d", "horizon: 1h");
     let p = write(dir.path(), "overload.yaml", &text);
+    let (sc, _) = capsim::scenario::load(&p, None).unwrap();
+    let e = capsim::work::estimate(&sc, None);
+    assert!(e.memory_bytes < (1u64 << 30) as f64 && e.peak_requests == 1e6, "{e:?}");
     let report_dir = dir.path().join("report");
     let out = limited(&["run", p.to_str().unwrap(), "--out", report_dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
