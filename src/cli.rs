@@ -83,6 +83,8 @@ pub enum Command {
         /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        caps: CapOpts,
     },
     /// Run scenarios and exit 1 if a budget or SLO is breached or a station is overloaded (for CI).
     Check {
@@ -122,11 +124,36 @@ pub struct RunOpts {
     /// Override the number of replications.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replications: Option<u32>,
-    /// Worker threads for replications (default: all cores). Results do not depend on it.
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads for replications (default: all cores; at most 256, and never more than
+    /// the replications). Results do not depend on it.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     #[arg(long, value_name = "DIR", help = PRICING_HELP)]
     pub pricing: Option<PathBuf>,
+    #[command(flatten)]
+    pub caps: CapOpts,
+}
+
+/// The caps on a run's estimated work and memory (README, "Limits").
+#[derive(Debug, Args)]
+pub struct CapOpts {
+    /// Refuse a run estimated at more simulated events than this, over all replications
+    /// (default 2e9: about 75 s on two cores, 2.5 min on one).
+    #[arg(long, value_name = "N", value_parser = crate::work::parse_max_events)]
+    pub max_events: Option<f64>,
+    /// Refuse a run estimated to need more memory than this (default 2GiB).
+    #[arg(long, value_name = "SIZE", value_parser = crate::work::parse_max_memory)]
+    pub max_memory: Option<f64>,
+}
+
+impl CapOpts {
+    fn caps(&self) -> crate::work::Caps {
+        let d = crate::work::Caps::default();
+        crate::work::Caps {
+            max_events: self.max_events.unwrap_or(d.max_events),
+            max_memory: self.max_memory.unwrap_or(d.max_memory),
+        }
+    }
 }
 
 enum Failure {
@@ -167,12 +194,15 @@ fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
     if let Some(r) = opts.replications {
         sc.replications = r;
     }
+    crate::work::check(&sc, opts.threads.map(usize::from), &opts.caps.caps()).map_err(InputErrors::from)?;
     Ok((sc, cat))
 }
 
 fn simulate(sc: &Scenario, cat: &Catalog, threads: Option<u16>) -> Result<crate::run::RunResult, Failure> {
     match threads {
         Some(n) => {
+            // More threads than replications would only wait.
+            let n = u32::from(n).min(sc.replications.max(1));
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n as usize)
                 .build()
@@ -230,12 +260,21 @@ fn cmd_run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_validate(scenarios: Vec<PathBuf>, pricing: Option<PathBuf>, strict: bool) -> Result<ExitCode, Failure> {
+fn cmd_validate(
+    scenarios: Vec<PathBuf>,
+    pricing: Option<PathBuf>,
+    strict: bool,
+    caps: CapOpts,
+) -> Result<ExitCode, Failure> {
     let requested = requested_pricing(pricing.as_deref());
     let mut all = Vec::new();
     let mut warned = Vec::new();
     for p in &scenarios {
-        let problems = match scenario::load(p, requested.as_ref()) {
+        let loaded = scenario::load(p, requested.as_ref()).and_then(|(sc, cat)| {
+            crate::work::check(&sc, None, &caps.caps())?;
+            Ok((sc, cat))
+        });
+        let problems = match loaded {
             Ok((sc, _)) if strict && !sc.warnings.is_empty() => sc.warnings,
             Ok((sc, cat)) => {
                 out(&format!(
@@ -401,7 +440,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             scenarios,
             pricing,
             strict,
-        } => cmd_validate(scenarios, pricing, strict),
+            caps,
+        } => cmd_validate(scenarios, pricing, strict, caps),
         Command::Check {
             scenarios,
             opts,

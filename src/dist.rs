@@ -14,16 +14,156 @@ use serde::Deserialize;
 const Z95: f64 = 1.644_853_626_951_472_2;
 
 /// A distribution as written in a scenario file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum RawDist {
     /// `20ms`: always this long.
     Constant(Seconds),
     Spec(DistSpec),
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+/// The distributions a file can name, with the fields each takes.
+const KINDS: &[(&str, &[&str])] = &[
+    ("constant", &["value"]),
+    ("exponential", &["mean"]),
+    ("lognormal", &["p50", "p95", "mean", "cv"]),
+    ("gamma", &["mean", "cv"]),
+    ("uniform", &["min", "max"]),
+];
+
+fn kind_names() -> String {
+    KINDS.iter().map(|k| k.0).collect::<Vec<_>>().join(", ")
+}
+
+/// A duration field of a distribution (`mean: 30s`); the error names the distribution and field.
+fn duration(m: &serde_yaml::Mapping, kind: &str, field: &str) -> Result<Option<Seconds>, String> {
+    match m.get(field) {
+        None => Ok(None),
+        Some(v) => Seconds::deserialize(v.clone()).map(Some).map_err(|e| {
+            format!(
+                "{} distribution, field `{field}`: {}",
+                article(kind),
+                crate::yamlmsg::rewrite(&e.to_string())
+            )
+        }),
+    }
+}
+
+/// A plain number field of a distribution (`cv: 1.5`).
+fn number(m: &serde_yaml::Mapping, kind: &str, field: &str) -> Result<Option<f64>, String> {
+    match m.get(field) {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(x)),
+            Some(x) => Err(format!(
+                "{} distribution, field `{field}`: expected a number ≥ 0, found {x}",
+                article(kind)
+            )),
+            None => Err(format!(
+                "{} distribution, field `{field}`: expected a number, found {}",
+                article(kind),
+                crate::yamlfile::kind_of(v)
+            )),
+        },
+    }
+}
+
+fn article(kind: &str) -> String {
+    match kind.chars().next() {
+        Some('a' | 'e' | 'i' | 'o') => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}
+
+fn required(v: Option<Seconds>, kind: &str, field: &str) -> Result<Seconds, String> {
+    v.ok_or_else(|| format!("{} distribution needs `{field}`", article(kind)))
+}
+
+/// A distribution from its YAML value: a constant duration, or `{dist: kind, …}`.
+fn raw_dist(v: &serde_yaml::Value) -> Result<RawDist, String> {
+    use serde_yaml::Value;
+    let m = match v {
+        Value::String(_) | Value::Number(_) => {
+            return Seconds::deserialize(v.clone())
+                .map(RawDist::Constant)
+                .map_err(|e| crate::yamlmsg::rewrite(&e.to_string()))
+        }
+        Value::Mapping(m) => m,
+        other => {
+            return Err(format!(
+            "expected a duration such as `20ms` or a distribution such as `{{dist: exponential, mean: 30s}}`, found {}",
+            crate::yamlfile::kind_of(other)
+        ))
+        }
+    };
+    let kind = match m.get("dist") {
+        Some(Value::String(k)) => k.as_str(),
+        Some(other) => {
+            return Err(format!(
+                "`dist` names a distribution, one of {}; found {}",
+                kind_names(),
+                crate::yamlfile::kind_of(other)
+            ))
+        }
+        None => {
+            return Err(format!(
+                "a distribution needs `dist:`, one of {} (or write a constant such as `20ms`)",
+                kind_names()
+            ))
+        }
+    };
+    let Some((_, fields)) = KINDS.iter().find(|k| k.0 == kind) else {
+        return Err(format!(
+            "unknown distribution `{kind}`; expected one of {}",
+            kind_names()
+        ));
+    };
+    for key in m.keys() {
+        let known = key.as_str().is_some_and(|k| k == "dist" || fields.contains(&k));
+        if !known {
+            let name = key.as_str().unwrap_or("?");
+            let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            return Err(format!(
+                "unknown field `{name}` in {} distribution, expected one of {}",
+                article(kind),
+                list.join(", ")
+            ));
+        }
+    }
+    let d = |f: &str| duration(m, kind, f);
+    let spec = match kind {
+        "constant" => DistSpec::Constant {
+            value: required(d("value")?, kind, "value")?,
+        },
+        "exponential" => DistSpec::Exponential {
+            mean: required(d("mean")?, kind, "mean")?,
+        },
+        "lognormal" => DistSpec::Lognormal {
+            p50: d("p50")?,
+            p95: d("p95")?,
+            mean: d("mean")?,
+            cv: number(m, kind, "cv")?,
+        },
+        "gamma" => DistSpec::Gamma {
+            mean: required(d("mean")?, kind, "mean")?,
+            cv: number(m, kind, "cv")?.ok_or_else(|| format!("{} distribution needs `cv`", article(kind)))?,
+        },
+        _ => DistSpec::Uniform {
+            min: required(d("min")?, kind, "min")?,
+            max: required(d("max")?, kind, "max")?,
+        },
+    };
+    Ok(RawDist::Spec(spec))
+}
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_yaml::Value::deserialize(d)?;
+        raw_dist(&v).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A distribution given by name and parameters (`{dist: lognormal, p50: 12ms, p95: 45ms}`).
+#[derive(Debug, Clone)]
 pub enum DistSpec {
     Constant {
         value: Seconds,
@@ -32,13 +172,9 @@ pub enum DistSpec {
         mean: Seconds,
     },
     Lognormal {
-        #[serde(default)]
         p50: Option<Seconds>,
-        #[serde(default)]
         p95: Option<Seconds>,
-        #[serde(default)]
         mean: Option<Seconds>,
-        #[serde(default)]
         cv: Option<f64>,
     },
     Gamma {

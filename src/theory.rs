@@ -140,6 +140,10 @@ pub fn erlang_b(c: u32, a: f64) -> f64 {
     for k in 1..=c {
         let ab = a * b;
         b = ab / (f64::from(k) + ab);
+        if b == 0.0 {
+            // Underflowed: every later term is 0 too, so 4 billion servers cost no more.
+            break;
+        }
     }
     b
 }

@@ -17,6 +17,19 @@ pub const DURATION_UNITS: &[&str] = &["us", "ms", "s", "m", "min", "h", "d", "w"
 /// Units a rate accepts after the slash.
 pub const RATE_UNITS: &[&str] = &["/s", "/m", "/min", "/h", "/d", "/w", "/month"];
 
+/// The longest text a quantity is read from: no valid one comes close, and an error quotes the
+/// text it could not read, which must stay short.
+pub const MAX_QUANTITY_CHARS: usize = 64;
+
+fn not_too_long(text: &str, expected: &str) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_QUANTITY_CHARS {
+        Err(format!("expected {expected}, found text of {n} characters"))
+    } else {
+        Ok(())
+    }
+}
+
 fn split_number(s: &str) -> Option<(f64, &str)> {
     let s = s.trim();
     let end = s
@@ -42,6 +55,7 @@ fn finite_nonneg(v: f64, what: &str, text: &str) -> Result<f64, String> {
 
 /// Parses a size such as `400MB` (decimal, 10^6) or `2GiB` (binary, 2^30) into bytes.
 pub fn parse_bytes(text: &str) -> Result<f64, String> {
+    not_too_long(text, "a size such as `400MB`")?;
     let (v, unit) = split_number(text).ok_or_else(|| {
         format!(
             "expected a size such as `400MB` or `2GiB`, found `{text}` (units: {})",
@@ -77,6 +91,7 @@ pub fn parse_bytes(text: &str) -> Result<f64, String> {
 
 /// Parses a duration such as `150ms`, `15m`, `2h`, `30d` into seconds.
 pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    not_too_long(text, "a duration such as `15m`")?;
     let (v, unit) = split_number(text).ok_or_else(|| {
         format!(
             "expected a duration such as `150ms`, `15m` or `2h`, found `{text}` (units: {})",
@@ -120,6 +135,7 @@ fn duration_unit(unit: &str) -> Option<f64> {
 
 /// Parses a fraction written `70%` or `0.7`.
 pub fn parse_fraction(text: &str) -> Result<f64, String> {
+    not_too_long(text, "a fraction such as `70%`")?;
     let (v, unit) = split_number(text)
         .ok_or_else(|| format!("expected a percentage such as `70%` or a fraction such as `0.7`, found `{text}`"))?;
     let v = match unit {
@@ -136,6 +152,7 @@ pub fn parse_fraction(text: &str) -> Result<f64, String> {
 
 /// Parses money written `$25`, `$0.125`, `25` or `25 USD` into dollars.
 pub fn parse_money(text: &str) -> Result<f64, String> {
+    not_too_long(text, "an amount such as `$25`")?;
     let t = text.trim();
     let t = t.strip_prefix('$').unwrap_or(t).trim();
     let t = t.strip_suffix("USD").unwrap_or(t).trim();
@@ -148,6 +165,7 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
 
 /// Parses a count such as `143K`, `1.5M`, `2B` or `5000`.
 pub fn parse_count(text: &str) -> Result<f64, String> {
+    not_too_long(text, "a number such as `143K`")?;
     let (v, unit) =
         split_number(text).ok_or_else(|| format!("expected a number such as `5000` or `143K`, found `{text}`"))?;
     let mult = match unit {
@@ -166,6 +184,7 @@ pub fn parse_count(text: &str) -> Result<f64, String> {
 
 /// Parses a rate such as `8/s`, `500/min`, `2000/m`, `1M/month` into events per second.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
+    not_too_long(text, "a rate such as `8/s`")?;
     let (num, per) = text.split_once('/').ok_or_else(|| {
         format!(
             "expected a rate such as `8/s` or `500/min`, found `{text}` (units: {})",

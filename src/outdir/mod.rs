@@ -69,7 +69,7 @@ impl Protected {
     pub fn for_scenario(sc: &crate::scenario::Scenario, catalogs: &crate::pricing::CatalogSource) -> Protected {
         let mut p = Protected::new();
         p.add(&sc.file, format!("the scenario {}", sc.file.display()));
-        if let Ok((_, sources)) = crate::yamlfile::load_with_extends(&sc.file) {
+        if let Ok((_, sources)) = crate::yamlfile::load_with_extends(&sc.file, crate::scenario::raw::TOP_LEVEL) {
             for (f, _) in sources.files.iter().skip(1) {
                 p.add(f, format!("{}, which the scenario extends", f.display()));
             }

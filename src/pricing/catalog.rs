@@ -184,14 +184,32 @@ pub fn nearest_pricing_dir(start: &Path) -> Option<PathBuf> {
 }
 
 /// The `*.yaml` files directly in `dir`, sorted.
+/// Every `*.yaml` of `dir`, sorted. Every one is read (a FIFO or a directory named so is an
+/// error when read, not skipped), and there are at most [`MAX_CATALOG_FILES`]: each may hold
+/// 1 MiB.
 fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
+    if files.len() > MAX_CATALOG_FILES {
+        let n = files.len();
+        return Err(std::io::Error::other(format!(
+            "{n} catalog files; at most {MAX_CATALOG_FILES} are read"
+        )));
+    }
     Ok(files)
+}
+
+/// The most catalog files one directory may hold.
+pub const MAX_CATALOG_FILES: usize = 1_000;
+
+/// One provider's catalog from its text (the fuzz harness), checked as `load_dir` checks a file.
+pub fn provider_from_text(path: &Path, text: &str) -> Result<Provider, InputErrors> {
+    let file = YamlFile::parse(path, text)?;
+    provider_from_file(file).map_err(InputErrors)
 }
 
 impl Catalog {

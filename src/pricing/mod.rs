@@ -64,7 +64,7 @@ mod bill;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
-pub use catalog::{nearest_pricing_dir, BUILTIN_CATALOGS};
+pub use catalog::{nearest_pricing_dir, provider_from_text, BUILTIN_CATALOGS};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,13 +5,14 @@
 
 mod billing;
 pub mod bounds;
+pub mod limits;
 pub mod raw;
 mod reach;
 mod traffic;
 mod trigger;
 mod validate;
 
-pub use validate::{component_names, load, load_with_catalog};
+pub use validate::{component_names, load, load_str, load_with_catalog};
 
 use crate::dist::Dist;
 use std::collections::BTreeMap;

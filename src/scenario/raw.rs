@@ -47,6 +47,30 @@ pub struct RawScenario {
     pub plan_says: Option<RawPlanSays>,
 }
 
+/// The fields of a scenario's top level (those of [`RawScenario`]; a test keeps them in step):
+/// an `extends:` base must have at least one.
+pub const TOP_LEVEL: &[&str] = &[
+    "name",
+    "description",
+    "source",
+    "stage",
+    "seed",
+    "replications",
+    "horizon",
+    "resolution",
+    "hours_per_month",
+    "pricing",
+    "simulation",
+    "traffic",
+    "requests",
+    "stages",
+    "storage",
+    "triggers",
+    "budget",
+    "slo",
+    "plan_says",
+];
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
@@ -419,11 +443,32 @@ pub struct RawTrigger {
 }
 
 /// `flag`, or a map with exactly one of `upgrade`, `add_instances`, `switch_stage`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum RawAction {
     Word(String),
     Map(Box<RawActionMap>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, whose only error is "did not match any variant":
+/// a map's fields keep their own errors and paths.
+impl<'de> Deserialize<'de> for RawAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawAction;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`flag` or a mapping with one of `upgrade`, `add_instances`, `switch_stage`")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawAction, E> {
+                Ok(RawAction::Word(s.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawAction, A::Error> {
+                let m = RawActionMap::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawAction::Map(Box::new(m)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -514,4 +559,22 @@ pub struct RawPlanSays {
     /// The scenario author's reading of the plan: where its own arithmetic disagrees.
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_lists_every_field_of_a_scenario() {
+        let v: serde_yaml::Value = serde_yaml::from_str("{not_a_field: 1}").unwrap();
+        let msg = serde_yaml::from_value::<RawScenario>(v).unwrap_err().to_string();
+        let listed = msg.split_once("expected one of ").map(|x| x.1).unwrap_or("");
+        let fields: Vec<&str> = listed
+            .split(',')
+            .map(|f| f.trim().trim_matches('`'))
+            .map(|f| f.split('`').next().unwrap_or(f))
+            .collect();
+        assert_eq!(fields, TOP_LEVEL, "{msg}");
+    }
 }

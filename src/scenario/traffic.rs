@@ -37,7 +37,10 @@ pub(super) fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {
         }
     };
     let rps = match raw.requests_per_session {
-        Some(v) => cx.positive("traffic.requests_per_session", v),
+        Some(v) => {
+            let v = cx.positive("traffic.requests_per_session", v);
+            cx.at_most("traffic.requests_per_session", v, super::limits::REQUESTS_PER_SESSION)
+        }
         None => {
             cx.err(
                 "traffic.requests_per_session",
@@ -268,6 +271,7 @@ fn growth(cx: &mut Ctx, u: &RawUsers) -> (Growth, Option<f64>) {
                 );
                 return (Growth::Constant(1.0), None);
             }
+            cx.at_most(&format!("{p}.points"), pts.len() as f64, super::limits::POINTS);
             if pts.windows(2).any(|w| w[1].0 <= w[0].0) {
                 cx.err(&format!("{p}.points"), "points must be in increasing order of `at`");
             }

@@ -307,6 +307,10 @@ fn upgrade_fields(cx: &mut Ctx, p: &str, u: &RawUpgrade) {
             );
         }
     }
+    // The limits a stage's workers obey (`super::limits`), for an action too.
+    if let Some(w) = u.workers {
+        cx.at_most(&format!("{up}.workers"), w.into(), super::limits::WORKERS);
+    }
 }
 
 fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {

@@ -1,6 +1,7 @@
 //! Raw scenario → checked [`Scenario`], collecting every problem with its location.
 
 use super::billing::{billing, require_billed_input};
+use super::limits::{self, Bound};
 use super::raw::*;
 use super::*;
 use crate::dist::{Dist, RawDist};
@@ -25,7 +26,7 @@ pub(super) const READ_REPLICAS_UNSUPPORTED: &str =
 /// directory (so editing a repository's `pricing/` takes effect); the catalogs built into
 /// capsim. A named directory that does not exist or holds no catalogs is an input error.
 pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
-    let (value, sources) = load_with_extends(path)?;
+    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
     let raw: RawScenario = sources.deserialize(value)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -53,7 +54,15 @@ pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario,
 
 /// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
 pub fn load_with_catalog(path: &Path, catalog: &Catalog) -> Result<Scenario, InputErrors> {
-    let (value, sources) = load_with_extends(path)?;
+    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
+    let raw: RawScenario = sources.deserialize(value)?;
+    validate(raw, &sources, catalog, path)
+}
+
+/// [`load_with_catalog`] for a scenario whose text is given (the fuzz harness); `path` places
+/// it, for its `extends:` and its messages.
+pub fn load_str(path: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, InputErrors> {
+    let (value, sources) = crate::yamlfile::load_text_with_extends(path, text, super::raw::TOP_LEVEL)?;
     let raw: RawScenario = sources.deserialize(value)?;
     validate(raw, &sources, catalog, path)
 }
@@ -99,6 +108,15 @@ impl Ctx<'_> {
             v
         }
     }
+    /// `v`, or an error (and the bound) when it exceeds `bound` (see `bounds.rs`).
+    pub fn at_most(&mut self, field: &str, v: f64, bound: Bound) -> f64 {
+        if v > bound.max {
+            self.err(field, format!("{} is too large: {}", limits::shown(v), bound.why));
+            bound.max
+        } else {
+            v
+        }
+    }
     pub fn positive(&mut self, field: &str, v: f64) -> f64 {
         if !v.is_finite() || v <= 0.0 {
             self.err(field, format!("expected a number > 0, found {v}"));
@@ -117,23 +135,7 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
         warnings: Vec::new(),
     };
 
-    let horizon = cx.positive("horizon", raw.horizon.0);
-    let resolution = match raw.resolution {
-        Some(r) => cx.positive("resolution", r.0),
-        None => 86400.0_f64.min(horizon),
-    };
-    if resolution > horizon {
-        cx.err("resolution", "the report resolution is longer than the horizon");
-    } else if horizon / resolution > 200_000.0 {
-        cx.err(
-            "resolution",
-            "more than 200,000 report periods; choose a coarser resolution",
-        );
-    }
-    let hours_per_month = match raw.hours_per_month {
-        Some(h) => cx.positive("hours_per_month", h),
-        None => 730.0,
-    };
+    let (horizon, resolution, hours_per_month) = limits::time_frame(&mut cx, &raw);
     let replications = raw.replications.unwrap_or(8);
     if replications == 0 || replications > 100_000 {
         cx.err(
@@ -150,6 +152,8 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
     let request_names: Vec<String> = requests.iter().map(|r| r.name.clone()).collect();
 
     // Stages.
+    cx.at_most("stages", raw.stages.len() as f64, limits::STAGES);
+    cx.at_most("triggers", raw.triggers.len() as f64, limits::TRIGGERS);
     let mut stages = BTreeMap::new();
     for (name, s) in &raw.stages {
         stages.insert(name.clone(), stage(&mut cx, name, s));
@@ -319,6 +323,7 @@ fn requests(cx: &mut Ctx, raw: &RawScenario) -> Vec<RequestType> {
     if raw.requests.is_empty() {
         cx.err("requests", "at least one request type is needed");
     }
+    cx.at_most("requests", raw.requests.len() as f64, limits::REQUEST_TYPES);
     let share_sum: f64 = raw.requests.values().map(|r| r.share.0).sum();
     if !raw.requests.is_empty() && (share_sum - 1.0).abs() > 1e-3 {
         cx.err(
@@ -344,17 +349,26 @@ fn requests(cx: &mut Ctx, raw: &RawScenario) -> Vec<RequestType> {
                     all_externals.clone(),
                 );
             }
-            calls.push((ext.clone(), cx.nonneg(&format!("{p}.calls.{ext}"), *n)));
+            let n = cx.nonneg(&format!("{p}.calls.{ext}"), *n);
+            calls.push((
+                ext.clone(),
+                cx.at_most(&format!("{p}.calls.{ext}"), n, limits::PER_REQUEST),
+            ));
         }
+        let count = |cx: &mut Ctx, f: &str, v: Option<f64>| {
+            let field = format!("{p}.{f}");
+            let v = cx.nonneg(&field, v.unwrap_or(0.0));
+            cx.at_most(&field, v, limits::PER_REQUEST)
+        };
         requests.push(RequestType {
             name: name.clone(),
             share: r.share.0,
             cpu,
-            db_queries: cx.nonneg(&format!("{p}.db_queries"), r.db_queries.unwrap_or(0.0)),
-            cache_lookups: cx.nonneg(&format!("{p}.cache_lookups"), r.cache_lookups.unwrap_or(0.0)),
-            vector_queries: cx.nonneg(&format!("{p}.vector_queries"), r.vector_queries.unwrap_or(0.0)),
+            db_queries: count(cx, "db_queries", r.db_queries),
+            cache_lookups: count(cx, "cache_lookups", r.cache_lookups),
+            vector_queries: count(cx, "vector_queries", r.vector_queries),
             calls,
-            jobs: cx.nonneg(&format!("{p}.jobs"), r.jobs.unwrap_or(0.0)),
+            jobs: count(cx, "jobs", r.jobs),
             egress_bytes: r.egress.map(|b| b.0).unwrap_or(0.0),
             writes: r.writes.unwrap_or(false),
         });
@@ -386,6 +400,10 @@ fn simulation(cx: &mut Ctx, raw: &RawSimulation, resolution: f64) -> SimSettings
     let max_in_flight = raw.max_in_flight.unwrap_or(200_000);
     if max_in_flight == 0 {
         cx.err("simulation.max_in_flight", "must be at least 1");
+    }
+    let max_in_flight = cx.at_most("simulation.max_in_flight", max_in_flight.into(), limits::MAX_IN_FLIGHT) as u32;
+    if let Some(w) = raw.warmup {
+        cx.at_most("simulation.warmup", w.0, limits::WARMUP);
     }
     let mode = match raw.mode.as_deref().unwrap_or("peak_window") {
         "peak_window" => {
@@ -437,6 +455,10 @@ fn api(cx: &mut Ctx, p: &str, a: &RawApi) -> Api {
     let workers = a.workers.unwrap_or(8);
     if workers == 0 {
         cx.err(&format!("{ap}.workers"), "at least one worker per instance is needed");
+    }
+    let workers = cx.at_most(&format!("{ap}.workers"), workers.into(), limits::WORKERS) as u32;
+    if let Some(q) = a.max_queue {
+        cx.at_most(&format!("{ap}.max_queue"), q.into(), limits::MAX_QUEUE);
     }
     if let Some(m) = a.max_instances {
         if m < instances {
@@ -493,7 +515,7 @@ fn api(cx: &mut Ctx, p: &str, a: &RawApi) -> Api {
         vcpu: a.vcpu.map(|v| cx.positive(&format!("{ap}.vcpu"), v)).unwrap_or(0.0),
         ram_bytes,
         workers: workers.max(1),
-        max_queue: a.max_queue,
+        max_queue: a.max_queue.map(|q| q.min(limits::MAX_QUEUE.max as u32)),
         queue_timeout: a.queue_timeout.map(|t| t.0),
         ram_in_use_bytes: a.ram_in_use.map(|b| b.0).unwrap_or(ram_bytes),
         ram_in_use_is_ram: a.ram_in_use.is_none(),

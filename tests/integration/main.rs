@@ -1,12 +1,14 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
 mod approximation;
 mod billing;
+mod bounds;
 mod catalog_facts;
 mod cli;
 mod common;
 mod configs;
 mod determinism;
 mod figures;
+mod fuzz;
 mod outdir;
 mod overload;
 mod scenarios;
