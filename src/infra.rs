@@ -66,41 +66,13 @@ pub fn capacity_of(billing: &Billing, catalog: &Catalog) -> Option<Capacity> {
 
 /// The billing block of a named component of a stage.
 pub fn billing_of<'a>(s: &'a Stage, component: &str) -> Option<&'a Billing> {
-    match component {
-        "api" => Some(&s.api.billing),
-        "database" => s.database.as_ref().map(|d| &d.billing),
-        "cache" => s.cache.as_ref().map(|d| &d.billing),
-        "vector_store" => s.vector_store.as_ref().map(|d| &d.billing),
-        "queue" => s.queue.as_ref().map(|d| &d.billing),
-        other => s
-            .external
-            .iter()
-            .find(|e| e.name == other)
-            .map(|e| &e.billing)
-            .or_else(|| s.services.iter().find(|e| e.name == other).map(|e| &e.billing)),
-    }
-}
-
-fn billing_of_mut<'a>(s: &'a mut Stage, component: &str) -> Option<&'a mut Billing> {
-    match component {
-        "api" => Some(&mut s.api.billing),
-        "database" => s.database.as_mut().map(|d| &mut d.billing),
-        "cache" => s.cache.as_mut().map(|d| &mut d.billing),
-        "vector_store" => s.vector_store.as_mut().map(|d| &mut d.billing),
-        "queue" => s.queue.as_mut().map(|d| &mut d.billing),
-        other => {
-            if let Some(e) = s.external.iter_mut().find(|e| e.name == other) {
-                return Some(&mut e.billing);
-            }
-            s.services.iter_mut().find(|e| e.name == other).map(|e| &mut e.billing)
-        }
-    }
+    crate::components::billing_of(s, component)
 }
 
 /// Applies an upgrade to a stage (plan, size, vCPU, connections…). Returns what changed, in words.
 pub fn apply_upgrade(stage: &mut Stage, up: &Upgrade) -> String {
     let mut changes = Vec::new();
-    if let Some(b) = billing_of_mut(stage, &up.component) {
+    if let Some(b) = crate::components::billing_of_mut(stage, &up.component) {
         if let Some(p) = &up.provider {
             b.provider = Some(p.clone());
             changes.push(format!("provider → {p}"));
@@ -115,53 +87,7 @@ pub fn apply_upgrade(stage: &mut Stage, up: &Upgrade) -> String {
             changes.push(format!("size → {s}"));
         }
     }
-    match up.component.as_str() {
-        "api" => {
-            if let Some(v) = up.vcpu {
-                stage.api.vcpu = v;
-                changes.push(format!("vCPU → {v}"));
-            }
-            if let Some(r) = up.ram_bytes {
-                stage.api.ram_bytes = r;
-                // RAM in use that was not given is the instance's RAM, before and after.
-                if stage.api.ram_in_use_is_ram {
-                    stage.api.ram_in_use_bytes = r;
-                }
-                changes.push(format!("RAM → {}", crate::units::fmt_bytes(r)));
-            }
-            if let Some(w) = up.workers {
-                stage.api.workers = w;
-                changes.push(format!("workers → {w}"));
-            }
-        }
-        "database" => {
-            if let Some(db) = stage.database.as_mut() {
-                if let Some(p) = up.pooler {
-                    db.pooler = p;
-                    changes.push(if p {
-                        "connection pooler on".into()
-                    } else {
-                        "connection pooler off".to_string()
-                    });
-                }
-                if let Some(c) = up.connections {
-                    db.connections = Some(c);
-                    changes.push(format!("connections → {c}"));
-                }
-                if let Some(r) = up.read_replicas {
-                    db.read_replicas = r;
-                    changes.push(format!("read replicas → {r}"));
-                }
-            }
-        }
-        "vector_store" => {
-            if let (Some(v), Some(s)) = (stage.vector_store.as_mut(), up.servers) {
-                v.servers = s;
-                changes.push(format!("servers → {s}"));
-            }
-        }
-        _ => {}
-    }
+    crate::components::apply_upgrade_fields(stage, up, &mut changes);
     format!("{}: {}", up.component, changes.join(", "))
 }
 
@@ -185,18 +111,7 @@ fn problem(out: &mut Vec<Problem>, field: &str, reason: String, fallback: String
 
 /// The billing block of every component of a stage, with its field path inside the stage.
 pub fn billings(s: &Stage) -> Vec<(String, &Billing)> {
-    let mut v = vec![("api".to_string(), &s.api.billing)];
-    v.extend(s.database.as_ref().map(|d| ("database".to_string(), &d.billing)));
-    v.extend(s.cache.as_ref().map(|d| ("cache".to_string(), &d.billing)));
-    v.extend(
-        s.vector_store
-            .as_ref()
-            .map(|d| ("vector_store".to_string(), &d.billing)),
-    );
-    v.extend(s.queue.as_ref().map(|d| ("queue".to_string(), &d.billing)));
-    v.extend(s.external.iter().map(|e| (format!("external.{}", e.name), &e.billing)));
-    v.extend(s.services.iter().map(|e| (format!("services.{}", e.name), &e.billing)));
-    v
+    crate::components::billings(s)
 }
 
 /// Every plan a stage names is in the catalog, and every size is one of its plan's.

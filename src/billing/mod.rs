@@ -23,7 +23,7 @@ pub mod usage;
 
 use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Plan, Usage};
 use crate::scenario::{Billing, Scenario, Stage};
-use usage::{component_usage, scale_usage, Volumes};
+use usage::{scale_usage, Volumes};
 
 /// How one component is billed in one period.
 #[derive(Debug, Clone, PartialEq)]
@@ -256,10 +256,28 @@ pub fn stage_run_rate(
     cache_lookups: f64,
     catalog: &Catalog,
 ) -> (Vec<f64>, PeriodUsage) {
+    stage_run_rate_in(crate::components::KINDS, sc, st, components, v, cache_lookups, catalog)
+}
+
+/// [`stage_run_rate`] with the component kinds of `reg` (a test registers a kind of its own).
+pub fn stage_run_rate_in(
+    reg: crate::components::Registry,
+    sc: &Scenario,
+    st: &Stage,
+    components: &[String],
+    v: &Volumes,
+    cache_lookups: f64,
+    catalog: &Catalog,
+) -> (Vec<f64>, PeriodUsage) {
     let mut costs = vec![0.0; components.len()];
     let mut detail = Vec::with_capacity(components.len());
+    let p = crate::components::Period {
+        scenario: sc,
+        volumes: v,
+        cache_lookups,
+    };
     for c in components {
-        match component_usage(sc, st, c, v, cache_lookups) {
+        match crate::components::usage_in(reg, &p, st, c) {
             Some((u, b, count)) => detail.push((config_of(b, catalog, count), u)),
             None => detail.push((None, Usage::new())),
         }

@@ -208,11 +208,12 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
         return Action::Upgrade(upgrade(cx, p, u, scope));
     }
     if let Some(a) = &map.add_instances {
-        if a.component != "api" {
+        let scalable = crate::components::KINDS.iter().filter(|k| k.scales_out);
+        if !scalable.clone().any(|k| k.name == a.component) {
             cx.err_allowed(
                 &format!("{p}.action.add_instances.component"),
                 format!("only the API scales out by instances, not `{}`", a.component),
-                ["api"],
+                scalable.map(|k| k.name),
             );
         }
         let ap = format!("{p}.action.add_instances");
@@ -251,16 +252,22 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
 /// action can act on (`reach.rs`).
 fn upgrade_fields(cx: &mut Ctx, p: &str, u: &RawUpgrade) {
     let up = format!("{p}.action.upgrade");
-    let component_fields: [(&str, &str, bool); 7] = [
-        ("vcpu", "api", u.vcpu.is_some()),
-        ("ram", "api", u.ram.is_some()),
-        ("workers", "api", u.workers.is_some()),
-        ("pooler", "database", u.pooler.is_some()),
-        ("connections", "database", u.connections.is_some()),
-        ("read_replicas", "database", u.read_replicas.is_some()),
-        ("servers", "vector_store", u.servers.is_some()),
-    ];
-    for (field, owner, given) in component_fields {
+    // Each kind says which upgrade fields are its own (`src/components/`).
+    let given = |field: &str| match field {
+        "vcpu" => u.vcpu.is_some(),
+        "ram" => u.ram.is_some(),
+        "workers" => u.workers.is_some(),
+        "pooler" => u.pooler.is_some(),
+        "connections" => u.connections.is_some(),
+        "read_replicas" => u.read_replicas.is_some(),
+        "servers" => u.servers.is_some(),
+        other => unreachable!("upgrade field `{other}` of a component kind is not in RawUpgrade"),
+    };
+    let component_fields: Vec<(&str, &str, bool)> = crate::components::KINDS
+        .iter()
+        .flat_map(|k| k.upgrade_fields.iter().map(|f| (*f, k.name, given(f))))
+        .collect();
+    for &(field, owner, given) in &component_fields {
         if given && u.component != owner {
             cx.err(
                 &format!("{up}.{field}"),
@@ -276,17 +283,9 @@ fn upgrade_fields(cx: &mut Ctx, p: &str, u: &RawUpgrade) {
         cx.err_allowed(
             &up,
             "an upgrade that names only its component changes nothing; give at least one of",
-            [
-                "provider",
-                "plan",
-                "size",
-                "vcpu",
-                "ram",
-                "workers",
-                "pooler",
-                "connections",
-                "servers",
-            ],
+            ["provider", "plan", "size"]
+                .into_iter()
+                .chain(component_fields.iter().map(|(f, _, _)| *f)),
         );
     }
     if let Some(v) = u.vcpu.filter(|v| !v.is_finite() || *v <= 0.0) {
@@ -492,16 +491,20 @@ fn no_data_in_stage(
     st: &Stage,
     upgrades: &[&Upgrade],
 ) -> Option<String> {
-    match t.metric {
-        Metric::DatabaseConnections | Metric::DatabaseUtilization | Metric::DatabaseWait if st.database.is_none() => {
-            Some("no database".into())
+    if let Some(k) = crate::components::owner_of(t.metric) {
+        if k.list.is_none() && (k.instances)(st).is_empty() {
+            return Some(format!("no {}", k.label));
         }
-        Metric::VectorLatency | Metric::VectorCapacity if st.vector_store.is_none() => Some("no vector store".into()),
+    }
+    match t.metric {
         Metric::VectorCapacity => {
             // The stage's plan, and every plan an upgrade of the vector store would give it.
             let mut plans = Vec::new();
             let mut candidates = vec![st.clone()];
-            for u in upgrades.iter().filter(|u| u.component == "vector_store") {
+            for u in upgrades
+                .iter()
+                .filter(|u| u.component == crate::components::vector_store::KIND.name)
+            {
                 let mut s = st.clone();
                 crate::infra::apply_upgrade(&mut s, u);
                 candidates.push(s);
@@ -523,7 +526,6 @@ fn no_data_in_stage(
             }
             Some(format!("{} states no vector capacity", plans.join(" or ")))
         }
-        Metric::QueueBacklog | Metric::QueueWait if st.queue.is_none() => Some("no job queue".into()),
         Metric::MonthlyCost if !t.components.is_empty() => {
             let present = component_names(st);
             if t.components.iter().any(|c| present.contains(c)) {

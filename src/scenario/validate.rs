@@ -378,22 +378,7 @@ fn requests(cx: &mut Ctx, raw: &RawScenario) -> Vec<RequestType> {
 
 /// Ids of a stage's billed components, as triggers, actions and budgets name them.
 pub fn component_names(s: &Stage) -> Vec<String> {
-    let mut v = vec!["api".to_string()];
-    if s.database.is_some() {
-        v.push("database".into());
-    }
-    if s.cache.is_some() {
-        v.push("cache".into());
-    }
-    if s.vector_store.is_some() {
-        v.push("vector_store".into());
-    }
-    if s.queue.is_some() {
-        v.push("queue".into());
-    }
-    v.extend(s.external.iter().map(|e| e.name.clone()));
-    v.extend(s.services.iter().map(|e| e.name.clone()));
-    v
+    crate::components::names(s)
 }
 
 fn simulation(cx: &mut Ctx, raw: &RawSimulation, resolution: f64) -> SimSettings {
@@ -575,7 +560,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     });
     let vector_store = s.vector_store.as_ref().map(|v| vector_store(cx, &p, v));
     let queue = s.queue.as_ref().map(|q| queue(cx, &p, q));
-    let reserved = ["api", "database", "cache", "vector_store", "queue"];
+    let reserved: Vec<&str> = crate::components::reserved_names().collect();
     let mut external = Vec::new();
     for (n, e) in &s.external {
         let ep = format!("{p}.external.{n}");

@@ -1,0 +1,254 @@
+//! Component kinds: one place says what each kind of stage component is.
+//!
+//! A [`ComponentKind`] is a table of data and function pointers: its name (as triggers,
+//! actions, budgets and bills name it), how it is found in a stage and billed for a period,
+//! which capacity figures of its plan it uses, which engine stations it puts in the engine,
+//! which trigger metrics need it, and which upgrade fields and actions apply to it. [`KINDS`]
+//! lists every kind, in the order components are listed, billed and reported.
+//!
+//! # Adding a kind
+//!
+//! 1. Write `src/components/my_kind.rs` with `pub const KIND: ComponentKind = ComponentKind { … }`
+//!    and its functions: `instances` (the names it has in a stage), `billing` / `billing_mut`
+//!    (its billing block by name), `usage` (what it uses in one period, by billing metric, and
+//!    the count its fee multiplies by), `upgrade` (what an `upgrade` action's own fields do).
+//! 2. Add `mod my_kind;` here and `&my_kind::KIND` to [`KINDS`].
+//!
+//! Everything that goes through the registry then knows it: [`names`] (and so trigger and
+//! budget checks, the per-component bill and its ledger), [`billing_of`], [`billings`] (plan
+//! and size checks), [`usage`] (the bill), [`apply_upgrade_fields`], the reserved names of
+//! `external:` entries, which `upgrade` fields belong to it, whether `add_instances` applies.
+//! `tests.rs` registers a test-only kind (a nightly backup job) next to the built-in ones and
+//! checks that it is listed, billed, priced and owns a metric, with no other change.
+//!
+//! What is *not* open yet: a kind's configuration is a field of [`Stage`] (so a kind with its
+//! own YAML block also needs that field, its raw mirror and its validation), the engine's
+//! stations are the engine's own table ([`crate::engine::KINDS`]; a kind here refers to them),
+//! and trigger metrics are the closed [`Metric`] enum (a kind here says which ones need it).
+
+mod api;
+mod cache;
+mod database;
+mod external;
+mod queue;
+mod service;
+pub mod vector_store;
+
+#[cfg(test)]
+mod tests;
+
+use crate::engine::StationId;
+use crate::pricing::Usage;
+use crate::scenario::{Billing, Metric, Scenario, Stage, Upgrade};
+
+/// A period's expected volumes and stored sizes.
+pub struct Volumes {
+    pub hours: f64,
+    pub requests: f64,
+    pub sessions: f64,
+    pub jobs: f64,
+    pub users: f64,
+    pub db_bytes_avg: f64,
+    pub db_bytes_end: f64,
+}
+
+/// What a kind's usage is computed from in one period.
+pub struct Period<'a> {
+    pub scenario: &'a Scenario,
+    pub volumes: &'a Volumes,
+    /// Cache lookups in the period (the engine counts them per request type).
+    pub cache_lookups: f64,
+}
+
+impl Period<'_> {
+    /// The mean over the request mix of `f` (weighted by each type's share).
+    pub fn per_request(&self, f: &dyn Fn(&crate::scenario::RequestType) -> f64) -> f64 {
+        self.scenario.requests.iter().map(|r| r.share * f(r)).sum()
+    }
+}
+
+/// Adds `x` to usage metric `k`.
+pub fn add(u: &mut Usage, k: &str, x: f64) {
+    *u.entry(k.to_string()).or_insert(0.0) += x;
+}
+
+pub const GB: f64 = 1e9;
+pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// What a kind of component is.
+#[derive(Clone, Copy)]
+pub struct ComponentKind {
+    /// The kind's name; for a kind with one component per stage, also the component's name
+    /// (`api`, `vector_store`).
+    pub name: &'static str,
+    /// Name in prose (`vector store`, `job queue`).
+    pub label: &'static str,
+    /// `None`: at most one per stage, named [`Self::name`]. `Some(field)`: any number, each
+    /// named by its key under the stage's `field` (`external`, `services`).
+    pub list: Option<&'static str>,
+    /// The names of its components in a stage (empty when the stage has none).
+    pub instances: fn(&Stage) -> Vec<String>,
+    /// The billing block of its component `name` in a stage.
+    pub billing: for<'a> fn(&'a Stage, &str) -> Option<&'a Billing>,
+    pub billing_mut: for<'a> fn(&'a mut Stage, &str) -> Option<&'a mut Billing>,
+    /// What its component `name` uses in one period, by billing metric, added to `u`; returns
+    /// the count of instances (or zones) its fee multiplies by, `None` when the stage lacks it.
+    /// Seats and the scenario's usage rules are added for every kind by [`usage`].
+    pub usage: fn(&Period, &Stage, &str, &mut Usage) -> Option<f64>,
+    /// The figures of its plan's [`crate::pricing::Capacity`] it is simulated with
+    /// (`infra.rs` resolves them).
+    pub capacity: &'static [&'static str],
+    /// The engine stations it contributes.
+    pub stations: &'static [StationId],
+    /// The trigger metrics that have no data in a stage without it.
+    pub metrics: &'static [Metric],
+    /// The fields of an `upgrade` action that only it has (besides provider, plan and size).
+    pub upgrade_fields: &'static [&'static str],
+    /// Applies an upgrade's own fields to its component in a stage; pushes what changed, in words.
+    pub upgrade: fn(&mut Stage, &Upgrade, &mut Vec<String>),
+    /// Whether `add_instances` scales it out.
+    pub scales_out: bool,
+}
+
+impl std::fmt::Debug for ComponentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("ComponentKind")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ComponentKind {
+    /// Field path of its component `name` inside a stage (`database`, `external.openai`).
+    pub fn path(&self, name: &str) -> String {
+        match self.list {
+            None => name.to_string(),
+            Some(field) => format!("{field}.{name}"),
+        }
+    }
+}
+
+/// A set of kinds, in the order components are listed.
+pub type Registry<'r> = &'r [&'r ComponentKind];
+
+/// Every component kind. A new kind is its own file plus one line here.
+pub static KINDS: Registry<'static> = &[
+    &api::KIND,
+    &database::KIND,
+    &cache::KIND,
+    &vector_store::KIND,
+    &queue::KIND,
+    &external::KIND,
+    &service::KIND,
+];
+
+/// The kind named `name` (`api`, `external`).
+pub fn kind(name: &str) -> Option<&'static ComponentKind> {
+    KINDS.iter().copied().find(|k| k.name == name)
+}
+
+/// The kind a stage's component `name` is of, among `reg`.
+pub fn kind_in<'r>(reg: Registry<'r>, stage: &Stage, name: &str) -> Option<&'r ComponentKind> {
+    reg.iter().copied().find(|k| (k.billing)(stage, name).is_some())
+}
+
+/// The kind a trigger metric needs (`database.wait` → database), if any.
+pub fn owner_of(metric: Metric) -> Option<&'static ComponentKind> {
+    KINDS.iter().copied().find(|k| k.metrics.contains(&metric))
+}
+
+/// Names reserved by the kinds with one component per stage (an `external:` entry cannot take them).
+pub fn reserved_names() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().filter(|k| k.list.is_none()).map(|k| k.name)
+}
+
+/// Ids of a stage's components of the kinds in `reg`, as triggers, actions and budgets name them.
+pub fn names_in(reg: Registry, s: &Stage) -> Vec<String> {
+    reg.iter().flat_map(|k| (k.instances)(s)).collect()
+}
+
+/// Ids of a stage's components, as triggers, actions and budgets name them.
+pub fn names(s: &Stage) -> Vec<String> {
+    names_in(KINDS, s)
+}
+
+/// The billing block of a named component of a stage.
+pub fn billing_of<'a>(s: &'a Stage, component: &str) -> Option<&'a Billing> {
+    KINDS.iter().find_map(|k| (k.billing)(s, component))
+}
+
+pub fn billing_of_mut<'a>(s: &'a mut Stage, component: &str) -> Option<&'a mut Billing> {
+    let k = kind_in(KINDS, s, component)?;
+    (k.billing_mut)(s, component)
+}
+
+/// The billing block of every component of a stage, with its field path inside the stage.
+pub fn billings(s: &Stage) -> Vec<(String, &Billing)> {
+    KINDS
+        .iter()
+        .flat_map(|k| {
+            (k.instances)(s)
+                .into_iter()
+                .filter_map(move |n| (k.billing)(s, &n).map(|b| (k.path(&n), b)))
+        })
+        .collect()
+}
+
+/// Applies the kind-specific fields of an upgrade (vCPU, connections, servers…) to a stage.
+pub fn apply_upgrade_fields(stage: &mut Stage, up: &Upgrade, changes: &mut Vec<String>) {
+    if let Some(k) = KINDS.iter().find(|k| k.list.is_none() && k.name == up.component) {
+        (k.upgrade)(stage, up, changes);
+    }
+}
+
+/// An upgrade with no fields of its own changes nothing beyond its billing block.
+pub fn no_upgrade_fields(_: &mut Stage, _: &Upgrade, _: &mut Vec<String>) {}
+
+/// The usage of component `comp` in a period, its billing settings and the count of instances
+/// (or zones) its fee multiplies by, among the kinds of `reg`; `None` when the stage lacks it.
+pub fn usage_in<'a>(reg: Registry, p: &Period, st: &'a Stage, comp: &str) -> Option<(Usage, &'a Billing, f64)> {
+    let k = kind_in(reg, st, comp)?;
+    let b = (k.billing)(st, comp)?;
+    let mut u = Usage::new();
+    let count = (k.usage)(p, st, comp, &mut u)?;
+    add_billing_rules(&mut u, b, p);
+    Some((u, b, count))
+}
+
+/// [`usage_in`] the registry.
+pub fn usage<'a>(p: &Period, st: &'a Stage, comp: &str) -> Option<(Usage, &'a Billing, f64)> {
+    usage_in(KINDS, p, st, comp)
+}
+
+/// Seats and the scenario's usage rules, which every kind's billing block may give.
+fn add_billing_rules(u: &mut Usage, b: &Billing, p: &Period) {
+    use crate::pricing::is_level_metric;
+    let (v, hpm) = (p.volumes, p.scenario.hours_per_month);
+    add(u, "seats", b.seats);
+    for (metric, r) in &b.usage {
+        if is_level_metric(metric) {
+            // A level (MAU, stored GB, seats) is an amount held during the month, not a volume
+            // accrued over the period: it does not shrink with the period's length.
+            let level = r.per_month + r.per_user_month * v.users + r.per_database_gb * v.db_bytes_end / GB;
+            u.insert(metric.clone(), level.max(*u.get(metric).unwrap_or(&0.0)));
+        } else {
+            let x = r.per_request * v.requests
+                + r.per_session * v.sessions
+                + r.per_user_month * v.users * v.hours / hpm
+                + r.per_job * v.jobs
+                + r.per_month * v.hours / hpm
+                + r.per_database_gb * v.db_bytes_avg / GB * v.hours / hpm
+                + r.bytes_per_request * v.requests / GB;
+            add(u, metric, x);
+        }
+    }
+}
+
+/// `instances` of a kind with at most one component per stage: its name when `present`.
+pub fn one_if(present: bool, name: &'static str) -> Vec<String> {
+    if present {
+        vec![name.to_string()]
+    } else {
+        Vec::new()
+    }
+}

@@ -1,0 +1,40 @@
+//! The background job queue: worker slots running jobs that requests enqueue; billed for the
+//! CPU its jobs use, its workers' RAM and hours.
+
+use super::{add, ComponentKind, Period, GB};
+use crate::engine::JOBS;
+use crate::pricing::Usage;
+use crate::scenario::{Billing, Metric, Stage};
+
+pub const KIND: ComponentKind = ComponentKind {
+    name: "queue",
+    label: "job queue",
+    list: None,
+    instances: |s| super::one_if(s.queue.is_some(), "queue"),
+    billing,
+    billing_mut,
+    usage,
+    capacity: &[],
+    stations: &[JOBS],
+    metrics: &[Metric::QueueBacklog, Metric::QueueWait],
+    upgrade_fields: &[],
+    upgrade: super::no_upgrade_fields,
+    scales_out: false,
+};
+
+fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {
+    s.queue.as_ref().filter(|_| name == KIND.name).map(|q| &q.billing)
+}
+
+fn billing_mut<'a>(s: &'a mut Stage, name: &str) -> Option<&'a mut Billing> {
+    s.queue.as_mut().filter(|_| name == KIND.name).map(|q| &mut q.billing)
+}
+
+fn usage(p: &Period, st: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
+    let q = st.queue.as_ref()?;
+    let v = p.volumes;
+    add(u, "vcpu_hours", v.jobs * q.job_time.mean() * q.vcpu / 3600.0);
+    add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * q.workers as f64 * v.hours);
+    add(u, "instance_hours", q.workers as f64 * v.hours);
+    Some(1.0)
+}
