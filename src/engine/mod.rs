@@ -313,11 +313,7 @@ impl<'s> Engine<'s> {
         }
         self.arrivals_until = self.arrivals_until.max(until);
         let until_key = time_key(until);
-        while let Some(ev) = self.heap.peek() {
-            if ev.key > until_key {
-                break;
-            }
-            let ev = self.heap.pop().expect("peeked");
+        while let Some(ev) = self.heap.pop_if(|e| e.key <= until_key) {
             self.now = key_time(ev.key);
             match ev.kind() {
                 EV_ARRIVAL => self.on_arrival(acc),
