@@ -8,18 +8,44 @@ use crate::dist::Dist;
 use crate::infra::Infra;
 use crate::scenario::{Scenario, Stage, Traffic};
 
+/// An expected count (2.4 queries per request), split once at configuration into its whole
+/// part and the chance of one more: a float → integer conversion is a dozen instructions, and
+/// requests sample several counts each (see `Engine::sample_count`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Count {
+    pub whole: u64,
+    pub frac: f64,
+}
+
+impl Count {
+    pub fn new(expected: f64) -> Count {
+        // `as` truncates, which is floor for the non-negative counts here (and, unlike
+        // `f64::floor` without SSE4.1, is not a libm call).
+        let whole = expected as u64;
+        Count {
+            whole,
+            frac: expected - whole as f64,
+        }
+    }
+
+    /// Whether it is never more than zero.
+    pub fn is_zero(&self) -> bool {
+        self.whole == 0 && !(self.frac > 0.0)
+    }
+}
+
 /// Per request type, what the engine samples.
 #[derive(Debug, Clone)]
 pub(super) struct TypePlan {
     /// Nothing after the CPU work (no cache, database, vector, external call or job).
     pub cpu_only: bool,
     pub cpu: Dist,
-    pub db: f64,
-    pub cache: f64,
-    pub vector: f64,
+    pub db: Count,
+    pub cache: Count,
+    pub vector: Count,
     /// (external service index, expected calls).
-    pub calls: Vec<(usize, f64)>,
-    pub jobs: f64,
+    pub calls: Vec<(usize, Count)>,
+    pub jobs: Count,
     pub writes: bool,
 }
 
@@ -51,6 +77,7 @@ pub struct EngineConfig {
     pub(super) job_limit: Option<(u32, f64)>,
     pub(super) think: Dist,
     pub(super) requests_per_session: f64,
+    pub(super) session_requests: Count,
     pub(super) max_in_flight: u32,
 }
 
@@ -108,6 +135,7 @@ impl EngineConfig {
             job_limit: stage.queue.as_ref().and_then(|q| q.rate_limit),
             think,
             requests_per_session,
+            session_requests: Count::new(requests_per_session),
             max_in_flight: scenario.sim.max_in_flight,
         }
     }
@@ -126,22 +154,25 @@ fn type_plans(scenario: &Scenario, stage: &Stage) -> Vec<TypePlan> {
         .requests
         .iter()
         .map(|r| {
-            let mut t = TypePlan {
-                cpu_only: false,
+            let db = when(stage.database.is_some(), r.db_queries);
+            let cache = when(stage.cache.is_some(), r.cache_lookups);
+            let vector = when(stage.vector_store.is_some(), r.vector_queries);
+            let calls: Vec<(usize, f64)> = r
+                .calls
+                .iter()
+                .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
+                .collect();
+            let jobs = when(stage.queue.is_some(), r.jobs);
+            TypePlan {
+                cpu_only: db == 0.0 && cache == 0.0 && vector == 0.0 && calls.is_empty() && jobs == 0.0,
                 cpu: r.cpu.clone(),
-                db: when(stage.database.is_some(), r.db_queries),
-                cache: when(stage.cache.is_some(), r.cache_lookups),
-                vector: when(stage.vector_store.is_some(), r.vector_queries),
-                calls: r
-                    .calls
-                    .iter()
-                    .filter_map(|(n, k)| ext_names.iter().position(|e| e == n).map(|i| (i, *k)))
-                    .collect(),
-                jobs: when(stage.queue.is_some(), r.jobs),
+                db: Count::new(db),
+                cache: Count::new(cache),
+                vector: Count::new(vector),
+                calls: calls.into_iter().map(|(i, k)| (i, Count::new(k))).collect(),
+                jobs: Count::new(jobs),
                 writes: r.writes,
-            };
-            t.cpu_only = t.db == 0.0 && t.cache == 0.0 && t.vector == 0.0 && t.calls.is_empty() && t.jobs == 0.0;
-            t
+            }
         })
         .collect()
 }

@@ -14,7 +14,7 @@ pub(super) const EV_LIMITER: u8 = 6;
 /// An event: 24 bytes, compared as integers. `key` is the time mapped to an order-preserving
 /// integer, `seq` the scheduling order (first-in, first-out among simultaneous events), and
 /// `payload` packs kind (8 bits), aux (24 bits) and id (32 bits).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(super) struct Event {
     pub key: u64,
     pub seq: u64,

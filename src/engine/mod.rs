@@ -313,11 +313,7 @@ impl<'s> Engine<'s> {
         }
         self.arrivals_until = self.arrivals_until.max(until);
         let until_key = time_key(until);
-        while let Some(ev) = self.heap.peek() {
-            if ev.key > until_key {
-                break;
-            }
-            let ev = self.heap.pop().expect("peeked");
+        while let Some(ev) = self.heap.pop_if(|e| e.key <= until_key) {
             self.now = key_time(ev.key);
             match ev.kind() {
                 EV_ARRIVAL => self.on_arrival(acc),
@@ -389,7 +385,7 @@ impl<'s> Engine<'s> {
         };
         let exponential_think = matches!(self.cfg.think, Dist::Exponential { .. });
         for _ in 0..k {
-            let total = self.sample_count(self.cfg.requests_per_session).max(1) as u32;
+            let total = self.sample_count(self.cfg.session_requests).max(1) as u32;
             let remaining = self.rng.gen_range(1..=total);
             let think = self.cfg.think.sample(&mut self.rng);
             // Exponential think times are memoryless; otherwise a uniform share of one is an
@@ -419,7 +415,7 @@ impl<'s> Engine<'s> {
         self.schedule_arrival(now);
         match self.scenario.traffic {
             Traffic::Sessions { .. } => {
-                let n = self.sample_count(self.cfg.requests_per_session) as u32;
+                let n = self.sample_count(self.cfg.session_requests) as u32;
                 if n == 0 {
                     return;
                 }

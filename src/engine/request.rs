@@ -2,6 +2,7 @@
 //! lookups, database connection, vector store, external calls, background jobs, the end.
 
 use super::acc::{record_wait, PeriodAcc};
+use super::config::Count;
 use super::event::{EV_DELAY, EV_DONE, EV_THINK, EV_TIMEOUT};
 use super::station::{StationId, API, CPU, DB, VEC};
 use super::Engine;
@@ -46,12 +47,11 @@ pub(super) struct Req {
 }
 
 impl Engine<'_> {
-    pub(super) fn sample_count(&mut self, expected: f64) -> u64 {
-        // `as` truncates, which is floor for the non-negative counts here (and, unlike
-        // `f64::floor` without SSE4.1, is one instruction rather than a libm call).
-        let whole = expected as u64;
-        let frac = expected - whole as f64;
-        whole + u64::from(frac > 0.0 && self.rng.gen::<f64>() < frac)
+    /// A count with the expected value `c`: its whole part, plus one with the probability of
+    /// its fractional part.
+    #[inline]
+    pub(super) fn sample_count(&mut self, c: Count) -> u64 {
+        c.whole + u64::from(c.frac > 0.0 && self.rng.gen::<f64>() < c.frac)
     }
 
     pub(super) fn start_request(&mut self, session: u32, acc: &mut PeriodAcc) {
@@ -86,6 +86,15 @@ impl Engine<'_> {
         };
         let t = &self.cfg.types[rtype];
         let (db, cache, vector, cpu_only) = (t.db, t.cache, t.vector, t.cpu_only);
+        let (cache_left, db_left, vec_left) = if cpu_only {
+            (0, 0, 0)
+        } else {
+            (
+                self.sample_count(cache) as u32,
+                self.sample_count(db) as u32,
+                self.sample_count(vector) as u32,
+            )
+        };
         let req = Req {
             rtype: rtype as u16,
             session,
@@ -96,9 +105,9 @@ impl Engine<'_> {
             waiting: false,
             abandoned: false,
             holds_worker: false,
-            cache_left: 0,
-            db_left: 0,
-            vec_left: 0,
+            cache_left,
+            db_left,
+            vec_left,
             ext_i: 0,
             ext_left: 0,
             api_start: self.now,
@@ -115,21 +124,6 @@ impl Engine<'_> {
                 (self.reqs.len() - 1) as u32
             }
         };
-        let (cache_left, db_left, vec_left) = if cpu_only {
-            (0, 0, 0)
-        } else {
-            (
-                self.sample_count(cache) as u32,
-                self.sample_count(db) as u32,
-                self.sample_count(vector) as u32,
-            )
-        };
-        {
-            let r = &mut self.reqs[id as usize];
-            r.cache_left = cache_left;
-            r.db_left = db_left;
-            r.vec_left = vec_left;
-        }
         self.in_flight += 1;
         if self.measuring {
             acc.arrivals += 1;
@@ -439,7 +433,7 @@ impl Engine<'_> {
                 Phase::Finish => {
                     let rt = r.rtype as usize;
                     let jobs = self.cfg.types[rt].jobs;
-                    if jobs > 0.0 {
+                    if !jobs.is_zero() {
                         let n = self.sample_count(jobs);
                         for _ in 0..n {
                             self.enqueue_job(acc);
