@@ -14,6 +14,7 @@
 use crate::error::InputErrors;
 use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::scenario::{self, Scenario};
+use crate::run::RunConfig;
 use crate::stdio::{err, out};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -160,27 +161,21 @@ fn requested_pricing(flag: Option<&Path>) -> Option<CatalogSource> {
 
 fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
     let requested = requested_pricing(opts.pricing.as_deref());
-    let (mut sc, cat) = scenario::load(path, requested.as_ref())?;
-    if let Some(s) = opts.seed {
-        sc.seed = s;
-    }
-    if let Some(r) = opts.replications {
-        sc.replications = r;
-    }
-    Ok((sc, cat))
+    Ok(scenario::load(path, requested.as_ref())?)
 }
 
-fn simulate(sc: &Scenario, cat: &Catalog, threads: Option<u16>) -> Result<crate::run::RunResult, Failure> {
-    match threads {
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n as usize)
-                .build()
-                .map_err(|e| Failure::Other(format!("cannot start {n} threads: {e}")))?;
-            Ok(pool.install(|| crate::run::run(sc, cat)))
-        }
-        None => Ok(crate::run::run(sc, cat)),
+/// The run configuration of the flags: each one given overrides the scenario's value.
+fn run_config(sc: &Scenario, opts: &RunOpts, out: Option<PathBuf>) -> RunConfig {
+    RunConfig {
+        seed: opts.seed.unwrap_or(sc.seed),
+        replications: opts.replications.unwrap_or(sc.replications),
+        threads: opts.threads,
+        out,
     }
+}
+
+fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run::RunResult, Failure> {
+    crate::run::run(sc, cat, cfg).map_err(Failure::Other)
 }
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
@@ -201,11 +196,12 @@ fn cmd_run(
 ) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
-    let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+    let cfg = run_config(&sc, &opts, dir);
+    let dir = cfg.out.clone().unwrap_or_else(|| default_report_dir(&scenario));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(&sc, &cat, opts.threads)?;
+    let r = simulate(&sc, &cat, &cfg)?;
     let files = crate::report::render_all(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
@@ -309,7 +305,7 @@ fn cmd_check(
     }
     let mut breached = false;
     for (p, (sc, cat)) in loaded {
-        let r = simulate(&sc, &cat, opts.threads)?;
+        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
         let slo_ok = if allow_not_evaluated {
             r.slo_ok_where_evaluated()
         } else {

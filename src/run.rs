@@ -19,14 +19,56 @@ pub use crate::results::*;
 /// of every replication at once, whatever the horizon.
 const BLOCK: usize = 16;
 
-/// Runs all replications (on the current rayon pool) and aggregates them. The replications
+/// How to run a validated scenario: the command line's choices, else the scenario's own values.
+/// The scenario itself is never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Seeds every replication's generator (replication `r` draws from `(seed, r)` only).
+    pub seed: u64,
+    /// Independent replications to run (at least 1).
+    pub replications: u32,
+    /// Worker threads; `None` runs on the current rayon pool (all cores by default). Results do
+    /// not depend on it.
+    pub threads: Option<u16>,
+    /// Report directory; `None` for the default, `reports/<scenario file stem>`.
+    pub out: Option<std::path::PathBuf>,
+}
+
+impl RunConfig {
+    /// The scenario's own seed and replications, the current pool, the default directory.
+    pub fn of(sc: &Scenario) -> RunConfig {
+        RunConfig {
+            seed: sc.seed,
+            replications: sc.replications,
+            threads: None,
+            out: None,
+        }
+    }
+}
+
+/// Runs the replications `cfg` asks for (on `cfg.threads` threads, else the current rayon pool)
+/// and aggregates them. Fails only when the thread pool cannot be started.
+pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResult, String> {
+    match cfg.threads {
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n as usize)
+                .build()
+                .map_err(|e| format!("cannot start {n} threads: {e}"))?;
+            Ok(pool.install(|| run_on_pool(sc, catalog, cfg)))
+        }
+        None => Ok(run_on_pool(sc, catalog, cfg)),
+    }
+}
+
+/// Runs all replications on the current rayon pool and aggregates them. The replications
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
 /// holds a block's periods, not the horizon's.
-pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
+fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
     let plan = Plan::new(sc);
-    let mut runs: Vec<simulate::Run> = (0..sc.replications)
-        .map(|r| simulate::Run::new(sc, catalog, &plan, r))
+    let mut runs: Vec<simulate::Run> = (0..cfg.replications)
+        .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
         .collect();
     let mut periods = Periods::new(plan.periods);
     for start in (0..plan.periods).step_by(BLOCK) {
@@ -40,7 +82,7 @@ pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
         }
     }
     let reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
-    aggregate(sc, &plan, &reps, periods, &catalog.source)
+    aggregate(sc, cfg, &plan, &reps, periods, &catalog.source)
 }
 
 /// The periods aggregated so far.
@@ -160,7 +202,14 @@ fn approximation(sc: &Scenario) -> String {
     }
 }
 
-fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods, pricing: &CatalogSource) -> RunResult {
+fn aggregate(
+    sc: &Scenario,
+    cfg: &RunConfig,
+    plan: &Plan,
+    reps: &[Replication],
+    periods: Periods,
+    pricing: &CatalogSource,
+) -> RunResult {
     let n = reps.len();
     let Periods {
         summaries: periods,
@@ -291,8 +340,8 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods,
             file: sc.file.display().to_string(),
             description: sc.description.clone(),
             source: sc.source.clone(),
-            seed: sc.seed,
-            replications: sc.replications,
+            seed: cfg.seed,
+            replications: cfg.replications,
             horizon_days: sc.horizon / 86400.0,
             resolution_seconds: sc.resolution,
             start_stage: sc.start_stage.clone(),
