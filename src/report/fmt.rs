@@ -5,23 +5,12 @@
 
 use crate::metrics::Summary;
 use crate::results::RunResult;
-use crate::scenario::MetricKind;
-use crate::simulate::Unit;
+use crate::units::Unit;
 pub use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds, group_thousands};
 
-/// A value of a trigger's metric in its unit; `–` for no data.
-pub fn fmt_metric(kind: MetricKind, v: f64) -> String {
-    use MetricKind::*;
-    if !v.is_finite() {
-        return "–".into();
-    }
-    match kind {
-        Bytes => fmt_bytes(v),
-        Count => fmt_count(v),
-        Fraction => format!("{:.1}%", v * 100.0),
-        Seconds => fmt_seconds(v),
-        Money => fmt_money(v),
-    }
+/// A value of a trigger's metric in its unit; `–` for no data (the same as [`fmt_unit`]).
+pub fn fmt_metric(kind: Unit, v: f64) -> String {
+    fmt_unit(kind, v)
 }
 
 /// A time in the horizon as people say it: `day 23.0`, or `hour 5.2` for short horizons.
