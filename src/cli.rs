@@ -319,7 +319,7 @@ fn cmd_check(
             .budget
             .iter()
             .chain(r.checks.slo.iter())
-            .any(|c| !c.ok && c.evaluated);
+            .any(|c| c.verdict == crate::results::CheckVerdict::Breached);
         let status = match (within, over, overloaded) {
             (false, true, _) => "BREACHED",
             (false, false, _) => "NOT EVALUATED",
@@ -327,15 +327,17 @@ fn cmd_check(
             (true, _, false) => "ok      ",
         };
         out(&format!("{status}  {}\n", p.display()));
-        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok) {
-            let allowed = if !c.evaluated && allow_not_evaluated {
+        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok()) {
+            let allowed = if !c.evaluated() && allow_not_evaluated {
                 " (allowed)"
             } else {
                 ""
             };
             out(&format!(
                 "          {}: {} (limit {}){allowed}\n",
-                c.what, c.value, c.limit
+                c.what,
+                crate::report::fmt::fmt_check_value(c),
+                crate::report::fmt::fmt_check_limit(c)
             ));
         }
         for line in overload_lines(&r) {

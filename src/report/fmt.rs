@@ -4,7 +4,7 @@
 //! [`crate::units`] beside their parsers and are re-exported here.
 
 use crate::metrics::Summary;
-use crate::results::RunResult;
+use crate::results::{Check, CheckVerdict, Comparison, PlanFigure, RunResult};
 use crate::units::Unit;
 pub use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds, group_thousands};
 
@@ -93,5 +93,101 @@ pub fn fmt_prob(s: &Summary) -> String {
         format!("{:.4} ± {:.4}", s.mean, s.ci95)
     } else {
         format!("{:.4}", s.mean)
+    }
+}
+
+/// A value of a check in its unit: an error rate to a thousandth of a percent, else as
+/// [`fmt_unit`].
+pub fn fmt_check_unit(u: Unit, v: f64) -> String {
+    match u {
+        Unit::Fraction => format!("{:.3}%", v * 100.0),
+        _ => fmt_unit(u, v),
+    }
+}
+
+/// A check's limit: `$50.00`, `800ms`, `1.000%`.
+pub fn fmt_check_limit(c: &Check) -> String {
+    fmt_check_unit(c.unit, c.limit)
+}
+
+/// What a check measured, with its context: `$12.00 (P90 $14.00)` for a month's bill,
+/// `1.2s (no request completed in 3 of 30 busy windows)`, or why it is not evaluated.
+pub fn fmt_check_value(c: &Check) -> String {
+    if c.verdict == CheckVerdict::NotEvaluated {
+        let reason = c.missing.as_ref().map_or("no observation", |m| m.reason);
+        return format!("not evaluated: {reason} in any busy window");
+    }
+    let mut v = match c.mean {
+        Some(mean) => format!(
+            "{} (P90 {})",
+            fmt_check_unit(c.unit, mean),
+            fmt_check_unit(c.unit, c.measured)
+        ),
+        None => fmt_check_unit(c.unit, c.measured),
+    };
+    if let Some(m) = &c.missing {
+        v.push_str(&format!(" ({} in {} of {} busy windows)", m.reason, m.windows, m.of));
+    }
+    v
+}
+
+/// A figure of a plan comparison in its unit (a rate to two decimals).
+fn fmt_plan_unit(u: Unit, v: f64) -> String {
+    match u {
+        Unit::PerSecond => format!("{v:.2}/s"),
+        Unit::Count => fmt_count(v),
+        Unit::Seconds => fmt_seconds(v),
+        Unit::Bytes => fmt_bytes(v),
+        Unit::Dollars => fmt_money(v),
+        Unit::Fraction => fmt_percent(v),
+    }
+}
+
+/// The plan's figure: `$176.00`, `< 500ms` for a target.
+pub fn fmt_plan_figure(c: &Comparison) -> String {
+    match c.kind {
+        PlanFigure::Estimate => fmt_plan_unit(c.unit, c.plan),
+        PlanFigure::Target => format!("< {}", fmt_plan_unit(c.unit, c.plan)),
+    }
+}
+
+/// capsim's figure, with the simulated one beside a computed one.
+pub fn fmt_capsim_figure(c: &Comparison) -> String {
+    let v = fmt_plan_unit(c.unit, c.measured);
+    match (&c.simulated, c.unit) {
+        (Some(sim), Unit::PerSecond) if sim.ci95.is_finite() => format!(
+            "{v} (simulated busy window {:.2} ± {:.2}/s)",
+            sim.mean, sim.ci95
+        ),
+        // One replication: no interval.
+        (Some(sim), Unit::PerSecond) => format!("{v} (simulated busy window {:.2}/s)", sim.mean),
+        (Some(sim), u) => format!("{v} (simulated {})", fmt_summary(u, sim)),
+        (None, _) => v,
+    }
+}
+
+/// How far capsim is from the plan: `+4%`, `capsim 2.3× higher`, `within the plan's target`.
+pub fn fmt_difference(c: &Comparison) -> String {
+    let (plan, capsim) = (c.plan, c.measured);
+    if c.kind == PlanFigure::Target {
+        return if capsim <= plan {
+            "within the plan's target".into()
+        } else {
+            format!("{:.1}× the target", capsim / plan)
+        };
+    }
+    if plan == 0.0 && capsim == 0.0 {
+        return "same".into();
+    }
+    if plan == 0.0 {
+        return "plan says zero".into();
+    }
+    let ratio = capsim / plan;
+    if ratio >= 2.0 {
+        format!("capsim {ratio:.1}× higher")
+    } else if ratio <= 0.5 && ratio > 0.0 {
+        format!("capsim {:.1}× lower", 1.0 / ratio)
+    } else {
+        format!("{:+.0}%", (ratio - 1.0) * 100.0)
     }
 }

@@ -8,11 +8,12 @@
 //! diffed and committed. All text from the run is escaped.
 
 use super::fmt::{fmt_count, fmt_money, fmt_seconds};
+use super::fmt::{fmt_capsim_figure, fmt_check_limit, fmt_check_value, fmt_difference, fmt_plan_figure};
 use super::fmt::{fmt_metric, fmt_prob, fmt_waiting_room};
 use super::words::{stations_preamble, timeout_notes};
 use super::Chart;
 use crate::metrics::Summary;
-use crate::results::{Check, RunResult, TriggerSummary, Verdict};
+use crate::results::{Check, CheckVerdict, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
 use std::fmt::Write;
 
@@ -244,7 +245,7 @@ fn plain_summary(r: &RunResult) -> String {
         if checks.is_empty() {
             continue;
         }
-        let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+        let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok()).collect();
         if failed.is_empty() {
             items.push(if checks.len() == 1 {
                 format!("The {what} check passes.")
@@ -254,14 +255,19 @@ fn plain_summary(r: &RunResult) -> String {
         } else {
             let list: Vec<String> = failed
                 .iter()
-                .map(|c| match c.evaluated {
+                .map(|c| match c.evaluated() {
                     true => format!(
                         "{} is {} against {}",
                         escape(&c.what),
-                        escape(&c.value),
-                        escape(&c.limit)
+                        escape(&fmt_check_value(c)),
+                        escape(&fmt_check_limit(c))
                     ),
-                    false => format!("{} ({}) is {}", escape(&c.what), escape(&c.limit), escape(&c.value)),
+                    false => format!(
+                        "{} ({}) is {}",
+                        escape(&c.what),
+                        escape(&fmt_check_limit(c)),
+                        escape(&fmt_check_value(c))
+                    ),
                 })
                 .collect();
             let head = if checks.len() == 1 {
@@ -509,10 +515,10 @@ fn comparisons_table(out: &mut String, r: &RunResult) {
             out,
             "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}{}</td><td>{}</td></tr>",
             escape(&c.what),
-            escape(&c.plan),
-            escape(&c.capsim),
+            escape(&fmt_plan_figure(c)),
+            escape(&fmt_capsim_figure(c)),
             if c.agrees { "" } else { "⚠ " },
-            escape(&c.difference),
+            escape(&fmt_difference(c)),
             escape(&c.why)
         );
     }
@@ -551,12 +557,12 @@ fn checks_table(out: &mut String, r: &RunResult) {
                 &[
                     ("", kind.to_string()),
                     ("", escape(&c.what)),
-                    ("num", escape(&c.limit)),
-                    ("num", escape(&c.value)),
-                    match c.verdict() {
-                        "ok" => ("pass", "✓ pass".to_string()),
-                        "breached" => ("fail", "✗ FAIL".to_string()),
-                        _ => ("fail", "✗ NOT EVALUATED".to_string()),
+                    ("num", escape(&fmt_check_limit(c))),
+                    ("num", escape(&fmt_check_value(c))),
+                    match c.verdict {
+                        CheckVerdict::Ok => ("pass", "✓ pass".to_string()),
+                        CheckVerdict::Breached => ("fail", "✗ FAIL".to_string()),
+                        CheckVerdict::NotEvaluated => ("fail", "✗ NOT EVALUATED".to_string()),
                     },
                 ],
             );

@@ -3,7 +3,7 @@
 use super::fmt::*;
 use super::text::summary_text;
 use super::words::*;
-use crate::results::{RunResult, Verdict};
+use crate::results::{CheckVerdict, RunResult, Verdict};
 use crate::simulate::{Unit, SERIES};
 use crate::textsafe::{md_code, md_fence, md_text as md_escape};
 use std::fmt::Write as _;
@@ -169,9 +169,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 o,
                 "| {} | {} | {} | {}{} | {} |",
                 md_escape(&c.what),
-                md_escape(&c.plan),
-                md_escape(&c.capsim),
-                md_escape(&c.difference),
+                md_escape(&fmt_plan_figure(c)),
+                md_escape(&fmt_capsim_figure(c)),
+                md_escape(&fmt_difference(c)),
                 mark,
                 md_escape(&c.why)
             );
@@ -203,11 +203,11 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 o,
                 "| {} | {} | {} | {} |",
                 md_escape(&c.what),
-                md_escape(&c.limit),
-                md_escape(&c.value),
-                match c.verdict() {
-                    "ok" => "ok".to_string(),
-                    v => format!("**{v}**"),
+                md_escape(&fmt_check_limit(c)),
+                md_escape(&fmt_check_value(c)),
+                match c.verdict {
+                    CheckVerdict::Ok => "ok".to_string(),
+                    v => format!("**{}**", v.label()),
                 }
             );
         }
