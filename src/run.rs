@@ -6,11 +6,10 @@
 
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
-use crate::report::fmt::fmt_metric;
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
 use crate::simulate::{self, s, PeriodOut, Plan, Replication, SERIES};
 use crate::theory;
-use crate::units::{fmt_bytes, fmt_seconds};
+use crate::units::fmt_seconds;
 use rayon::prelude::*;
 
 pub use crate::results::*;
@@ -145,42 +144,28 @@ fn most_common(values: impl Iterator<Item = String>) -> String {
         .unwrap_or_default()
 }
 
-fn describe_action(a: &Action) -> String {
+/// A scenario's trigger action as result data.
+fn action_data(a: &Action) -> TriggerAction {
     match a {
-        Action::Flag => "flag only".into(),
-        Action::Upgrade(u) => {
-            let mut parts = Vec::new();
-            if let Some(p) = &u.provider {
-                parts.push(format!("provider {p}"));
-            }
-            if let Some(p) = &u.plan {
-                parts.push(format!("plan {p}"));
-            }
-            if let Some(p) = &u.size {
-                parts.push(format!("size {p}"));
-            }
-            if let Some(v) = u.vcpu {
-                parts.push(format!("{v} vCPU"));
-            }
-            if let Some(v) = u.ram_bytes {
-                parts.push(format!("{} RAM", fmt_bytes(v)));
-            }
-            if let Some(v) = u.pooler {
-                parts.push(if v { "pooler on".into() } else { "pooler off".into() });
-            }
-            if let Some(v) = u.read_replicas {
-                parts.push(format!("{v} read replicas"));
-            }
-            if let Some(v) = u.connections {
-                parts.push(format!("{v} connections"));
-            }
-            if let Some(v) = u.servers {
-                parts.push(format!("{v} servers"));
-            }
-            format!("upgrade {}: {}", u.component, parts.join(", "))
-        }
-        Action::AddInstances { count, max, .. } => format!("add {count} API instance(s), up to {max}"),
-        Action::SwitchStage(s) => format!("switch to stage `{s}`"),
+        Action::Flag => TriggerAction::Flag,
+        Action::Upgrade(u) => TriggerAction::Upgrade {
+            component: u.component.clone(),
+            provider: u.provider.clone(),
+            plan: u.plan.clone(),
+            size: u.size.clone(),
+            vcpu: u.vcpu,
+            ram_bytes: u.ram_bytes,
+            pooler: u.pooler,
+            read_replicas: u.read_replicas,
+            connections: u.connections,
+            servers: u.servers,
+        },
+        Action::AddInstances { component, count, max } => TriggerAction::AddInstances {
+            component: component.clone(),
+            count: *count,
+            max: *max,
+        },
+        Action::SwitchStage(s) => TriggerAction::SwitchStage { stage: s.clone() },
     }
 }
 
@@ -267,29 +252,16 @@ fn aggregate(
             let peak_value = if peak.n > 0 { Some(peak.p50) } else { None };
             TriggerSummary {
                 name: t.name.clone(),
-                metric: t.metric.name().to_string(),
-                condition: format!(
-                    "{}{}{} {} {}{}",
-                    t.metric.name(),
-                    if t.components.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" of {}", t.components.join(" + "))
-                    },
-                    if t.metric.takes_percentile() {
-                        format!(" p{}", t.percentile)
-                    } else {
-                        String::new()
-                    },
-                    if t.above { ">" } else { "<" },
-                    fmt_metric(t.metric.kind(), t.threshold),
-                    if t.sustained > 0.0 {
-                        format!(" for {}", fmt_seconds(t.sustained))
-                    } else {
-                        String::new()
-                    }
-                ),
-                action: describe_action(&t.action),
+                condition: TriggerCondition {
+                    metric: t.metric.name().to_string(),
+                    components: t.components.clone(),
+                    percentile: t.metric.takes_percentile().then_some(t.percentile),
+                    comparison: if t.above { Direction::Above } else { Direction::Below },
+                    threshold: t.threshold,
+                    unit: t.metric.kind(),
+                    sustained_seconds: t.sustained,
+                },
+                action: action_data(&t.action),
                 plan_says: t.plan_says.clone(),
                 fired_in: firsts.len(),
                 replications: n,

@@ -3,6 +3,7 @@
 //! Every text cell goes through [`csv_text`], so a scenario's or a catalog's text that starts
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
+use super::fmt::{fmt_action, fmt_condition};
 use crate::results::RunResult;
 use crate::simulate::SERIES;
 use crate::textsafe::csv_text;
@@ -178,10 +179,10 @@ pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
         .map(|t| {
             vec![
                 t.name.clone(),
-                t.metric.clone(),
-                t.condition.clone(),
+                t.condition.metric.clone(),
+                fmt_condition(&t.condition),
                 t.plan_says.clone().unwrap_or_default(),
-                t.action.clone(),
+                fmt_action(&t.action),
                 t.fired_in.to_string(),
                 t.replications.to_string(),
                 csv_f(t.first_fire.p50 / 86400.0),

@@ -4,7 +4,8 @@
 //! [`crate::units`] beside their parsers and are re-exported here.
 
 use crate::metrics::Summary;
-use crate::results::{Check, CheckVerdict, Comparison, PlanFigure, RunResult};
+use crate::results::{Check, CheckVerdict, Comparison, Direction, PlanFigure, RunResult};
+use crate::results::{TriggerAction, TriggerCondition};
 use crate::units::Unit;
 pub use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds, group_thousands};
 
@@ -189,5 +190,77 @@ pub fn fmt_difference(c: &Comparison) -> String {
         format!("capsim {:.1}× lower", 1.0 / ratio)
     } else {
         format!("{:+.0}%", (ratio - 1.0) * 100.0)
+    }
+}
+
+/// A trigger's condition as the plan would say it: `database.size > 400.0 MB for 1d`,
+/// `cost.monthly of api + database > $50.00`, `api.wait p95 > 200ms`.
+pub fn fmt_condition(c: &TriggerCondition) -> String {
+    let mut s = c.metric.clone();
+    if !c.components.is_empty() {
+        s.push_str(&format!(" of {}", c.components.join(" + ")));
+    }
+    if let Some(p) = c.percentile {
+        s.push_str(&format!(" p{p}"));
+    }
+    let op = match c.comparison {
+        Direction::Above => ">",
+        Direction::Below => "<",
+    };
+    s.push_str(&format!(" {op} {}", fmt_metric(c.unit, c.threshold)));
+    if c.sustained_seconds > 0.0 {
+        s.push_str(&format!(" for {}", fmt_seconds(c.sustained_seconds)));
+    }
+    s
+}
+
+/// A trigger's action in words: `upgrade database: plan pro`, `add 1 API instance(s), up to 4`.
+pub fn fmt_action(a: &TriggerAction) -> String {
+    match a {
+        TriggerAction::Flag => "flag only".into(),
+        TriggerAction::Upgrade {
+            component,
+            provider,
+            plan,
+            size,
+            vcpu,
+            ram_bytes,
+            pooler,
+            read_replicas,
+            connections,
+            servers,
+        } => {
+            let mut parts = Vec::new();
+            if let Some(p) = provider {
+                parts.push(format!("provider {p}"));
+            }
+            if let Some(p) = plan {
+                parts.push(format!("plan {p}"));
+            }
+            if let Some(p) = size {
+                parts.push(format!("size {p}"));
+            }
+            if let Some(v) = vcpu {
+                parts.push(format!("{v} vCPU"));
+            }
+            if let Some(v) = ram_bytes {
+                parts.push(format!("{} RAM", fmt_bytes(*v)));
+            }
+            if let Some(v) = pooler {
+                parts.push(if *v { "pooler on".into() } else { "pooler off".into() });
+            }
+            if let Some(v) = read_replicas {
+                parts.push(format!("{v} read replicas"));
+            }
+            if let Some(v) = connections {
+                parts.push(format!("{v} connections"));
+            }
+            if let Some(v) = servers {
+                parts.push(format!("{v} servers"));
+            }
+            format!("upgrade {component}: {}", parts.join(", "))
+        }
+        TriggerAction::AddInstances { count, max, .. } => format!("add {count} API instance(s), up to {max}"),
+        TriggerAction::SwitchStage { stage } => format!("switch to stage `{stage}`"),
     }
 }

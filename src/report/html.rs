@@ -9,7 +9,7 @@
 
 use super::fmt::{fmt_count, fmt_money, fmt_seconds};
 use super::fmt::{fmt_capsim_figure, fmt_check_limit, fmt_check_value, fmt_difference, fmt_plan_figure};
-use super::fmt::{fmt_metric, fmt_prob, fmt_waiting_room};
+use super::fmt::{fmt_action, fmt_condition, fmt_metric, fmt_prob, fmt_waiting_room};
 use super::words::{stations_preamble, timeout_notes};
 use super::Chart;
 use crate::metrics::Summary;
@@ -173,7 +173,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn trigger_value(t: &TriggerSummary, v: f64) -> String {
-    match Metric::ALL.iter().find(|m| m.0 == t.metric) {
+    match Metric::ALL.iter().find(|m| m.0 == t.condition.metric) {
         Some(m) => fmt_metric(m.2, v),
         None if v.is_finite() => fmt_count(v),
         None => DASH.into(),
@@ -338,13 +338,13 @@ fn triggers_table(out: &mut String, r: &RunResult) {
         };
         let effect = match &t.effect {
             Some(e) => escape(e),
-            None => format!("<span class=\"muted\">{}</span>", escape(&t.action)),
+            None => format!("<span class=\"muted\">{}</span>", escape(&fmt_action(&t.action))),
         };
         row(
             out,
             &[
                 ("", format!("<strong>{}</strong>", escape(&t.name))),
-                ("", escape(&t.condition)),
+                ("", escape(&fmt_condition(&t.condition))),
                 ("", t.plan_says.as_deref().map_or_else(|| DASH.to_string(), escape)),
                 ("num", format!("{}/{}", t.fired_in, t.replications)),
                 ("num", if fired { days(t.first_fire.p50) } else { "never".into() }),

@@ -89,7 +89,7 @@ pub(crate) mod testdata {
     use crate::metrics::Summary;
     use crate::pricing::{Bill, CostLine};
     use crate::results::{
-        Check, CheckVerdict, Checks, Comparison, PlanFigure, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
+        Check, CheckVerdict, Checks, Comparison, Direction, PlanFigure, TriggerAction, TriggerCondition, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
         TriggerSummary,
     };
     use crate::simulate::{s, ComponentBill, MonthBill, SERIES};
@@ -200,9 +200,27 @@ pub(crate) mod testdata {
         };
         let fired = TriggerSummary {
             name: "db upgrade".into(),
-            metric: "database.size".into(),
-            condition: "database.size > 1.00 GB".into(),
-            action: "upgrade database: plan pro".into(),
+            condition: TriggerCondition {
+                metric: "database.size".into(),
+                components: Vec::new(),
+                percentile: None,
+                comparison: Direction::Above,
+                threshold: 1e9,
+                unit: Unit::Bytes,
+                sustained_seconds: 0.0,
+            },
+            action: TriggerAction::Upgrade {
+                component: "database".into(),
+                provider: None,
+                plan: Some("pro".into()),
+                size: None,
+                vcpu: None,
+                ram_bytes: None,
+                pooler: None,
+                read_replicas: None,
+                connections: None,
+                servers: None,
+            },
             plan_says: Some("around day 5".into()),
             fired_in: 4,
             replications: 5,
@@ -217,9 +235,20 @@ pub(crate) mod testdata {
         };
         let quiet = TriggerSummary {
             name: "add api".into(),
-            metric: "api.cpu".into(),
-            condition: "api.cpu > 90.0%".into(),
-            action: "add 1 API instance(s), up to 4".into(),
+            condition: TriggerCondition {
+                metric: "api.cpu".into(),
+                components: Vec::new(),
+                percentile: None,
+                comparison: Direction::Above,
+                threshold: 0.9,
+                unit: Unit::Fraction,
+                sustained_seconds: 0.0,
+            },
+            action: TriggerAction::AddInstances {
+                component: "api".into(),
+                count: 1,
+                max: 4,
+            },
             plan_says: None,
             fired_in: 0,
             replications: 5,

@@ -62,13 +62,13 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         let _ = writeln!(o, "Scaling triggers:");
     }
     for t in &r.triggers {
-        let kind = trigger_kind(&t.metric);
+        let kind = t.condition.unit;
         if t.fired_in > 0 {
             let _ = writeln!(
                 o,
                 "  FIRES  {} [{}]: {} in {}/{} runs; value {}; {}; cost {} → {} a month",
                 t.name,
-                t.condition,
+                fmt_condition(&t.condition),
                 fmt_span(r, &t.first_fire),
                 t.fired_in,
                 t.replications,
@@ -82,10 +82,10 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
                 o,
                 "  never  {} [{}]: most extreme value {}",
                 t.name,
-                t.condition,
+                fmt_condition(&t.condition),
                 t.peak_value
                     .map(|v| fmt_metric(kind, v))
-                    .unwrap_or_else(|| no_data(&t.metric))
+                    .unwrap_or_else(|| no_data(&t.condition.metric))
             );
         }
     }
