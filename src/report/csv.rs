@@ -3,24 +3,10 @@
 //! Every text cell goes through [`csv_text`], so a scenario's or a catalog's text that starts
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
-use super::fmt::{fmt_action, fmt_condition};
+use super::fmt::{csv_f, fmt_action, fmt_condition};
 use crate::results::RunResult;
 use crate::simulate::SERIES;
 use crate::textsafe::csv_text;
-
-pub(crate) fn csv_f(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s.is_empty() || s == "-" || s == "-0" {
-            "0".into()
-        } else {
-            s.to_string()
-        }
-    } else {
-        String::new()
-    }
-}
 
 /// The CSV file: every cell, header included, through [`csv_text`] (numbers pass unchanged).
 fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {

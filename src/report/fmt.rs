@@ -264,3 +264,66 @@ pub fn fmt_action(a: &TriggerAction) -> String {
         TriggerAction::SwitchStage { stage } => format!("switch to stage `{stage}`"),
     }
 }
+
+/// Dollars, `–` for no data.
+pub fn money(v: f64) -> String {
+    if v.is_finite() {
+        fmt_money(v)
+    } else {
+        "–".into()
+    }
+}
+
+/// `$12.00 ± $0.40` (or just the mean when there is no interval).
+pub fn money_ci(s: &Summary) -> String {
+    if !s.mean.is_finite() {
+        "–".into()
+    } else if s.ci95.is_finite() && s.ci95 > 0.0 {
+        format!("{} ± {}", fmt_money(s.mean), fmt_money(s.ci95))
+    } else {
+        fmt_money(s.mean)
+    }
+}
+
+/// Seconds as days with one decimal (`4.5`), `–` for no data.
+pub fn days(seconds: f64) -> String {
+    if seconds.is_finite() {
+        format!("{:.1}", seconds / 86400.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// A duration, `–` for no data.
+pub fn seconds(v: f64) -> String {
+    if v.is_finite() {
+        fmt_seconds(v)
+    } else {
+        "–".into()
+    }
+}
+
+/// A fraction as a percentage with one decimal (`12.5%`), `–` for no data.
+pub fn percent(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// A number for a CSV cell: up to six decimals without trailing zeros, `0` for minus zero,
+/// empty for no data.
+pub fn csv_f(v: f64) -> String {
+    if v.is_finite() {
+        let s = format!("{v:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s.is_empty() || s == "-" || s == "-0" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
+    } else {
+        String::new()
+    }
+}

@@ -7,12 +7,11 @@
 //! cleanly, and is deterministic: the same run renders to the same bytes, so reports can be
 //! diffed and committed. All text from the run is escaped.
 
-use super::fmt::{fmt_count, fmt_money, fmt_seconds};
+use super::fmt::{days, fmt_count, fmt_seconds, money, money_ci, percent, seconds};
 use super::fmt::{fmt_capsim_figure, fmt_check_limit, fmt_check_value, fmt_difference, fmt_plan_figure};
 use super::fmt::{fmt_action, fmt_condition, fmt_metric, fmt_prob, fmt_waiting_room};
 use super::words::{stations_preamble, timeout_notes};
 use super::Chart;
-use crate::metrics::Summary;
 use crate::results::{Check, CheckVerdict, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
 use std::fmt::Write;
@@ -115,49 +114,6 @@ fn head(out: &mut String, caption: &str, headers: &[(&str, &str)]) {
 
 fn foot(out: &mut String) {
     out.push_str("</tbody></table></div>\n");
-}
-
-fn money(v: f64) -> String {
-    if v.is_finite() {
-        fmt_money(v)
-    } else {
-        DASH.into()
-    }
-}
-
-/// `$12.00 ± $0.40` (or just the mean when there is no interval).
-fn money_ci(s: &Summary) -> String {
-    if !s.mean.is_finite() {
-        DASH.into()
-    } else if s.ci95.is_finite() && s.ci95 > 0.0 {
-        format!("{} ± {}", fmt_money(s.mean), fmt_money(s.ci95))
-    } else {
-        fmt_money(s.mean)
-    }
-}
-
-fn days(seconds: f64) -> String {
-    if seconds.is_finite() {
-        format!("{:.1}", seconds / 86400.0)
-    } else {
-        DASH.into()
-    }
-}
-
-fn seconds(v: f64) -> String {
-    if v.is_finite() {
-        fmt_seconds(v)
-    } else {
-        DASH.into()
-    }
-}
-
-fn percent(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        DASH.into()
-    }
 }
 
 fn capitalize(s: &str) -> String {
