@@ -514,7 +514,8 @@ impl Fuzzer {
                     // Small enough to run: one replication, and its whole report.
                     let mut sc = sc;
                     sc.replications = 1;
-                    let r = capsim::run::run(&sc, &self.catalog);
+                    let cfg = capsim::run::RunConfig::of(&sc);
+                    let r = capsim::run::run(&sc, &self.catalog, &cfg).expect("the current thread pool");
                     let _ = capsim::report::render_all(&r);
                     self.stats.scenarios_simulated += 1;
                 }

@@ -4,60 +4,68 @@
 //! arithmetic, why: a database size is broken down by record kind, a request volume by
 //! users × sessions × requests, a bill by component.
 
-use crate::results::{Check, Checks, Comparison, RunResult};
+use crate::results::{Check, CheckVerdict, Checks, Comparison, Missing, PlanFigure, RunResult};
 use crate::scenario::{Scenario, Traffic};
 use crate::simulate::s;
-use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds};
+use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds, Unit};
 
-fn difference(plan: f64, capsim: f64) -> (String, bool) {
-    if plan == 0.0 && capsim == 0.0 {
-        return ("same".into(), true);
-    }
+/// Whether capsim's figure agrees with the plan's estimate: within 10 %, or both zero.
+fn agrees(plan: f64, capsim: f64) -> bool {
     if plan == 0.0 {
-        return ("plan says zero".into(), false);
+        return capsim == 0.0;
     }
-    let ratio = capsim / plan;
-    let agrees = (ratio - 1.0).abs() <= 0.10;
-    let text = if ratio >= 2.0 {
-        format!("capsim {ratio:.1}× higher")
-    } else if ratio <= 0.5 && ratio > 0.0 {
-        format!("capsim {:.1}× lower", 1.0 / ratio)
-    } else {
-        format!("{:+.0}%", (ratio - 1.0) * 100.0)
-    };
-    (text, agrees)
+    (capsim / plan - 1.0).abs() <= 0.10
+}
+
+/// The plan's estimate next to capsim's figure.
+fn estimate(id: String, what: String, unit: Unit, plan: f64, measured: f64, why: String) -> Comparison {
+    Comparison {
+        id,
+        what,
+        unit,
+        kind: PlanFigure::Estimate,
+        plan,
+        measured,
+        simulated: None,
+        ratio: if plan == 0.0 { f64::NAN } else { measured / plan },
+        why,
+        agrees: agrees(plan, measured),
+    }
 }
 
 /// SLOs: the worst busy window's figure among those with data. With no data in any (no
 /// request completed, or none arrived) the objective is not evaluated, never met.
 fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
     let mut out = Vec::new();
-    type Slo<'a> = (Option<f64>, usize, &'a str, fn(f64) -> String, &'a str);
+    type Slo<'a> = (Option<f64>, usize, &'a str, &'a str, Unit, &'static str);
     let slos: [Slo; 3] = [
         (
             sc.slo.latency_p95,
             s::P95,
+            "slo.latency_p95",
             "p95 latency, worst busy window",
-            fmt_seconds,
+            Unit::Seconds,
             "no request completed",
         ),
         (
             sc.slo.latency_p99,
             s::P99,
+            "slo.latency_p99",
             "p99 latency, worst busy window",
-            fmt_seconds,
+            Unit::Seconds,
             "no request completed",
         ),
         (
             sc.slo.error_rate,
             s::ERR,
+            "slo.error_rate",
             "error rate, worst busy window",
-            |x| format!("{:.3}%", x * 100.0),
+            Unit::Fraction,
             "no request arrived",
         ),
     ];
     let np = r.periods.len();
-    for (limit, series, what, fmt, none) in slos {
+    for (limit, series, id, what, unit, none) in slos {
         let Some(t) = limit else { continue };
         let values: Vec<f64> = r
             .periods
@@ -65,31 +73,45 @@ fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
             .map(|p| p.series[series].mean)
             .filter(|v| v.is_finite())
             .collect();
-        let check = if values.is_empty() {
-            Check {
-                what: what.into(),
-                limit: fmt(t),
-                value: format!("not evaluated: {none} in any busy window"),
-                ok: false,
-                evaluated: false,
-            }
+        let missing = (values.len() < np).then_some(Missing {
+            reason: none,
+            windows: np - values.len(),
+            of: np,
+        });
+        let (measured, verdict) = if values.is_empty() {
+            (f64::NAN, CheckVerdict::NotEvaluated)
         } else {
             let v = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut value = fmt(v);
-            if values.len() < np {
-                value.push_str(&format!(" ({none} in {} of {np} busy windows)", np - values.len()));
-            }
-            Check {
-                what: what.into(),
-                limit: fmt(t),
-                value,
-                ok: v <= t,
-                evaluated: true,
-            }
+            (
+                v,
+                if v <= t {
+                    CheckVerdict::Ok
+                } else {
+                    CheckVerdict::Breached
+                },
+            )
         };
-        out.push(check);
+        out.push(Check {
+            id: id.into(),
+            what: what.into(),
+            unit,
+            limit: t,
+            measured,
+            mean: None,
+            missing,
+            verdict,
+        });
     }
     out
+}
+
+/// A budget's verdict: within the limit (with a rounding margin) or breached.
+fn within(measured: f64, limit: f64) -> CheckVerdict {
+    if measured <= limit + 1e-9 {
+        CheckVerdict::Ok
+    } else {
+        CheckVerdict::Breached
+    }
 }
 
 /// The budget and SLO checks and the plan's figures next to capsim's, from the scenario and
@@ -113,11 +135,14 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
     if let Some(b) = sc.budget.monthly {
         for m in &r.months {
             out.budget.push(Check {
+                id: format!("budget.month_{}.total", m.month),
                 what: format!("month {} total", m.month),
-                limit: fmt_money(b),
-                value: format!("{} (P90 {})", fmt_money(m.total.mean), fmt_money(m.total.p90)),
-                ok: m.total.p90 <= b + 1e-9,
-                evaluated: true,
+                unit: Unit::Dollars,
+                limit: b,
+                measured: m.total.p90,
+                mean: Some(m.total.mean),
+                missing: None,
+                verdict: within(m.total.p90, b),
             });
         }
     }
@@ -127,11 +152,14 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
                 let v = m.components[ci].1;
                 let rate = v.p90;
                 out.budget.push(Check {
+                    id: format!("budget.month_{}.component.{comp}", m.month),
                     what: format!("month {} {comp}", m.month),
-                    limit: fmt_money(*limit),
-                    value: fmt_money(rate),
-                    ok: rate <= limit + 1e-9,
-                    evaluated: true,
+                    unit: Unit::Dollars,
+                    limit: *limit,
+                    measured: rate,
+                    mean: None,
+                    missing: None,
+                    verdict: within(rate, *limit),
                 });
             }
         }
@@ -142,7 +170,6 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
     let users_end = r.periods[end].series[s::USERS].mean;
     if let Some(plan_total) = ps.monthly_cost.or(stage.plan_says) {
         let capsim = r.months.first().map(|m| m.total.mean).unwrap_or(f64::NAN);
-        let (d, ok) = difference(plan_total, capsim);
         let mut why: Vec<String> = Vec::new();
         let month = &r.months[0];
         for (ci, comp) in r.components.iter().enumerate() {
@@ -156,18 +183,18 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
                 why.push(format!("{comp}: not in the plan's table, {}", fmt_money(got)));
             }
         }
-        out.plan_comparisons.push(Comparison {
-            what: format!("monthly cost of stage `{}` (month 1)", sc.start_stage),
-            plan: fmt_money(plan_total),
-            capsim: fmt_money(capsim),
-            difference: d,
-            why: if why.is_empty() {
+        out.plan_comparisons.push(estimate(
+            "plan.monthly_cost".into(),
+            format!("monthly cost of stage `{}` (month 1)", sc.start_stage),
+            Unit::Dollars,
+            plan_total,
+            capsim,
+            if why.is_empty() {
                 "every component matches the plan's table".into()
             } else {
                 why.join("; ")
             },
-            agrees: ok,
-        });
+        ));
     }
     // Per component: the plan's price next to the catalog's.
     for (ci, comp) in r.components.iter().enumerate() {
@@ -177,7 +204,6 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         let Some(said) = b.plan_says else { continue };
         let month = &r.months[0];
         let got = month.components[ci].1.mean;
-        let (d, ok) = difference(said, got);
         let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
         let mut lines: Vec<String> = month
             .example
@@ -210,18 +236,18 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         if !warnings.is_empty() {
             why.push_str(&format!(" — {}", warnings.join("; ")));
         }
-        out.plan_comparisons.push(Comparison {
-            what: format!(
+        out.plan_comparisons.push(estimate(
+            format!("plan.component.{comp}"),
+            format!(
                 "{comp} ({}/{})",
                 b.provider.clone().unwrap_or_default(),
                 b.plan.clone().unwrap_or_default()
             ),
-            plan: fmt_money(said),
-            capsim: fmt_money(got),
-            difference: d,
+            Unit::Dollars,
+            said,
+            got,
             why,
-            agrees: ok,
-        });
+        ));
     }
     let traffic_why = match &sc.traffic {
         Traffic::Sessions {
@@ -238,70 +264,61 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
     };
     if let Some(v) = ps.requests_per_day {
         let capsim = r.periods[end].series[s::REQ_DAY].mean;
-        let (d, ok) = difference(v, capsim);
-        out.plan_comparisons.push(Comparison {
-            what: "requests per day (end of horizon)".into(),
-            plan: fmt_count(v),
-            capsim: fmt_count(capsim),
-            difference: d,
-            why: traffic_why.clone(),
-            agrees: ok,
-        });
+        out.plan_comparisons.push(estimate(
+            "plan.requests_per_day".into(),
+            "requests per day (end of horizon)".into(),
+            Unit::Count,
+            v,
+            capsim,
+            traffic_why.clone(),
+        ));
     }
     if let Some(v) = ps.peak_requests_per_second {
         let capsim = sc.traffic.request_rate_at(crate::time::window_of(sc, end).0 + 1.0);
         let sim = r.periods[end].series[s::BUSY_RPS];
-        let (d, ok) = difference(v, capsim);
         out.plan_comparisons.push(Comparison {
-            what: "peak requests per second".into(),
-            plan: format!("{v:.2}/s"),
-            capsim: if sim.ci95.is_finite() {
+            simulated: Some(sim),
+            ..estimate(
+                "plan.peak_requests_per_second".into(),
+                "peak requests per second".into(),
+                Unit::PerSecond,
+                v,
+                capsim,
                 format!(
-                    "{capsim:.2}/s (simulated busy window {:.2} ± {:.2}/s)",
-                    sim.mean, sim.ci95
-                )
-            } else {
-                // One replication: no interval.
-                format!("{capsim:.2}/s (simulated busy window {:.2}/s)", sim.mean)
-            },
-            difference: d,
-            why: format!(
-                "{traffic_why}, ÷ 86,400 s × peak factor {:.2}",
-                sc.traffic.peak_factor()
-            ),
-            agrees: ok,
+                    "{traffic_why}, ÷ 86,400 s × peak factor {:.2}",
+                    sc.traffic.peak_factor()
+                ),
+            )
         });
     }
     if let Some(v) = ps.database_size {
         let capsim = r.periods[end].series[s::DB_SIZE].mean;
-        let (d, ok) = difference(v, capsim);
-        out.plan_comparisons.push(Comparison {
-            what: "database size (end of horizon)".into(),
-            plan: fmt_bytes(v),
-            capsim: fmt_bytes(capsim),
-            difference: d,
-            why: storage_why(sc, users_end),
-            agrees: ok,
-        });
+        out.plan_comparisons.push(estimate(
+            "plan.database_size".into(),
+            "database size (end of horizon)".into(),
+            Unit::Bytes,
+            v,
+            capsim,
+            storage_why(sc, users_end),
+        ));
     }
     if let Some(v) = ps.latency_p95 {
         let capsim = worst(s::P95);
         out.plan_comparisons.push(Comparison {
+            id: "plan.latency_p95".into(),
             what: "p95 latency (worst busy window)".into(),
-            plan: format!("< {}", fmt_seconds(v)),
-            capsim: fmt_seconds(capsim),
-            difference: if capsim <= v {
-                "within the plan's target".into()
-            } else {
-                format!("{:.1}× the target", capsim / v)
-            },
+            unit: Unit::Seconds,
+            kind: PlanFigure::Target,
+            plan: v,
+            measured: capsim,
+            simulated: None,
+            ratio: capsim / v,
             why: "simulated: CPU, cache, database, vector and external-call times plus queueing at the peak".into(),
             agrees: capsim <= v,
         });
     }
     if let Some(v) = ps.concurrent_sessions {
         let capsim = worst(s::SESS_MAX);
-        let (d, ok) = difference(v, capsim);
         let why = match &sc.traffic {
             Traffic::Sessions { requests_per_session, think, .. } => format!(
                 "Little's law: session starts at the peak ({:.3}/s) × session length (~{} = {} requests × {} think time)",
@@ -312,48 +329,46 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
             ),
             Traffic::Open { .. } => "open arrivals have no sessions".into(),
         };
-        out.plan_comparisons.push(Comparison {
-            what: "concurrent sessions (busiest moment)".into(),
-            plan: fmt_count(v),
-            capsim: fmt_count(capsim),
-            difference: d,
+        out.plan_comparisons.push(estimate(
+            "plan.concurrent_sessions".into(),
+            "concurrent sessions (busiest moment)".into(),
+            Unit::Count,
+            v,
+            capsim,
             why,
-            agrees: ok,
-        });
+        ));
     }
     if let Some(v) = ps.users {
-        let (d, ok) = difference(v, users_end);
-        out.plan_comparisons.push(Comparison {
-            what: "registered users (end of horizon)".into(),
-            plan: fmt_count(v),
-            capsim: fmt_count(users_end),
-            difference: d,
-            why: match &sc.traffic {
+        out.plan_comparisons.push(estimate(
+            "plan.users".into(),
+            "registered users (end of horizon)".into(),
+            Unit::Count,
+            v,
+            users_end,
+            match &sc.traffic {
                 Traffic::Sessions {
                     concurrent_target: Some(c),
                     ..
                 } => format!("derived from {} concurrent sessions at the peak", fmt_count(*c)),
                 _ => "from the scenario's user growth".into(),
             },
-            agrees: ok,
-        });
+        ));
     }
     if let Some(v) = ps.vector_store_size {
         if let Some(vs) = &stage.vector_store {
             let capsim = vs.vectors * vs.dimensions as f64 * 4.0 * 1.5;
-            let (d, ok) = difference(v, capsim);
-            out.plan_comparisons.push(Comparison {
-                what: "vector store memory".into(),
-                plan: fmt_bytes(v),
-                capsim: fmt_bytes(capsim),
-                difference: d,
-                why: format!(
+            out.plan_comparisons.push(estimate(
+                "plan.vector_store_memory".into(),
+                "vector store memory".into(),
+                Unit::Bytes,
+                v,
+                capsim,
+                format!(
                     "Qdrant's sizing rule: {} vectors × {} dimensions × 4 B × 1.5",
                     fmt_count(vs.vectors),
                     vs.dimensions
                 ),
-                agrees: ok,
-            });
+            ));
         }
     }
     out

@@ -13,6 +13,7 @@
 
 use crate::error::InputErrors;
 use crate::pricing::{Catalog, CatalogSource, ChosenBy};
+use crate::run::RunConfig;
 use crate::scenario::{self, Scenario};
 use crate::stdio::{err, out};
 use clap::{Args, Parser, Subcommand};
@@ -187,30 +188,28 @@ fn requested_pricing(flag: Option<&Path>) -> Option<CatalogSource> {
 
 fn load(path: &Path, opts: &RunOpts) -> Result<(Scenario, Catalog), Failure> {
     let requested = requested_pricing(opts.pricing.as_deref());
-    let (mut sc, cat) = scenario::load(path, requested.as_ref())?;
-    if let Some(s) = opts.seed {
-        sc.seed = s;
-    }
+    let (sc, cat) = scenario::load(path, requested.as_ref())?;
+    // The work of the run as the flags configure it, refused beyond the caps before anything runs.
+    let mut probe = sc.clone();
     if let Some(r) = opts.replications {
-        sc.replications = r;
+        probe.replications = r;
     }
-    crate::work::check(&sc, opts.threads.map(usize::from), &opts.caps.caps()).map_err(InputErrors::from)?;
+    crate::work::check(&probe, opts.threads.map(usize::from), &opts.caps.caps()).map_err(InputErrors::from)?;
     Ok((sc, cat))
 }
 
-fn simulate(sc: &Scenario, cat: &Catalog, threads: Option<u16>) -> Result<crate::run::RunResult, Failure> {
-    match threads {
-        Some(n) => {
-            // More threads than replications would only wait.
-            let n = u32::from(n).min(sc.replications.max(1));
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n as usize)
-                .build()
-                .map_err(|e| Failure::Other(format!("cannot start {n} threads: {e}")))?;
-            Ok(pool.install(|| crate::run::run(sc, cat)))
-        }
-        None => Ok(crate::run::run(sc, cat)),
+/// The run configuration of the flags: each one given overrides the scenario's value.
+fn run_config(sc: &Scenario, opts: &RunOpts, out: Option<PathBuf>) -> RunConfig {
+    RunConfig {
+        seed: opts.seed.unwrap_or(sc.seed),
+        replications: opts.replications.unwrap_or(sc.replications),
+        threads: opts.threads,
+        out,
     }
+}
+
+fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run::RunResult, Failure> {
+    crate::run::run(sc, cat, cfg).map_err(Failure::Other)
 }
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
@@ -231,11 +230,12 @@ fn cmd_run(
 ) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
-    let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+    let cfg = run_config(&sc, &opts, dir);
+    let dir = cfg.out.clone().unwrap_or_else(|| default_report_dir(&scenario));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(&sc, &cat, opts.threads)?;
+    let r = simulate(&sc, &cat, &cfg)?;
     let files = crate::report::render_all(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
@@ -348,7 +348,7 @@ fn cmd_check(
     }
     let mut breached = false;
     for (p, (sc, cat)) in loaded {
-        let r = simulate(&sc, &cat, opts.threads)?;
+        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
         let slo_ok = if allow_not_evaluated {
             r.slo_ok_where_evaluated()
         } else {
@@ -362,7 +362,7 @@ fn cmd_check(
             .budget
             .iter()
             .chain(r.checks.slo.iter())
-            .any(|c| !c.ok && c.evaluated);
+            .any(|c| c.verdict == crate::results::CheckVerdict::Breached);
         let status = match (within, over, overloaded) {
             (false, true, _) => "BREACHED",
             (false, false, _) => "NOT EVALUATED",
@@ -370,15 +370,17 @@ fn cmd_check(
             (true, _, false) => "ok      ",
         };
         out(&format!("{status}  {}\n", p.display()));
-        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok) {
-            let allowed = if !c.evaluated && allow_not_evaluated {
+        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok()) {
+            let allowed = if !c.evaluated() && allow_not_evaluated {
                 " (allowed)"
             } else {
                 ""
             };
             out(&format!(
                 "          {}: {} (limit {}){allowed}\n",
-                c.what, c.value, c.limit
+                c.what,
+                crate::report::fmt::fmt_check_value(c),
+                crate::report::fmt::fmt_check_limit(c)
             ));
         }
         for line in overload_lines(&r) {

@@ -11,6 +11,7 @@
 use crate::metrics::Summary;
 use crate::pricing::CatalogSource;
 use crate::simulate::{self, MonthBill};
+use crate::units::Unit;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,12 +47,89 @@ pub struct PeriodSummary {
     pub stopped: usize,
 }
 
+/// Which side of its threshold a trigger's metric must be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Fires when the metric is above the threshold.
+    Above,
+    /// Fires when the metric is below the threshold.
+    Below,
+}
+
+/// When a trigger holds: its metric against a threshold, for long enough.
+#[derive(Debug, Clone, Serialize)]
+pub struct TriggerCondition {
+    /// The metric's name in scenario files (`database.size`, `api.cpu`, `cost.monthly`).
+    pub metric: String,
+    /// For `cost.monthly`: the components whose cost is watched (empty: all).
+    pub components: Vec<String>,
+    /// The percentile of a latency or wait metric (95 for p95); `None` for other metrics.
+    pub percentile: Option<f64>,
+    /// Above or below the threshold.
+    pub comparison: Direction,
+    /// The threshold, in `unit`.
+    pub threshold: f64,
+    /// The unit of the metric and the threshold.
+    pub unit: Unit,
+    /// How long the condition must hold before the action runs, in seconds (0: at once).
+    pub sustained_seconds: f64,
+}
+
+/// What a trigger does when its condition holds.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TriggerAction {
+    /// Nothing: the report says when the condition held.
+    Flag,
+    /// Changes a component's plan or size; every field not `None` is changed.
+    Upgrade {
+        /// The component changed.
+        component: String,
+        /// New provider.
+        provider: Option<String>,
+        /// New plan of the provider's catalog.
+        plan: Option<String>,
+        /// New instance size.
+        size: Option<String>,
+        /// New vCPUs per instance.
+        vcpu: Option<f64>,
+        /// New memory per instance, in bytes.
+        ram_bytes: Option<f64>,
+        /// Connection pooler on or off.
+        pooler: Option<bool>,
+        /// New number of read replicas.
+        read_replicas: Option<u32>,
+        /// New connection limit.
+        connections: Option<u32>,
+        /// New number of servers.
+        servers: Option<u32>,
+    },
+    /// Adds instances of a component, up to a maximum.
+    AddInstances {
+        /// The component scaled out.
+        component: String,
+        /// Instances added per firing.
+        count: u32,
+        /// The most instances it may reach.
+        max: u32,
+    },
+    /// Moves the run to another stage of the roadmap.
+    SwitchStage {
+        /// The stage switched to.
+        stage: String,
+    },
+}
+
+/// One scaling trigger across replications.
 #[derive(Debug, Clone, Serialize)]
 pub struct TriggerSummary {
+    /// The trigger's name in the scenario.
     pub name: String,
-    pub metric: String,
-    pub condition: String,
-    pub action: String,
+    /// When it holds.
+    pub condition: TriggerCondition,
+    /// What it does.
+    pub action: TriggerAction,
     pub plan_says: Option<String>,
     /// Replications in which it fired (its action ran at least once).
     pub fired_in: usize,
@@ -165,36 +243,114 @@ pub struct Instability {
     pub message: String,
 }
 
+/// How a figure of the plan is read against capsim's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanFigure {
+    /// An estimate: capsim agrees when within 10 % of it.
+    Estimate,
+    /// A target the figure should stay at or under (the plan's "p95 < 500ms").
+    Target,
+}
+
+/// One of the plan's own figures next to capsim's, in the figure's unit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
+    /// Stable identifier: `plan.monthly_cost`, `plan.component.<name>`, `plan.requests_per_day`,
+    /// `plan.peak_requests_per_second`, `plan.database_size`, `plan.latency_p95`,
+    /// `plan.concurrent_sessions`, `plan.users`, `plan.vector_store_memory`.
+    pub id: String,
+    /// What is compared, in words.
     pub what: String,
-    pub plan: String,
-    pub capsim: String,
-    pub difference: String,
+    /// The unit of `plan` and `measured`.
+    pub unit: Unit,
+    /// Whether `plan` is an estimate or a target.
+    pub kind: PlanFigure,
+    /// The plan's figure, in `unit`.
+    pub plan: f64,
+    /// capsim's figure, in `unit` (mean across replications; model arithmetic where not
+    /// simulated). NaN (null) when there is none.
+    pub measured: f64,
+    /// The simulated figure beside a computed one (the busy window's arrival rate next to the
+    /// traffic model's peak rate), in `unit` across replications.
+    pub simulated: Option<Summary>,
+    /// `measured / plan`; NaN (null) when the plan says zero.
+    pub ratio: f64,
+    /// Why capsim's figure is what it is, from the model's own arithmetic (words).
     pub why: String,
+    /// An estimate within 10 % (both zero counts), or a target met.
     pub agrees: bool,
 }
 
-/// One budget or SLO check. An objective whose metric has no observation in any busy window
-/// (no request completed, none arrived) is not evaluated: `ok` is false, `evaluated` false,
-/// and `value` says why; `capsim check` fails on it unless `--allow-not-evaluated`.
+/// What a budget or SLO check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckVerdict {
+    /// The measured figure is within the limit.
+    Ok,
+    /// The measured figure is over the limit.
+    Breached,
+    /// The metric had no observation in any busy window.
+    NotEvaluated,
+}
+
+impl CheckVerdict {
+    /// `ok`, `breached` or `not evaluated`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckVerdict::Ok => "ok",
+            CheckVerdict::Breached => "breached",
+            CheckVerdict::NotEvaluated => "not evaluated",
+        }
+    }
+}
+
+/// Busy windows without an observation of an objective's metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    /// Why there is no observation: `no request completed`, `no request arrived`.
+    pub reason: &'static str,
+    /// Busy windows (report periods) without an observation.
+    pub windows: usize,
+    /// Busy windows in the run.
+    pub of: usize,
+}
+
+/// One budget or SLO check: a measured figure against a limit, both in `unit`. An objective
+/// whose metric has no observation in any busy window (no request completed, none arrived) is
+/// not evaluated (`measured` is null, `missing` says why); `capsim check` fails on it unless
+/// `--allow-not-evaluated`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
+    /// Stable identifier: `budget.month_<m>.total`, `budget.month_<m>.component.<name>`,
+    /// `slo.latency_p95`, `slo.latency_p99`, `slo.error_rate`.
+    pub id: String,
+    /// What is checked, in words (`month 1 total`, `p95 latency, worst busy window`).
     pub what: String,
-    pub limit: String,
-    pub value: String,
-    pub ok: bool,
-    pub evaluated: bool,
+    /// The unit of `limit`, `measured` and `mean`: dollars for budgets, seconds for latency,
+    /// a fraction for the error rate.
+    pub unit: Unit,
+    /// The most the figure may be, in `unit`.
+    pub limit: f64,
+    /// The figure compared with the limit, in `unit`: a month's P90 across replications for a
+    /// budget, the worst busy window's mean for an SLO. NaN (null) when not evaluated.
+    pub measured: f64,
+    /// The mean across replications beside a P90 `measured` (a month's total bill), in `unit`.
+    pub mean: Option<f64>,
+    /// Busy windows without an observation (all of them when not evaluated).
+    pub missing: Option<Missing>,
+    /// Whether the limit holds, is breached, or could not be evaluated.
+    pub verdict: CheckVerdict,
 }
 
 impl Check {
-    /// `ok`, `breached` or `not evaluated`.
-    pub fn verdict(&self) -> &'static str {
-        match (self.evaluated, self.ok) {
-            (false, _) => "not evaluated",
-            (true, true) => "ok",
-            (true, false) => "breached",
-        }
+    /// Within the limit (a check not evaluated is not).
+    pub fn ok(&self) -> bool {
+        self.verdict == CheckVerdict::Ok
+    }
+    /// Whether the metric had an observation to check.
+    pub fn evaluated(&self) -> bool {
+        self.verdict != CheckVerdict::NotEvaluated
     }
 }
 
@@ -232,15 +388,15 @@ pub struct RunResult {
 
 impl RunResult {
     pub fn budget_ok(&self) -> bool {
-        self.checks.budget.iter().all(|c| c.ok)
+        self.checks.budget.iter().all(Check::ok)
     }
     /// Every objective holds; one that could not be evaluated does not.
     pub fn slo_ok(&self) -> bool {
-        self.checks.slo.iter().all(|c| c.ok)
+        self.checks.slo.iter().all(Check::ok)
     }
     /// Every objective that could be evaluated holds (`check --allow-not-evaluated`).
     pub fn slo_ok_where_evaluated(&self) -> bool {
-        self.checks.slo.iter().all(|c| c.ok || !c.evaluated)
+        self.checks.slo.iter().all(|c| c.ok() || !c.evaluated())
     }
 
     /// Whether arrivals outgrew capacity anywhere: an overload warning or an unstable stop.

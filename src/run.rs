@@ -6,11 +6,10 @@
 
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
-use crate::report::fmt::fmt_metric;
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
 use crate::simulate::{self, s, PeriodOut, Plan, Replication, SERIES};
 use crate::theory;
-use crate::units::{fmt_bytes, fmt_seconds};
+use crate::units::fmt_seconds;
 use rayon::prelude::*;
 
 pub use crate::results::*;
@@ -19,14 +18,58 @@ pub use crate::results::*;
 /// of every replication at once, whatever the horizon.
 const BLOCK: usize = 16;
 
-/// Runs all replications (on the current rayon pool) and aggregates them. The replications
+/// How to run a validated scenario: the command line's choices, else the scenario's own values.
+/// The scenario itself is never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Seeds every replication's generator (replication `r` draws from `(seed, r)` only).
+    pub seed: u64,
+    /// Independent replications to run (at least 1).
+    pub replications: u32,
+    /// Worker threads; `None` runs on the current rayon pool (all cores by default). Results do
+    /// not depend on it.
+    pub threads: Option<u16>,
+    /// Report directory; `None` for the default, `reports/<scenario file stem>`.
+    pub out: Option<std::path::PathBuf>,
+}
+
+impl RunConfig {
+    /// The scenario's own seed and replications, the current pool, the default directory.
+    pub fn of(sc: &Scenario) -> RunConfig {
+        RunConfig {
+            seed: sc.seed,
+            replications: sc.replications,
+            threads: None,
+            out: None,
+        }
+    }
+}
+
+/// Runs the replications `cfg` asks for (on `cfg.threads` threads, else the current rayon pool)
+/// and aggregates them. Fails only when the thread pool cannot be started.
+pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResult, String> {
+    match cfg.threads {
+        Some(n) => {
+            // More threads than replications would only wait.
+            let n = u32::from(n).min(cfg.replications.max(1));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n as usize)
+                .build()
+                .map_err(|e| format!("cannot start {n} threads: {e}"))?;
+            Ok(pool.install(|| run_on_pool(sc, catalog, cfg)))
+        }
+        None => Ok(run_on_pool(sc, catalog, cfg)),
+    }
+}
+
+/// Runs all replications on the current rayon pool and aggregates them. The replications
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
 /// holds a block's periods, not the horizon's.
-pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
+fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
     let plan = Plan::new(sc);
-    let mut runs: Vec<simulate::Run> = (0..sc.replications)
-        .map(|r| simulate::Run::new(sc, catalog, &plan, r))
+    let mut runs: Vec<simulate::Run> = (0..cfg.replications)
+        .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
         .collect();
     let mut periods = Periods::new(plan.periods);
     for start in (0..plan.periods).step_by(BLOCK) {
@@ -40,7 +83,7 @@ pub fn run(sc: &Scenario, catalog: &Catalog) -> RunResult {
         }
     }
     let reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
-    aggregate(sc, &plan, &reps, periods, &catalog.source)
+    aggregate(sc, cfg, &plan, &reps, periods, &catalog.source)
 }
 
 /// The periods aggregated so far.
@@ -103,42 +146,28 @@ fn most_common(values: impl Iterator<Item = String>) -> String {
         .unwrap_or_default()
 }
 
-fn describe_action(a: &Action) -> String {
+/// A scenario's trigger action as result data.
+fn action_data(a: &Action) -> TriggerAction {
     match a {
-        Action::Flag => "flag only".into(),
-        Action::Upgrade(u) => {
-            let mut parts = Vec::new();
-            if let Some(p) = &u.provider {
-                parts.push(format!("provider {p}"));
-            }
-            if let Some(p) = &u.plan {
-                parts.push(format!("plan {p}"));
-            }
-            if let Some(p) = &u.size {
-                parts.push(format!("size {p}"));
-            }
-            if let Some(v) = u.vcpu {
-                parts.push(format!("{v} vCPU"));
-            }
-            if let Some(v) = u.ram_bytes {
-                parts.push(format!("{} RAM", fmt_bytes(v)));
-            }
-            if let Some(v) = u.pooler {
-                parts.push(if v { "pooler on".into() } else { "pooler off".into() });
-            }
-            if let Some(v) = u.read_replicas {
-                parts.push(format!("{v} read replicas"));
-            }
-            if let Some(v) = u.connections {
-                parts.push(format!("{v} connections"));
-            }
-            if let Some(v) = u.servers {
-                parts.push(format!("{v} servers"));
-            }
-            format!("upgrade {}: {}", u.component, parts.join(", "))
-        }
-        Action::AddInstances { count, max, .. } => format!("add {count} API instance(s), up to {max}"),
-        Action::SwitchStage(s) => format!("switch to stage `{s}`"),
+        Action::Flag => TriggerAction::Flag,
+        Action::Upgrade(u) => TriggerAction::Upgrade {
+            component: u.component.clone(),
+            provider: u.provider.clone(),
+            plan: u.plan.clone(),
+            size: u.size.clone(),
+            vcpu: u.vcpu,
+            ram_bytes: u.ram_bytes,
+            pooler: u.pooler,
+            read_replicas: u.read_replicas,
+            connections: u.connections,
+            servers: u.servers,
+        },
+        Action::AddInstances { component, count, max } => TriggerAction::AddInstances {
+            component: component.clone(),
+            count: *count,
+            max: *max,
+        },
+        Action::SwitchStage(s) => TriggerAction::SwitchStage { stage: s.clone() },
     }
 }
 
@@ -160,7 +189,14 @@ fn approximation(sc: &Scenario) -> String {
     }
 }
 
-fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods, pricing: &CatalogSource) -> RunResult {
+fn aggregate(
+    sc: &Scenario,
+    cfg: &RunConfig,
+    plan: &Plan,
+    reps: &[Replication],
+    periods: Periods,
+    pricing: &CatalogSource,
+) -> RunResult {
     let n = reps.len();
     let Periods {
         summaries: periods,
@@ -218,29 +254,16 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods,
             let peak_value = if peak.n > 0 { Some(peak.p50) } else { None };
             TriggerSummary {
                 name: t.name.clone(),
-                metric: t.metric.name().to_string(),
-                condition: format!(
-                    "{}{}{} {} {}{}",
-                    t.metric.name(),
-                    if t.components.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" of {}", t.components.join(" + "))
-                    },
-                    if t.metric.takes_percentile() {
-                        format!(" p{}", t.percentile)
-                    } else {
-                        String::new()
-                    },
-                    if t.above { ">" } else { "<" },
-                    fmt_metric(t.metric.kind(), t.threshold),
-                    if t.sustained > 0.0 {
-                        format!(" for {}", fmt_seconds(t.sustained))
-                    } else {
-                        String::new()
-                    }
-                ),
-                action: describe_action(&t.action),
+                condition: TriggerCondition {
+                    metric: t.metric.name().to_string(),
+                    components: t.components.clone(),
+                    percentile: t.metric.takes_percentile().then_some(t.percentile),
+                    comparison: if t.above { Direction::Above } else { Direction::Below },
+                    threshold: t.threshold,
+                    unit: t.metric.kind(),
+                    sustained_seconds: t.sustained,
+                },
+                action: action_data(&t.action),
                 plan_says: t.plan_says.clone(),
                 fired_in: firsts.len(),
                 replications: n,
@@ -291,8 +314,8 @@ fn aggregate(sc: &Scenario, plan: &Plan, reps: &[Replication], periods: Periods,
             file: sc.file.display().to_string(),
             description: sc.description.clone(),
             source: sc.source.clone(),
-            seed: sc.seed,
-            replications: sc.replications,
+            seed: cfg.seed,
+            replications: cfg.replications,
             horizon_days: sc.horizon / 86400.0,
             resolution_seconds: sc.resolution,
             start_stage: sc.start_stage.clone(),

@@ -10,6 +10,40 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
+/// The unit of every quantity capsim measures, reports or checks: series, trigger metrics,
+/// thresholds, budgets and objectives. Values are stored in the base unit it names; only the
+/// renderers turn them into text. Serialised as its snake-case name (`"seconds"`, `"dollars"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A number of things (users, requests, instances, jobs).
+    Count,
+    /// Events per second.
+    PerSecond,
+    /// Seconds.
+    Seconds,
+    /// A share or utilization as a fraction (0.5 is 50 %).
+    Fraction,
+    /// Bytes (decimal prefixes when formatted: 1 MB = 10^6 B).
+    Bytes,
+    /// US dollars.
+    Dollars,
+}
+
+impl Unit {
+    /// Parses a value written in this unit (`400MB`, `2s`, `70%`, `$25`, `8/s`, `1.5K`).
+    pub fn parse(self, text: &str) -> Result<f64, String> {
+        match self {
+            Unit::Bytes => parse_bytes(text),
+            Unit::Seconds => parse_seconds(text),
+            Unit::Fraction => parse_fraction(text),
+            Unit::Dollars => parse_money(text),
+            Unit::Count => parse_count(text),
+            Unit::PerSecond => parse_rate(text),
+        }
+    }
+}
+
 /// Units a size accepts (decimal and binary).
 pub const SIZE_UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"];
 /// Units a duration accepts.

@@ -3,23 +3,10 @@
 //! Every text cell goes through [`csv_text`], so a scenario's or a catalog's text that starts
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
+use super::fmt::{csv_f, fmt_action, fmt_condition};
 use crate::results::RunResult;
 use crate::simulate::SERIES;
 use crate::textsafe::csv_text;
-
-pub(crate) fn csv_f(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s.is_empty() || s == "-" || s == "-0" {
-            "0".into()
-        } else {
-            s.to_string()
-        }
-    } else {
-        String::new()
-    }
-}
 
 /// The CSV file: every cell, header included, through [`csv_text`] (numbers pass unchanged).
 fn to_csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
@@ -178,10 +165,10 @@ pub fn triggers_csv(r: &RunResult) -> Vec<u8> {
         .map(|t| {
             vec![
                 t.name.clone(),
-                t.metric.clone(),
-                t.condition.clone(),
+                t.condition.metric.clone(),
+                fmt_condition(&t.condition),
                 t.plan_says.clone().unwrap_or_default(),
-                t.action.clone(),
+                fmt_action(&t.action),
                 t.fired_in.to_string(),
                 t.replications.to_string(),
                 csv_f(t.first_fire.p50 / 86400.0),

@@ -7,12 +7,12 @@
 //! cleanly, and is deterministic: the same run renders to the same bytes, so reports can be
 //! diffed and committed. All text from the run is escaped.
 
-use super::fmt::{fmt_count, fmt_money, fmt_seconds};
-use super::fmt::{fmt_metric, fmt_prob, fmt_waiting_room};
+use super::fmt::{days, fmt_count, fmt_seconds, money, money_ci, percent, seconds};
+use super::fmt::{fmt_action, fmt_condition, fmt_metric, fmt_prob, fmt_waiting_room};
+use super::fmt::{fmt_capsim_figure, fmt_check_limit, fmt_check_value, fmt_difference, fmt_plan_figure};
 use super::words::{stations_preamble, timeout_notes};
 use super::Chart;
-use crate::metrics::Summary;
-use crate::results::{Check, RunResult, TriggerSummary, Verdict};
+use crate::results::{Check, CheckVerdict, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
 use std::fmt::Write;
 
@@ -116,49 +116,6 @@ fn foot(out: &mut String) {
     out.push_str("</tbody></table></div>\n");
 }
 
-fn money(v: f64) -> String {
-    if v.is_finite() {
-        fmt_money(v)
-    } else {
-        DASH.into()
-    }
-}
-
-/// `$12.00 ± $0.40` (or just the mean when there is no interval).
-fn money_ci(s: &Summary) -> String {
-    if !s.mean.is_finite() {
-        DASH.into()
-    } else if s.ci95.is_finite() && s.ci95 > 0.0 {
-        format!("{} ± {}", fmt_money(s.mean), fmt_money(s.ci95))
-    } else {
-        fmt_money(s.mean)
-    }
-}
-
-fn days(seconds: f64) -> String {
-    if seconds.is_finite() {
-        format!("{:.1}", seconds / 86400.0)
-    } else {
-        DASH.into()
-    }
-}
-
-fn seconds(v: f64) -> String {
-    if v.is_finite() {
-        fmt_seconds(v)
-    } else {
-        DASH.into()
-    }
-}
-
-fn percent(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        DASH.into()
-    }
-}
-
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -172,7 +129,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn trigger_value(t: &TriggerSummary, v: f64) -> String {
-    match Metric::ALL.iter().find(|m| m.0 == t.metric) {
+    match Metric::ALL.iter().find(|m| m.0 == t.condition.metric) {
         Some(m) => fmt_metric(m.2, v),
         None if v.is_finite() => fmt_count(v),
         None => DASH.into(),
@@ -244,7 +201,7 @@ fn plain_summary(r: &RunResult) -> String {
         if checks.is_empty() {
             continue;
         }
-        let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok).collect();
+        let failed: Vec<&Check> = checks.iter().filter(|c| !c.ok()).collect();
         if failed.is_empty() {
             items.push(if checks.len() == 1 {
                 format!("The {what} check passes.")
@@ -254,14 +211,19 @@ fn plain_summary(r: &RunResult) -> String {
         } else {
             let list: Vec<String> = failed
                 .iter()
-                .map(|c| match c.evaluated {
+                .map(|c| match c.evaluated() {
                     true => format!(
                         "{} is {} against {}",
                         escape(&c.what),
-                        escape(&c.value),
-                        escape(&c.limit)
+                        escape(&fmt_check_value(c)),
+                        escape(&fmt_check_limit(c))
                     ),
-                    false => format!("{} ({}) is {}", escape(&c.what), escape(&c.limit), escape(&c.value)),
+                    false => format!(
+                        "{} ({}) is {}",
+                        escape(&c.what),
+                        escape(&fmt_check_limit(c)),
+                        escape(&fmt_check_value(c))
+                    ),
                 })
                 .collect();
             let head = if checks.len() == 1 {
@@ -332,13 +294,13 @@ fn triggers_table(out: &mut String, r: &RunResult) {
         };
         let effect = match &t.effect {
             Some(e) => escape(e),
-            None => format!("<span class=\"muted\">{}</span>", escape(&t.action)),
+            None => format!("<span class=\"muted\">{}</span>", escape(&fmt_action(&t.action))),
         };
         row(
             out,
             &[
                 ("", format!("<strong>{}</strong>", escape(&t.name))),
-                ("", escape(&t.condition)),
+                ("", escape(&fmt_condition(&t.condition))),
                 ("", t.plan_says.as_deref().map_or_else(|| DASH.to_string(), escape)),
                 ("num", format!("{}/{}", t.fired_in, t.replications)),
                 ("num", if fired { days(t.first_fire.p50) } else { "never".into() }),
@@ -509,10 +471,10 @@ fn comparisons_table(out: &mut String, r: &RunResult) {
             out,
             "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}{}</td><td>{}</td></tr>",
             escape(&c.what),
-            escape(&c.plan),
-            escape(&c.capsim),
+            escape(&fmt_plan_figure(c)),
+            escape(&fmt_capsim_figure(c)),
             if c.agrees { "" } else { "⚠ " },
-            escape(&c.difference),
+            escape(&fmt_difference(c)),
             escape(&c.why)
         );
     }
@@ -551,12 +513,12 @@ fn checks_table(out: &mut String, r: &RunResult) {
                 &[
                     ("", kind.to_string()),
                     ("", escape(&c.what)),
-                    ("num", escape(&c.limit)),
-                    ("num", escape(&c.value)),
-                    match c.verdict() {
-                        "ok" => ("pass", "✓ pass".to_string()),
-                        "breached" => ("fail", "✗ FAIL".to_string()),
-                        _ => ("fail", "✗ NOT EVALUATED".to_string()),
+                    ("num", escape(&fmt_check_limit(c))),
+                    ("num", escape(&fmt_check_value(c))),
+                    match c.verdict {
+                        CheckVerdict::Ok => ("pass", "✓ pass".to_string()),
+                        CheckVerdict::Breached => ("fail", "✗ FAIL".to_string()),
+                        CheckVerdict::NotEvaluated => ("fail", "✗ NOT EVALUATED".to_string()),
                     },
                 ],
             );

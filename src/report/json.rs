@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The version of the `summary.json` layout; raised whenever a field changes meaning or goes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The top level of `summary.json` (every field and its unit: `reports/SCHEMA.md`).
 #[derive(Serialize)]

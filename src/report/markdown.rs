@@ -3,7 +3,7 @@
 use super::fmt::*;
 use super::text::summary_text;
 use super::words::*;
-use crate::results::{RunResult, Verdict};
+use crate::results::{CheckVerdict, RunResult, Verdict};
 use crate::simulate::{Unit, SERIES};
 use crate::textsafe::{md_code, md_fence, md_text as md_escape};
 use std::fmt::Write as _;
@@ -50,12 +50,12 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         let _ = writeln!(o, "| trigger | condition | plan says | fired in | first fires (median, P10–P90) | value then | what it did | cost/month before → after | highest value seen |");
         let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
         for t in &r.triggers {
-            let kind = trigger_kind(&t.metric);
+            let kind = t.condition.unit;
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |",
                 md_escape(&t.name),
-                md_code(&t.condition, true),
+                md_code(&fmt_condition(&t.condition), true),
                 md_escape(t.plan_says.as_deref().unwrap_or("–")),
                 t.fired_in,
                 t.replications,
@@ -69,7 +69,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 } else {
                     "–".into()
                 },
-                md_escape(t.effect.as_deref().unwrap_or(&t.action)),
+                md_escape(t.effect.as_deref().unwrap_or(&fmt_action(&t.action))),
                 if t.fired_in > 0 {
                     format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50))
                 } else {
@@ -77,7 +77,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 },
                 t.peak_value
                     .map(|v| fmt_metric(kind, v))
-                    .unwrap_or_else(|| no_data(&t.metric))
+                    .unwrap_or_else(|| no_data(&t.condition.metric))
             );
         }
         let _ = writeln!(o);
@@ -169,9 +169,9 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 o,
                 "| {} | {} | {} | {}{} | {} |",
                 md_escape(&c.what),
-                md_escape(&c.plan),
-                md_escape(&c.capsim),
-                md_escape(&c.difference),
+                md_escape(&fmt_plan_figure(c)),
+                md_escape(&fmt_capsim_figure(c)),
+                md_escape(&fmt_difference(c)),
                 mark,
                 md_escape(&c.why)
             );
@@ -203,11 +203,11 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
                 o,
                 "| {} | {} | {} | {} |",
                 md_escape(&c.what),
-                md_escape(&c.limit),
-                md_escape(&c.value),
-                match c.verdict() {
-                    "ok" => "ok".to_string(),
-                    v => format!("**{v}**"),
+                md_escape(&fmt_check_limit(c)),
+                md_escape(&fmt_check_value(c)),
+                match c.verdict {
+                    CheckVerdict::Ok => "ok".to_string(),
+                    v => format!("**{}**", v.label()),
                 }
             );
         }

@@ -89,10 +89,11 @@ pub(crate) mod testdata {
     use crate::metrics::Summary;
     use crate::pricing::{Bill, CostLine};
     use crate::results::{
-        Check, Checks, Comparison, Instability, MonthSummary, PeriodSummary, RunResult, ScenarioInfo, StationSummary,
-        TriggerSummary,
+        Check, CheckVerdict, Checks, Comparison, Direction, Instability, MonthSummary, PeriodSummary, PlanFigure,
+        RunResult, ScenarioInfo, StationSummary, TriggerAction, TriggerCondition, TriggerSummary,
     };
     use crate::simulate::{s, ComponentBill, MonthBill, SERIES};
+    use crate::units::Unit;
 
     /// A summary of five replications around `mean` with the given CI half-width.
     pub fn sm(mean: f64, ci: f64) -> Summary {
@@ -199,9 +200,27 @@ pub(crate) mod testdata {
         };
         let fired = TriggerSummary {
             name: "db upgrade".into(),
-            metric: "database.size".into(),
-            condition: "database.size > 1.00 GB".into(),
-            action: "upgrade database: plan pro".into(),
+            condition: TriggerCondition {
+                metric: "database.size".into(),
+                components: Vec::new(),
+                percentile: None,
+                comparison: Direction::Above,
+                threshold: 1e9,
+                unit: Unit::Bytes,
+                sustained_seconds: 0.0,
+            },
+            action: TriggerAction::Upgrade {
+                component: "database".into(),
+                provider: None,
+                plan: Some("pro".into()),
+                size: None,
+                vcpu: None,
+                ram_bytes: None,
+                pooler: None,
+                read_replicas: None,
+                connections: None,
+                servers: None,
+            },
             plan_says: Some("around day 5".into()),
             fired_in: 4,
             replications: 5,
@@ -216,9 +235,20 @@ pub(crate) mod testdata {
         };
         let quiet = TriggerSummary {
             name: "add api".into(),
-            metric: "api.cpu".into(),
-            condition: "api.cpu > 90.0%".into(),
-            action: "add 1 API instance(s), up to 4".into(),
+            condition: TriggerCondition {
+                metric: "api.cpu".into(),
+                components: Vec::new(),
+                percentile: None,
+                comparison: Direction::Above,
+                threshold: 0.9,
+                unit: Unit::Fraction,
+                sustained_seconds: 0.0,
+            },
+            action: TriggerAction::AddInstances {
+                component: "api".into(),
+                count: 1,
+                max: 4,
+            },
             plan_says: None,
             fired_in: 0,
             replications: 5,
@@ -342,33 +372,47 @@ pub(crate) mod testdata {
             }],
             checks: Checks {
                 budget: vec![Check {
+                    id: "budget.month_1.total".into(),
                     what: "month 1 total".into(),
-                    limit: "$150.00".into(),
-                    value: "$136.80 (P90 $141.00)".into(),
-                    ok: true,
-                    evaluated: true,
+                    unit: Unit::Dollars,
+                    limit: 150.0,
+                    measured: 141.0,
+                    mean: Some(136.8),
+                    missing: None,
+                    verdict: CheckVerdict::Ok,
                 }],
                 slo: vec![Check {
+                    id: "slo.latency_p95".into(),
                     what: "p95 latency, worst busy window".into(),
-                    limit: "250.0 ms".into(),
-                    value: "290.0 ms".into(),
-                    ok: false,
-                    evaluated: true,
+                    unit: Unit::Seconds,
+                    limit: 0.25,
+                    measured: 0.29,
+                    mean: None,
+                    missing: None,
+                    verdict: CheckVerdict::Breached,
                 }],
                 plan_comparisons: vec![
                     Comparison {
+                        id: "plan.monthly_cost".into(),
                         what: "monthly cost".into(),
-                        plan: "$100.00".into(),
-                        capsim: "$136.80".into(),
-                        difference: "+37%".into(),
+                        unit: Unit::Dollars,
+                        kind: PlanFigure::Estimate,
+                        plan: 100.0,
+                        measured: 136.8,
+                        simulated: None,
+                        ratio: 1.368,
                         why: "database: plan $10.00 vs $36.00".into(),
                         agrees: false,
                     },
                     Comparison {
+                        id: "plan.users".into(),
                         what: "users at the end".into(),
-                        plan: "1.9K".into(),
-                        capsim: "1.9K".into(),
-                        difference: "+0%".into(),
+                        unit: Unit::Count,
+                        kind: PlanFigure::Estimate,
+                        plan: 1900.0,
+                        measured: 1900.0,
+                        simulated: None,
+                        ratio: 1.0,
                         why: "same growth".into(),
                         agrees: true,
                     },

@@ -14,7 +14,7 @@ use super::Chart;
 use crate::metrics::Summary;
 use crate::run::RunResult;
 use crate::simulate::series_index;
-use crate::units::{fmt_money, parse_seconds};
+use crate::units::fmt_money;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -514,17 +514,12 @@ pub fn queue_backlog(r: &RunResult) -> Option<Chart> {
 fn latency_slos(r: &RunResult) -> Vec<(&'static str, f64)> {
     let mut out = Vec::new();
     for c in &r.checks.slo {
-        let what = c.what.to_ascii_lowercase();
-        let pct = if what.starts_with("p95 latency") {
-            "p95"
-        } else if what.starts_with("p99 latency") {
-            "p99"
-        } else {
-            continue;
+        let pct = match c.id.as_str() {
+            "slo.latency_p95" => "p95",
+            "slo.latency_p99" => "p99",
+            _ => continue,
         };
-        if let Ok(s) = parse_seconds(&c.limit) {
-            out.push((pct, s * 1e3));
-        }
+        out.push((pct, c.limit * 1e3));
     }
     out
 }

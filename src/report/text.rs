@@ -2,7 +2,7 @@
 
 use super::fmt::*;
 use super::words::*;
-use crate::results::RunResult;
+use crate::results::{CheckVerdict, RunResult};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -62,13 +62,13 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         let _ = writeln!(o, "Scaling triggers:");
     }
     for t in &r.triggers {
-        let kind = trigger_kind(&t.metric);
+        let kind = t.condition.unit;
         if t.fired_in > 0 {
             let _ = writeln!(
                 o,
                 "  FIRES  {} [{}]: {} in {}/{} runs; value {}; {}; cost {} → {} a month",
                 t.name,
-                t.condition,
+                fmt_condition(&t.condition),
                 fmt_span(r, &t.first_fire),
                 t.fired_in,
                 t.replications,
@@ -82,10 +82,10 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
                 o,
                 "  never  {} [{}]: most extreme value {}",
                 t.name,
-                t.condition,
+                fmt_condition(&t.condition),
                 t.peak_value
                     .map(|v| fmt_metric(kind, v))
-                    .unwrap_or_else(|| no_data(&t.metric))
+                    .unwrap_or_else(|| no_data(&t.condition.metric))
             );
         }
     }
@@ -124,22 +124,22 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
         if checks.is_empty() {
             continue;
         }
-        let bad: Vec<_> = checks.iter().filter(|c| !c.ok && c.evaluated).collect();
-        let unknown: Vec<_> = checks.iter().filter(|c| !c.evaluated).collect();
+        let bad: Vec<_> = checks.iter().filter(|c| c.verdict == CheckVerdict::Breached).collect();
+        let unknown: Vec<_> = checks.iter().filter(|c| !c.evaluated()).collect();
         if bad.is_empty() && unknown.is_empty() {
             let _ = writeln!(o, "{label}: holds ({} checks).", checks.len());
         }
         if !bad.is_empty() {
             let _ = writeln!(o, "{label}: BREACHED in {} of {} checks:", bad.len(), checks.len());
             for c in bad {
-                let _ = writeln!(o, "  {}: {} > {}", c.what, c.value, c.limit);
+                let _ = writeln!(o, "  {}: {} > {}", c.what, fmt_check_value(c), fmt_check_limit(c));
             }
         }
         if !unknown.is_empty() {
             let n = checks.len();
             let _ = writeln!(o, "{label}: NOT EVALUATED in {} of {n} checks:", unknown.len());
             for c in unknown {
-                let _ = writeln!(o, "  {} (limit {}): {}", c.what, c.limit, c.value);
+                let _ = writeln!(o, "  {} (limit {}): {}", c.what, fmt_check_limit(c), fmt_check_value(c));
             }
         }
     }
@@ -155,7 +155,10 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
             let _ = writeln!(
                 o,
                 "  {}: plan {}, capsim {} ({})",
-                c.what, c.plan, c.capsim, c.difference
+                c.what,
+                fmt_plan_figure(c),
+                fmt_capsim_figure(c),
+                fmt_difference(c)
             );
         }
     }

@@ -1,15 +1,15 @@
 //! Sentences and labels more than one renderer says the same way.
 
 use crate::results::{PeriodSummary, RunResult};
-use crate::scenario::MetricKind;
+use crate::units::Unit;
 
 /// The unit of a trigger's metric, by the metric's name.
-pub fn trigger_kind(metric: &str) -> MetricKind {
+pub fn trigger_kind(metric: &str) -> Unit {
     crate::scenario::Metric::ALL
         .iter()
         .find(|m| m.0 == metric)
         .map(|m| m.2)
-        .unwrap_or(MetricKind::Count)
+        .unwrap_or(Unit::Count)
 }
 
 /// What a period with no simulated figure is: after an unstable stop, or in `full` mode's warm-up.

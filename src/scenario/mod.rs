@@ -399,125 +399,119 @@ pub enum Metric {
     ObjectStoreSize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricKind {
-    Bytes,
-    Count,
-    Fraction,
-    Seconds,
-    Money,
-}
+/// A metric's unit: the one unit type of series, metrics, checks and reports.
+pub use crate::units::Unit;
 
 impl Metric {
     /// (name in files, kind, meaning) for every metric; the error for an unknown metric lists them.
-    pub const ALL: &'static [(&'static str, Metric, MetricKind, &'static str)] = &[
+    pub const ALL: &'static [(&'static str, Metric, Unit, &'static str)] = &[
         (
             "database.size",
             Metric::DatabaseSize,
-            MetricKind::Bytes,
+            Unit::Bytes,
             "database size at the end of the period",
         ),
         (
             "database.connections",
             Metric::DatabaseConnections,
-            MetricKind::Count,
+            Unit::Count,
             "most connections in use at once in the busy window",
         ),
         (
             "database.utilization",
             Metric::DatabaseUtilization,
-            MetricKind::Fraction,
+            Unit::Fraction,
             "share of the connection pool busy in the busy window",
         ),
         (
             "database.wait",
             Metric::DatabaseWait,
-            MetricKind::Seconds,
+            Unit::Seconds,
             "wait for a connection (percentile, default p95)",
         ),
         (
             "api.cpu",
             Metric::ApiCpu,
-            MetricKind::Fraction,
+            Unit::Fraction,
             "API CPU utilization in the busy window",
         ),
         (
             "api.utilization",
             Metric::ApiUtilization,
-            MetricKind::Fraction,
+            Unit::Fraction,
             "share of API workers busy in the busy window",
         ),
         (
             "api.instances",
             Metric::ApiInstances,
-            MetricKind::Count,
+            Unit::Count,
             "API instances running",
         ),
         (
             "api.wait",
             Metric::ApiWait,
-            MetricKind::Seconds,
+            Unit::Seconds,
             "wait for an API worker (percentile, default p95)",
         ),
         (
             "latency",
             Metric::Latency,
-            MetricKind::Seconds,
+            Unit::Seconds,
             "end-to-end response time (percentile, default p95)",
         ),
         (
             "vector_store.latency",
             Metric::VectorLatency,
-            MetricKind::Seconds,
+            Unit::Seconds,
             "vector query time incl. waiting (percentile, default p95)",
         ),
         (
             "vector_store.capacity",
             Metric::VectorCapacity,
-            MetricKind::Fraction,
+            Unit::Fraction,
             "stored vectors / the plan's vector capacity",
         ),
         (
             "errors.rate",
             Metric::ErrorRate,
-            MetricKind::Fraction,
+            Unit::Fraction,
             "failed requests / requests in the busy window",
         ),
         (
             "queue.backlog",
             Metric::QueueBacklog,
-            MetricKind::Count,
+            Unit::Count,
             "most background jobs waiting at once",
         ),
         (
             "queue.wait",
             Metric::QueueWait,
-            MetricKind::Seconds,
+            Unit::Seconds,
             "job wait before start (percentile, default p95)",
         ),
         (
             "cost.monthly",
             Metric::MonthlyCost,
-            MetricKind::Money,
+            Unit::Dollars,
             "monthly cost at the current stage's run-rate",
         ),
-        ("users", Metric::Users, MetricKind::Count, "registered users"),
+        ("users", Metric::Users, Unit::Count, "registered users"),
         (
             "requests.daily",
             Metric::RequestsPerDay,
-            MetricKind::Count,
+            Unit::Count,
             "requests per day",
         ),
         (
             "sessions.concurrent",
             Metric::ConcurrentSessions,
-            MetricKind::Count,
+            Unit::Count,
             "most sessions open at once in the busy window",
         ),
         (
             "object_store.size",
             Metric::ObjectStoreSize,
-            MetricKind::Bytes,
+            Unit::Bytes,
             "object store size at the end of the period",
         ),
     ];
@@ -526,12 +520,12 @@ impl Metric {
         Self::ALL.iter().find(|m| m.1 == self).map(|m| m.0).unwrap_or("?")
     }
 
-    pub fn kind(self) -> MetricKind {
+    pub fn kind(self) -> Unit {
         Self::ALL
             .iter()
             .find(|m| m.1 == self)
             .map(|m| m.2)
-            .unwrap_or(MetricKind::Count)
+            .unwrap_or(Unit::Count)
     }
 
     /// The smallest and largest values the metric can take (`None`: no upper bound). Shares

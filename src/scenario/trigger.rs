@@ -6,8 +6,7 @@
 use super::raw::{RawAction, RawTrigger, RawUpgrade};
 use super::validate::Ctx;
 use super::*;
-use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_percent, fmt_seconds};
-use crate::units::{parse_bytes, parse_count, parse_fraction, parse_money, parse_seconds};
+use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds};
 
 /// What a trigger may refer to, from the rest of the scenario.
 pub(super) struct Scope<'a> {
@@ -19,27 +18,22 @@ pub(super) struct Scope<'a> {
     pub start_stage: &'a str,
 }
 
-fn threshold(kind: MetricKind, text: &str) -> Result<f64, String> {
-    match kind {
-        MetricKind::Bytes => parse_bytes(text),
-        MetricKind::Seconds => parse_seconds(text),
-        MetricKind::Fraction => parse_fraction(text),
-        MetricKind::Money => parse_money(text),
-        MetricKind::Count => parse_count(text),
-    }
+fn threshold(kind: Unit, text: &str) -> Result<f64, String> {
+    kind.parse(text)
 }
 
 /// A value in its metric's units, as people write it.
-fn fmt_value(kind: MetricKind, v: f64) -> String {
+fn fmt_value(kind: Unit, v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
     match kind {
-        MetricKind::Bytes => fmt_bytes(v),
-        MetricKind::Count => fmt_count(v),
-        MetricKind::Fraction => fmt_percent(v),
-        MetricKind::Seconds => fmt_seconds(v),
-        MetricKind::Money => fmt_money(v),
+        Unit::Bytes => fmt_bytes(v),
+        Unit::Count => fmt_count(v),
+        Unit::Fraction => fmt_percent(v),
+        Unit::Seconds => fmt_seconds(v),
+        Unit::Dollars => fmt_money(v),
+        Unit::PerSecond => format!("{}/s", fmt_number(v)),
     }
 }
 
@@ -148,7 +142,7 @@ fn range_warning(cx: &mut Ctx, field: &str, metric: Metric, above: bool, thresho
     let (min, max) = metric.range();
     let kind = metric.kind();
     let text = text.trim();
-    let written = if kind == MetricKind::Fraction {
+    let written = if kind == Unit::Fraction {
         format!("{text} ({})", fmt_percent(threshold))
     } else {
         text.to_string()
@@ -178,7 +172,7 @@ fn range_warning(cx: &mut Ctx, field: &str, metric: Metric, above: bool, thresho
         _ => return,
     };
     // A share written as a bare number above 1 was almost certainly meant as a percentage.
-    if kind == MetricKind::Fraction && !text.contains('%') && threshold > 1.0 && threshold <= 100.0 {
+    if kind == Unit::Fraction && !text.contains('%') && threshold > 1.0 && threshold <= 100.0 {
         reason.push_str(&format!("; did you mean `{text}%`?"));
     }
     cx.warn(field, reason);

@@ -110,9 +110,9 @@ impl Plan {
     }
 }
 
-/// Runs replication `rep` of the scenario: its periods, and what it reports over the horizon.
+/// Runs replication `rep` of the scenario with its own seed: its periods, and what it reports over the horizon.
 pub fn replicate(sc: &Scenario, catalog: &Catalog, plan: &Plan, rep: u32) -> (Vec<PeriodOut>, Replication) {
-    let mut run = Run::new(sc, catalog, plan, rep);
+    let mut run = Run::new(sc, catalog, plan, sc.seed, rep);
     let periods = (0..plan.periods).map(|p| run.period(p)).collect();
     (periods, run.finish())
 }
@@ -147,7 +147,8 @@ struct Accrued {
 }
 
 impl<'s> Run<'s> {
-    pub fn new(sc: &'s Scenario, catalog: &'s Catalog, plan: &'s Plan, rep: u32) -> Run<'s> {
+    /// Replication `rep` of a run seeded with `seed`.
+    pub fn new(sc: &'s Scenario, catalog: &'s Catalog, plan: &'s Plan, seed: u64, rep: u32) -> Run<'s> {
         let stage = sc.stages[&sc.start_stage].clone();
         // Validation resolved the starting stage; should it not fit after all, the notes say how.
         let (infra, notes) = Infra::resolve_lenient(&stage, catalog);
@@ -161,7 +162,7 @@ impl<'s> Run<'s> {
             plan,
             stage,
             infra,
-            seed: splitmix(sc.seed ^ splitmix(rep as u64 + 1)),
+            seed: splitmix(seed ^ splitmix(rep as u64 + 1)),
             db_size_prev: db.initial(),
             db,
             objects,

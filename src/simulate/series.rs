@@ -7,17 +7,8 @@ use crate::infra::Infra;
 use crate::scenario::Stage;
 use serde::Serialize;
 
-/// What each reported series means and its unit kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Count,
-    PerSecond,
-    Seconds,
-    Fraction,
-    Bytes,
-    Dollars,
-}
+/// The unit of every series (one unit type for series, metrics and checks).
+pub use crate::units::Unit;
 
 /// The per-period series every replication reports (index = position).
 pub const SERIES: &[(&str, Unit, &str)] = &[

@@ -26,12 +26,12 @@ pub fn run_text(text: &str) -> capsim::run::RunResult {
     let p = write(dir.path(), "s.yaml", text);
     let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
     let (sc, cat) = capsim::scenario::load(&p, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
-    capsim::run::run(&sc, &cat)
+    capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run")
 }
 
 /// Loads and runs a scenario file of the repository (a path relative to its root).
 pub fn run_file(path: &str) -> capsim::run::RunResult {
     let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
     let (sc, cat) = capsim::scenario::load(&repo().join(path), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
-    capsim::run::run(&sc, &cat)
+    capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run")
 }

@@ -39,7 +39,7 @@ fn render(scenario: &str) -> Vec<(String, Vec<u8>)> {
     let pricing = capsim::pricing::CatalogSource::builtin();
     // A relative path, as `capsim run scenarios/x.yaml` gets (tests run in the package root).
     let (sc, cat) = capsim::scenario::load(Path::new(scenario), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
-    let r = capsim::run::run(&sc, &cat);
+    let r = capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run");
     capsim::report::render_all(&r)
         .into_iter()
         .filter(|(name, _)| FILES.contains(&name.as_str()))

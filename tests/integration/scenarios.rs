@@ -60,7 +60,7 @@ fn beta_writes_the_whole_report() {
     let json: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
     assert_eq!(json["scenario"]["replications"], 4);
     assert_eq!(json["periods"], 60);
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     let ts = read(&out, "timeseries.csv");
     assert_eq!(ts.lines().count(), 61);
     assert!(ts.lines().next().unwrap().contains("latency_p95_mean"));

@@ -8,7 +8,7 @@ fn rendered() -> (String, Vec<(String, String)>) {
     let pricing = capsim::pricing::CatalogSource::builtin();
     let (sc, cat) = capsim::scenario::load(Path::new("tests/fixtures/snapshot.yaml"), Some(&pricing))
         .unwrap_or_else(|e| panic!("{e}"));
-    let r = capsim::run::run(&sc, &cat);
+    let r = capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run");
     let text = capsim::report::text::summary_text(&r, None);
     let files = capsim::report::render_all(&r)
         .into_iter()

@@ -341,13 +341,14 @@ fn thresholds_outside_a_metrics_range_warn() {
 /// (never or always crossed) warns; one inside the range does not.
 #[test]
 fn range_warnings_follow_each_metrics_range() {
-    use capsim::scenario::{Metric, MetricKind};
+    use capsim::scenario::{Metric, Unit};
     for &(name, metric, kind, _) in Metric::ALL {
         let unit = |v: f64| match kind {
-            MetricKind::Bytes => format!("{v}B"),
-            MetricKind::Seconds => format!("{v}s"),
-            MetricKind::Money => format!("${v}"),
-            MetricKind::Fraction | MetricKind::Count => format!("{v}"),
+            Unit::Bytes => format!("{v}B"),
+            Unit::Seconds => format!("{v}s"),
+            Unit::Dollars => format!("${v}"),
+            Unit::Fraction | Unit::Count => format!("{v}"),
+            Unit::PerSecond => format!("{v}/s"),
         };
         let (min, max) = metric.range();
         let range_warnings = |t: &str| {
