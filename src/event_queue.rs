@@ -246,14 +246,14 @@ impl<T: Timed> EventQueue<T> {
         if b <= self.current {
             self.heap.push(item);
         } else if b - self.current < WHEEL_BUCKETS as i64 {
-            self.to_bucket(b, item);
+            self.put_in_bucket(b, item);
         } else {
             self.far.push(item);
         }
     }
 
     #[inline]
-    fn to_bucket(&mut self, b: i64, item: T) {
+    fn put_in_bucket(&mut self, b: i64, item: T) {
         let slot = (b as usize) & (WHEEL_BUCKETS - 1); // b mod WHEEL_BUCKETS (a power of two)
         let n = self.counts[slot] as usize;
         if n < BUCKET_SLOTS {
@@ -300,7 +300,7 @@ impl<T: Timed> EventQueue<T> {
                     self.heap.push(e);
                 } else if b - self.current < WHEEL_BUCKETS as i64 {
                     self.far.pop();
-                    self.to_bucket(b, e);
+                    self.put_in_bucket(b, e);
                 } else {
                     break;
                 }

@@ -30,7 +30,7 @@ impl Count {
 
     /// Whether it is never more than zero.
     pub fn is_zero(&self) -> bool {
-        self.whole == 0 && !(self.frac > 0.0)
+        self.whole == 0 && self.frac.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
     }
 }
 
