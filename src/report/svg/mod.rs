@@ -1,0 +1,472 @@
+//! The run's charts as standalone SVG documents, drawn with plotters into a `String`.
+//!
+//! Charts are meant to be shown on a projector and printed: 900 × 420, large fonts, units in
+//! every title, a legend, and the Okabe–Ito palette so they read for colour-blind viewers.
+//! Across-replication means are drawn as lines with a shaded 95 % confidence band; missing
+//! values (NaN) break the line instead of being drawn as zero. Trigger firings are marked as
+//! dashed vertical lines at the median time of first firing.
+//!
+//! Every function returns `None` when its chart has no data (all NaN, or nothing to show:
+//! no storage, nothing priced) or could not be drawn; none panics or touches the filesystem.
+
+use super::html::escape;
+use super::Chart;
+use crate::metrics::Summary;
+use crate::run::RunResult;
+use crate::simulate::series_index;
+use crate::units::fmt_money;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
+
+/// Chart size in pixels.
+pub const WIDTH: u32 = 900;
+pub const HEIGHT: u32 = 420;
+
+const FONT: &str = "sans-serif";
+// Plotters draws text at 1/1.24 of the size asked for: these give about 26, 18, 16, 16
+// and 14 px in the SVG.
+const TITLE_PX: u32 = 32;
+const AXIS_DESC_PX: u32 = 22;
+const LABEL_PX: u32 = 20;
+const LEGEND_PX: u32 = 20;
+const MARK_PX: u32 = 17;
+
+/// Okabe & Ito's colour-blind-safe palette, ordered for lines on white (yellow last).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+const MARK_LABEL: &str = "trigger fires (median)";
+const GRID_LIGHT: RGBColor = RGBColor(236, 236, 236);
+const GRID_BOLD: RGBColor = RGBColor(205, 205, 205);
+const MARK: RGBColor = RGBColor(90, 90, 90);
+
+type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
+type Cart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// How simulated time maps onto the x axis: days from start, or hours for short horizons.
+#[derive(Debug, Clone, Copy)]
+struct TimeAxis {
+    /// Seconds per axis unit.
+    scale: f64,
+    desc: &'static str,
+    /// Axis length in axis units.
+    end: f64,
+}
+
+fn time_axis(r: &RunResult) -> TimeAxis {
+    let last = r.periods.last().map(|p| p.end_seconds).unwrap_or(0.0);
+    let horizon = (r.scenario.horizon_days * 86400.0).max(last);
+    let horizon = if horizon.is_finite() && horizon > 0.0 {
+        horizon
+    } else {
+        86400.0
+    };
+    if horizon < 2.0 * 86400.0 {
+        TimeAxis {
+            scale: 3600.0,
+            desc: "hours from start",
+            end: horizon / 3600.0,
+        }
+    } else {
+        TimeAxis {
+            scale: 86400.0,
+            desc: "days from start",
+            end: horizon / 86400.0,
+        }
+    }
+}
+
+/// Where a period's figure is plotted.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    /// Middle of the period (busy-window statistics).
+    Middle,
+    /// End of the period (sizes "at the end of the period").
+    End,
+}
+
+/// One line of a time chart: (x, mean, CI half-width) per period, NaN where missing.
+struct Line {
+    label: String,
+    color: RGBColor,
+    points: Vec<(f64, f64, f64)>,
+}
+
+impl Line {
+    fn has_data(&self) -> bool {
+        self.points.iter().any(|p| p.1.is_finite())
+    }
+}
+
+/// A horizontal reference line (an SLO, for instance).
+struct HLine {
+    label: String,
+    color: RGBColor,
+    y: f64,
+}
+
+struct TimeChart {
+    file: &'static str,
+    title: String,
+    y_desc: String,
+    lines: Vec<Line>,
+    hlines: Vec<HLine>,
+    /// The y axis reaches at least this far (100 for percentages).
+    y_min_top: f64,
+    y_fmt: fn(f64) -> String,
+}
+
+/// The series `name` of every period as a line, values multiplied by `factor`.
+fn series_line(r: &RunResult, axis: TimeAxis, name: &str, label: &str, color: RGBColor, factor: f64, at: At) -> Line {
+    let k = series_index(name);
+    let points = r
+        .periods
+        .iter()
+        .map(|p| {
+            let x = match at {
+                At::Middle => (p.start_seconds + p.end_seconds) / 2.0,
+                At::End => p.end_seconds,
+            } / axis.scale;
+            let v: Summary = p.series.get(k).copied().unwrap_or(Summary::EMPTY);
+            (x, v.mean * factor, v.ci95 * factor)
+        })
+        .collect();
+    Line {
+        label: label.to_string(),
+        color,
+        points,
+    }
+}
+
+/// Maximal runs of consecutive items for which `ok` holds.
+fn runs<T: Copy>(items: &[T], ok: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut cur: Vec<T> = Vec::new();
+    for it in items {
+        if ok(it) {
+            cur.push(*it);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A tidy axis number: `0`, `2.5`, `1.2K`, `3M`.
+pub fn axis_num(v: f64) -> String {
+    fn trim(s: String) -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    }
+    let a = v.abs();
+    if a >= 1e9 {
+        trim(format!("{:.2}", v / 1e9)) + "B"
+    } else if a >= 1e6 {
+        trim(format!("{:.2}", v / 1e6)) + "M"
+    } else if a >= 1e4 {
+        trim(format!("{:.1}", v / 1e3)) + "K"
+    } else if a >= 100.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = trim(format!("{v:.2}"));
+        if s == "-0" {
+            "0".into()
+        } else {
+            s
+        }
+    }
+}
+
+/// Dollars on an axis: `$0`, `$250`, `$1.5K`.
+fn money_axis(v: f64) -> String {
+    if v.abs() >= 1e3 || v == v.round() {
+        format!("${}", axis_num(v))
+    } else {
+        format!("${v:.2}")
+    }
+}
+
+fn percent_axis(v: f64) -> String {
+    format!("{}%", axis_num(v))
+}
+
+/// Whole dollars for a bar label (cents below $10).
+fn money_label(v: f64) -> String {
+    let s = fmt_money(v);
+    if v.abs() >= 10.0 {
+        s.trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        s
+    }
+}
+
+/// Triggers that fired in at least one replication: (x, name), by median first-fire time.
+fn trigger_marks(r: &RunResult, axis: TimeAxis) -> Vec<(f64, String)> {
+    let mut marks: Vec<(f64, String)> = r
+        .triggers
+        .iter()
+        .filter(|t| t.fired_in > 0 && t.first_fire.p50.is_finite())
+        .map(|t| (t.first_fire.p50 / axis.scale, t.name.clone()))
+        .filter(|(x, _)| *x >= 0.0 && *x <= axis.end)
+        .collect();
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    marks
+}
+
+/// Adds a `<title>` (for screen readers and hover) right after the opening `<svg>` tag.
+fn with_title(svg: String, title: &str) -> String {
+    match svg.find('>') {
+        Some(i) if svg.starts_with("<svg") => {
+            format!("{}\n<title>{}</title>{}", &svg[..=i], escape(title), &svg[i + 1..])
+        }
+        _ => svg,
+    }
+}
+
+fn finish(file: &'static str, title: String, drawn: DrawResult<()>, buf: String) -> Option<Chart> {
+    match drawn {
+        Ok(()) if buf.starts_with("<svg") => Some(Chart {
+            file,
+            svg: with_title(buf, &title),
+            title,
+        }),
+        _ => None,
+    }
+}
+
+/// A legend entry. Legends are drawn in rows under the title, outside the plot, so they
+/// never hide data.
+struct Key {
+    label: String,
+    color: RGBColor,
+    kind: KeyKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum KeyKind {
+    Line,
+    Dashed,
+    Area,
+}
+
+fn key(label: &str, color: RGBColor, kind: KeyKind) -> Key {
+    Key {
+        label: label.to_string(),
+        color,
+        kind,
+    }
+}
+
+const KEY_ROW_PX: i32 = 26;
+/// Left edge of the plotting area (chart margin + y label area), where the legend starts.
+const PLOT_LEFT: i32 = 14 + 92;
+const PLOT_RIGHT: i32 = WIDTH as i32 - 28;
+
+/// Width of a legend entry: swatch, gap, text (plotters draws `LEGEND_PX / 1.24` px type;
+/// sans-serif glyphs average a little under 0.6 em) and the space before the next entry.
+fn key_width(k: &Key) -> i32 {
+    30 + (k.label.chars().count() as f64 * LEGEND_PX as f64 / 1.24 * 0.58).ceil() as i32 + 22
+}
+
+/// (x, row) of each legend entry, wrapping onto more rows when one is full.
+fn key_layout(keys: &[Key]) -> Vec<(i32, i32)> {
+    let (mut x, mut row) = (PLOT_LEFT, 0);
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        let w = key_width(k);
+        if x > PLOT_LEFT && x + w - 22 > PLOT_RIGHT {
+            row += 1;
+            x = PLOT_LEFT;
+        }
+        out.push((x, row));
+        x += w;
+    }
+    out
+}
+
+type Area<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
+
+/// White background, the title, and the legend; returns the area left for the plot.
+fn frame<'b>(root: &Area<'b>, title: &str, keys: &[Key]) -> DrawResult<Area<'b>> {
+    root.fill(&WHITE)?;
+    let body = root.titled(title, (FONT, TITLE_PX))?;
+    if keys.is_empty() {
+        return Ok(body);
+    }
+    let layout = key_layout(keys);
+    let rows = layout.last().map_or(0, |l| l.1 + 1);
+    let (band, plot) = body.split_vertically(rows * KEY_ROW_PX + 6);
+    let style = TextStyle::from((FONT, LEGEND_PX).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (k, (x, row)) in keys.iter().zip(layout) {
+        let y = row * KEY_ROW_PX + KEY_ROW_PX / 2 + 4;
+        match k.kind {
+            KeyKind::Line => band.draw(&PathElement::new(vec![(x, y), (x + 24, y)], k.color.stroke_width(3)))?,
+            KeyKind::Dashed => band.draw(&DashedPathElement::new(
+                vec![(x, y), (x + 24, y)],
+                7,
+                4,
+                k.color.stroke_width(2),
+            ))?,
+            KeyKind::Area => band.draw(&Rectangle::new(
+                [(x, y - 8), (x + 24, y + 8)],
+                k.color.mix(0.85).filled(),
+            ))?,
+        }
+        band.draw(&Text::new(k.label.clone(), (x + 30, y), style.clone()))?;
+    }
+    Ok(plot)
+}
+
+/// Cartesian axes on the plot area.
+fn axes<'a, 'b>(area: &'a Area<'b>, x: std::ops::Range<f64>, y: std::ops::Range<f64>) -> DrawResult<Cart<'a, 'b>> {
+    Ok(ChartBuilder::on(area)
+        .margin(14)
+        .margin_top(8)
+        .margin_right(28)
+        .x_label_area_size(56)
+        .y_label_area_size(92)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// Dashed vertical lines with the trigger name written upwards beside each.
+fn draw_marks<'a, 'b: 'a>(chart: &mut Cart<'a, 'b>, marks: &[(f64, String)], y0: f64, y1: f64) -> DrawResult<()> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    let style = TextStyle::from((FONT, MARK_PX).into_font())
+        .transform(FontTransform::Rotate270)
+        .color(&MARK);
+    let mut last_px: Option<i32> = None;
+    let mut shift = 0;
+    for (x, name) in marks {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(*x, y0), (*x, y1)],
+            7,
+            5,
+            MARK.stroke_width(2),
+        ))?;
+        // Names of triggers firing at (nearly) the same time are spread sideways.
+        let px = chart.backend_coord(&(*x, y0)).0;
+        shift = match last_px {
+            Some(l) if px - l < 18 => shift + 18,
+            _ => 0,
+        };
+        last_px = Some(px);
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((*x, y0)) + Text::new(name.clone(), (6 + shift, -8), style.clone()),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Draws a time chart; `None` when none of its lines has data.
+fn time_chart(r: &RunResult, spec: TimeChart) -> Option<Chart> {
+    let axis = time_axis(r);
+    let lines: Vec<Line> = spec.lines.into_iter().filter(Line::has_data).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let mut top = spec.y_min_top;
+    for l in &lines {
+        for &(_, m, c) in &l.points {
+            if m.is_finite() {
+                top = top.max(if c.is_finite() { m + c } else { m });
+            }
+        }
+    }
+    for h in &spec.hlines {
+        if h.y.is_finite() {
+            top = top.max(h.y);
+        }
+    }
+    let top = if spec.y_min_top > 0.0 && top <= spec.y_min_top {
+        spec.y_min_top
+    } else {
+        top * 1.12
+    };
+    let top = if top.is_finite() && top > 0.0 { top } else { 1.0 };
+    let marks = trigger_marks(r, axis);
+    let mut keys: Vec<Key> = lines.iter().map(|l| key(&l.label, l.color, KeyKind::Line)).collect();
+    keys.extend(spec.hlines.iter().map(|h| key(&h.label, h.color, KeyKind::Dashed)));
+    if !marks.is_empty() {
+        keys.push(key(MARK_LABEL, MARK, KeyKind::Dashed));
+    }
+
+    let mut buf = String::new();
+    let drawn = (|| -> DrawResult<()> {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
+        let plot = frame(&root, &spec.title, &keys)?;
+        let mut chart = axes(&plot, 0.0..axis.end, 0.0..top)?;
+        let y_fmt = spec.y_fmt;
+        chart
+            .configure_mesh()
+            .x_desc(axis.desc)
+            .y_desc(spec.y_desc.as_str())
+            .label_style((FONT, LABEL_PX))
+            .axis_desc_style((FONT, AXIS_DESC_PX))
+            .max_light_lines(1)
+            .light_line_style(GRID_LIGHT)
+            .bold_line_style(GRID_BOLD)
+            .x_label_formatter(&|v| axis_num(*v))
+            .y_label_formatter(&|v| y_fmt(*v))
+            .draw()?;
+        // Bands first so every line stays on top of every band.
+        for l in &lines {
+            for band in runs(&l.points, |p| p.1.is_finite() && p.2.is_finite()) {
+                if band.len() < 2 {
+                    continue;
+                }
+                let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, (p.1 + p.2).min(top))).collect();
+                poly.extend(band.iter().rev().map(|p| (p.0, (p.1 - p.2).max(0.0))));
+                chart.draw_series(std::iter::once(Polygon::new(poly, l.color.mix(0.18).filled())))?;
+            }
+        }
+        for h in &spec.hlines {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, h.y), (axis.end, h.y)],
+                10,
+                6,
+                h.color.stroke_width(2),
+            ))?;
+        }
+        for l in &lines {
+            for seg in runs(&l.points, |p| p.1.is_finite()) {
+                let style = l.color.stroke_width(3);
+                if seg.len() == 1 {
+                    chart.draw_series(std::iter::once(Circle::new((seg[0].0, seg[0].1), 4, l.color.filled())))?;
+                } else {
+                    chart.draw_series(LineSeries::new(seg.iter().map(|p| (p.0, p.1)), style))?;
+                }
+            }
+        }
+        draw_marks(&mut chart, &marks, 0.0, top)?;
+        root.present()?;
+        Ok(())
+    })();
+    finish(spec.file, spec.title, drawn, buf)
+}
+
+mod charts;
+pub use charts::{cost_by_month, database_size, latency, monthly_cost, queue_backlog, utilization};
+
+#[cfg(test)]
+mod tests;

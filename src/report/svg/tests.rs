@@ -1,0 +1,217 @@
+//! Tests of the report's charts.
+use super::super::testdata;
+use super::*;
+
+fn assert_valid(c: &Chart) {
+    assert!(c.svg.starts_with("<svg"), "{} does not start with <svg", c.file);
+    assert!(c.svg.trim_end().ends_with("</svg>"), "{} is not closed", c.file);
+    assert!(
+        c.svg.contains(&format!("<title>{}</title>", escape(&c.title))),
+        "{} lacks its title",
+        c.file
+    );
+    assert!(c.file.ends_with(".svg"));
+    assert!(!c.svg.contains("NaN"), "{} has NaN coordinates", c.file);
+}
+
+#[test]
+fn every_chart_is_valid_svg_with_its_title() {
+    let r = testdata::run();
+    let charts = super::super::charts(&r);
+    assert_eq!(charts.len(), 6);
+    for c in &charts {
+        assert_valid(c);
+    }
+}
+
+/// The text of every `<text>` element.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|s| {
+            let start = s.find('>')? + 1;
+            let end = s.find("</text>")?;
+            Some(s[start..end].trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn latency_has_the_slo_legend_and_trigger_mark() {
+    let c = latency(&testdata::run()).unwrap();
+    let t = texts(&c.svg);
+    for label in [
+        "p50 latency",
+        "p95 latency",
+        "p99 latency",
+        "p95 SLO 250 ms",
+        "db upgrade",
+        MARK_LABEL,
+        "days from start",
+        "latency (ms)",
+    ] {
+        assert!(t.iter().any(|x| x == label), "missing {label:?} in {t:?}");
+    }
+    assert!(
+        !t.iter().any(|x| x == "add api"),
+        "a trigger that never fired is not marked"
+    );
+}
+#[test]
+fn nan_only_series_skip_the_chart_without_panicking() {
+    let mut r = testdata::run();
+    for k in ["api_queue_mean", "queue_backlog_max", "queue_backlog_mean"] {
+        let i = series_index(k);
+        r.periods.iter_mut().for_each(|p| p.series[i] = Summary::EMPTY);
+    }
+    assert!(queue_backlog(&r).is_none());
+    assert!(latency(&r).is_some());
+
+    let r = testdata::all_nan();
+    assert!(queue_backlog(&r).is_none());
+    assert!(latency(&r).is_none());
+    assert!(utilization(&r).is_none());
+    assert!(database_size(&r).is_none());
+    assert!(monthly_cost(&r).is_none());
+    assert!(cost_by_month(&r).is_none());
+}
+
+#[test]
+fn zero_storage_and_zero_cost_charts_are_skipped() {
+    let mut r = testdata::run();
+    let k = series_index("db_size");
+    for p in &mut r.periods {
+        p.series[k] = testdata::sm(0.0, 0.0);
+        p.component_costs.iter_mut().for_each(|c| *c = testdata::sm(0.0, 0.0));
+    }
+    for m in &mut r.months {
+        m.total = testdata::sm(0.0, 0.0);
+        m.components.iter_mut().for_each(|c| c.1 = testdata::sm(0.0, 0.0));
+    }
+    assert!(database_size(&r).is_none());
+    assert!(monthly_cost(&r).is_none());
+    assert!(cost_by_month(&r).is_none());
+    assert!(latency(&r).is_some());
+}
+
+#[test]
+fn scattered_nans_break_lines_and_single_points_still_draw() {
+    let mut r = testdata::run();
+    let p95 = series_index("latency_p95");
+    for (i, p) in r.periods.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            p.series[p95] = Summary::EMPTY;
+            p.component_costs[1] = Summary::EMPTY;
+        }
+        p.series[p95].ci95 = f64::NAN;
+    }
+    for c in [latency(&r).unwrap(), monthly_cost(&r).unwrap()] {
+        assert_valid(&c);
+    }
+}
+
+#[test]
+fn short_horizons_use_hours_and_long_ones_days() {
+    let mut r = testdata::run();
+    assert_eq!(time_axis(&r).desc, "days from start");
+    r.scenario.horizon_days = 1.0;
+    for p in &mut r.periods {
+        p.start_seconds /= 10.0;
+        p.end_seconds /= 10.0;
+    }
+    let axis = time_axis(&r);
+    assert_eq!(axis.desc, "hours from start");
+    assert!((axis.end - 24.0).abs() < 1e-9);
+    assert!(latency(&r).unwrap().svg.contains("hours from start"));
+}
+
+#[test]
+fn sizes_pick_a_unit_by_magnitude() {
+    let r = testdata::run();
+    let c = database_size(&r).unwrap();
+    assert!(c.title.ends_with("(GB)"), "{}", c.title);
+    assert!(
+        c.title.starts_with("Database size"),
+        "object store is all zero so it is left out"
+    );
+    let mut small = testdata::run();
+    let k = series_index("db_size");
+    small.periods.iter_mut().for_each(|p| p.series[k].mean /= 100.0);
+    assert!(database_size(&small).unwrap().title.ends_with("(MB)"));
+}
+
+#[test]
+fn utilization_axis_is_0_to_100_and_expands_when_overloaded() {
+    let top_label = |r: &RunResult| {
+        texts(&utilization(r).unwrap().svg)
+            .iter()
+            .filter_map(|x| x.strip_suffix('%')?.parse::<f64>().ok())
+            .fold(0.0, f64::max)
+    };
+    let mut r = testdata::run();
+    let (cpu, api) = (series_index("api_cpu"), series_index("api_utilization"));
+    r.periods.iter_mut().for_each(|p| p.series[api].mean = 0.5);
+    assert_eq!(top_label(&r), 100.0);
+    r.periods[9].series[cpu].mean = 1.8;
+    assert!(top_label(&r) >= 180.0);
+}
+
+#[test]
+fn bars_are_labelled_with_totals() {
+    let t = texts(&cost_by_month(&testdata::run()).unwrap().svg);
+    assert!(t.iter().any(|x| x == "$45"), "total label in {t:?}");
+    assert!(t.iter().any(|x| x == "Month 1*"));
+}
+
+#[test]
+fn legend_rows_wrap_inside_the_chart() {
+    let keys: Vec<Key> = (0..12)
+        .map(|i| key(&format!("component number {i}"), PALETTE[0], KeyKind::Area))
+        .collect();
+    let layout = key_layout(&keys);
+    assert_eq!(layout[0], (PLOT_LEFT, 0));
+    assert!(layout.last().unwrap().1 >= 2, "twelve long labels need several rows");
+    for (k, (x, _)) in keys.iter().zip(&layout) {
+        assert!(*x + key_width(k) - 22 <= PLOT_RIGHT || *x == PLOT_LEFT);
+    }
+    assert!(texts(&monthly_cost(&testdata::run()).unwrap().svg)
+        .iter()
+        .any(|t| t == "vector store"));
+}
+
+#[test]
+fn every_month_of_a_long_horizon_gets_a_labelled_bar() {
+    let mut r = testdata::run();
+    let first = r.months[0].clone();
+    r.months = (1..=14)
+        .map(|m| {
+            let mut s = first.clone();
+            s.month = m;
+            s.covered = 1.0;
+            s
+        })
+        .collect();
+    let c = cost_by_month(&r).unwrap();
+    assert_valid(&c);
+    assert_eq!(c.title, "Cost by calendar month ($)");
+    let t = texts(&c.svg);
+    for m in 1..=14 {
+        assert!(t.contains(&format!("M{m}")), "no label for month {m} in {t:?}");
+    }
+    assert!(t.iter().filter(|x| *x == "$45").count() >= 14, "a total over every bar");
+}
+
+#[test]
+fn axis_numbers_are_tidy() {
+    assert_eq!(axis_num(0.0), "0");
+    assert_eq!(axis_num(2.5), "2.5");
+    assert_eq!(axis_num(0.25), "0.25");
+    assert_eq!(axis_num(250.0), "250");
+    assert_eq!(axis_num(15000.0), "15K");
+    assert_eq!(axis_num(2_500_000.0), "2.5M");
+    assert_eq!(money_axis(1500.0), "$1500");
+    assert_eq!(money_axis(20000.0), "$20K");
+    assert_eq!(money_label(1140.0), "$1,140");
+    assert_eq!(money_label(4.5), "$4.50");
+    assert_eq!(crate::simulate::SERIES.len(), crate::simulate::s::N);
+}
