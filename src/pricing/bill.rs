@@ -345,7 +345,6 @@ fn meter_line(
         billable *= m.multiplier;
         steps += &format!(" × {} = {}", fmt_qty(m.multiplier), fmt_qty(billable));
     }
-    let per = per_suffix(m.per);
     let (amount, rate, pricing) = if plan.hard_caps {
         if billable > 0.0 {
             warnings.push(format!(
@@ -372,37 +371,7 @@ fn meter_line(
             " → $0.00 (within the included allowance)".to_string(),
         )
     } else if let Some(rate) = m.rate {
-        // Checked at load: a per-minute meter's metric is counted in hours or months.
-        match m
-            .per_minute
-            .then(|| super::minutes_per_unit(&m.metric, opts.hours))
-            .flatten()
-        {
-            Some(minutes) => {
-                let amount = billable * minutes * rate / m.per;
-                let per_what = if m.metric.ends_with("_hours") { "h" } else { "month" };
-                (
-                    amount,
-                    // The line's rate stays per metric unit, so billable × rate / per = amount.
-                    rate * minutes,
-                    format!(
-                        " × {} min/{per_what} = {} minutes × {}/minute{per} = {}",
-                        fmt_qty(minutes),
-                        fmt_qty(billable * minutes),
-                        fmt_price(rate),
-                        fmt_money(amount)
-                    ),
-                )
-            }
-            None => {
-                let amount = billable * rate / m.per;
-                (
-                    amount,
-                    rate,
-                    format!(" × {}{per} = {}", fmt_price(rate), fmt_money(amount)),
-                )
-            }
-        }
+        at_rate(m, rate, billable, opts.hours)
     } else {
         let above = if included > 0.0 {
             format!(" above the included {} {}", fmt_qty(included), m.unit)
@@ -426,6 +395,43 @@ fn meter_line(
         per: m.per,
         amount,
         ..line(key, LineKind::Meter, &m.unit, format!("{steps}{pricing}"))
+    }
+}
+
+/// Billable usage of meter `m` priced at `rate` per `m.per` units (per minute where the meter
+/// says so, `hours` being the month's length): `(amount, rate per metric unit, arithmetic)`.
+fn at_rate(m: &Meter, rate: f64, billable: f64, hours: f64) -> (f64, f64, String) {
+    let per = per_suffix(m.per);
+    // Checked at load: a per-minute meter's metric is counted in hours or months.
+    match m
+        .per_minute
+        .then(|| super::minutes_per_unit(&m.metric, hours))
+        .flatten()
+    {
+        Some(minutes) => {
+            let amount = billable * minutes * rate / m.per;
+            let per_what = if m.metric.ends_with("_hours") { "h" } else { "month" };
+            (
+                amount,
+                // The line's rate stays per metric unit, so billable × rate / per = amount.
+                rate * minutes,
+                format!(
+                    " × {} min/{per_what} = {} minutes × {}/minute{per} = {}",
+                    fmt_qty(minutes),
+                    fmt_qty(billable * minutes),
+                    fmt_price(rate),
+                    fmt_money(amount)
+                ),
+            )
+        }
+        None => {
+            let amount = billable * rate / m.per;
+            (
+                amount,
+                rate,
+                format!(" × {}{per} = {}", fmt_price(rate), fmt_money(amount)),
+            )
+        }
     }
 }
 
