@@ -43,121 +43,11 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         );
     }
 
-    let _ = writeln!(o, "## Scaling triggers\n");
-    if r.triggers.is_empty() {
-        let _ = writeln!(o, "No triggers defined.\n");
-    } else {
-        let _ = writeln!(o, "| trigger | condition | plan says | fired in | first fires (median, P10–P90) | value then | what it did | cost/month before → after | highest value seen |");
-        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
-        for t in &r.triggers {
-            let kind = t.condition.unit;
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |",
-                md_escape(&t.name),
-                md_code(&fmt_condition(&t.condition), true),
-                md_escape(t.plan_says.as_deref().unwrap_or("–")),
-                t.fired_in,
-                t.replications,
-                if t.fired_in > 0 {
-                    fmt_span(r, &t.first_fire)
-                } else {
-                    "never".into()
-                },
-                if t.fired_in > 0 {
-                    fmt_metric(kind, t.value_at_fire.p50)
-                } else {
-                    "–".into()
-                },
-                md_escape(t.effect.as_deref().unwrap_or(&fmt_action(&t.action))),
-                if t.fired_in > 0 {
-                    format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50))
-                } else {
-                    "–".into()
-                },
-                t.peak_value
-                    .map(|v| fmt_metric(kind, v))
-                    .unwrap_or_else(|| no_data(&t.condition.metric))
-            );
-        }
-        let _ = writeln!(o);
-    }
+    triggers_markdown(&mut o, r);
 
-    let _ = writeln!(o, "## Monthly cost by component\n");
-    let _ = write!(o, "| component |");
-    for m in &r.months {
-        let _ = write!(
-            o,
-            " month {}{} |",
-            m.month,
-            if m.covered < 0.999 {
-                format!(" ({:.0}%)", m.covered * 100.0)
-            } else {
-                String::new()
-            }
-        );
-    }
-    let _ = writeln!(o);
-    let _ = writeln!(o, "|---|{}", "---:|".repeat(r.months.len()));
-    for (ci, c) in r.components.iter().enumerate() {
-        if !r.components_used[ci] {
-            continue;
-        }
-        let _ = write!(o, "| {} |", md_escape(c));
-        for m in &r.months {
-            let _ = write!(o, " {} |", fmt_money(m.components[ci].1.mean));
-        }
-        let _ = writeln!(o);
-    }
-    let _ = write!(o, "| **total (whole month)** |");
-    for m in &r.months {
-        let _ = write!(o, " **{}** |", fmt_money(m.total.mean));
-    }
-    let _ = writeln!(o);
-    let _ = writeln!(o);
-    if r.months.iter().any(|m| m.covered < 0.999) {
-        let _ = writeln!(
-            o,
-            "A month the horizon ends inside (its simulated share in brackets) is billed as a whole month: \
-             the configuration running at the end runs on to the month's end at the rate of its last simulated part."
-        );
-    }
-    let _ = writeln!(o, "\n");
+    monthly_markdown(&mut o, r);
 
-    if let Some(m) = r.months.first() {
-        let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. A configuration that ran for part of the month is prorated (its lines say by how much); an account's credit and usage commitment apply once a month, on the configuration it ends the month on.\n");
-        let _ = writeln!(
-            o,
-            "| component | provider / plan | share of month | item | arithmetic | amount |"
-        );
-        let _ = writeln!(o, "|---|---|---:|---|---|---:|");
-        for cb in &m.example.components {
-            for l in &cb.bill.lines {
-                let _ = writeln!(
-                    o,
-                    "| {} | {}/{} | {:.0}% | {} | {} | {} |",
-                    md_escape(&cb.component),
-                    md_escape(&cb.provider),
-                    md_escape(&cb.plan),
-                    cb.fraction * 100.0,
-                    md_escape(&l.item),
-                    md_escape(&l.arithmetic),
-                    fmt_money(l.amount)
-                );
-            }
-            for w in &cb.bill.warnings {
-                let _ = writeln!(
-                    o,
-                    "| {} | {}/{} | | **warning** | {} | |",
-                    md_escape(&cb.component),
-                    md_escape(&cb.provider),
-                    md_escape(&cb.plan),
-                    md_escape(w)
-                );
-            }
-        }
-        let _ = writeln!(o);
-    }
+    bill_markdown(&mut o, r);
 
     if !r.checks.plan_comparisons.is_empty() {
         let _ = writeln!(o, "## The plan's figures next to capsim's\n");
@@ -216,56 +106,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
 
     stations_markdown(&mut o, r);
 
-    let _ = writeln!(o, "## Over time\n");
-    let key = [
-        "users",
-        "requests_per_day",
-        "busy_rps",
-        "latency_p95",
-        "error_rate",
-        "api_cpu",
-        "db_connections_max",
-        "db_size",
-        "monthly_cost",
-    ];
-    let n = r.periods.len();
-    let picks: Vec<usize> = if n <= 12 {
-        (0..n).collect()
-    } else {
-        (0..12).map(|i| i * (n - 1) / 11).collect()
-    };
-    let _ = write!(o, "| period | stage |");
-    for k in key {
-        let _ = write!(o, " {k} |");
-    }
-    let _ = writeln!(o, "\n|---|---|{}", "---:|".repeat(key.len()));
-    for p in picks {
-        let per = &r.periods[p];
-        let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), md_escape(&per.stage));
-        for k in key {
-            let i = crate::simulate::series_index(k);
-            let cell = if per.simulated == 0 && crate::simulate::simulated_series(i) {
-                not_simulated(per).to_string()
-            } else {
-                fmt_summary(SERIES[i].1, &per.series[i])
-            };
-            let _ = write!(o, " {cell} |");
-        }
-        let _ = writeln!(o);
-    }
-    let partly = r
-        .periods
-        .iter()
-        .filter(|p| p.simulated > 0 && p.simulated < sc.replications as usize)
-        .count();
-    if partly > 0 {
-        let _ = writeln!(
-            o,
-            "\n{partly} periods were simulated in only some replications (the others had stopped as unstable); \
-             their figures are means over those that were."
-        );
-    }
-    let _ = writeln!(o, "\nEvery period and series is in `timeseries.csv`.\n");
+    over_time_markdown(&mut o, r);
 
     if !charts.is_empty() {
         let _ = writeln!(o, "## Charts\n");
@@ -357,4 +198,184 @@ fn stations_markdown(o: &mut String, r: &RunResult) {
     if !timeout_notes(r).is_empty() {
         let _ = writeln!(o);
     }
+}
+
+/// The scaling triggers table: when each fired, what it did and cost, the extreme value it saw.
+fn triggers_markdown(o: &mut String, r: &RunResult) {
+    let _ = writeln!(o, "## Scaling triggers\n");
+    if r.triggers.is_empty() {
+        let _ = writeln!(o, "No triggers defined.\n");
+    } else {
+        let _ = writeln!(o, "| trigger | condition | plan says | fired in | first fires (median, P10–P90) | value then | what it did | cost/month before → after | highest value seen |");
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
+        for t in &r.triggers {
+            let kind = t.condition.unit;
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {}/{} | {} | {} | {} | {} | {} |",
+                md_escape(&t.name),
+                md_code(&fmt_condition(&t.condition), true),
+                md_escape(t.plan_says.as_deref().unwrap_or("–")),
+                t.fired_in,
+                t.replications,
+                if t.fired_in > 0 {
+                    fmt_span(r, &t.first_fire)
+                } else {
+                    "never".into()
+                },
+                if t.fired_in > 0 {
+                    fmt_metric(kind, t.value_at_fire.p50)
+                } else {
+                    "–".into()
+                },
+                md_escape(t.effect.as_deref().unwrap_or(&fmt_action(&t.action))),
+                if t.fired_in > 0 {
+                    format!("{} → {}", fmt_money(t.cost_before.p50), fmt_money(t.cost_after.p50))
+                } else {
+                    "–".into()
+                },
+                t.peak_value
+                    .map(|v| fmt_metric(kind, v))
+                    .unwrap_or_else(|| no_data(&t.condition.metric))
+            );
+        }
+        let _ = writeln!(o);
+    }
+}
+
+/// Monthly cost by component, one column a month.
+fn monthly_markdown(o: &mut String, r: &RunResult) {
+    let _ = writeln!(o, "## Monthly cost by component\n");
+    let _ = write!(o, "| component |");
+    for m in &r.months {
+        let _ = write!(
+            o,
+            " month {}{} |",
+            m.month,
+            if m.covered < 0.999 {
+                format!(" ({:.0}%)", m.covered * 100.0)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "|---|{}", "---:|".repeat(r.months.len()));
+    for (ci, c) in r.components.iter().enumerate() {
+        if !r.components_used[ci] {
+            continue;
+        }
+        let _ = write!(o, "| {} |", md_escape(c));
+        for m in &r.months {
+            let _ = write!(o, " {} |", fmt_money(m.components[ci].1.mean));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = write!(o, "| **total (whole month)** |");
+    for m in &r.months {
+        let _ = write!(o, " **{}** |", fmt_money(m.total.mean));
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o);
+    if r.months.iter().any(|m| m.covered < 0.999) {
+        let _ = writeln!(
+            o,
+            "A month the horizon ends inside (its simulated share in brackets) is billed as a whole month: \
+             the configuration running at the end runs on to the month's end at the rate of its last simulated part."
+        );
+    }
+    let _ = writeln!(o, "\n");
+}
+
+/// Month 1's bill of the median replication, line by line.
+fn bill_markdown(o: &mut String, r: &RunResult) {
+    if let Some(m) = r.months.first() {
+        let _ = writeln!(o, "## Month 1 bill, line by line\n\nThe median replication's bill. A configuration that ran for part of the month is prorated (its lines say by how much); an account's credit and usage commitment apply once a month, on the configuration it ends the month on.\n");
+        let _ = writeln!(
+            o,
+            "| component | provider / plan | share of month | item | arithmetic | amount |"
+        );
+        let _ = writeln!(o, "|---|---|---:|---|---|---:|");
+        for cb in &m.example.components {
+            for l in &cb.bill.lines {
+                let _ = writeln!(
+                    o,
+                    "| {} | {}/{} | {:.0}% | {} | {} | {} |",
+                    md_escape(&cb.component),
+                    md_escape(&cb.provider),
+                    md_escape(&cb.plan),
+                    cb.fraction * 100.0,
+                    md_escape(&l.item),
+                    md_escape(&l.arithmetic),
+                    fmt_money(l.amount)
+                );
+            }
+            for w in &cb.bill.warnings {
+                let _ = writeln!(
+                    o,
+                    "| {} | {}/{} | | **warning** | {} | |",
+                    md_escape(&cb.component),
+                    md_escape(&cb.provider),
+                    md_escape(&cb.plan),
+                    md_escape(w)
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+}
+
+/// A sample of the time series, and where the rest is.
+fn over_time_markdown(o: &mut String, r: &RunResult) {
+    let sc = &r.scenario;
+    let _ = writeln!(o, "## Over time\n");
+    let key = [
+        "users",
+        "requests_per_day",
+        "busy_rps",
+        "latency_p95",
+        "error_rate",
+        "api_cpu",
+        "db_connections_max",
+        "db_size",
+        "monthly_cost",
+    ];
+    let n = r.periods.len();
+    let picks: Vec<usize> = if n <= 12 {
+        (0..n).collect()
+    } else {
+        (0..12).map(|i| i * (n - 1) / 11).collect()
+    };
+    let _ = write!(o, "| period | stage |");
+    for k in key {
+        let _ = write!(o, " {k} |");
+    }
+    let _ = writeln!(o, "\n|---|---|{}", "---:|".repeat(key.len()));
+    for p in picks {
+        let per = &r.periods[p];
+        let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), md_escape(&per.stage));
+        for k in key {
+            let i = crate::simulate::series_index(k);
+            let cell = if per.simulated == 0 && crate::simulate::simulated_series(i) {
+                not_simulated(per).to_string()
+            } else {
+                fmt_summary(SERIES[i].1, &per.series[i])
+            };
+            let _ = write!(o, " {cell} |");
+        }
+        let _ = writeln!(o);
+    }
+    let partly = r
+        .periods
+        .iter()
+        .filter(|p| p.simulated > 0 && p.simulated < sc.replications as usize)
+        .count();
+    if partly > 0 {
+        let _ = writeln!(
+            o,
+            "\n{partly} periods were simulated in only some replications (the others had stopped as unstable); \
+             their figures are means over those that were."
+        );
+    }
+    let _ = writeln!(o, "\nEvery period and series is in `timeseries.csv`.\n");
 }
