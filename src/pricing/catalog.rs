@@ -137,16 +137,19 @@ struct RawCapacity {
 /// list (not a build script or a crate) so that what ships is plain to read; the test
 /// `every_pricing_file_is_built_in` fails when a catalog file is added but not listed here.
 pub const BUILTIN_CATALOGS: &[(&str, &str)] = &[
+    ("anthropic_api.yaml", include_str!("../../pricing/anthropic_api.yaml")),
     ("aws_cloudfront.yaml", include_str!("../../pricing/aws_cloudfront.yaml")),
     ("aws_ec2.yaml", include_str!("../../pricing/aws_ec2.yaml")),
     (
         "aws_ecs_fargate.yaml",
         include_str!("../../pricing/aws_ecs_fargate.yaml"),
     ),
+    ("aws_eks.yaml", include_str!("../../pricing/aws_eks.yaml")),
     (
         "aws_elasticache.yaml",
         include_str!("../../pricing/aws_elasticache.yaml"),
     ),
+    ("aws_rds_mysql.yaml", include_str!("../../pricing/aws_rds_mysql.yaml")),
     (
         "aws_rds_postgresql.yaml",
         include_str!("../../pricing/aws_rds_postgresql.yaml"),
@@ -154,11 +157,25 @@ pub const BUILTIN_CATALOGS: &[(&str, &str)] = &[
     ("aws_s3.yaml", include_str!("../../pricing/aws_s3.yaml")),
     ("cloudflare.yaml", include_str!("../../pricing/cloudflare.yaml")),
     ("cloudflare_r2.yaml", include_str!("../../pricing/cloudflare_r2.yaml")),
+    ("datadog.yaml", include_str!("../../pricing/datadog.yaml")),
+    ("digitalocean.yaml", include_str!("../../pricing/digitalocean.yaml")),
+    ("fly_io.yaml", include_str!("../../pricing/fly_io.yaml")),
+    (
+        "google_gemini_api.yaml",
+        include_str!("../../pricing/google_gemini_api.yaml"),
+    ),
+    ("hetzner_cloud.yaml", include_str!("../../pricing/hetzner_cloud.yaml")),
+    ("litellm.yaml", include_str!("../../pricing/litellm.yaml")),
     ("openai_api.yaml", include_str!("../../pricing/openai_api.yaml")),
+    (
+        "openobserve_cloud.yaml",
+        include_str!("../../pricing/openobserve_cloud.yaml"),
+    ),
     ("posthog.yaml", include_str!("../../pricing/posthog.yaml")),
     ("qdrant_cloud.yaml", include_str!("../../pricing/qdrant_cloud.yaml")),
     ("railway.yaml", include_str!("../../pricing/railway.yaml")),
     ("railway_redis.yaml", include_str!("../../pricing/railway_redis.yaml")),
+    ("render.yaml", include_str!("../../pricing/render.yaml")),
     ("sentry.yaml", include_str!("../../pricing/sentry.yaml")),
     ("supabase.yaml", include_str!("../../pricing/supabase.yaml")),
     ("upstash_redis.yaml", include_str!("../../pricing/upstash_redis.yaml")),

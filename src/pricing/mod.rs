@@ -110,6 +110,10 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ("input_tokens", "LLM input tokens not served from the prompt cache"),
     ("cached_input_tokens", "LLM input tokens served from the prompt cache"),
     ("output_tokens", "LLM output tokens"),
+    (
+        "cache_write_tokens",
+        "LLM input tokens written to the prompt cache (Anthropic's 5-minute cache writes)",
+    ),
     ("commands", "cache commands (Redis commands; ElastiCache ECPUs)"),
     ("vectors", "vectors stored"),
     ("zones", "domains (zones) served"),
@@ -117,6 +121,16 @@ pub const USAGE_METRICS: &[(&str, &str)] = &[
     ("replica_hours", "read-replica hours"),
     ("class_a_ops", "object-store writes and lists (R2 Class A, S3 PUT/LIST)"),
     ("class_b_ops", "object-store reads (R2 Class B, S3 GET)"),
+    (
+        "log_ingest_gb",
+        "GB of logs, traces or metrics sent to an observability store",
+    ),
+    ("log_query_gb", "GB scanned by queries of an observability store"),
+    (
+        "log_retained_gb_months",
+        "GB-months of logs kept beyond the plan's included retention",
+    ),
+    ("log_events", "log events indexed (Datadog)"),
 ];
 
 /// Usage metrics whose monthly figure is a level (how many at once, or the largest amount in
