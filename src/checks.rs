@@ -4,9 +4,8 @@
 //! arithmetic, why: a database size is broken down by record kind, a request volume by
 //! users × sessions × requests, a bill by component.
 
-use crate::results::{Check, CheckVerdict, Checks, Comparison, Missing, PlanFigure, RunResult};
+use crate::results::{s, Check, CheckVerdict, Checks, Comparison, ComponentBill, Missing, PlanFigure, RunResult};
 use crate::scenario::{Scenario, Traffic};
-use crate::simulate::s;
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds, Unit};
 
 /// Whether capsim's figure agrees with the plan's estimate: within 10 %, or both zero.
@@ -204,7 +203,7 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         let Some(said) = b.plan_says else { continue };
         let month = &r.months[0];
         let got = month.components[ci].1.mean;
-        let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
+        let mine = |c: &&ComponentBill| c.members.iter().any(|(n, _)| n == comp);
         let mut lines: Vec<String> = month
             .example
             .components

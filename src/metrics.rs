@@ -109,7 +109,7 @@ mod tests {
         for n in 1..60 {
             let v: Vec<f64> = (0..n)
                 .map(|_| {
-                    x = crate::simulate::splitmix(x);
+                    x = crate::seed::splitmix(x);
                     (x % 10_000) as f64 / 7.0
                 })
                 .collect();

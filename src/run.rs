@@ -7,9 +7,10 @@
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
 use crate::scenario::{Action, Scenario, SimMode, Traffic};
-use crate::simulate::{self, s, PeriodOut, Plan, Replication, SERIES};
+use crate::simulate::{self, PeriodOut, Plan, Replication};
 use crate::theory;
 use crate::units::fmt_seconds;
+use crate::window::PeriodStatus;
 use rayon::prelude::*;
 
 pub use crate::results::*;
@@ -121,10 +122,8 @@ impl Periods {
             component_costs: (0..plan.components.len())
                 .map(|c| Summary::of(reps().map(|r| r.component_costs[c])))
                 .collect(),
-            simulated: reps().filter(|r| r.status == simulate::PeriodStatus::Simulated).count(),
-            stopped: reps()
-                .filter(|r| r.status == simulate::PeriodStatus::NotSimulated)
-                .count(),
+            simulated: reps().filter(|r| r.status == PeriodStatus::Simulated).count(),
+            stopped: reps().filter(|r| r.status == PeriodStatus::NotSimulated).count(),
         });
         self.overload
             .push(crate::overload::PeriodAggs::of(reps().filter_map(|r| r.loads.as_ref())));
@@ -288,7 +287,8 @@ fn aggregate(
 
     let stations = station_summaries(sc, reps);
 
-    let instability = crate::overload::instability(sc, reps);
+    let stops: Vec<_> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    let instability = crate::overload::instability(sc, &stops);
     let overload = crate::overload::detect_from(sc, &overload);
 
     // What validation warned about (a trigger that can never fire, a metric with no data) is
@@ -341,7 +341,7 @@ fn aggregate(
         stations,
         instability,
         overload,
-        checks: crate::results::Checks::default(),
+        checks: Checks::default(),
         plan_notes: sc.plan_says.notes.clone(),
         notes,
     };
