@@ -88,21 +88,32 @@ pub struct TriggerSummary {
     pub condition: TriggerCondition,
     /// What it does.
     pub action: TriggerAction,
+    /// The plan's own words for this trigger (`plan_says`), if the scenario quotes them.
     pub plan_says: Option<String>,
-    /// Replications in which it fired (its action ran at least once).
+    /// Replications in which it fired (its action ran at least once): a count.
     pub fired_in: usize,
+    /// Replications run: a count.
     pub replications: usize,
-    /// Time of the first firing (seconds from start) across the replications where it fired.
+    /// Time of the first firing, in seconds from the start of the run, across the replications
+    /// where it fired.
     pub first_fire: Summary,
+    /// The metric's value at the first firing, in the condition's `unit`, across the
+    /// replications where it fired.
     pub value_at_fire: Summary,
-    /// Periods in which the condition held, per replication.
+    /// Periods in which the condition held, per replication (a count).
     pub periods_held: Summary,
+    /// What the first firing changed, in words (the most common across replications); `None`
+    /// when it never fired.
     pub effect: Option<String>,
+    /// The stage's monthly run-rate just before the first firing, in dollars a month, across
+    /// the replications where it fired.
     pub cost_before: Summary,
+    /// The monthly run-rate just after it, in dollars a month.
     pub cost_after: Summary,
-    /// Firings per replication (instances added repeatedly, for example).
+    /// Firings per replication (a count: instances added repeatedly, for example).
     pub firings: Summary,
-    /// The most extreme value the trigger evaluated over the horizon (largest for `above`,
-    /// smallest for `below`; median across replications), for context when it never fires.
+    /// The most extreme value the trigger evaluated over the horizon, in the condition's `unit`
+    /// (largest for `above`, smallest for `below`; median across replications), for context
+    /// when it never fires.
     pub peak_value: Option<f64>,
 }
