@@ -4,9 +4,8 @@
 //! arithmetic, why: a database size is broken down by record kind, a request volume by
 //! users × sessions × requests, a bill by component.
 
-use crate::results::{Check, CheckVerdict, Checks, Comparison, Missing, PlanFigure, RunResult};
-use crate::scenario::{Scenario, Traffic};
-use crate::simulate::s;
+use crate::results::{s, Check, CheckVerdict, Checks, Comparison, ComponentBill, Missing, PlanFigure, RunResult};
+use crate::scenario::{Scenario, Stage, Traffic};
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_seconds, Unit};
 
 /// Whether capsim's figure agrees with the plan's estimate: within 10 %, or both zero.
@@ -117,24 +116,20 @@ fn within(measured: f64, limit: f64) -> CheckVerdict {
 /// The budget and SLO checks and the plan's figures next to capsim's, from the scenario and
 /// the run.
 pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
-    let mut out = Checks {
+    Checks {
+        budget: budget_checks(sc, r),
         slo: slo_checks(sc, r),
-        ..Checks::default()
-    };
-    let np = r.periods.len();
-    let end = np - 1;
-    let worst = |k: usize| {
-        r.periods
-            .iter()
-            .map(|p| p.series[k].mean)
-            .filter(|v| v.is_finite())
-            .fold(f64::NAN, f64::max)
-    };
+        plan_comparisons: plan_comparisons(sc, r),
+    }
+}
 
-    // Budget: every month's bill, billed whole (mean across replications, P90 quoted).
+/// Budgets: every month's whole bill against the monthly budget (its P90 across replications
+/// measured, the mean quoted), then each component's budget month by month.
+fn budget_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
+    let mut out = Vec::new();
     if let Some(b) = sc.budget.monthly {
         for m in &r.months {
-            out.budget.push(Check {
+            out.push(Check {
                 id: format!("budget.month_{}.total", m.month),
                 what: format!("month {} total", m.month),
                 unit: Unit::Dollars,
@@ -147,231 +142,312 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
         }
     }
     for (comp, limit) in &sc.budget.components {
-        if let Some(ci) = r.components.iter().position(|c| c == comp) {
-            for m in &r.months {
-                let v = m.components[ci].1;
-                let rate = v.p90;
-                out.budget.push(Check {
-                    id: format!("budget.month_{}.component.{comp}", m.month),
-                    what: format!("month {} {comp}", m.month),
-                    unit: Unit::Dollars,
-                    limit: *limit,
-                    measured: rate,
-                    mean: None,
-                    missing: None,
-                    verdict: within(rate, *limit),
-                });
-            }
-        }
-    }
-    // The plan's own figures.
-    let ps = &sc.plan_says;
-    let stage = &sc.stages[&sc.start_stage];
-    let users_end = r.periods[end].series[s::USERS].mean;
-    if let Some(plan_total) = ps.monthly_cost.or(stage.plan_says) {
-        let capsim = r.months.first().map(|m| m.total.mean).unwrap_or(f64::NAN);
-        let mut why: Vec<String> = Vec::new();
-        let month = &r.months[0];
-        for (ci, comp) in r.components.iter().enumerate() {
-            let said = crate::infra::billing_of(stage, comp).and_then(|b| b.plan_says);
-            let got = month.components[ci].1.mean;
-            if let Some(said) = said {
-                if (said - got).abs() >= 0.5 {
-                    why.push(format!("{comp}: plan {} vs {}", fmt_money(said), fmt_money(got)));
-                }
-            } else if got >= 0.5 {
-                why.push(format!("{comp}: not in the plan's table, {}", fmt_money(got)));
-            }
-        }
-        out.plan_comparisons.push(estimate(
-            "plan.monthly_cost".into(),
-            format!("monthly cost of stage `{}` (month 1)", sc.start_stage),
-            Unit::Dollars,
-            plan_total,
-            capsim,
-            if why.is_empty() {
-                "every component matches the plan's table".into()
-            } else {
-                why.join("; ")
-            },
-        ));
-    }
-    // Per component: the plan's price next to the catalog's.
-    for (ci, comp) in r.components.iter().enumerate() {
-        let Some(b) = crate::infra::billing_of(stage, comp) else {
+        let Some(ci) = r.components.iter().position(|c| c == comp) else {
             continue;
         };
-        let Some(said) = b.plan_says else { continue };
-        let month = &r.months[0];
-        let got = month.components[ci].1.mean;
-        let mine = |c: &&crate::simulate::ComponentBill| c.members.iter().any(|(n, _)| n == comp);
-        let mut lines: Vec<String> = month
-            .example
-            .components
-            .iter()
-            .filter(mine)
-            .flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone()))
-            .collect();
-        if let Some(shared) = month.example.components.iter().find(|c| mine(c) && c.members.len() > 1) {
-            lines.insert(
-                0,
-                format!(
-                    "one {}/{} account shared by {}; this component's share",
-                    shared.provider, shared.plan, shared.component
-                ),
-            );
+        for m in &r.months {
+            let rate = m.components[ci].1.p90;
+            out.push(Check {
+                id: format!("budget.month_{}.component.{comp}", m.month),
+                what: format!("month {} {comp}", m.month),
+                unit: Unit::Dollars,
+                limit: *limit,
+                measured: rate,
+                mean: None,
+                missing: None,
+                verdict: within(rate, *limit),
+            });
         }
-        let warnings: Vec<String> = month
-            .example
-            .components
-            .iter()
-            .filter(mine)
-            .flat_map(|c| c.bill.warnings.clone())
-            .collect();
-        let mut why = if lines.is_empty() {
-            "no priced plan".to_string()
-        } else {
-            lines.join("; ")
-        };
-        if !warnings.is_empty() {
-            why.push_str(&format!(" — {}", warnings.join("; ")));
-        }
-        out.plan_comparisons.push(estimate(
-            format!("plan.component.{comp}"),
-            format!(
-                "{comp} ({}/{})",
-                b.provider.clone().unwrap_or_default(),
-                b.plan.clone().unwrap_or_default()
-            ),
-            Unit::Dollars,
-            said,
-            got,
-            why,
-        ));
     }
-    let traffic_why = match &sc.traffic {
+    out
+}
+
+/// The plan's own figures next to capsim's, in the order the report lists them: the monthly
+/// cost, each component's price, traffic, storage, latency, sessions, users, vector memory.
+fn plan_comparisons(sc: &Scenario, r: &RunResult) -> Vec<Comparison> {
+    let f = Facts::of(sc, r);
+    let mut out: Vec<Comparison> = monthly_cost(&f).into_iter().collect();
+    out.extend(
+        r.components
+            .iter()
+            .enumerate()
+            .filter_map(|(ci, comp)| component_price(&f, ci, comp)),
+    );
+    out.extend(traffic(&f));
+    out.extend(database_size(&f));
+    out.extend(latency_p95(&f));
+    out.extend(concurrent_sessions(&f));
+    out.extend(users(&f));
+    out.extend(vector_store_memory(&f));
+    out
+}
+
+/// What every comparison with the plan reads: the scenario, the run, the starting stage, the
+/// last period and the users at its end.
+struct Facts<'a> {
+    sc: &'a Scenario,
+    r: &'a RunResult,
+    stage: &'a Stage,
+    /// The last report period.
+    end: usize,
+    /// Registered users at the end of the horizon (mean across replications).
+    users_end: f64,
+}
+
+impl<'a> Facts<'a> {
+    fn of(sc: &'a Scenario, r: &'a RunResult) -> Facts<'a> {
+        let end = r.periods.len() - 1;
+        Facts {
+            sc,
+            r,
+            stage: &sc.stages[&sc.start_stage],
+            end,
+            users_end: r.periods[end].series[s::USERS].mean,
+        }
+    }
+
+    /// The mean of series `k` at the end of the horizon.
+    fn at_end(&self, k: usize) -> f64 {
+        self.r.periods[self.end].series[k].mean
+    }
+
+    /// The largest mean of series `k` over the busy windows with data (NaN with none).
+    fn worst(&self, k: usize) -> f64 {
+        self.r
+            .periods
+            .iter()
+            .map(|p| p.series[k].mean)
+            .filter(|v| v.is_finite())
+            .fold(f64::NAN, f64::max)
+    }
+}
+
+/// The plan's monthly cost against month 1's bill, with the components whose price differs
+/// from the plan's table.
+fn monthly_cost(f: &Facts) -> Option<Comparison> {
+    let (sc, r) = (f.sc, f.r);
+    let plan_total = sc.plan_says.monthly_cost.or(f.stage.plan_says)?;
+    let capsim = r.months.first().map(|m| m.total.mean).unwrap_or(f64::NAN);
+    let mut why: Vec<String> = Vec::new();
+    let month = &r.months[0];
+    for (ci, comp) in r.components.iter().enumerate() {
+        let said = crate::infra::billing_of(f.stage, comp).and_then(|b| b.plan_says);
+        let got = month.components[ci].1.mean;
+        if let Some(said) = said {
+            if (said - got).abs() >= 0.5 {
+                why.push(format!("{comp}: plan {} vs {}", fmt_money(said), fmt_money(got)));
+            }
+        } else if got >= 0.5 {
+            why.push(format!("{comp}: not in the plan's table, {}", fmt_money(got)));
+        }
+    }
+    Some(estimate(
+        "plan.monthly_cost".into(),
+        format!("monthly cost of stage `{}` (month 1)", sc.start_stage),
+        Unit::Dollars,
+        plan_total,
+        capsim,
+        if why.is_empty() {
+            "every component matches the plan's table".into()
+        } else {
+            why.join("; ")
+        },
+    ))
+}
+
+/// The plan's price of component `comp` (index `ci`) next to month 1's bill for it, explained
+/// by the median replication's bill lines and warnings.
+fn component_price(f: &Facts, ci: usize, comp: &str) -> Option<Comparison> {
+    let b = crate::infra::billing_of(f.stage, comp)?;
+    let said = b.plan_says?;
+    let month = &f.r.months[0];
+    let got = month.components[ci].1.mean;
+    let mine = |c: &&ComponentBill| c.members.iter().any(|(n, _)| n == comp);
+    let bills = &month.example.components;
+    let mut lines: Vec<String> = bills
+        .iter()
+        .filter(mine)
+        .flat_map(|c| c.bill.lines.iter().map(|l| l.arithmetic.clone()))
+        .collect();
+    if let Some(shared) = bills.iter().find(|c| mine(c) && c.members.len() > 1) {
+        lines.insert(
+            0,
+            format!(
+                "one {}/{} account shared by {}; this component's share",
+                shared.provider, shared.plan, shared.component
+            ),
+        );
+    }
+    let warnings: Vec<String> = bills
+        .iter()
+        .filter(mine)
+        .flat_map(|c| c.bill.warnings.clone())
+        .collect();
+    let mut why = if lines.is_empty() {
+        "no priced plan".to_string()
+    } else {
+        lines.join("; ")
+    };
+    if !warnings.is_empty() {
+        why.push_str(&format!(" — {}", warnings.join("; ")));
+    }
+    Some(estimate(
+        format!("plan.component.{comp}"),
+        format!(
+            "{comp} ({}/{})",
+            b.provider.clone().unwrap_or_default(),
+            b.plan.clone().unwrap_or_default()
+        ),
+        Unit::Dollars,
+        said,
+        got,
+        why,
+    ))
+}
+
+/// The plan's requests per day (end of horizon) and peak requests per second, next to the
+/// traffic model's, with the simulated busy window's rate beside the peak.
+fn traffic(f: &Facts) -> Vec<Comparison> {
+    let sc = f.sc;
+    let ps = &sc.plan_says;
+    let why = match &sc.traffic {
         Traffic::Sessions {
             sessions_per_user_per_week,
             requests_per_session,
             ..
         } => format!(
             "{} users × {} sessions/week ÷ 7 days × {} requests/session",
-            fmt_count(users_end),
+            fmt_count(f.users_end),
             sessions_per_user_per_week,
             requests_per_session
         ),
         Traffic::Open { rate } => format!("{rate}/s × 86,400 s"),
     };
+    let mut out = Vec::new();
     if let Some(v) = ps.requests_per_day {
-        let capsim = r.periods[end].series[s::REQ_DAY].mean;
-        out.plan_comparisons.push(estimate(
+        out.push(estimate(
             "plan.requests_per_day".into(),
             "requests per day (end of horizon)".into(),
             Unit::Count,
             v,
-            capsim,
-            traffic_why.clone(),
+            f.at_end(s::REQ_DAY),
+            why.clone(),
         ));
     }
     if let Some(v) = ps.peak_requests_per_second {
-        let capsim = sc.traffic.request_rate_at(crate::time::window_of(sc, end).0 + 1.0);
-        let sim = r.periods[end].series[s::BUSY_RPS];
-        out.plan_comparisons.push(Comparison {
-            simulated: Some(sim),
+        let capsim = sc.traffic.request_rate_at(crate::time::window_of(sc, f.end).0 + 1.0);
+        out.push(Comparison {
+            simulated: Some(f.r.periods[f.end].series[s::BUSY_RPS]),
             ..estimate(
                 "plan.peak_requests_per_second".into(),
                 "peak requests per second".into(),
                 Unit::PerSecond,
                 v,
                 capsim,
-                format!(
-                    "{traffic_why}, ÷ 86,400 s × peak factor {:.2}",
-                    sc.traffic.peak_factor()
-                ),
+                format!("{why}, ÷ 86,400 s × peak factor {:.2}", sc.traffic.peak_factor()),
             )
         });
     }
-    if let Some(v) = ps.database_size {
-        let capsim = r.periods[end].series[s::DB_SIZE].mean;
-        out.plan_comparisons.push(estimate(
-            "plan.database_size".into(),
-            "database size (end of horizon)".into(),
-            Unit::Bytes,
-            v,
-            capsim,
-            storage_why(sc, users_end),
-        ));
-    }
-    if let Some(v) = ps.latency_p95 {
-        let capsim = worst(s::P95);
-        out.plan_comparisons.push(Comparison {
-            id: "plan.latency_p95".into(),
-            what: "p95 latency (worst busy window)".into(),
-            unit: Unit::Seconds,
-            kind: PlanFigure::Target,
-            plan: v,
-            measured: capsim,
-            simulated: None,
-            ratio: capsim / v,
-            why: "simulated: CPU, cache, database, vector and external-call times plus queueing at the peak".into(),
-            agrees: capsim <= v,
-        });
-    }
-    if let Some(v) = ps.concurrent_sessions {
-        let capsim = worst(s::SESS_MAX);
-        let why = match &sc.traffic {
-            Traffic::Sessions { requests_per_session, think, .. } => format!(
-                "Little's law: session starts at the peak ({:.3}/s) × session length (~{} = {} requests × {} think time)",
-                sc.traffic.arrival_rate_at(crate::time::window_of(sc, end).0 + 1.0),
-                fmt_seconds(requests_per_session * think.mean()),
-                requests_per_session,
-                fmt_seconds(think.mean())
-            ),
-            Traffic::Open { .. } => "open arrivals have no sessions".into(),
-        };
-        out.plan_comparisons.push(estimate(
-            "plan.concurrent_sessions".into(),
-            "concurrent sessions (busiest moment)".into(),
-            Unit::Count,
-            v,
-            capsim,
-            why,
-        ));
-    }
-    if let Some(v) = ps.users {
-        out.plan_comparisons.push(estimate(
-            "plan.users".into(),
-            "registered users (end of horizon)".into(),
-            Unit::Count,
-            v,
-            users_end,
-            match &sc.traffic {
-                Traffic::Sessions {
-                    concurrent_target: Some(c),
-                    ..
-                } => format!("derived from {} concurrent sessions at the peak", fmt_count(*c)),
-                _ => "from the scenario's user growth".into(),
-            },
-        ));
-    }
-    if let Some(v) = ps.vector_store_size {
-        if let Some(vs) = &stage.vector_store {
-            let capsim = vs.vectors * vs.dimensions as f64 * 4.0 * 1.5;
-            out.plan_comparisons.push(estimate(
-                "plan.vector_store_memory".into(),
-                "vector store memory".into(),
-                Unit::Bytes,
-                v,
-                capsim,
-                format!(
-                    "Qdrant's sizing rule: {} vectors × {} dimensions × 4 B × 1.5",
-                    fmt_count(vs.vectors),
-                    vs.dimensions
-                ),
-            ));
-        }
-    }
     out
+}
+
+/// The plan's database size against the accrued size at the end of the horizon.
+fn database_size(f: &Facts) -> Option<Comparison> {
+    let v = f.sc.plan_says.database_size?;
+    Some(estimate(
+        "plan.database_size".into(),
+        "database size (end of horizon)".into(),
+        Unit::Bytes,
+        v,
+        f.at_end(s::DB_SIZE),
+        storage_why(f.sc, f.users_end),
+    ))
+}
+
+/// The plan's p95 latency, a target, against the worst busy window's.
+fn latency_p95(f: &Facts) -> Option<Comparison> {
+    let v = f.sc.plan_says.latency_p95?;
+    let capsim = f.worst(s::P95);
+    Some(Comparison {
+        id: "plan.latency_p95".into(),
+        what: "p95 latency (worst busy window)".into(),
+        unit: Unit::Seconds,
+        kind: PlanFigure::Target,
+        plan: v,
+        measured: capsim,
+        simulated: None,
+        ratio: capsim / v,
+        why: "simulated: CPU, cache, database, vector and external-call times plus queueing at the peak".into(),
+        agrees: capsim <= v,
+    })
+}
+
+/// The plan's concurrent sessions against the most sessions open at once in any busy window,
+/// explained by Little's law.
+fn concurrent_sessions(f: &Facts) -> Option<Comparison> {
+    let sc = f.sc;
+    let v = sc.plan_says.concurrent_sessions?;
+    let why = match &sc.traffic {
+        Traffic::Sessions {
+            requests_per_session,
+            think,
+            ..
+        } => format!(
+            "Little's law: session starts at the peak ({:.3}/s) × session length (~{} = {} requests × {} think time)",
+            sc.traffic.arrival_rate_at(crate::time::window_of(sc, f.end).0 + 1.0),
+            fmt_seconds(requests_per_session * think.mean()),
+            requests_per_session,
+            fmt_seconds(think.mean())
+        ),
+        Traffic::Open { .. } => "open arrivals have no sessions".into(),
+    };
+    Some(estimate(
+        "plan.concurrent_sessions".into(),
+        "concurrent sessions (busiest moment)".into(),
+        Unit::Count,
+        v,
+        f.worst(s::SESS_MAX),
+        why,
+    ))
+}
+
+/// The plan's registered users against those at the end of the horizon.
+fn users(f: &Facts) -> Option<Comparison> {
+    let v = f.sc.plan_says.users?;
+    Some(estimate(
+        "plan.users".into(),
+        "registered users (end of horizon)".into(),
+        Unit::Count,
+        v,
+        f.users_end,
+        match &f.sc.traffic {
+            Traffic::Sessions {
+                concurrent_target: Some(c),
+                ..
+            } => format!("derived from {} concurrent sessions at the peak", fmt_count(*c)),
+            _ => "from the scenario's user growth".into(),
+        },
+    ))
+}
+
+/// The plan's vector store memory against Qdrant's sizing rule for the starting stage's
+/// vectors (none without a vector store).
+fn vector_store_memory(f: &Facts) -> Option<Comparison> {
+    let v = f.sc.plan_says.vector_store_size?;
+    let vs = f.stage.vector_store.as_ref()?;
+    let capsim = vs.vectors * vs.dimensions as f64 * 4.0 * 1.5;
+    Some(estimate(
+        "plan.vector_store_memory".into(),
+        "vector store memory".into(),
+        Unit::Bytes,
+        v,
+        capsim,
+        format!(
+            "Qdrant's sizing rule: {} vectors × {} dimensions × 4 B × 1.5",
+            fmt_count(vs.vectors),
+            vs.dimensions
+        ),
+    ))
 }
 
 /// Database size at the end of the horizon, by record kind, in words.

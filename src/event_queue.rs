@@ -98,7 +98,7 @@ mod tests {
         let mut out = Vec::new();
         let mut reference = Vec::new();
         for round in 0..2000 {
-            x = crate::simulate::splitmix(x);
+            x = crate::seed::splitmix(x);
             let v = x % 1000;
             h.push(v);
             reference.push(v);
@@ -360,7 +360,7 @@ mod wheel_tests {
         let mut now = 0u64;
         let mut seq = 0;
         for round in 0..20_000 {
-            x = crate::simulate::splitmix(x);
+            x = crate::seed::splitmix(x);
             let ahead = match x % 5 {
                 0 => 0,                 // a tie with now
                 1 => x % 1_000,         // within a millisecond

@@ -3,7 +3,7 @@
 //! A scenario file ([`scenario`]) describes users, traffic, a request mix, the infrastructure of
 //! each stage of a roadmap and its scaling triggers; pricing catalogs ([`pricing`]) describe
 //! providers' plans. [`run::run`] simulates replications in parallel ([`simulate`], [`engine`])
-//! and aggregates them into a [`run::RunResult`], which [`output`] and [`report`] render.
+//! and aggregates them into a [`results::RunResult`], which [`report`] renders.
 
 // Input errors carry a file, a field path, a position and the allowed values; they are built
 // once, on the cold path, so their size does not matter.
@@ -27,6 +27,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod seed;
 pub mod simulate;
 pub mod stdio;
 pub mod textsafe;

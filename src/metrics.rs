@@ -4,16 +4,23 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-/// A figure across replications. NaN values (no data in a replication) are left out.
+/// A figure across replications. NaN values (no data in a replication) are left out. Every
+/// figure is in the unit of what it summarises (NaN when no replication had a value).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Summary {
+    /// The mean of the replications' values.
     pub mean: f64,
-    /// Half-width of the 95 % confidence interval of the mean.
+    /// Half-width of the 95 % confidence interval of the mean (NaN with one value).
     pub ci95: f64,
+    /// The 10th percentile of the replications' values.
     pub p10: f64,
+    /// Their median.
     pub p50: f64,
+    /// Their 90th percentile.
     pub p90: f64,
+    /// The smallest value.
     pub min: f64,
+    /// The largest value.
     pub max: f64,
     /// Replications that had a value.
     pub n: usize,
@@ -109,7 +116,7 @@ mod tests {
         for n in 1..60 {
             let v: Vec<f64> = (0..n)
                 .map(|_| {
-                    x = crate::simulate::splitmix(x);
+                    x = crate::seed::splitmix(x);
                     (x % 10_000) as f64 / 7.0
                 })
                 .collect();

@@ -6,10 +6,11 @@
 
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
-use crate::scenario::{Action, Scenario, SimMode, Traffic};
-use crate::simulate::{self, s, PeriodOut, Plan, Replication, SERIES};
+use crate::scenario::{Action, Scenario, SimMode, Traffic, Trigger};
+use crate::simulate::{self, PeriodOut, Plan, Replication};
 use crate::theory;
 use crate::units::fmt_seconds;
+use crate::window::PeriodStatus;
 use rayon::prelude::*;
 
 pub use crate::results::*;
@@ -121,10 +122,8 @@ impl Periods {
             component_costs: (0..plan.components.len())
                 .map(|c| Summary::of(reps().map(|r| r.component_costs[c])))
                 .collect(),
-            simulated: reps().filter(|r| r.status == simulate::PeriodStatus::Simulated).count(),
-            stopped: reps()
-                .filter(|r| r.status == simulate::PeriodStatus::NotSimulated)
-                .count(),
+            simulated: reps().filter(|r| r.status == PeriodStatus::Simulated).count(),
+            stopped: reps().filter(|r| r.status == PeriodStatus::NotSimulated).count(),
         });
         self.overload
             .push(crate::overload::PeriodAggs::of(reps().filter_map(|r| r.loads.as_ref())));
@@ -189,6 +188,8 @@ fn approximation(sc: &Scenario) -> String {
     }
 }
 
+/// The run's result from its replications (`reps`, in replication order) and its aggregated
+/// periods; the checks are computed last, from the scenario and the rest of the result.
 fn aggregate(
     sc: &Scenario,
     cfg: &RunConfig,
@@ -197,156 +198,163 @@ fn aggregate(
     periods: Periods,
     pricing: &CatalogSource,
 ) -> RunResult {
-    let n = reps.len();
     let Periods {
         summaries: periods,
         overload,
         visited,
     } = periods;
+    let stops: Vec<_> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    let mut result = RunResult {
+        scenario: scenario_info(sc, cfg, pricing),
+        series_names: SERIES.iter().map(|s| s.0).collect(),
+        components: plan.components.clone(),
+        components_used: components_used(sc, plan, &visited),
+        periods,
+        triggers: sc
+            .triggers
+            .iter()
+            .enumerate()
+            .map(|(ti, t)| trigger_summary(t, ti, reps))
+            .collect(),
+        months: month_summaries(plan, reps),
+        stations: station_summaries(sc, reps),
+        instability: crate::overload::instability(sc, &stops),
+        overload: crate::overload::detect_from(sc, &overload),
+        checks: Checks::default(),
+        plan_notes: sc.plan_says.notes.clone(),
+        notes: notes(sc, reps),
+    };
+    result.checks = crate::checks::evaluate(sc, &result);
+    result
+}
 
-    // Median replication by total cost: its bills are shown line by line.
-    let totals: Vec<f64> = reps.iter().map(|r| r.months.iter().map(|m| m.total).sum()).collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| totals[*a].total_cmp(&totals[*b]).then(a.cmp(b)));
-    let median_rep = order[n / 2];
+/// What the report says about the scenario and how it was run.
+fn scenario_info(sc: &Scenario, cfg: &RunConfig, pricing: &CatalogSource) -> ScenarioInfo {
+    ScenarioInfo {
+        name: sc.name.clone(),
+        file: sc.file.display().to_string(),
+        description: sc.description.clone(),
+        source: sc.source.clone(),
+        seed: cfg.seed,
+        replications: cfg.replications,
+        horizon_days: sc.horizon / 86400.0,
+        resolution_seconds: sc.resolution,
+        start_stage: sc.start_stage.clone(),
+        hours_per_month: sc.hours_per_month,
+        approximation: approximation(sc),
+        pricing: pricing.clone(),
+    }
+}
 
-    let months: Vec<MonthSummary> = (0..reps[0].months.len())
-        .map(|m| {
-            let covered = reps[0].months[m].covered;
-            MonthSummary {
-                month: m + 1,
-                covered,
-                total: Summary::of(reps.iter().map(|r| r.months[m].total)),
-                components: plan
-                    .components
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.clone(),
-                            Summary::of(reps.iter().map(|r| {
-                                r.months[m]
-                                    .components
-                                    .iter()
-                                    .flat_map(|b| b.members.iter())
-                                    .filter(|(name, _)| name == c)
-                                    .map(|(_, v)| v)
-                                    .sum::<f64>()
-                            })),
-                        )
-                    })
-                    .collect(),
-                example: reps[median_rep].months[m].clone(),
-            }
-        })
-        .collect();
-
-    let triggers: Vec<TriggerSummary> = sc
-        .triggers
+/// Per component of `plan`: whether it is part of a stage some replication ran on (`visited`).
+fn components_used(sc: &Scenario, plan: &Plan, visited: &[String]) -> Vec<bool> {
+    let mut visited: Vec<&str> = visited.iter().map(|s| s.as_str()).collect();
+    visited.sort();
+    visited.dedup();
+    let names: Vec<String> = visited
         .iter()
-        .enumerate()
-        .map(|(ti, t)| {
-            let firsts: Vec<&simulate::Firing> = reps
-                .iter()
-                .filter_map(|r| r.firings.iter().find(|f| f.trigger == ti))
-                .collect();
-            // The most extreme value the trigger itself evaluated (median across replications).
-            let peak = Summary::of(reps.iter().map(|r| r.peak[ti]));
-            let peak_value = if peak.n > 0 { Some(peak.p50) } else { None };
-            TriggerSummary {
-                name: t.name.clone(),
-                condition: TriggerCondition {
-                    metric: t.metric.name().to_string(),
-                    components: t.components.clone(),
-                    percentile: t.metric.takes_percentile().then_some(t.percentile),
-                    comparison: if t.above { Direction::Above } else { Direction::Below },
-                    threshold: t.threshold,
-                    unit: t.metric.kind(),
-                    sustained_seconds: t.sustained,
-                },
-                action: action_data(&t.action),
-                plan_says: t.plan_says.clone(),
-                fired_in: firsts.len(),
-                replications: n,
-                first_fire: Summary::of(firsts.iter().map(|f| f.time)),
-                value_at_fire: Summary::of(firsts.iter().map(|f| f.value)),
-                periods_held: Summary::of(reps.iter().map(|r| r.held[ti] as f64)),
-                effect: if firsts.is_empty() {
-                    None
-                } else {
-                    Some(most_common(firsts.iter().map(|f| f.effect.clone())))
-                },
-                cost_before: Summary::of(firsts.iter().map(|f| f.cost_before)),
-                cost_after: Summary::of(firsts.iter().map(|f| f.cost_after)),
-                firings: Summary::of(
-                    reps.iter()
-                        .map(|r| r.firings.iter().filter(|f| f.trigger == ti).count() as f64),
-                ),
-                peak_value,
-            }
-        })
+        .flat_map(|s| crate::scenario::component_names(&sc.stages[*s]))
         .collect();
+    plan.components.iter().map(|c| names.contains(c)).collect()
+}
 
-    let stations = station_summaries(sc, reps);
+/// The replication whose total bill over the horizon is the median: with the replications
+/// sorted by total (equal totals by index), the one at position n / 2 (the upper of the two
+/// middle ones when n is even). Its bills are shown line by line.
+fn median_replication(reps: &[Replication]) -> usize {
+    let totals: Vec<f64> = reps.iter().map(|r| r.months.iter().map(|m| m.total).sum()).collect();
+    let mut order: Vec<usize> = (0..reps.len()).collect();
+    order.sort_by(|a, b| totals[*a].total_cmp(&totals[*b]).then(a.cmp(b)));
+    order[reps.len() / 2]
+}
 
-    let instability = crate::overload::instability(sc, reps);
-    let overload = crate::overload::detect_from(sc, &overload);
+/// Every calendar month's bill across the replications: the total, each component's share,
+/// and the median replication's bill line by line.
+fn month_summaries(plan: &Plan, reps: &[Replication]) -> Vec<MonthSummary> {
+    let median = median_replication(reps);
+    // A component's cost in month `m` of a replication: its share of every bill it is part of.
+    let cost = |r: &Replication, m: usize, c: &str| -> f64 {
+        r.months[m]
+            .components
+            .iter()
+            .flat_map(|b| b.members.iter())
+            .filter(|(name, _)| name == c)
+            .map(|(_, v)| v)
+            .sum()
+    };
+    (0..reps[0].months.len())
+        .map(|m| MonthSummary {
+            month: m + 1,
+            covered: reps[0].months[m].covered,
+            total: Summary::of(reps.iter().map(|r| r.months[m].total)),
+            components: plan
+                .components
+                .iter()
+                .map(|c| (c.clone(), Summary::of(reps.iter().map(|r| cost(r, m, c)))))
+                .collect(),
+            example: reps[median].months[m].clone(),
+        })
+        .collect()
+}
 
-    // What validation warned about (a trigger that can never fire, a metric with no data) is
-    // part of the report, not only of the terminal.
+/// A scenario's trigger condition as result data.
+fn condition_data(t: &Trigger) -> TriggerCondition {
+    TriggerCondition {
+        metric: t.metric.name().to_string(),
+        components: t.components.clone(),
+        percentile: t.metric.takes_percentile().then_some(t.percentile),
+        comparison: if t.above { Direction::Above } else { Direction::Below },
+        threshold: t.threshold,
+        unit: t.metric.kind(),
+        sustained_seconds: t.sustained,
+    }
+}
+
+/// Trigger `t` (index `ti`) across the replications: where it fired first, what it did, how
+/// often its condition held, and the most extreme value it saw.
+fn trigger_summary(t: &Trigger, ti: usize, reps: &[Replication]) -> TriggerSummary {
+    let firsts: Vec<&simulate::Firing> = reps
+        .iter()
+        .filter_map(|r| r.firings.iter().find(|f| f.trigger == ti))
+        .collect();
+    // The most extreme value the trigger itself evaluated (median across replications).
+    let peak = Summary::of(reps.iter().map(|r| r.peak[ti]));
+    TriggerSummary {
+        name: t.name.clone(),
+        condition: condition_data(t),
+        action: action_data(&t.action),
+        plan_says: t.plan_says.clone(),
+        fired_in: firsts.len(),
+        replications: reps.len(),
+        first_fire: Summary::of(firsts.iter().map(|f| f.time)),
+        value_at_fire: Summary::of(firsts.iter().map(|f| f.value)),
+        periods_held: Summary::of(reps.iter().map(|r| r.held[ti] as f64)),
+        effect: (!firsts.is_empty()).then(|| most_common(firsts.iter().map(|f| f.effect.clone()))),
+        cost_before: Summary::of(firsts.iter().map(|f| f.cost_before)),
+        cost_after: Summary::of(firsts.iter().map(|f| f.cost_after)),
+        firings: Summary::of(
+            reps.iter()
+                .map(|r| r.firings.iter().filter(|f| f.trigger == ti).count() as f64),
+        ),
+        peak_value: (peak.n > 0).then_some(peak.p50),
+    }
+}
+
+/// The report's notes, each once: what validation warned about (a trigger that can never fire,
+/// a metric with no data), which is part of the report and not only of the terminal, then the
+/// replications' own notes.
+fn notes(sc: &Scenario, reps: &[Replication]) -> Vec<String> {
     let mut notes: Vec<String> = Vec::new();
-    for w in &sc.warnings {
-        let note = format!("Scenario warning, `{}`: {}", w.field, w.reason);
+    let warnings = sc
+        .warnings
+        .iter()
+        .map(|w| format!("Scenario warning, `{}`: {}", w.field, w.reason));
+    for note in warnings.chain(reps.iter().flat_map(|r| r.notes.iter().cloned())) {
         if !notes.contains(&note) {
             notes.push(note);
         }
     }
-    for r in reps {
-        for note in &r.notes {
-            if !notes.contains(note) {
-                notes.push(note.clone());
-            }
-        }
-    }
-
-    let mut result = RunResult {
-        scenario: ScenarioInfo {
-            name: sc.name.clone(),
-            file: sc.file.display().to_string(),
-            description: sc.description.clone(),
-            source: sc.source.clone(),
-            seed: cfg.seed,
-            replications: cfg.replications,
-            horizon_days: sc.horizon / 86400.0,
-            resolution_seconds: sc.resolution,
-            start_stage: sc.start_stage.clone(),
-            hours_per_month: sc.hours_per_month,
-            approximation: approximation(sc),
-            pricing: pricing.clone(),
-        },
-        series_names: SERIES.iter().map(|s| s.0).collect(),
-        components: plan.components.clone(),
-        components_used: {
-            let mut visited: Vec<&str> = visited.iter().map(|s| s.as_str()).collect();
-            visited.sort();
-            visited.dedup();
-            let names: Vec<String> = visited
-                .iter()
-                .flat_map(|s| crate::scenario::component_names(&sc.stages[*s]))
-                .collect();
-            plan.components.iter().map(|c| names.contains(c)).collect()
-        },
-        periods,
-        triggers,
-        months,
-        stations,
-        instability,
-        overload,
-        checks: crate::results::Checks::default(),
-        plan_notes: sc.plan_says.notes.clone(),
-        notes,
-    };
-    result.checks = crate::checks::evaluate(sc, &result);
-    result
+    notes
 }
 
 /// The queueing model a station is compared with, and its answers.

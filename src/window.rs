@@ -5,7 +5,7 @@
 use crate::engine::{Engine, EngineConfig, PeriodAcc};
 use crate::infra::Infra;
 use crate::scenario::{Scenario, SimMode, Stage};
-use crate::simulate::splitmix;
+use crate::seed;
 use crate::time::window_of;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
@@ -56,7 +56,7 @@ pub fn simulate<'s>(sc: &'s Scenario, p: &Period, engine: &mut Option<Engine<'s>
     match sc.sim.mode {
         SimMode::PeakWindow { warmup, .. } => {
             let (t0, len) = window_of(sc, p.index);
-            let rng = SmallRng::seed_from_u64(splitmix(p.seed ^ splitmix(p.index as u64 + 0x9e37)));
+            let rng = SmallRng::seed_from_u64(seed::window(p.seed, p.index));
             let cfg = EngineConfig::new(sc, stage, infra);
             let e = match engine {
                 Some(e) => {

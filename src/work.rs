@@ -16,8 +16,9 @@
 //! An estimate that is not finite (traffic growing without bound, `users: 1e300`) is refused
 //! like one beyond the cap.
 
+use crate::results::SERIES;
 use crate::scenario::{Scenario, SimMode, Traffic};
-use crate::simulate::{self, SERIES};
+use crate::simulate;
 
 /// Default cap on simulated events plus bookkeeping steps, over all replications: about 75 s on
 /// the project's two cores, 2.5 min on one (`benches/scenarios/year-365.yaml`, the heaviest
@@ -306,7 +307,7 @@ mod tests {
                 periods
                     .iter()
                     .enumerate()
-                    .map(|(p, out)| out.series[simulate::s::BUSY_RPS] * crate::time::window_of(sc, p).1)
+                    .map(|(p, out)| out.series[crate::results::s::BUSY_RPS] * crate::time::window_of(sc, p).1)
                     .sum::<f64>()
             })
             .sum();

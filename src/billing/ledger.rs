@@ -2,9 +2,10 @@
 //! soon as its last period ends, and the usage no later month needs is dropped, so what is kept
 //! does not grow with the horizon.
 
-use super::month::{bill_month, MonthBill};
+use super::month::bill_month;
 use super::PeriodUsage;
 use crate::pricing::Catalog;
+use crate::results::MonthBill;
 use crate::scenario::Scenario;
 use crate::time::{month_bounds, month_count, month_length, period_bounds};
 

@@ -23,16 +23,14 @@
 //!    backlog grows. In `full` mode the backlog is simulated and carries over by itself.
 //!
 //! The engine's own stop (more than `max_in_flight` requests in the system) is reported as
-//! [`crate::run::Instability`].
+//! [`Instability`].
 
-use crate::engine::{PeriodAcc, StationAcc, StationId, API, CPU, DB, JOBS, KINDS, VEC};
+use crate::engine::{PeriodAcc, StationAcc, StationId, Unstable, API, CPU, DB, JOBS, KINDS, VEC};
 use crate::infra::Infra;
-use crate::run::Instability;
+use crate::results::{Instability, Overload, OverloadKind};
 use crate::scenario::{Scenario, SimMode, Stage};
-use crate::simulate::Replication;
 use crate::theory;
 use crate::time::period_bounds;
-use serde::Serialize;
 
 mod text;
 use text::message;
@@ -223,60 +221,6 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
     out
 }
 
-/// Which criterion a warning is about (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Overloaded,
-    TurnedAway,
-    BacklogCarriesOver,
-}
-
-/// One overload warning: a station, a criterion, the periods it holds in and its worst one.
-/// Figures are means across the replications that simulated the period.
-#[derive(Debug, Clone, Serialize)]
-pub struct Overload {
-    /// `api_workers`, `api_cpu`, `database`, `vector_store` or `job_queue`.
-    pub station: String,
-    pub kind: Kind,
-    /// Report periods (0-based) in which the criterion holds.
-    pub periods: Vec<usize>,
-    /// Periods in which the station was simulated.
-    pub periods_observed: usize,
-    pub first_period: usize,
-    pub worst_period: usize,
-    /// The worst period's simulated window, seconds from the start of the horizon.
-    pub window_start_seconds: f64,
-    pub window_end_seconds: f64,
-    /// In the worst period: ρ (`backlog_carries_over`: the period-average ρ̄). Infinite (null in
-    /// JSON) when arrivals met a station that finished nothing.
-    pub offered_load: f64,
-    /// Offered arrivals per second (`backlog_carries_over`: the period's average).
-    pub arrival_rate: f64,
-    /// Arrivals that reached it per second: fewer than offered behind saturated API workers.
-    pub reached_rate: f64,
-    /// Completions per second it sustains.
-    pub capacity: f64,
-    /// The job queue's rate limiter, not its worker slots, sets `capacity`.
-    pub rate_limited: bool,
-    pub servers: u32,
-    pub mean_service: f64,
-    /// Share of arrivals turned away or that gave up waiting.
-    pub lost_share: f64,
-    /// Waiting at the start and end of the worst window.
-    pub backlog_start: f64,
-    pub backlog_end: f64,
-    /// `backlog_carries_over`: the fluid estimate of the backlog at the end of the worst period
-    /// (its largest) and at the end of the horizon.
-    pub carried_backlog: Option<f64>,
-    pub carried_backlog_end: Option<f64>,
-    /// Replications in which the worst period meets the criterion, of those that simulated it.
-    pub replications: usize,
-    pub replications_observed: usize,
-    /// The warning in plain words.
-    pub message: String,
-}
-
 /// A station's loads in one period, averaged across the replications that simulated it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Agg {
@@ -379,7 +323,7 @@ pub fn detect_from(sc: &Scenario, periods: &[PeriodAggs]) -> Vec<Overload> {
             out.push(warning(
                 sc,
                 k,
-                Kind::Overloaded,
+                OverloadKind::Overloaded,
                 over,
                 observed,
                 w,
@@ -390,7 +334,7 @@ pub fn detect_from(sc: &Scenario, periods: &[PeriodAggs]) -> Vec<Overload> {
             out.push(warning(
                 sc,
                 k,
-                Kind::TurnedAway,
+                OverloadKind::TurnedAway,
                 turned,
                 observed,
                 w,
@@ -407,8 +351,8 @@ pub fn detect_from(sc: &Scenario, periods: &[PeriodAggs]) -> Vec<Overload> {
 }
 
 /// Where and when the replications that stopped as unstable did so: the earliest of them.
-pub fn instability(sc: &Scenario, reps: &[Replication]) -> Option<Instability> {
-    let stops: Vec<&(usize, crate::engine::Unstable)> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+/// `stops` holds each stopped replication's first stop: the period it stopped in, and how.
+pub fn instability(sc: &Scenario, stops: &[&(usize, Unstable)]) -> Option<Instability> {
     stops.iter().min_by_key(|u| u.0).map(|(p, u)| Instability {
         replications: stops.len(),
         first_period: *p,
@@ -454,7 +398,7 @@ fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) ->
         }
     }
     let a = aggs[at].expect("the peak is in an observed period");
-    let mut w = warning(sc, k, Kind::BacklogCarriesOver, flagged, observed, at, &a);
+    let mut w = warning(sc, k, OverloadKind::BacklogCarriesOver, flagged, observed, at, &a);
     w.offered_load = a.rho_period;
     w.arrival_rate = a.arrival_period;
     w.carried_backlog = Some(peak);
@@ -463,7 +407,15 @@ fn carry_over(sc: &Scenario, k: usize, aggs: &[Option<Agg>], observed: usize) ->
     Some(w)
 }
 
-fn warning(sc: &Scenario, k: usize, kind: Kind, periods: Vec<usize>, observed: usize, w: usize, a: &Agg) -> Overload {
+fn warning(
+    sc: &Scenario,
+    k: usize,
+    kind: OverloadKind,
+    periods: Vec<usize>,
+    observed: usize,
+    w: usize,
+    a: &Agg,
+) -> Overload {
     let (start, end) = crate::time::window_of(sc, w);
     let mut o = Overload {
         station: STATIONS[k].0.to_string(),
@@ -487,9 +439,9 @@ fn warning(sc: &Scenario, k: usize, kind: Kind, periods: Vec<usize>, observed: u
         carried_backlog: None,
         carried_backlog_end: None,
         replications: match kind {
-            Kind::Overloaded => a.over,
-            Kind::TurnedAway => a.turned,
-            Kind::BacklogCarriesOver => a.carried,
+            OverloadKind::Overloaded => a.over,
+            OverloadKind::TurnedAway => a.turned,
+            OverloadKind::BacklogCarriesOver => a.carried,
         },
         replications_observed: a.n,
         message: String::new(),

@@ -67,7 +67,7 @@ fn run(sc: &Scenario, reps: &[Vec<Option<Load>>]) -> Vec<Overload> {
     detect(sc, &refs)
 }
 
-fn of(kind: Kind, w: &[Overload]) -> Vec<&Overload> {
+fn of(kind: OverloadKind, w: &[Overload]) -> Vec<&Overload> {
     w.iter().filter(|o| o.kind == kind).collect()
 }
 
@@ -78,7 +78,7 @@ fn offered_load_one_is_the_threshold() {
     assert!(below.is_empty(), "{below:?}");
     let at = run(&sc, &[vec![Some(load(1.0, 0.0, 0.3)); 5]]);
     assert_eq!(at.len(), 1, "{at:?}");
-    assert_eq!(at[0].kind, Kind::Overloaded);
+    assert_eq!(at[0].kind, OverloadKind::Overloaded);
     assert_eq!(at[0].periods, vec![0, 1, 2, 3, 4]);
     assert_eq!(at[0].station, "api_workers");
     assert!(at[0]
@@ -115,13 +115,13 @@ fn losses_above_one_percent_below_load_one_are_turned_away() {
             Some(load(0.8, 0.05, 0.3)),
         ]],
     );
-    let turned = of(Kind::TurnedAway, &w);
+    let turned = of(OverloadKind::TurnedAway, &w);
     assert_eq!(turned.len(), 1, "{w:?}");
     // Exactly 1 % is not above it; an overloaded period is reported as overloaded.
     assert_eq!(turned[0].periods, vec![0, 4]);
     assert_eq!(turned[0].worst_period, 4);
     assert_eq!(turned[0].periods_observed, 4);
-    assert_eq!(of(Kind::Overloaded, &w)[0].periods, vec![2]);
+    assert_eq!(of(OverloadKind::Overloaded, &w)[0].periods, vec![2]);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn the_fluid_backlog_adds_what_each_period_cannot_serve() {
     let rates = [1.5, 1.5, 0.5, 0.2, 1.2];
     let reps = vec![rates.iter().map(|r| Some(load(3.0 * r, 0.0, *r))).collect()];
     let w = run(&sc, &reps);
-    let c = of(Kind::BacklogCarriesOver, &w);
+    let c = of(OverloadKind::BacklogCarriesOver, &w);
     assert_eq!(c.len(), 1, "{w:?}");
     let c = c[0];
     assert_eq!(c.periods, vec![0, 1, 4]);
@@ -147,9 +147,9 @@ fn the_fluid_backlog_adds_what_each_period_cannot_serve() {
     for l in dropped[0].iter_mut().flatten() {
         l.keeps_excess = false;
     }
-    assert!(of(Kind::BacklogCarriesOver, &run(&sc, &dropped)).is_empty());
+    assert!(of(OverloadKind::BacklogCarriesOver, &run(&sc, &dropped)).is_empty());
     let full = scenario("full", "api: {vcpu: 1, workers: 2}");
-    assert!(of(Kind::BacklogCarriesOver, &run(&full, &reps)).is_empty());
+    assert!(of(OverloadKind::BacklogCarriesOver, &run(&full, &reps)).is_empty());
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn no_capacity_is_infinite_load_and_no_arrivals_none() {
     let mut idle = load(0.0, f64::NAN, 0.0);
     idle.capacity = f64::NAN;
     let w = run(&sc, &[vec![Some(idle), Some(stuck), None]]);
-    let o = of(Kind::Overloaded, &w);
+    let o = of(OverloadKind::Overloaded, &w);
     assert_eq!(o[0].periods, vec![1]);
     assert!(o[0].offered_load.is_infinite());
     assert!(o[0].message.contains("ρ = ∞"), "{}", o[0].message);
@@ -174,7 +174,7 @@ fn warnings_cover_exactly_the_periods_that_meet_the_criteria() {
     let sc = peak();
     let mut x = 99u64;
     let mut next = || {
-        x = crate::simulate::splitmix(x);
+        x = crate::seed::splitmix(x);
         (x % 10_000) as f64 / 10_000.0
     };
     for _ in 0..200 {
@@ -201,7 +201,10 @@ fn warnings_cover_exactly_the_periods_that_meet_the_criteria() {
             .copied()
             .filter(|p| mean(*p, &|l| l.offered_load()) < 1.0 && mean(*p, &|l| l.lost) > LOSS_LIMIT)
             .collect();
-        for (kind, expect) in [(Kind::Overloaded, &expect_over), (Kind::TurnedAway, &expect_turned)] {
+        for (kind, expect) in [
+            (OverloadKind::Overloaded, &expect_over),
+            (OverloadKind::TurnedAway, &expect_turned),
+        ] {
             let got = of(kind, &w);
             match got.as_slice() {
                 [] => assert!(expect.is_empty(), "{kind:?}: missing {expect:?}"),
@@ -211,7 +214,7 @@ fn warnings_cover_exactly_the_periods_that_meet_the_criteria() {
                     assert!(o.periods.contains(&o.worst_period));
                     assert_eq!(o.periods_observed, observed.len());
                     let key = |p: usize| match kind {
-                        Kind::Overloaded => mean(p, &|l| l.offered_load()),
+                        OverloadKind::Overloaded => mean(p, &|l| l.offered_load()),
                         _ => mean(p, &|l| l.lost),
                     };
                     assert!(o.periods.iter().all(|p| key(*p) <= key(o.worst_period) + 1e-12));
@@ -219,7 +222,7 @@ fn warnings_cover_exactly_the_periods_that_meet_the_criteria() {
                 more => panic!("one warning per station and kind: {more:?}"),
             }
         }
-        for c in of(Kind::BacklogCarriesOver, &w) {
+        for c in of(OverloadKind::BacklogCarriesOver, &w) {
             assert!(c.carried_backlog.unwrap() >= c.carried_backlog_end.unwrap());
             assert!(c.carried_backlog_end.unwrap() >= 0.0);
         }

@@ -1,7 +1,8 @@
 //! The overload warnings in plain words: which station, where in the horizon, by how much,
 //! and what it means.
 
-use super::{Kind, Overload, API, STATIONS};
+use super::{API, STATIONS};
+use crate::results::{Overload, OverloadKind};
 use crate::scenario::Scenario;
 use crate::time::period_bounds;
 use crate::units::{fmt_count, fmt_seconds};
@@ -133,7 +134,7 @@ pub(super) fn message(sc: &Scenario, o: &Overload) -> String {
         String::new()
     };
     match o.kind {
-        Kind::Overloaded => {
+        OverloadKind::Overloaded => {
             let backlog = if o.backlog_end > o.backlog_start + 0.5 {
                 format!(
                     "; {} → {} waiting over the window",
@@ -150,14 +151,14 @@ pub(super) fn message(sc: &Scenario, o: &Overload) -> String {
                 fmt_load(o.offered_load),
             )
         }
-        Kind::TurnedAway => format!(
+        OverloadKind::TurnedAway => format!(
             "{name}: {:.1}% of arrivals turned away or gave up waiting {worst}{reps}, more than the 1% \
              grade of service, at offered load ρ = {} < 1 ({count} above 1%, first {first}): its \
              waiting room or timeout is too small for the bursts it gets.",
             o.lost_share * 100.0,
             fmt_load(o.offered_load)
         ),
-        Kind::BacklogCarriesOver => {
+        OverloadKind::BacklogCarriesOver => {
             let peak = o.carried_backlog.unwrap_or(f64::NAN);
             let end = o.carried_backlog_end.unwrap_or(f64::NAN);
             let (_, worst_end) = period_bounds(sc, o.worst_period);

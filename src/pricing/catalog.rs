@@ -501,6 +501,8 @@ impl Checker {
         }
     }
 
+    /// A plan's usage meter at `path`, validated field by field (every error recorded, with its
+    /// field), then built with the defaults filled in.
     fn meter(&mut self, path: &str, raw: RawMeter, hard_caps: bool, base: &Provenance) -> Meter {
         if !USAGE_METRICS.iter().any(|(name, _)| *name == raw.metric) {
             self.fail_allowed(
@@ -527,6 +529,35 @@ impl Checker {
             );
         }
         let included = raw.included.map_or(0.0, |c| c.0);
+        self.meter_charges(path, &raw, included, hard_caps);
+        let provenance = self.provenance(path, raw.source, raw.as_of, raw.confidence, base);
+        Meter {
+            metric: raw.metric,
+            unit: raw.unit,
+            per,
+            included,
+            included_per_seat: raw.included_per_seat,
+            rate: raw.rate.map(|m| m.0),
+            per_minute: raw.per_minute,
+            tiers: raw
+                .tiers
+                .iter()
+                .map(|t| Tier {
+                    up_to: t.up_to.map(|c| c.0),
+                    rate: t.rate.0,
+                })
+                .collect(),
+            tier_mode: raw.tier_mode.unwrap_or_default(),
+            block: raw.block.map(|c| c.0),
+            multiplier,
+            provenance,
+            notes: raw.notes,
+        }
+    }
+
+    /// How a meter charges: a `rate` or `tiers`, never both; tiers without an `included`
+    /// allowance; a plan with hard caps neither; `tier_mode` only with tiers.
+    fn meter_charges(&mut self, path: &str, raw: &RawMeter, included: f64, hard_caps: bool) {
         if !raw.tiers.is_empty() {
             if raw.rate.is_some() {
                 self.fail(
@@ -557,49 +588,31 @@ impl Checker {
             );
         }
         if raw.per_minute {
-            if raw.rate.is_none() {
-                self.fail(
-                    &format!("{path}.per_minute"),
-                    "`per_minute` qualifies a `rate`: give one",
-                );
-            }
-            if minutes_per_unit(&raw.metric, 1.0).is_none() {
-                let timed = USAGE_METRICS
-                    .iter()
-                    .map(|(n, _)| n.to_string())
-                    .filter(|n| minutes_per_unit(n, 1.0).is_some());
-                self.fail_allowed(
-                    &format!("{path}.per_minute"),
-                    format!(
-                        "`per_minute` needs a metric counted in time (hours or months), not `{}`",
-                        raw.metric
-                    ),
-                    timed.collect(),
-                );
-            }
+            self.per_minute(path, raw);
         }
-        let provenance = self.provenance(path, raw.source, raw.as_of, raw.confidence, base);
-        Meter {
-            metric: raw.metric,
-            unit: raw.unit,
-            per,
-            included,
-            included_per_seat: raw.included_per_seat,
-            rate: raw.rate.map(|m| m.0),
-            per_minute: raw.per_minute,
-            tiers: raw
-                .tiers
+    }
+
+    /// `per_minute` qualifies a `rate` of a metric counted in time (hours or months).
+    fn per_minute(&mut self, path: &str, raw: &RawMeter) {
+        if raw.rate.is_none() {
+            self.fail(
+                &format!("{path}.per_minute"),
+                "`per_minute` qualifies a `rate`: give one",
+            );
+        }
+        if minutes_per_unit(&raw.metric, 1.0).is_none() {
+            let timed = USAGE_METRICS
                 .iter()
-                .map(|t| Tier {
-                    up_to: t.up_to.map(|c| c.0),
-                    rate: t.rate.0,
-                })
-                .collect(),
-            tier_mode: raw.tier_mode.unwrap_or_default(),
-            block: raw.block.map(|c| c.0),
-            multiplier,
-            provenance,
-            notes: raw.notes,
+                .map(|(n, _)| n.to_string())
+                .filter(|n| minutes_per_unit(n, 1.0).is_some());
+            self.fail_allowed(
+                &format!("{path}.per_minute"),
+                format!(
+                    "`per_minute` needs a metric counted in time (hours or months), not `{}`",
+                    raw.metric
+                ),
+                timed.collect(),
+            );
         }
     }
 

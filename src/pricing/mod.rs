@@ -485,8 +485,11 @@ impl Default for BillOptions {
 /// One month's bill for one component: its lines, their sum and what could not be priced.
 #[derive(Clone, Debug, Serialize)]
 pub struct Bill {
+    /// The charges and adjustments, in the order they apply.
     pub lines: Vec<CostLine>,
+    /// The sum of the lines' amounts, in dollars.
     pub total: f64,
+    /// What could not be priced, in words.
     pub warnings: Vec<String>,
 }
 
@@ -495,11 +498,17 @@ pub struct Bill {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
+    /// The plan's base fee.
     Fee,
+    /// An instance size's compute charge.
     Size,
+    /// A usage meter's charge.
     Meter,
+    /// The charges so far multiplied (`multiplier ×2`): the extra over one times them.
     Multiplier,
+    /// The account's monthly credit (a negative amount).
     Credit,
+    /// A top-up to the account's usage commitment.
     Commitment,
 }
 
@@ -508,14 +517,23 @@ pub enum LineKind {
 pub struct CostLine {
     /// `base fee`, `compute (Micro)`, a meter name, `credit`, `usage below commitment`…
     pub item: String,
+    /// A charge or an adjustment.
     pub kind: LineKind,
+    /// What was used, in `unit`.
     pub usage: f64,
+    /// The unit of `usage`, `included`, `billable` and `per` (`GB-months`, `instance-hours`,
+    /// `requests`, `USD` for adjustments…).
     pub unit: String,
+    /// The plan's free allowance, in `unit`.
     pub included: f64,
+    /// What is charged for, in `unit`: `usage` beyond `included`.
     pub billable: f64,
-    /// The rate applied per `per` units (for tiers: the average over the billable units).
+    /// The rate applied per `per` units, in dollars (for tiers: the average over the billable
+    /// units); for the lines in `USD` (multiplier, credit, commitment), the factor applied.
     pub rate: f64,
+    /// How many units `rate` is for (1, or 1,000,000 for a price per million).
     pub per: f64,
+    /// What the line comes to, in dollars (negative for a credit).
     pub amount: f64,
     /// e.g. `12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55`.
     pub arithmetic: String,

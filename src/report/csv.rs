@@ -4,8 +4,7 @@
 //! like a formula (`=HYPERLINK(…)`) reaches a spreadsheet as text; numbers stay numbers.
 
 use super::fmt::{csv_f, fmt_action, fmt_condition};
-use crate::results::RunResult;
-use crate::simulate::SERIES;
+use crate::results::{RunResult, SERIES};
 use crate::textsafe::csv_text;
 
 /// The CSV file: every cell, header included, through [`csv_text`] (numbers pass unchanged).

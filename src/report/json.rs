@@ -1,8 +1,7 @@
 //! `summary.json`: the result as data (see `reports/SCHEMA.md`).
 
 use crate::metrics::Summary;
-use crate::overload::Overload;
-use crate::results::{Checks, Instability, RunResult, ScenarioInfo, StationSummary, TriggerSummary};
+use crate::results::{Checks, Instability, Overload, RunResult, ScenarioInfo, StationSummary, TriggerSummary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

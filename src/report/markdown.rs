@@ -3,9 +3,9 @@
 use super::fmt::*;
 use super::text::summary_text;
 use super::words::*;
-use crate::results::{CheckVerdict, RunResult, Verdict};
-use crate::simulate::{Unit, SERIES};
+use crate::results::{CheckVerdict, RunResult, Verdict, SERIES};
 use crate::textsafe::{md_code, md_fence, md_text as md_escape};
+use crate::units::Unit;
 use std::fmt::Write as _;
 
 /// `summary.md`: the plain-words summary, then every table.
@@ -355,8 +355,8 @@ fn over_time_markdown(o: &mut String, r: &RunResult) {
         let per = &r.periods[p];
         let _ = write!(o, "| {} | {} |", fmt_when(r, per.end_seconds), md_escape(&per.stage));
         for k in key {
-            let i = crate::simulate::series_index(k);
-            let cell = if per.simulated == 0 && crate::simulate::simulated_series(i) {
+            let i = crate::results::series_index(k);
+            let cell = if per.simulated == 0 && crate::results::simulated_series(i) {
                 not_simulated(per).to_string()
             } else {
                 fmt_summary(SERIES[i].1, &per.series[i])

@@ -88,11 +88,11 @@ pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
 pub(crate) mod testdata {
     use crate::metrics::Summary;
     use crate::pricing::{Bill, CostLine};
+    use crate::results::{s, ComponentBill, MonthBill, SERIES};
     use crate::results::{
         Check, CheckVerdict, Checks, Comparison, Direction, Instability, MonthSummary, PeriodSummary, PlanFigure,
         RunResult, ScenarioInfo, StationSummary, TriggerAction, TriggerCondition, TriggerSummary,
     };
-    use crate::simulate::{s, ComponentBill, MonthBill, SERIES};
     use crate::units::Unit;
 
     /// A summary of five replications around `mean` with the given CI half-width.
@@ -345,9 +345,9 @@ pub(crate) mod testdata {
                 stopped_at_seconds: 8.8 * day,
                 message: "API queue grows without bound".into(),
             }),
-            overload: vec![crate::overload::Overload {
+            overload: vec![crate::results::Overload {
                 station: "job_queue".into(),
-                kind: crate::overload::Kind::Overloaded,
+                kind: crate::results::OverloadKind::Overloaded,
                 periods: vec![7, 8, 9],
                 periods_observed: 10,
                 first_period: 7,

@@ -11,9 +11,7 @@ pub mod series;
 pub mod storage;
 pub mod triggers;
 
-pub use crate::billing::month::{ComponentBill, MonthBill};
-pub use crate::window::PeriodStatus;
-pub use series::{pct, s, series_index, simulated_series, StationObs, Unit, SERIES};
+pub use series::StationObs;
 pub use triggers::MIN_PERCENTILE_SAMPLES;
 
 use crate::billing::ledger::Ledger;
@@ -23,9 +21,10 @@ use crate::engine::{self, Engine};
 use crate::infra::Infra;
 use crate::overload::{self, Loads};
 use crate::pricing::Catalog;
+use crate::results::{s, MonthBill};
 use crate::scenario::{Action, Scenario, Stage, Traffic};
 use crate::time::{self, integrate, period_bounds, DAY};
-use crate::window;
+use crate::window::{self, PeriodStatus};
 use serde::Serialize;
 use storage::{Accrual, Activity};
 use triggers::{Observed, TriggerState};
@@ -162,7 +161,7 @@ impl<'s> Run<'s> {
             plan,
             stage,
             infra,
-            seed: splitmix(seed ^ splitmix(rep as u64 + 1)),
+            seed: crate::seed::replication(seed, rep),
             db_size_prev: db.initial(),
             db,
             objects,
@@ -362,13 +361,4 @@ impl<'s> Run<'s> {
         self.out.peak = self.triggers.peak;
         self.out
     }
-}
-
-/// SplitMix64: derives independent seeds from (seed, replication, period).
-pub fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }

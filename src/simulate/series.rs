@@ -1,120 +1,13 @@
-//! The per-period series of one replication: what each series means, the row of figures a
-//! period reports, and the stations observed for the queueing-theory comparison.
+//! The per-period series of one replication: the row of figures a period reports (what each
+//! series means is [`crate::results::series`]), and the stations observed for the
+//! queueing-theory comparison.
 
 use crate::engine::{self, PeriodAcc, StationAcc, API, CPU, DB, VEC};
 use crate::hist::Hist;
 use crate::infra::Infra;
+use crate::results::{s, simulated_series};
 use crate::scenario::Stage;
 use serde::Serialize;
-
-/// The unit of every series (one unit type for series, metrics and checks).
-pub use crate::units::Unit;
-
-/// The per-period series every replication reports (index = position).
-pub const SERIES: &[(&str, Unit, &str)] = &[
-    ("users", Unit::Count, "registered users at the end of the period"),
-    (
-        "requests_per_day",
-        Unit::Count,
-        "requests per day (expected, from the traffic model)",
-    ),
-    (
-        "busy_rps",
-        Unit::PerSecond,
-        "request arrival rate in the simulated busy window",
-    ),
-    ("sessions_max", Unit::Count, "most sessions open at once"),
-    ("sessions_mean", Unit::Count, "mean sessions open"),
-    ("latency_p50", Unit::Seconds, "end-to-end response time, median"),
-    (
-        "latency_p95",
-        Unit::Seconds,
-        "end-to-end response time, 95th percentile",
-    ),
-    (
-        "latency_p99",
-        Unit::Seconds,
-        "end-to-end response time, 99th percentile",
-    ),
-    ("latency_mean", Unit::Seconds, "end-to-end response time, mean"),
-    ("error_rate", Unit::Fraction, "failed / arrived requests"),
-    ("api_cpu", Unit::Fraction, "API CPU utilization"),
-    ("api_utilization", Unit::Fraction, "API workers busy"),
-    ("api_wait_p95", Unit::Seconds, "wait for an API worker, p95"),
-    (
-        "api_queue_mean",
-        Unit::Count,
-        "requests waiting for an API worker, mean",
-    ),
-    ("api_instances", Unit::Count, "API instances"),
-    ("db_utilization", Unit::Fraction, "database connections busy"),
-    (
-        "db_connections_max",
-        Unit::Count,
-        "most database connections in use at once",
-    ),
-    ("db_wait_p95", Unit::Seconds, "wait for a database connection, p95"),
-    ("vector_latency_p95", Unit::Seconds, "vector query incl. waiting, p95"),
-    ("vector_utilization", Unit::Fraction, "vector store servers busy"),
-    ("vector_capacity", Unit::Fraction, "stored vectors / plan capacity"),
-    ("queue_backlog_max", Unit::Count, "most background jobs waiting"),
-    ("queue_backlog_mean", Unit::Count, "background jobs waiting, mean"),
-    ("queue_wait_p95", Unit::Seconds, "job wait before start, p95"),
-    ("queue_utilization", Unit::Fraction, "job worker slots busy"),
-    ("db_size", Unit::Bytes, "database size at the end of the period"),
-    (
-        "object_store_size",
-        Unit::Bytes,
-        "object store size at the end of the period",
-    ),
-    ("monthly_cost", Unit::Dollars, "monthly run-rate of the whole stage"),
-];
-
-pub fn series_index(name: &str) -> usize {
-    SERIES.iter().position(|s| s.0 == name).expect("known series")
-}
-
-/// Indices into [`SERIES`].
-pub mod s {
-    pub const USERS: usize = 0;
-    pub const REQ_DAY: usize = 1;
-    pub const BUSY_RPS: usize = 2;
-    pub const SESS_MAX: usize = 3;
-    pub const SESS_MEAN: usize = 4;
-    pub const P50: usize = 5;
-    pub const P95: usize = 6;
-    pub const P99: usize = 7;
-    pub const MEAN: usize = 8;
-    pub const ERR: usize = 9;
-    pub const CPU: usize = 10;
-    pub const API_UTIL: usize = 11;
-    pub const API_WAIT: usize = 12;
-    pub const API_Q: usize = 13;
-    pub const INSTANCES: usize = 14;
-    pub const DB_UTIL: usize = 15;
-    pub const DB_CONN: usize = 16;
-    pub const DB_WAIT: usize = 17;
-    pub const VEC_P95: usize = 18;
-    pub const VEC_UTIL: usize = 19;
-    pub const VEC_CAP: usize = 20;
-    pub const Q_MAX: usize = 21;
-    pub const Q_MEAN: usize = 22;
-    pub const Q_WAIT: usize = 23;
-    pub const Q_UTIL: usize = 24;
-    pub const DB_SIZE: usize = 25;
-    pub const OBJ_SIZE: usize = 26;
-    pub const COST: usize = 27;
-    pub const N: usize = 28;
-}
-
-/// Whether series `k` comes from the request-level simulation (NaN in a period that was not
-/// simulated) rather than from the traffic model, storage or the bill (known in every period).
-pub fn simulated_series(k: usize) -> bool {
-    !matches!(
-        k,
-        s::USERS | s::REQ_DAY | s::INSTANCES | s::VEC_CAP | s::DB_SIZE | s::OBJ_SIZE | s::COST
-    )
-}
 
 /// A station as observed in one period, for the queueing-theory comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -300,6 +193,7 @@ pub fn theory_stations(acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &In
 mod tests {
     use super::*;
     use crate::engine::PeriodAcc;
+    use crate::results::SERIES;
 
     /// An API of 2 workers on 2 vCPU, no database, vector store or queue.
     fn stage_and_infra() -> (Stage, Infra) {

@@ -2,10 +2,11 @@
 //! its condition held long enough (sustained periods), whether its action is due (cooldown,
 //! once or repeatable), and the action on the stage.
 
-use super::series::{pct, s};
+use super::series::pct;
 use crate::engine::{PeriodAcc, API, DB, VEC};
 use crate::hist::Hist;
 use crate::infra::{add_instances, apply_upgrade};
+use crate::results::s;
 use crate::scenario::{Action, Metric, Scenario, Stage, Trigger};
 
 /// Percentile triggers are evaluated only on at least this many observations in a period, so a

@@ -3,6 +3,7 @@ mod approximation;
 mod billing;
 mod bounds;
 mod catalog_facts;
+mod checks;
 mod cli;
 mod common;
 mod configs;

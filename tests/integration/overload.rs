@@ -140,7 +140,7 @@ fn a_peak_window_backlog_that_cannot_drain_is_detected() {
     let carried: Vec<_> = peak
         .overload
         .iter()
-        .filter(|w| w.kind == capsim::overload::Kind::BacklogCarriesOver)
+        .filter(|w| w.kind == capsim::results::OverloadKind::BacklogCarriesOver)
         .collect();
     assert_eq!(carried.len(), 1, "{:?}", peak.overload);
     let estimate = carried[0].carried_backlog.unwrap();
@@ -159,13 +159,18 @@ fn a_peak_window_backlog_that_cannot_drain_is_detected() {
     let grows = full
         .overload
         .iter()
-        .find(|w| w.station == "job_queue" && w.kind == capsim::overload::Kind::Overloaded)
+        .find(|w| w.station == "job_queue" && w.kind == capsim::results::OverloadKind::Overloaded)
         .expect("overloaded in full mode too");
     assert!(grows.backlog_end > grows.backlog_start + 40_000.0, "{grows:?}");
 
     let drains = run_text(&text.replace("users: 90720", "users: 30240"));
     let kinds: Vec<_> = drains.overload.iter().map(|w| w.kind).collect();
-    assert_eq!(kinds, vec![capsim::overload::Kind::Overloaded], "{:?}", drains.overload);
+    assert_eq!(
+        kinds,
+        vec![capsim::results::OverloadKind::Overloaded],
+        "{:?}",
+        drains.overload
+    );
 }
 
 /// Below load 1, a loss system that turns away far more than 1 % of its arrivals is said too:
@@ -180,7 +185,7 @@ fn a_loss_system_turning_away_a_third_is_said() {
     let w: Vec<_> = r.overload.iter().map(|w| (w.station.as_str(), w.kind)).collect();
     assert_eq!(
         w,
-        vec![("api_workers", capsim::overload::Kind::TurnedAway)],
+        vec![("api_workers", capsim::results::OverloadKind::TurnedAway)],
         "{:?}",
         r.overload
     );

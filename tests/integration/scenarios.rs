@@ -156,11 +156,11 @@ fn cpu_trigger_adds_instances_up_to_the_maximum() {
     let t = &r.triggers[0];
     assert_eq!(t.fired_in, 2);
     assert_eq!(t.first_fire.p50, 3600.0);
-    let inst = capsim::simulate::series_index("api_instances");
+    let inst = capsim::results::series_index("api_instances");
     assert_eq!(r.periods[5].series[inst].mean, 2.0);
     assert_eq!(t.firings.mean, 1.0);
     // With 2 × 100/s of capacity the backlog drains: no errors in the last hour.
-    let err = capsim::simulate::series_index("error_rate");
+    let err = capsim::results::series_index("error_rate");
     assert!(
         r.periods[0].series[err].mean > 0.2,
         "overloaded first hour rejects requests"

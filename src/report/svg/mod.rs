@@ -12,8 +12,8 @@
 use super::html::escape;
 use super::Chart;
 use crate::metrics::Summary;
+use crate::results::series_index;
 use crate::run::RunResult;
-use crate::simulate::series_index;
 use crate::units::fmt_money;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;

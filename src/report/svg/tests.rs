@@ -213,5 +213,5 @@ fn axis_numbers_are_tidy() {
     assert_eq!(money_axis(20000.0), "$20K");
     assert_eq!(money_label(1140.0), "$1,140");
     assert_eq!(money_label(4.5), "$4.50");
-    assert_eq!(crate::simulate::SERIES.len(), crate::simulate::s::N);
+    assert_eq!(crate::results::SERIES.len(), crate::results::s::N);
 }
