@@ -130,7 +130,7 @@ pub(super) fn monthly_table(out: &mut String, r: &RunResult) {
         if !r.components_used.get(c).copied().unwrap_or(true) {
             continue;
         }
-        let mut cells: Vec<(&str, String)> = vec![("", escape(name))];
+        let mut cells: Vec<(&str, String)> = vec![("component", escape(name))];
         for m in &r.months {
             let v = m
                 .components

@@ -152,7 +152,6 @@ pub fn database_size(r: &RunResult) -> Option<Chart> {
         return None; // nothing stored (no database in the scenario)
     }
     let thresholds = trigger_hlines(r, &["database.size", "object_store.size"], 1.0);
-    let largest = thresholds.iter().map(|h| h.y).fold(largest, f64::max);
     let (unit, div) = if largest >= 1e12 {
         ("TB", 1e12)
     } else if largest >= 1e9 {

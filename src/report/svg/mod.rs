@@ -38,7 +38,7 @@ const LEGEND_PX: u32 = 20;
 const MARK_PX: u32 = 17;
 
 /// Okabe & Ito's colour-blind-safe palette without its black, then Paul Tol's muted scheme
-/// (the colours unlike Okabe–Ito's) and a grey: 14 colours, none so dark that it dominates a
+/// (the colours unlike Okabe–Ito's), Tol's light pink and a grey: 14 colours, none so dark that it dominates a
 /// stack, so up to 14 components each keep one colour of their own.
 pub const PALETTE: [RGBColor; 14] = [
     RGBColor(0, 114, 178),   // blue
@@ -52,7 +52,7 @@ pub const PALETTE: [RGBColor; 14] = [
     RGBColor(136, 34, 85),   // Tol wine
     RGBColor(68, 170, 153),  // Tol teal
     RGBColor(240, 228, 66),  // yellow
-    RGBColor(204, 102, 119), // Tol rose
+    RGBColor(255, 170, 187), // Tol light pink
     RGBColor(221, 204, 119), // Tol sand
     RGBColor(119, 119, 119), // grey
 ];
@@ -401,8 +401,10 @@ fn mesh<'a, 'b: 'a>(
     let x_fmt = |v: &f64| axis_num(*v);
     let y_fmt = |v: &f64| y_fmt(*v);
     let mut m = chart.configure_mesh();
-    m.x_desc(x_desc)
-        .y_desc(y_desc)
+    if !x_desc.is_empty() {
+        m.x_desc(x_desc);
+    }
+    m.y_desc(y_desc)
         .label_style((FONT, LABEL_PX))
         .axis_desc_style((FONT, AXIS_DESC_PX))
         .max_light_lines(1)
