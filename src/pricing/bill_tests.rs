@@ -194,7 +194,7 @@ fn block_rounds_billable_usage_up() {
     assert!(close(l.amount, 30.0));
     assert_eq!(
         l.arithmetic,
-        "250 GB − 100 included = 150, rounded up to 2 × 100 = 200 × $15.00 per 100 = $30.00"
+        "250 GB − 100 included = 150, rounded up to 2 × 100 = 200 × $15.00 per 100 GB = $30.00"
     );
     // An exact multiple is not rounded further.
     let b = bill(&p, &usage(&[("egress_gb", 300.0)]), &BillOptions::default());
