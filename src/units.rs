@@ -345,6 +345,33 @@ pub fn fmt_bytes(b: f64) -> String {
     }
 }
 
+/// Formats a size a scenario or plan states (a threshold, a RAM size) in the unit family it was
+/// most likely written in: a whole number of MiB in binary units (`4 GiB`, `512 MiB`), anything
+/// else in decimal ones (`400 MB`, `1.5 GB`), to at most two decimals without trailing zeros.
+pub fn fmt_bytes_stated(b: f64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let trim = |v: f64, unit: &str| {
+        let s = format!("{v:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        format!("{s} {unit}")
+    };
+    let a = b.abs();
+    if a >= MIB && (a / MIB).fract() == 0.0 {
+        let (mut v, mut i) = (b / MIB, 0);
+        while v.abs() >= 1024.0 && i < 2 {
+            v /= 1024.0;
+            i += 1;
+        }
+        return trim(v, ["MiB", "GiB", "TiB"][i]);
+    }
+    for (scale, unit) in [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")] {
+        if a >= scale {
+            return trim(b / scale, unit);
+        }
+    }
+    format!("{b:.0} B")
+}
+
 /// Formats a duration for people: `85 ms`, `2.4 s`, `3.5 h`, `12 d`.
 pub fn fmt_seconds(s: f64) -> String {
     let a = s.abs();
@@ -538,6 +565,32 @@ mod tests {
         assert_eq!(fmt_percent(0.00005), "0.01%");
         assert_eq!(fmt_money(-0.001), "$0.00");
         assert_eq!(fmt_money(-12.5), "-$12.50");
+    }
+
+    /// A size as the scenario wrote it: binary when a whole number of MiB, decimal otherwise,
+    /// and read back it is the same number of bytes (for sizes written with ≤ 2 decimals).
+    #[test]
+    fn stated_sizes_keep_their_unit_family() {
+        assert_eq!(fmt_bytes_stated(4.0 * 1024.0 * 1024.0 * 1024.0), "4 GiB");
+        assert_eq!(fmt_bytes_stated(512.0 * 1024.0 * 1024.0), "512 MiB");
+        assert_eq!(fmt_bytes_stated(1.5 * 1024.0 * 1024.0 * 1024.0), "1.5 GiB");
+        assert_eq!(fmt_bytes_stated(400e6), "400 MB");
+        assert_eq!(fmt_bytes_stated(1e9), "1 GB");
+        assert_eq!(fmt_bytes_stated(100e9), "100 GB");
+        assert_eq!(fmt_bytes_stated(2.5e9), "2.5 GB");
+        assert_eq!(fmt_bytes_stated(500.0), "500 B");
+        for text in [
+            "4GiB", "2GiB", "512MiB", "3TiB", "400MB", "1GB", "2.5GB", "100GB", "8KB", "1.25TB",
+        ] {
+            let b = parse_bytes(text).unwrap();
+            let shown = fmt_bytes_stated(b);
+            assert_eq!(
+                parse_bytes(&shown.replace(' ', "")).unwrap(),
+                b,
+                "{text} shown as {shown}"
+            );
+            assert_eq!(shown.replace(' ', ""), text, "{text} shown as {shown}");
+        }
     }
 
     /// Amounts beyond any integer type are written out in full, never cut to its maximum

@@ -401,7 +401,7 @@ fn meter_line(
 /// Billable usage of meter `m` priced at `rate` per `m.per` units (per minute where the meter
 /// says so, `hours` being the month's length): `(amount, rate per metric unit, arithmetic)`.
 fn at_rate(m: &Meter, rate: f64, billable: f64, hours: f64) -> (f64, f64, String) {
-    let per = per_suffix(m.per);
+    let per = per_suffix(m.per, &m.unit);
     // Checked at load: a per-minute meter's metric is counted in hours or months.
     match m
         .per_minute
@@ -437,7 +437,7 @@ fn at_rate(m: &Meter, rate: f64, billable: f64, hours: f64) -> (f64, f64, String
 
 /// Prices `units` by the meter's bands; returns the amount and the band-by-band arithmetic.
 fn tiered(plan: &Plan, key: &str, m: &Meter, units: f64, warnings: &mut Vec<String>) -> (f64, String) {
-    let per = per_suffix(m.per);
+    let per = per_suffix(m.per, &m.unit);
     let last_limit = m.tiers.last().and_then(|t| t.up_to);
     let unpriced = last_limit.map_or(0.0, |limit| above_quota(units, limit));
     if unpriced > 0.0 {
@@ -539,12 +539,15 @@ fn line(item: &str, kind: LineKind, unit: &str, arithmetic: String) -> CostLine 
     }
 }
 
-/// ` per 1M` after a rate that is for more than one unit.
-fn per_suffix(per: f64) -> String {
+/// ` per 1M tokens` after a rate that is for more than one unit; a rate per 730 hours of a
+/// `…-hours` unit is per month of that unit: ` per vCPU-month (730 h)`.
+fn per_suffix(per: f64, unit: &str) -> String {
     if per == 1.0 {
         String::new()
+    } else if let Some(what) = unit.strip_suffix("-hours").filter(|_| per == 730.0) {
+        format!(" per {what}-month (730 h)")
     } else {
-        format!(" per {}", fmt_qty(per))
+        format!(" per {} {unit}", fmt_qty(per))
     }
 }
 
@@ -568,7 +571,8 @@ fn trimmed(v: f64, decimals: usize) -> String {
     }
 }
 
-/// A quantity for arithmetic: `4.4`, `1460`, `50K`, `1.5M`.
+/// A quantity for arithmetic, to the four significant digits a reader can check a bill with
+/// (whole numbers in full): `4.4`, `1460`, `882.2`, `0.9118`, `50K`, `1.5M`, `659.01K`.
 fn fmt_qty(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
@@ -576,11 +580,13 @@ fn fmt_qty(v: f64) -> String {
     } else if a >= 1e6 {
         format!("{}M", trimmed(v / 1e6, 3))
     } else if a >= 1e4 {
-        format!("{}K", trimmed(v / 1e3, 3))
-    } else if a >= 1.0 {
-        trimmed(v, 4)
+        format!("{}K", trimmed(v / 1e3, 2))
+    } else if a >= 1000.0 || a == 0.0 {
+        trimmed(v, 0)
     } else {
-        trimmed(v, 6)
+        // Four significant digits: 3 decimals at 1–10, 5 at 0.01–0.1, …
+        let decimals = (3 - a.log10().floor() as i32).clamp(0, 12) as usize;
+        trimmed(v, decimals)
     }
 }
 

@@ -57,7 +57,7 @@ fn rate_per_million_units() {
     assert!(close(l.amount, 5.0), "{l:#?}");
     assert_eq!(
         l.arithmetic,
-        "12.5M requests − 10M included = 2.5M × $2.00 per 1M = $5.00"
+        "12.5M requests − 10M included = 2.5M × $2.00 per 1M requests = $5.00"
     );
 }
 
@@ -194,7 +194,7 @@ fn block_rounds_billable_usage_up() {
     assert!(close(l.amount, 30.0));
     assert_eq!(
         l.arithmetic,
-        "250 GB − 100 included = 150, rounded up to 2 × 100 = 200 × $15.00 per 100 = $30.00"
+        "250 GB − 100 included = 150, rounded up to 2 × 100 = 200 × $15.00 per 100 GB = $30.00"
     );
     // An exact multiple is not rounded further.
     let b = bill(&p, &usage(&[("egress_gb", 300.0)]), &BillOptions::default());
@@ -304,7 +304,10 @@ fn fee_as_usage_credit_when_usage_is_below_the_fee() {
         "max($20.00 commitment, $15.00 usage) = $20.00: the commitment applies; $5.00 of it is unused"
     );
     assert!(close(b.total, 20.0));
-    assert_eq!(find(&b, "cpu").arithmetic, "365 vCPU-hours × $20.00 per 730 = $10.00");
+    assert_eq!(
+        find(&b, "cpu").arithmetic,
+        "365 vCPU-hours × $20.00 per vCPU-month (730 h) = $10.00"
+    );
 }
 
 #[test]
@@ -513,6 +516,14 @@ fn formatting_of_quantities_and_prices() {
     assert_eq!(fmt_qty(1_500_000.0), "1.5M");
     assert_eq!(fmt_qty(50_000.0), "50K");
     assert_eq!(fmt_qty(0.256), "0.256");
+    // Four significant digits below 1,000, whole numbers in full.
+    assert_eq!(fmt_qty(0.911772), "0.9118");
+    assert_eq!(fmt_qty(14.7035), "14.7");
+    assert_eq!(fmt_qty(882.2112), "882.2");
+    assert_eq!(fmt_qty(1460.0), "1460");
+    assert_eq!(fmt_qty(0.000123456), "0.0001235");
+    assert_eq!(fmt_qty(659_013.0), "659.01K");
+    assert_eq!(fmt_qty(0.0), "0");
     assert_eq!(fmt_price(0.00005), "$0.00005");
     assert_eq!(fmt_price(0.5), "$0.50");
     assert_eq!(fmt_price(91.25), "$91.25");

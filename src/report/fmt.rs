@@ -7,7 +7,9 @@ use crate::metrics::Summary;
 use crate::results::{Check, CheckVerdict, Comparison, Direction, PlanFigure, RunResult};
 use crate::results::{TriggerAction, TriggerCondition};
 use crate::units::Unit;
-pub use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds, group_thousands};
+pub use crate::units::{
+    fmt_bytes, fmt_bytes_stated, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds, group_thousands,
+};
 
 /// A value of a trigger's metric in its unit; `–` for no data (the same as [`fmt_unit`]).
 pub fn fmt_metric(kind: Unit, v: f64) -> String {
@@ -59,9 +61,36 @@ pub fn fmt_unit(u: Unit, v: f64) -> String {
         Unit::Count => fmt_count(v),
         Unit::PerSecond => format!("{v:.3}/s"),
         Unit::Seconds => fmt_seconds(v),
-        Unit::Fraction => format!("{:.1}%", v * 100.0),
+        Unit::Fraction => pct(v),
         Unit::Bytes => fmt_bytes(v),
         Unit::Dollars => fmt_money(v),
+    }
+}
+
+/// A measured share as a percentage a reader can use: one decimal from 1 % (`12.5%`), two
+/// significant digits below (`0.15%`, `0.012%`), `0%` for zero.
+pub fn pct(v: f64) -> String {
+    let p = v * 100.0;
+    if !p.is_finite() {
+        return "–".into();
+    }
+    if p == 0.0 {
+        return "0%".into();
+    }
+    if p.abs() >= 1.0 {
+        return format!("{p:.1}%");
+    }
+    let decimals = (1 - p.abs().log10().floor() as i32).clamp(1, 12) as usize;
+    format!("{p:.decimals$}%")
+}
+
+/// A value a scenario states (a trigger's threshold), in the units it was written in: `70%`,
+/// `0.15%`, `400 MB`, `4 GiB`, `$500.00`.
+pub fn fmt_stated(u: Unit, v: f64) -> String {
+    match u {
+        Unit::Fraction if v.is_finite() => fmt_percent(v),
+        Unit::Bytes if v.is_finite() => fmt_bytes_stated(v),
+        _ => fmt_unit(u, v),
     }
 }
 
@@ -106,9 +135,12 @@ pub fn fmt_check_unit(u: Unit, v: f64) -> String {
     }
 }
 
-/// A check's limit: `$50.00`, `800ms`, `1.000%`.
+/// A check's limit: `$50.00`, `800ms`, `1%`.
 pub fn fmt_check_limit(c: &Check) -> String {
-    fmt_check_unit(c.unit, c.limit)
+    match c.unit {
+        Unit::Fraction => fmt_stated(c.unit, c.limit),
+        _ => fmt_check_unit(c.unit, c.limit),
+    }
 }
 
 /// What a check measured, with its context: `$12.00 (P90 $14.00)` for a month's bill,
@@ -146,9 +178,13 @@ fn fmt_plan_unit(u: Unit, v: f64) -> String {
 
 /// The plan's figure: `$176.00`, `< 500ms` for a target.
 pub fn fmt_plan_figure(c: &Comparison) -> String {
+    let stated = match c.unit {
+        Unit::Bytes | Unit::Fraction => fmt_stated(c.unit, c.plan),
+        u => fmt_plan_unit(u, c.plan),
+    };
     match c.kind {
-        PlanFigure::Estimate => fmt_plan_unit(c.unit, c.plan),
-        PlanFigure::Target => format!("< {}", fmt_plan_unit(c.unit, c.plan)),
+        PlanFigure::Estimate => stated,
+        PlanFigure::Target => format!("< {stated}"),
     }
 }
 
@@ -206,7 +242,7 @@ pub fn fmt_condition(c: &TriggerCondition) -> String {
         Direction::Above => ">",
         Direction::Below => "<",
     };
-    s.push_str(&format!(" {op} {}", fmt_metric(c.unit, c.threshold)));
+    s.push_str(&format!(" {op} {}", fmt_stated(c.unit, c.threshold)));
     if c.sustained_seconds > 0.0 {
         s.push_str(&format!(" for {}", fmt_seconds(c.sustained_seconds)));
     }
@@ -243,7 +279,7 @@ pub fn fmt_action(a: &TriggerAction) -> String {
                 parts.push(format!("{v} vCPU"));
             }
             if let Some(v) = ram_bytes {
-                parts.push(format!("{} RAM", fmt_bytes(*v)));
+                parts.push(format!("{} RAM", fmt_bytes_stated(*v)));
             }
             if let Some(v) = pooler {
                 parts.push(if *v { "pooler on".into() } else { "pooler off".into() });
@@ -273,11 +309,11 @@ pub fn money(v: f64) -> String {
     }
 }
 
-/// `$12.00 ± $0.40` (or just the mean when there is no interval).
+/// `$12.00 ± $0.40`, or just the mean when there is no interval or it rounds to no cent.
 pub fn money_ci(s: &Summary) -> String {
     if !s.mean.is_finite() {
         "–".into()
-    } else if s.ci95.is_finite() && s.ci95 > 0.0 {
+    } else if s.ci95.is_finite() && s.ci95 >= 0.005 {
         format!("{} ± {}", fmt_money(s.mean), fmt_money(s.ci95))
     } else {
         fmt_money(s.mean)
@@ -302,13 +338,9 @@ pub fn seconds(v: f64) -> String {
     }
 }
 
-/// A fraction as a percentage with one decimal (`12.5%`), `–` for no data.
+/// A fraction as a percentage (`12.5%`, `0.15%`, see [`pct`]), `–` for no data.
 pub fn percent(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.1}%", v * 100.0)
-    } else {
-        "–".into()
-    }
+    pct(v)
 }
 
 /// A number for a CSV cell: up to six decimals without trailing zeros, `0` for minus zero,

@@ -1,6 +1,6 @@
 //! Sentences and labels more than one renderer says the same way.
 
-use crate::results::{PeriodSummary, RunResult};
+use crate::results::{PeriodSummary, PlanFigure, RunResult};
 use crate::units::Unit;
 
 /// The unit of a trigger's metric, by the metric's name.
@@ -97,6 +97,95 @@ pub fn timeout_notes(r: &RunResult) -> Vec<String> {
                 s.station,
                 s.sim_p_timeout.mean * 100.0
             )
+        })
+        .collect()
+}
+
+/// `1 day`, `2 days`: a count and its noun, singular for exactly one.
+pub fn plural(n: f64, one: &str, many: &str) -> String {
+    let noun = if n == 1.0 { one } else { many };
+    format!("{} {noun}", super::fmt::trim(n))
+}
+
+/// How far off a plan's figure must be (a ratio) for the warnings at the top of a report.
+pub const FAR_OFF: f64 = 2.0;
+
+/// What changes the meaning of the numbers, one sentence each, for the box at the top of
+/// `report.html` and the `Warnings` of the terminal summary: an unstable stop, a bill line
+/// over a hard cap or without a price, a trigger that cannot fire, the plan's figures far off.
+/// Overload has a box of its own ([`super::overload_box`]).
+pub fn warnings(r: &RunResult) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(u) = &r.instability {
+        out.push(format!(
+            "Unstable in {} of {}: {}. Figures after that point describe a system that cannot keep up.",
+            u.replications,
+            replications(r.scenario.replications),
+            u.message
+        ));
+    }
+    out.extend(bill_warnings(r));
+    for (i, t) in r.triggers.iter().enumerate() {
+        let tag = format!("`triggers[{i}]");
+        if let Some(n) = r.notes.iter().find(|n| n.contains(&tag)) {
+            // The note without its `Scenario warning, `field`:` lead.
+            let why = n.split_once("`: ").map_or(n.as_str(), |(_, why)| why);
+            out.push(format!("Trigger \"{}\" cannot fire: {why}.", t.name));
+        } else if t.fired_in == 0 && t.peak_value.is_none() {
+            out.push(format!(
+                "Trigger \"{}\" never had a value to compare: {}.",
+                t.name,
+                no_data(&t.condition.metric)
+            ));
+        }
+    }
+    let far: Vec<String> = r
+        .checks
+        .plan_comparisons
+        .iter()
+        .filter(|c| c.kind == PlanFigure::Estimate && !c.agrees && far_off(c.plan, c.measured))
+        .map(|c| format!("{} ({})", c.what, super::fmt::fmt_difference(c)))
+        .collect();
+    if !far.is_empty() {
+        out.push(format!(
+            "{} of the plan's figures {} off by {}× or more: {}.",
+            far.len(),
+            if far.len() == 1 { "is" } else { "are" },
+            super::fmt::trim(FAR_OFF),
+            far.join("; ")
+        ));
+    }
+    out
+}
+
+/// Whether capsim's figure is `FAR_OFF` times the plan's or more, either way.
+fn far_off(plan: f64, measured: f64) -> bool {
+    if plan == 0.0 || measured == 0.0 {
+        return plan != measured;
+    }
+    let ratio = measured / plan;
+    ratio >= FAR_OFF || ratio <= 1.0 / FAR_OFF
+}
+
+/// The bills' warnings (over a hard cap, no published price), each once, with the months it holds in.
+fn bill_warnings(r: &RunResult) -> Vec<String> {
+    let mut seen: Vec<(String, Vec<usize>)> = Vec::new();
+    for m in &r.months {
+        for cb in &m.example.components {
+            for w in &cb.bill.warnings {
+                let text = format!("{}: {w}", cb.component);
+                match seen.iter_mut().find(|s| s.0 == text) {
+                    Some(s) => s.1.push(m.month),
+                    None => seen.push((text, vec![m.month])),
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(text, months)| {
+            let list: Vec<String> = months.iter().map(usize::to_string).collect();
+            let when = if months.len() == 1 { "month" } else { "months" };
+            format!("Bill ({when} {}, median replication): {text}.", list.join(", "))
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 mod approximation;
 mod billing;
 mod bounds;
+mod browser;
 mod catalog_facts;
 mod checks;
 mod cli;

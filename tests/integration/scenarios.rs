@@ -44,7 +44,10 @@ fn beta_writes_the_whole_report() {
     let md = read(&out, "summary.md");
     // The plan's own figures appear next to capsim's.
     assert!(md.contains("$176.00"), "plan total missing");
-    assert!(md.contains("5.00 GB"), "plan DB size missing");
+    assert!(
+        md.contains("| 5 GB |"),
+        "plan DB size missing, as the scenario wrote it (5GB)"
+    );
     assert!(
         md.contains("Railway CPU > 70% sustained")
             && md.contains("Database connections > 50")

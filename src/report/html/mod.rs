@@ -10,7 +10,7 @@
 use super::fmt::{days, fmt_count, fmt_seconds, money, money_ci, percent, seconds};
 use super::fmt::{fmt_action, fmt_condition, fmt_metric, fmt_prob, fmt_waiting_room};
 use super::fmt::{fmt_capsim_figure, fmt_check_limit, fmt_check_value, fmt_difference, fmt_plan_figure};
-use super::words::{stations_preamble, timeout_notes};
+use super::words::{no_data, stations_preamble, timeout_notes};
 use super::Chart;
 use crate::results::{Check, CheckVerdict, RunResult, TriggerSummary, Verdict};
 use crate::scenario::Metric;
@@ -41,7 +41,9 @@ const CSS: &str = r#"
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff;
        font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+pre.summary { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--zebra); padding: .7rem 1rem;
+              font-size: .85rem; line-height: 1.45; }
 h1 { font-size: 1.9rem; margin: 0 0 .3rem; line-height: 1.2; }
 h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 2px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
@@ -54,16 +56,22 @@ dl.facts dd { margin: 0; }
 .warning { background: var(--warn); border: 1px solid var(--warn-edge); border-left: 6px solid var(--warn-edge);
            padding: .7rem 1rem; margin: 1.2rem 0; }
 .warning strong { display: block; margin-bottom: .2rem; }
-.table-wrap { overflow-x: auto; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+td, th, dd, li, p, figcaption, code { overflow-wrap: break-word; }
+.warning ul { margin: .3rem 0 0; padding-left: 1.2rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .92rem; }
 caption { text-align: left; color: var(--muted); padding: .2rem 0 .4rem; }
 th, td { border: 1px solid var(--line); padding: .35rem .55rem; text-align: left; vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+td.num { white-space: nowrap; }
+td.cond { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .82rem; }
 td.arith { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
 tr.group td { background: #e8eef5; font-weight: 600; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+tr.first-total td { border-bottom: 2px solid var(--ink); background: #eef1f4; }
+td.wrap { text-align: right; }
 tbody tr.disagree td { background: var(--fail); }
 td.pass { background: var(--pass) !important; color: var(--pass-ink); font-weight: 600; }
 td.fail { background: var(--fail) !important; color: var(--fail-ink); font-weight: 700; }
@@ -86,6 +94,13 @@ ul.notes li { margin: .2rem 0; }
 /// Writes a table row of already-escaped cells, each `(class, html)`.
 fn row(out: &mut String, cells: &[(&str, String)]) {
     out.push_str("<tr>");
+    out.push_str(&row_cells(cells));
+    out.push_str("</tr>\n");
+}
+
+/// The `<td>` cells of a row.
+fn row_cells(cells: &[(&str, String)]) -> String {
+    let mut out = String::new();
     for (class, html) in cells {
         if class.is_empty() {
             let _ = write!(out, "<td>{html}</td>");
@@ -93,7 +108,7 @@ fn row(out: &mut String, cells: &[(&str, String)]) {
             let _ = write!(out, "<td class=\"{class}\">{html}</td>");
         }
     }
-    out.push_str("</tr>\n");
+    out
 }
 
 fn head(out: &mut String, caption: &str, headers: &[(&str, &str)]) {
@@ -259,6 +274,19 @@ fn plain_summary(r: &RunResult) -> String {
     out
 }
 
+/// The warnings that change the meaning of the numbers, in a box at the top (empty when none).
+fn warnings_box(r: &RunResult) -> String {
+    let list = super::words::warnings(r);
+    if list.is_empty() {
+        return String::new();
+    }
+    let items: String = list.iter().map(|w| format!("<li>{}</li>\n", escape(w))).collect();
+    format!(
+        "<div class=\"warning\" role=\"alert\" id=\"warnings\"><strong>⚠ Read these first: {}</strong>\n<ul>\n{items}</ul></div>\n",
+        escape(&super::words::plural(list.len() as f64, "warning", "warnings"))
+    )
+}
+
 mod tables;
 use tables::*;
 
@@ -305,18 +333,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
     section(&mut out, "approximation", "How this was simulated");
     let _ = writeln!(out, "<p class=\"approx\">{}</p>\n</section>", escape(&sc.approximation));
 
-    if let Some(i) = &r.instability {
-        let _ = writeln!(
-            out,
-            "<div class=\"warning\" role=\"alert\"><strong>⚠ Unstable system</strong>{} of {} replications became unstable, first in period {} (day {}): {}. Figures after that point describe a system that cannot keep up.</div>",
-            i.replications,
-            sc.replications,
-            i.first_period + 1,
-            days(i.first_time_seconds),
-            escape(&i.message)
-        );
-    }
-
+    out.push_str(&warnings_box(r));
     out.push_str(&super::overload_box(r));
     section(&mut out, "summary", "Summary");
     match summary_markdown_html {

@@ -10,97 +10,160 @@ pub(super) fn triggers_table(out: &mut String, r: &RunResult) {
     }
     head(
         out,
-        "Times are days from the start, across the replications in which the trigger fired.",
+        "Times are days from the start, across the replications in which the trigger fired. \
+         The highest value seen (median across replications) is the headroom of a trigger that never fired.",
         &[
             ("", "Trigger"),
             ("", "Condition"),
             ("", "Plan says"),
             ("num", "Fired in"),
-            ("num", "First fire, median (day)"),
-            ("num", "P10–P90 (days)"),
+            ("num", "First fire, day (P10–P90)"),
             ("num", "Value at fire"),
+            ("num", "Highest value seen"),
             ("", "Effect"),
-            ("num", "Cost before → after"),
+            ("num", "Cost/month before → after"),
         ],
     );
     for t in &r.triggers {
-        let fired = t.fired_in > 0;
-        let spread = if fired {
-            format!("{}–{}", days(t.first_fire.p10), days(t.first_fire.p90))
-        } else {
-            DASH.into()
-        };
-        let cost = if fired {
-            format!("{} → {}", money(t.cost_before.mean), money(t.cost_after.mean))
-        } else {
-            DASH.into()
-        };
-        let effect = match &t.effect {
-            Some(e) => escape(e),
-            None => format!("<span class=\"muted\">{}</span>", escape(&fmt_action(&t.action))),
-        };
-        row(
-            out,
-            &[
-                ("", format!("<strong>{}</strong>", escape(&t.name))),
-                ("", escape(&fmt_condition(&t.condition))),
-                ("", t.plan_says.as_deref().map_or_else(|| DASH.to_string(), escape)),
-                ("num", format!("{}/{}", t.fired_in, t.replications)),
-                ("num", if fired { days(t.first_fire.p50) } else { "never".into() }),
-                ("num", spread),
-                (
-                    "num",
-                    if fired {
-                        escape(&trigger_value(t, t.value_at_fire.p50))
-                    } else {
-                        DASH.into()
-                    },
-                ),
-                ("", effect),
-                ("num", cost),
-            ],
-        );
+        trigger_row(out, t);
     }
     foot(out);
     out.push_str("</section>\n");
 }
 
+fn trigger_row(out: &mut String, t: &TriggerSummary) {
+    let fired = t.fired_in > 0;
+    let when = if fired {
+        format!(
+            "{}<br><span class=\"muted\">{}–{}</span>",
+            days(t.first_fire.p50),
+            days(t.first_fire.p10),
+            days(t.first_fire.p90)
+        )
+    } else {
+        "never".into()
+    };
+    let cost = if fired {
+        format!("{} →<br>{}", money(t.cost_before.mean), money(t.cost_after.mean))
+    } else {
+        DASH.into()
+    };
+    let effect = match &t.effect {
+        Some(e) => escape(e),
+        None => format!("<span class=\"muted\">{}</span>", escape(&fmt_action(&t.action))),
+    };
+    let peak = match t.peak_value {
+        Some(v) => escape(&trigger_value(t, v)),
+        None => format!("<span class=\"muted\">{}</span>", escape(&no_data(&t.condition.metric))),
+    };
+    let at_fire = if fired {
+        escape(&trigger_value(t, t.value_at_fire.p50))
+    } else {
+        DASH.into()
+    };
+    row(
+        out,
+        &[
+            ("", format!("<strong>{}</strong>", escape(&t.name))),
+            ("cond", escape(&fmt_condition(&t.condition))),
+            ("", t.plan_says.as_deref().map_or_else(|| DASH.to_string(), escape)),
+            ("num", format!("{}/{}", t.fired_in, t.replications)),
+            ("num", when),
+            ("num", at_fire),
+            ("wrap", peak),
+            ("", effect),
+            ("num", cost),
+        ],
+    );
+}
+
+/// Monthly costs with components as rows and months as columns, the total first. Components
+/// of no stage the run passed through are left out (their $0.00 says nothing).
 pub(super) fn monthly_table(out: &mut String, r: &RunResult) {
     section(out, "monthly-costs", "Monthly costs by component");
     if r.months.is_empty() {
         out.push_str("<p class=\"muted\">No calendar month in the horizon.</p>\n</section>\n");
         return;
     }
-    let mut headers: Vec<(&str, &str)> = vec![("", "Month"), ("num", "Share of month")];
-    headers.extend(r.components.iter().map(|c| ("num", c.as_str())));
-    // One replication has no interval: the header promises none.
-    headers.push((
-        "num",
-        if r.months.iter().any(|m| m.total.ci95.is_finite()) {
-            "Total (± 95 % CI)"
-        } else {
-            "Total"
-        },
-    ));
+    let ci = r
+        .months
+        .iter()
+        .any(|m| m.total.ci95.is_finite() && m.total.ci95 >= 0.005);
+    let labels: Vec<String> = r
+        .months
+        .iter()
+        .map(|m| {
+            if m.covered < 0.999 {
+                format!("Month {} *", m.month)
+            } else {
+                format!("Month {}", m.month)
+            }
+        })
+        .collect();
+    let mut headers: Vec<(&str, &str)> = vec![("", "Component")];
+    headers.extend(labels.iter().map(|l| ("num", l.as_str())));
+    let spread = if ci {
+        "Totals with their 95 % confidence half-width."
+    } else if r.scenario.replications > 1 {
+        "No spread across replications: every replication has the same bill."
+    } else {
+        "One replication: no confidence interval."
+    };
     head(
         out,
-        "Mean across replications. A month the horizon ends inside is billed as a whole month: what runs at the end runs on to the month's end at the rate of its last simulated part.",
+        &format!(
+            "Mean across replications. {spread} A month the horizon ends inside is billed as a whole month: \
+             what runs at the end runs on to the month's end at the rate of its last simulated part."
+        ),
         &headers,
     );
-    for m in &r.months {
-        let mut cells: Vec<(&str, String)> = vec![("", format!("Month {}", m.month)), ("num", percent(m.covered))];
-        for c in &r.components {
+    let mut total: Vec<(&str, String)> = vec![("", "<strong>Total</strong>".into())];
+    total.extend(
+        r.months
+            .iter()
+            .map(|m| ("num", format!("<strong>{}</strong>", escape(&money_ci(&m.total))))),
+    );
+    out.push_str("<tr class=\"first-total\">");
+    out.push_str(&row_cells(&total));
+    out.push_str("</tr>\n");
+    for (c, name) in r.components.iter().enumerate() {
+        if !r.components_used.get(c).copied().unwrap_or(true) {
+            continue;
+        }
+        let mut cells: Vec<(&str, String)> = vec![("component", escape(name))];
+        for m in &r.months {
             let v = m
                 .components
                 .iter()
-                .find(|(name, _)| name == c)
+                .find(|(n, _)| n == name)
                 .map_or(f64::NAN, |(_, s)| s.mean);
             cells.push(("num", money(v)));
         }
-        cells.push(("num", escape(&money_ci(&m.total))));
         row(out, &cells);
     }
     foot(out);
+    for m in r.months.iter().filter(|m| m.covered < 0.999) {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">* Month {}: {} of it simulated, billed as a whole month at the rate of its end.</p>",
+            m.month,
+            percent(m.covered)
+        );
+    }
+    let unused: Vec<&str> = r
+        .components
+        .iter()
+        .zip(&r.components_used)
+        .filter(|(_, u)| !**u)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    if !unused.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">Not in any stage this run passed through (no cost): {}.</p>",
+            escape(&unused.join(", "))
+        );
+    }
     out.push_str("</section>\n");
 }
 

@@ -37,13 +37,12 @@ fn page_has_every_section_and_table_heading() {
         "Condition",
         "Plan says",
         "Fired in",
-        "First fire, median (day)",
-        "P10–P90 (days)",
+        "First fire, day (P10–P90)",
         "Value at fire",
+        "Highest value seen",
         "Effect",
-        "Cost before → after",
-        "Share of month",
-        "Total (± 95 % CI)",
+        "Cost/month before → after",
+        "Component",
         "Arithmetic",
         "Difference",
         "Why",
@@ -64,7 +63,7 @@ fn tables_carry_the_runs_figures() {
     assert!(html.contains(">4/5<"), "fired in k/n");
     assert!(html.contains(">4.5<"), "median first fire in days");
     assert!(html.contains("1.05 GB"), "value at fire in the metric's unit");
-    assert!(html.contains("$120.00 → $155.00"));
+    assert!(html.contains("$120.00 →<br>$155.00"));
     assert!(html.contains("240 h × $0.0694/h = $16.66"), "bill arithmetic");
     assert!(html.contains("$0.25 &lt;small&gt;"), "bill arithmetic is escaped");
     assert!(html.contains("<tr class=\"disagree\">"));

@@ -9,7 +9,7 @@ pub fn queue_backlog(r: &RunResult) -> Option<Chart> {
         r,
         TimeChart {
             file: "queue_backlog.svg",
-            title: "Waiting in queues (count, mean of replications)".into(),
+            title: "Waiting in queues, busy window (count)".into(),
             y_desc: "waiting (count)".into(),
             lines: vec![
                 series_line(
@@ -40,7 +40,7 @@ pub fn queue_backlog(r: &RunResult) -> Option<Chart> {
                     At::Middle,
                 ),
             ],
-            hlines: Vec::new(),
+            hlines: trigger_hlines(r, &["queue.backlog"], 1.0),
             y_min_top: 0.0,
             y_fmt: axis_num,
         },
@@ -79,7 +79,7 @@ pub fn latency(r: &RunResult) -> Option<Chart> {
             )
         })
         .collect();
-    let hlines = latency_slos(r)
+    let mut hlines: Vec<HLine> = latency_slos(r)
         .into_iter()
         .map(|(p, ms)| HLine {
             label: format!("{p} SLO {} ms", axis_num(ms)),
@@ -87,6 +87,7 @@ pub fn latency(r: &RunResult) -> Option<Chart> {
             y: ms,
         })
         .collect();
+    hlines.extend(trigger_hlines(r, &["latency"], 1e3));
     time_chart(
         r,
         TimeChart {
@@ -101,7 +102,8 @@ pub fn latency(r: &RunResult) -> Option<Chart> {
     )
 }
 
-/// `utilization.svg`: how busy each component is, in percent (0–100 %, more if overloaded).
+/// `utilization.svg`: how busy each component is, in percent, the axis scaled to the data and
+/// the thresholds of the triggers on these metrics.
 pub fn utilization(r: &RunResult) -> Option<Chart> {
     let axis = time_axis(r);
     let specs = [
@@ -123,8 +125,8 @@ pub fn utilization(r: &RunResult) -> Option<Chart> {
             title: "Utilization by component, busy window (%)".into(),
             y_desc: "utilization (%)".into(),
             lines,
-            hlines: Vec::new(),
-            y_min_top: 100.0,
+            hlines: trigger_hlines(r, &["api.cpu", "api.utilization", "database.utilization"], 100.0),
+            y_min_top: 1.0,
             y_fmt: percent_axis,
         },
     )
@@ -149,6 +151,7 @@ pub fn database_size(r: &RunResult) -> Option<Chart> {
     if largest <= 0.0 {
         return None; // nothing stored (no database in the scenario)
     }
+    let thresholds = trigger_hlines(r, &["database.size", "object_store.size"], 1.0);
     let (unit, div) = if largest >= 1e12 {
         ("TB", 1e12)
     } else if largest >= 1e9 {
@@ -188,15 +191,30 @@ pub fn database_size(r: &RunResult) -> Option<Chart> {
             title,
             y_desc: format!("size ({unit})"),
             lines,
-            hlines: Vec::new(),
+            hlines: thresholds.into_iter().map(|h| HLine { y: h.y / div, ..h }).collect(),
             y_min_top: 0.0,
             y_fmt: axis_num,
         },
     )
 }
 
+/// A component's colour, by its place in the run's component list: the same on every chart.
 fn component_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// Triggers on the whole monthly cost (`cost.monthly` of every component) as threshold lines.
+fn total_cost_triggers(r: &RunResult) -> Vec<HLine> {
+    let whole: Vec<&str> = r
+        .triggers
+        .iter()
+        .filter(|t| t.condition.metric == "cost.monthly" && t.condition.components.is_empty())
+        .map(|t| t.name.as_str())
+        .collect();
+    trigger_hlines(r, &["cost.monthly"], 1.0)
+        .into_iter()
+        .filter(|h| whole.iter().any(|n| h.label.starts_with(&format!("trigger {n} ("))))
+        .collect()
 }
 
 /// `monthly_cost.svg`: the monthly run-rate of each period, stacked by component.
@@ -234,7 +252,9 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
         .flatten()
         .map(|row| row.2.iter().sum::<f64>())
         .fold(0.0, f64::max);
-    let top = if peak > 0.0 { peak * 1.15 } else { 1.0 };
+    let mut hlines = total_cost_triggers(r);
+    hlines.extend(budget_hline(r));
+    let top = y_top(std::iter::once(peak * 1.03), &hlines, 1.0);
     let marks = trigger_marks(r, axis);
     let idx: Vec<Option<usize>> = rows
         .iter()
@@ -249,6 +269,7 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
         .map(|&c| key(&r.components[c], component_color(c), KeyKind::Area))
         .collect();
     keys.push(key("total", BLACK, KeyKind::Line));
+    keys.extend(hlines.iter().map(|h| key(&h.label, h.color, KeyKind::Dashed)));
     if !marks.is_empty() {
         keys.push(key(MARK_LABEL, MARK, KeyKind::Dashed));
     }
@@ -258,18 +279,7 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         let plot = frame(&root, &title, &keys)?;
         let mut chart = axes(&plot, 0.0..axis.end, 0.0..top)?;
-        chart
-            .configure_mesh()
-            .x_desc(axis.desc)
-            .y_desc("cost ($ per month)")
-            .label_style((FONT, LABEL_PX))
-            .axis_desc_style((FONT, AXIS_DESC_PX))
-            .max_light_lines(1)
-            .light_line_style(GRID_LIGHT)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&|v| axis_num(*v))
-            .y_label_formatter(&|v| money_axis(*v))
-            .draw()?;
+        mesh(&mut chart, axis.desc, "cost ($ per month)", None, &money_axis)?;
         for seg in &segments {
             let seg: Vec<&(f64, f64, Vec<f64>)> = seg.iter().flatten().filter_map(|&i| rows[i].as_ref()).collect();
             let cum = |row: &(f64, f64, Vec<f64>), upto: usize| row.2[..upto].iter().sum::<f64>();
@@ -296,6 +306,7 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
                 .collect();
             chart.draw_series(LineSeries::new(total, BLACK.stroke_width(2)))?;
         }
+        draw_hlines(&mut chart, &hlines, 0.0..axis.end)?;
         draw_marks(&mut chart, &marks, 0.0, top)?;
         root.present()?;
         Ok(())
@@ -303,12 +314,22 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
     finish("monthly_cost.svg", title, drawn, buf)
 }
 
-/// `cost_by_month.svg`: each calendar month's bill as a bar stacked by component, total on top.
-pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
-    let n = r.months.len();
-    if n == 0 {
+/// What `cost_by_month.svg` draws: each month's stack by component and its total.
+struct MonthBars {
+    /// Per month, per component (in the run's order), dollars; NaN and negatives as 0.
+    stacks: Vec<Vec<f64>>,
+    totals: Vec<f64>,
+    /// Components with a cost in some month, in stacking order.
+    present: Vec<usize>,
+    labels: Vec<String>,
+    partial: bool,
+}
+
+fn month_bars(r: &RunResult) -> Option<MonthBars> {
+    if r.months.is_empty() {
         return None;
     }
+    let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
     let stacks: Vec<Vec<f64>> = r
         .months
         .iter()
@@ -316,13 +337,10 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
             r.components
                 .iter()
                 .map(|c| {
-                    m.components.iter().find(|(name, _)| name == c).map_or(0.0, |(_, s)| {
-                        if s.mean.is_finite() {
-                            s.mean.max(0.0)
-                        } else {
-                            0.0
-                        }
-                    })
+                    m.components
+                        .iter()
+                        .find(|(name, _)| name == c)
+                        .map_or(0.0, |(_, s)| clean(s.mean))
                 })
                 .collect()
         })
@@ -331,9 +349,6 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
         .months
         .iter()
         .any(|m| m.total.mean.is_finite() || m.components.iter().any(|c| c.1.mean.is_finite()));
-    if !any_data {
-        return None;
-    }
     let totals: Vec<f64> = r
         .months
         .iter()
@@ -346,96 +361,104 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
             }
         })
         .collect();
-    let peak = totals
-        .iter()
-        .chain(stacks.iter().map(|s| s.iter().sum::<f64>()).collect::<Vec<_>>().iter())
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0, f64::max);
-    // Room above the tallest bar for its total.
-    let top = if peak > 0.0 { peak * 1.18 } else { 1.0 };
     let present: Vec<usize> = (0..r.components.len())
         .filter(|&c| stacks.iter().any(|s| s[c] > 0.0))
         .collect();
-    if present.is_empty() && !totals.iter().any(|t| *t > 0.0) {
+    if !any_data || (present.is_empty() && !totals.iter().any(|t| *t > 0.0)) {
         return None; // nothing is priced
     }
-    let partial = r.months.iter().any(|m| m.covered < 0.999);
-    let title = if partial {
-        "Cost by calendar month ($, partial months marked *)".to_string()
-    } else {
-        "Cost by calendar month ($)".to_string()
-    };
-    let short = n > 8;
-    let labels: Vec<String> = r
+    let short = r.months.len() > 8;
+    let labels = r
         .months
         .iter()
         .map(|m| {
             let star = if m.covered < 0.999 { "*" } else { "" };
-            if short {
-                format!("M{}{star}", m.month)
-            } else {
-                format!("Month {}{star}", m.month)
+            match short {
+                true => format!("M{}{star}", m.month),
+                false => format!("Month {}{star}", m.month),
             }
         })
         .collect();
-    let bar_font = if n > 12 { 15 } else { LABEL_PX };
-    let keys: Vec<Key> = present
+    Some(MonthBars {
+        stacks,
+        totals,
+        present,
+        labels,
+        partial: r.months.iter().any(|m| m.covered < 0.999),
+    })
+}
+
+/// `cost_by_month.svg`: each calendar month's bill as a bar stacked by component, total on top,
+/// and the budget. Only the months are labelled on the x axis (no empty ticks beside a lone bar).
+pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
+    let bars = month_bars(r)?;
+    let n = bars.stacks.len();
+    let peak = bars
+        .totals
+        .iter()
+        .copied()
+        .chain(bars.stacks.iter().map(|s| s.iter().sum::<f64>()))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let hlines: Vec<HLine> = budget_hline(r).into_iter().collect();
+    // Room above the tallest bar for its total.
+    let top = y_top(std::iter::once(peak * 1.06), &hlines, 1.0);
+    let title = if bars.partial {
+        "Cost by calendar month ($, partial months marked *)".to_string()
+    } else {
+        "Cost by calendar month ($)".to_string()
+    };
+    let mut keys: Vec<Key> = bars
+        .present
         .iter()
         .map(|&c| key(&r.components[c], component_color(c), KeyKind::Area))
         .collect();
-
+    keys.extend(hlines.iter().map(|h| key(&h.label, h.color, KeyKind::Dashed)));
     let mut buf = String::new();
     let drawn = (|| -> DrawResult<()> {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         let plot = frame(&root, &title, &keys)?;
         // A few months still get slim bars: the axis spans at least three.
         let pad = 3usize.saturating_sub(n) as f64 / 2.0;
-        let mut chart = axes(&plot, 0.4 - pad..n as f64 + 0.6 + pad, 0.0..top)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            // Enough key points for one per month; only whole months are labelled.
-            .x_labels(n + 2 + 2 * pad as usize)
-            .y_desc("cost ($)")
-            .label_style((FONT, LABEL_PX))
-            .axis_desc_style((FONT, AXIS_DESC_PX))
-            .max_light_lines(1)
-            .light_line_style(GRID_LIGHT)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&|v| {
-                let i = v.round();
-                if (v - i).abs() < 1e-6 && i >= 1.0 && i as usize <= n {
-                    labels[i as usize - 1].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|v| money_axis(*v))
-            .draw()?;
-        for (i, stack) in stacks.iter().enumerate() {
-            let x = (i + 1) as f64;
-            let mut lo = 0.0;
-            for &c in &present {
-                let hi = lo + stack[c];
-                if stack[c] > 0.0 {
-                    chart.draw_series(std::iter::once(Rectangle::new(
-                        [(x - 0.32, lo), (x + 0.32, hi)],
-                        component_color(c).mix(0.85).filled(),
-                    )))?;
-                }
-                lo = hi;
-            }
-            let label_style = TextStyle::from((FONT, bar_font).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
-            if totals[i].is_finite() {
-                chart.draw_series(std::iter::once(
-                    EmptyElement::at((x, lo.max(totals[i]))) + Text::new(money_label(totals[i]), (0, -6), label_style),
-                ))?;
-            }
+        let x = 0.4 - pad..n as f64 + 0.6 + pad;
+        let mut chart = axes(&plot, x.clone(), 0.0..top)?;
+        mesh(&mut chart, "", "cost ($)", Some(0), &money_axis)?;
+        draw_bars(&mut chart, &bars, if n > 12 { 15 } else { LABEL_PX })?;
+        draw_hlines(&mut chart, &hlines, x)?;
+        // Month names under their bars, drawn on the whole canvas (outside the plot area).
+        let style = TextStyle::from((FONT, LABEL_PX).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, label) in bars.labels.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&((i + 1) as f64, 0.0));
+            root.draw(&Text::new(label.clone(), (px, py + 8), style.clone()))?;
         }
-
         root.present()?;
         Ok(())
     })();
     finish("cost_by_month.svg", title, drawn, buf)
+}
+
+/// The stacked bars and each one's total above it.
+fn draw_bars<'a, 'b: 'a>(chart: &mut Cart<'a, 'b>, bars: &MonthBars, font_px: u32) -> DrawResult<()> {
+    let label_style = TextStyle::from((FONT, font_px).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    for (i, stack) in bars.stacks.iter().enumerate() {
+        let x = (i + 1) as f64;
+        let mut lo = 0.0;
+        for &c in &bars.present {
+            let hi = lo + stack[c];
+            if stack[c] > 0.0 {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.32, lo), (x + 0.32, hi)],
+                    component_color(c).mix(0.85).filled(),
+                )))?;
+            }
+            lo = hi;
+        }
+        let total = bars.totals[i];
+        if total.is_finite() {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, lo.max(total))) + Text::new(money_axis(total), (0, -6), label_style.clone()),
+            ))?;
+        }
+    }
+    Ok(())
 }

@@ -1,10 +1,13 @@
 //! The run's charts as standalone SVG documents, drawn with plotters into a `String`.
 //!
 //! Charts are meant to be shown on a projector and printed: 900 × 420, large fonts, units in
-//! every title, a legend, and the Okabe–Ito palette so they read for colour-blind viewers.
-//! Across-replication means are drawn as lines with a shaded 95 % confidence band; missing
-//! values (NaN) break the line instead of being drawn as zero. Trigger firings are marked as
-//! dashed vertical lines at the median time of first firing.
+//! every title, a legend, and a palette of 14 colours (Okabe–Ito, then Paul Tol's muted) so
+//! they read for colour-blind viewers and a component keeps its colour on every chart.
+//! Across-replication means are drawn as lines with a shaded P10–P90 band (the spread across
+//! replications, where there is one); missing values (NaN) break the line instead of being
+//! drawn as zero. Trigger firings are marked as dashed vertical lines at the median time of
+//! first firing, labelled on a white box, and each trigger's threshold is a dotted horizontal
+//! line on the chart of its metric; the budget is one on the cost charts.
 //!
 //! Every function returns `None` when its chart has no data (all NaN, or nothing to show:
 //! no storage, nothing priced) or could not be drawn; none panics or touches the filesystem.
@@ -34,22 +37,33 @@ const LABEL_PX: u32 = 20;
 const LEGEND_PX: u32 = 20;
 const MARK_PX: u32 = 17;
 
-/// Okabe & Ito's colour-blind-safe palette, ordered for lines on white (yellow last).
-pub const PALETTE: [RGBColor; 8] = [
+/// Okabe & Ito's colour-blind-safe palette without its black, then Paul Tol's muted scheme
+/// (the colours unlike Okabe–Ito's), Tol's light pink and a grey: 14 colours, none so dark that it dominates a
+/// stack, so up to 14 components each keep one colour of their own.
+pub const PALETTE: [RGBColor; 14] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(230, 159, 0),   // orange
     RGBColor(0, 158, 115),   // bluish green
     RGBColor(213, 94, 0),    // vermillion
     RGBColor(204, 121, 167), // reddish purple
     RGBColor(86, 180, 233),  // sky blue
+    RGBColor(51, 34, 136),   // Tol indigo
+    RGBColor(153, 153, 51),  // Tol olive
+    RGBColor(136, 34, 85),   // Tol wine
+    RGBColor(68, 170, 153),  // Tol teal
     RGBColor(240, 228, 66),  // yellow
-    RGBColor(0, 0, 0),       // black
+    RGBColor(255, 170, 187), // Tol light pink
+    RGBColor(221, 204, 119), // Tol sand
+    RGBColor(119, 119, 119), // grey
 ];
 
 const MARK_LABEL: &str = "trigger fires (median)";
 const GRID_LIGHT: RGBColor = RGBColor(236, 236, 236);
 const GRID_BOLD: RGBColor = RGBColor(205, 205, 205);
-const MARK: RGBColor = RGBColor(90, 90, 90);
+const MARK: RGBColor = RGBColor(60, 60, 60);
+/// Trigger thresholds and budgets: dotted, dark red.
+const LIMIT: RGBColor = RGBColor(170, 20, 20);
+const BAND_LABEL: &str = "shaded: P10–P90 across replications";
 
 type DrawResult<T> = Result<T, Box<dyn std::error::Error>>;
 type Cart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -96,11 +110,12 @@ enum At {
     End,
 }
 
-/// One line of a time chart: (x, mean, CI half-width) per period, NaN where missing.
+/// One line of a time chart: (x, mean, P10, P90) per period, NaN where missing (P10 and P90
+/// with fewer than two replications).
 struct Line {
     label: String,
     color: RGBColor,
-    points: Vec<(f64, f64, f64)>,
+    points: Vec<(f64, f64, f64, f64)>,
 }
 
 impl Line {
@@ -109,11 +124,45 @@ impl Line {
     }
 }
 
-/// A horizontal reference line (an SLO, for instance).
+/// A horizontal reference line (an SLO, a trigger's threshold, a budget).
 struct HLine {
     label: String,
     color: RGBColor,
     y: f64,
+}
+
+/// Each trigger on one of `metrics` as its threshold line, in axis units (`factor` × the value).
+fn trigger_hlines(r: &RunResult, metrics: &[&str], factor: f64) -> Vec<HLine> {
+    r.triggers
+        .iter()
+        .filter(|t| metrics.contains(&t.condition.metric.as_str()) && t.condition.threshold.is_finite())
+        .map(|t| HLine {
+            label: format!(
+                "trigger {} ({})",
+                t.name,
+                super::fmt::fmt_stated(t.condition.unit, t.condition.threshold)
+            ),
+            color: LIMIT,
+            y: t.condition.threshold * factor,
+        })
+        .collect()
+}
+
+/// The monthly budget (the total's limit) as a line on a cost chart.
+fn budget_hline(r: &RunResult) -> Option<HLine> {
+    let limit = r
+        .checks
+        .budget
+        .iter()
+        .filter(|c| c.id.ends_with(".total"))
+        .map(|c| c.limit)
+        .filter(|v| v.is_finite())
+        .reduce(f64::max)?;
+    Some(HLine {
+        label: format!("budget {}", money_axis(limit)),
+        color: LIMIT,
+        y: limit,
+    })
 }
 
 struct TimeChart {
@@ -139,7 +188,8 @@ fn series_line(r: &RunResult, axis: TimeAxis, name: &str, label: &str, color: RG
                 At::End => p.end_seconds,
             } / axis.scale;
             let v: Summary = p.series.get(k).copied().unwrap_or(Summary::EMPTY);
-            (x, v.mean * factor, v.ci95 * factor)
+            let (lo, hi) = if v.n >= 2 { (v.p10, v.p90) } else { (f64::NAN, f64::NAN) };
+            (x, v.mean * factor, lo * factor, hi * factor)
         })
         .collect();
     Line {
@@ -194,29 +244,21 @@ pub fn axis_num(v: f64) -> String {
     }
 }
 
-/// Dollars on an axis: `$0`, `$250`, `$1.5K`.
+/// Dollars on an axis or a label, one format everywhere: `$0`, `$250`, `$4,000`, `$2.50`,
+/// `$1.5M` (whole dollars from $10, cents below).
 fn money_axis(v: f64) -> String {
-    if v.abs() >= 1e3 || v == v.round() {
+    if v.abs() >= 1e6 {
         format!("${}", axis_num(v))
+    } else if v.abs() >= 10.0 || v == v.round() {
+        let s = fmt_money(v.round());
+        s.strip_suffix(".00").map_or(s.clone(), str::to_string)
     } else {
-        format!("${v:.2}")
+        fmt_money(v)
     }
 }
 
 fn percent_axis(v: f64) -> String {
     format!("{}%", axis_num(v))
-}
-
-/// Whole dollars for a bar label (cents below $10).
-fn money_label(v: f64) -> String {
-    let s = fmt_money(v);
-    if v.abs() >= 10.0 {
-        s.trim_end_matches(|c: char| c.is_ascii_digit())
-            .trim_end_matches('.')
-            .to_string()
-    } else {
-        s
-    }
 }
 
 /// Triggers that fired in at least one replication: (x, name), by median first-fire time.
@@ -347,6 +389,64 @@ fn axes<'a, 'b>(area: &'a Area<'b>, x: std::ops::Range<f64>, y: std::ops::Range<
         .build_cartesian_2d(x, y)?)
 }
 
+/// The grid, axis labels and their descriptions, the same on every chart. `x_labels`: how
+/// many x key points (`None`: plotters' choice, `Some(0)`: none, the caller labels the axis).
+fn mesh<'a, 'b: 'a>(
+    chart: &mut Cart<'a, 'b>,
+    x_desc: &str,
+    y_desc: &str,
+    x_labels: Option<usize>,
+    y_fmt: &dyn Fn(f64) -> String,
+) -> DrawResult<()> {
+    let x_fmt = |v: &f64| axis_num(*v);
+    let y_fmt = |v: &f64| y_fmt(*v);
+    let mut m = chart.configure_mesh();
+    if !x_desc.is_empty() {
+        m.x_desc(x_desc);
+    }
+    m.y_desc(y_desc)
+        .label_style((FONT, LABEL_PX))
+        .axis_desc_style((FONT, AXIS_DESC_PX))
+        .max_light_lines(1)
+        .light_line_style(GRID_LIGHT)
+        .bold_line_style(GRID_BOLD)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt);
+    if let Some(n) = x_labels {
+        m.disable_x_mesh().x_labels(n);
+    }
+    m.draw()?;
+    Ok(())
+}
+
+/// Dotted horizontal reference lines across the whole x range.
+fn draw_hlines<'a, 'b: 'a>(chart: &mut Cart<'a, 'b>, hlines: &[HLine], x: std::ops::Range<f64>) -> DrawResult<()> {
+    for h in hlines.iter().filter(|h| h.y.is_finite()) {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(x.start, h.y), (x.end, h.y)],
+            10,
+            6,
+            h.color.stroke_width(2),
+        ))?;
+    }
+    Ok(())
+}
+
+/// The top of a y axis: room above the highest value and every reference line (at least
+/// `min_top`), so a threshold is always in view.
+fn y_top(values: impl Iterator<Item = f64>, hlines: &[HLine], min_top: f64) -> f64 {
+    let peak = values
+        .chain(hlines.iter().map(|h| h.y))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let top = (peak * 1.12).max(min_top);
+    if top.is_finite() && top > 0.0 {
+        top
+    } else {
+        1.0
+    }
+}
+
 /// Dashed vertical lines with the trigger name written upwards beside each.
 fn draw_marks<'a, 'b: 'a>(chart: &mut Cart<'a, 'b>, marks: &[(f64, String)], y0: f64, y1: f64) -> DrawResult<()> {
     if marks.is_empty() {
@@ -371,8 +471,16 @@ fn draw_marks<'a, 'b: 'a>(chart: &mut Cart<'a, 'b>, marks: &[(f64, String)], y0:
             _ => 0,
         };
         last_px = Some(px);
+        // A white box under the name keeps it readable over filled areas.
+        let len = (name.chars().count() as f64 * MARK_PX as f64 / 1.24 * 0.56).ceil() as i32;
+        let h = (MARK_PX as f64 / 1.24).ceil() as i32 + 4;
         chart.draw_series(std::iter::once(
-            EmptyElement::at((*x, y0)) + Text::new(name.clone(), (6 + shift, -8), style.clone()),
+            EmptyElement::at((*x, y0))
+                + Rectangle::new(
+                    [(4 + shift, -8 - len - 3), (4 + shift + h, -5)],
+                    WHITE.mix(0.88).filled(),
+                )
+                + Text::new(name.clone(), (6 + shift, -8), style.clone()),
         ))?;
     }
     Ok(())
@@ -385,30 +493,17 @@ fn time_chart(r: &RunResult, spec: TimeChart) -> Option<Chart> {
     if lines.is_empty() {
         return None;
     }
-    let mut top = spec.y_min_top;
-    for l in &lines {
-        for &(_, m, c) in &l.points {
-            if m.is_finite() {
-                top = top.max(if c.is_finite() { m + c } else { m });
-            }
-        }
-    }
-    for h in &spec.hlines {
-        if h.y.is_finite() {
-            top = top.max(h.y);
-        }
-    }
-    let top = if spec.y_min_top > 0.0 && top <= spec.y_min_top {
-        spec.y_min_top
-    } else {
-        top * 1.12
-    };
-    let top = if top.is_finite() && top > 0.0 { top } else { 1.0 };
+    let values = lines.iter().flat_map(|l| l.points.iter().flat_map(|p| [p.1, p.3]));
+    let top = y_top(values, &spec.hlines, spec.y_min_top);
     let marks = trigger_marks(r, axis);
+    let banded = lines.iter().any(|l| !bands(l).is_empty());
     let mut keys: Vec<Key> = lines.iter().map(|l| key(&l.label, l.color, KeyKind::Line)).collect();
     keys.extend(spec.hlines.iter().map(|h| key(&h.label, h.color, KeyKind::Dashed)));
     if !marks.is_empty() {
         keys.push(key(MARK_LABEL, MARK, KeyKind::Dashed));
+    }
+    if banded {
+        keys.push(key(BAND_LABEL, RGBColor(150, 150, 150), KeyKind::Area));
     }
 
     let mut buf = String::new();
@@ -416,45 +511,22 @@ fn time_chart(r: &RunResult, spec: TimeChart) -> Option<Chart> {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, HEIGHT)).into_drawing_area();
         let plot = frame(&root, &spec.title, &keys)?;
         let mut chart = axes(&plot, 0.0..axis.end, 0.0..top)?;
-        let y_fmt = spec.y_fmt;
-        chart
-            .configure_mesh()
-            .x_desc(axis.desc)
-            .y_desc(spec.y_desc.as_str())
-            .label_style((FONT, LABEL_PX))
-            .axis_desc_style((FONT, AXIS_DESC_PX))
-            .max_light_lines(1)
-            .light_line_style(GRID_LIGHT)
-            .bold_line_style(GRID_BOLD)
-            .x_label_formatter(&|v| axis_num(*v))
-            .y_label_formatter(&|v| y_fmt(*v))
-            .draw()?;
+        mesh(&mut chart, axis.desc, &spec.y_desc, None, &spec.y_fmt)?;
         // Bands first so every line stays on top of every band.
         for l in &lines {
-            for band in runs(&l.points, |p| p.1.is_finite() && p.2.is_finite()) {
-                if band.len() < 2 {
-                    continue;
-                }
-                let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, (p.1 + p.2).min(top))).collect();
-                poly.extend(band.iter().rev().map(|p| (p.0, (p.1 - p.2).max(0.0))));
-                chart.draw_series(std::iter::once(Polygon::new(poly, l.color.mix(0.18).filled())))?;
+            for band in bands(l) {
+                let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, p.3.min(top))).collect();
+                poly.extend(band.iter().rev().map(|p| (p.0, p.2.max(0.0))));
+                chart.draw_series(std::iter::once(Polygon::new(poly, l.color.mix(0.2).filled())))?;
             }
         }
-        for h in &spec.hlines {
-            chart.draw_series(DashedLineSeries::new(
-                vec![(0.0, h.y), (axis.end, h.y)],
-                10,
-                6,
-                h.color.stroke_width(2),
-            ))?;
-        }
+        draw_hlines(&mut chart, &spec.hlines, 0.0..axis.end)?;
         for l in &lines {
             for seg in runs(&l.points, |p| p.1.is_finite()) {
-                let style = l.color.stroke_width(3);
                 if seg.len() == 1 {
                     chart.draw_series(std::iter::once(Circle::new((seg[0].0, seg[0].1), 4, l.color.filled())))?;
                 } else {
-                    chart.draw_series(LineSeries::new(seg.iter().map(|p| (p.0, p.1)), style))?;
+                    chart.draw_series(LineSeries::new(seg.iter().map(|p| (p.0, p.1)), l.color.stroke_width(3)))?;
                 }
             }
         }
@@ -463,6 +535,14 @@ fn time_chart(r: &RunResult, spec: TimeChart) -> Option<Chart> {
         Ok(())
     })();
     finish(spec.file, spec.title, drawn, buf)
+}
+
+/// Runs of two or more periods with a spread across replications (P10 below P90).
+fn bands(l: &Line) -> Vec<Vec<(f64, f64, f64, f64)>> {
+    runs(&l.points, |p| p.2.is_finite() && p.3.is_finite())
+        .into_iter()
+        .filter(|b| b.len() >= 2 && b.iter().any(|p| p.3 - p.2 > 1e-9 * p.3.abs().max(1e-12)))
+        .collect()
 }
 
 mod charts;

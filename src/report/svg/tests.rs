@@ -140,20 +140,133 @@ fn sizes_pick_a_unit_by_magnitude() {
     assert!(database_size(&small).unwrap().title.ends_with("(MB)"));
 }
 
+/// The highest percentage on the utilization chart's y axis.
+fn top_percent(r: &RunResult) -> f64 {
+    texts(&utilization(r).unwrap().svg)
+        .iter()
+        .filter_map(|x| x.strip_suffix('%')?.parse::<f64>().ok())
+        .fold(0.0, f64::max)
+}
+
 #[test]
-fn utilization_axis_is_0_to_100_and_expands_when_overloaded() {
-    let top_label = |r: &RunResult| {
-        texts(&utilization(r).unwrap().svg)
-            .iter()
-            .filter_map(|x| x.strip_suffix('%')?.parse::<f64>().ok())
-            .fold(0.0, f64::max)
-    };
+fn utilization_axis_follows_the_data_and_keeps_thresholds_in_view() {
     let mut r = testdata::run();
+    r.triggers
+        .retain(|t| !["api.cpu", "api.utilization", "database.utilization"].contains(&t.condition.metric.as_str()));
     let (cpu, api) = (series_index("api_cpu"), series_index("api_utilization"));
-    r.periods.iter_mut().for_each(|p| p.series[api].mean = 0.5);
-    assert_eq!(top_label(&r), 100.0);
+    let util: Vec<usize> = [
+        "api_cpu",
+        "api_utilization",
+        "db_utilization",
+        "vector_utilization",
+        "queue_utilization",
+    ]
+    .iter()
+    .map(|k| series_index(k))
+    .collect();
+    for p in r.periods.iter_mut() {
+        for &k in &util {
+            p.series[k].mean = 0.01;
+            p.series[k].p90 = 0.01;
+        }
+        p.series[api].mean = 0.05;
+    }
+    // Lines at 0–5 %: the axis ends a little above 5 %, not at 100 %.
+    let top = top_percent(&r);
+    assert!((5.0..=10.0).contains(&top), "top {top}");
+    // A 70 % threshold is drawn and in view.
+    let mut t = r.triggers.first().cloned().expect("a trigger in the test data");
+    t.condition.metric = "api.cpu".into();
+    t.condition.unit = crate::units::Unit::Fraction;
+    t.condition.threshold = 0.7;
+    t.name = "cpu high".into();
+    r.triggers.push(t);
+    assert!(top_percent(&r) >= 70.0);
+    assert!(texts(&utilization(&r).unwrap().svg)
+        .iter()
+        .any(|x| x == "trigger cpu high (70%)"));
+    // Overload is still shown whole.
     r.periods[9].series[cpu].mean = 1.8;
-    assert!(top_label(&r) >= 180.0);
+    assert!(top_percent(&r) >= 180.0);
+}
+
+#[test]
+fn the_palette_keeps_12_components_apart_and_none_is_black() {
+    assert!(PALETTE.len() >= 12);
+    let lum = |c: &RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+    for (i, a) in PALETTE.iter().enumerate() {
+        assert!(lum(a) > 30.0, "colour {i} is near black and would dominate a stack");
+        for b in &PALETTE[i + 1..] {
+            let d = ((a.0 as f64 - b.0 as f64).powi(2)
+                + (a.1 as f64 - b.1 as f64).powi(2)
+                + (a.2 as f64 - b.2 as f64).powi(2))
+            .sqrt();
+            assert!(d > 60.0, "{a:?} and {b:?} are too alike ({d:.0})");
+        }
+    }
+}
+
+#[test]
+fn a_component_has_the_same_colour_on_both_cost_charts() {
+    let r = testdata::run();
+    let (a, b) = (monthly_cost(&r).unwrap().svg, cost_by_month(&r).unwrap().svg);
+    for (i, _) in r.components.iter().enumerate() {
+        let c = PALETTE[i % PALETTE.len()];
+        let hex = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        assert_eq!(a.contains(&hex), b.contains(&hex), "component {i} ({hex})");
+    }
+}
+
+#[test]
+fn cost_charts_draw_the_budget_and_time_charts_the_spread() {
+    let r = testdata::run();
+    let budget = r
+        .checks
+        .budget
+        .iter()
+        .find(|c| c.id.ends_with(".total"))
+        .map(|c| c.limit);
+    if let Some(b) = budget {
+        let label = format!("budget {}", money_axis(b));
+        assert!(texts(&cost_by_month(&r).unwrap().svg).contains(&label), "{label}");
+        assert!(texts(&monthly_cost(&r).unwrap().svg).contains(&label), "{label}");
+    }
+    // A spread across replications is a band with its legend; none without one.
+    let mut r = testdata::run();
+    let k = series_index("latency_p95");
+    for p in r.periods.iter_mut() {
+        p.series[k].n = 8;
+        p.series[k].p10 = p.series[k].mean * 0.8;
+        p.series[k].p90 = p.series[k].mean * 1.2;
+    }
+    assert!(texts(&latency(&r).unwrap().svg).iter().any(|t| t == BAND_LABEL));
+    for p in r.periods.iter_mut() {
+        for v in p.series.iter_mut() {
+            v.p10 = v.mean;
+            v.p90 = v.mean;
+        }
+    }
+    assert!(!texts(&latency(&r).unwrap().svg).iter().any(|t| t == BAND_LABEL));
+}
+
+#[test]
+fn a_lone_month_is_one_labelled_bar_without_empty_ticks() {
+    let mut r = testdata::run();
+    r.months.truncate(1);
+    let t = texts(&cost_by_month(&r).unwrap().svg);
+    let months: Vec<&String> = t.iter().filter(|x| x.starts_with("Month")).collect();
+    assert_eq!(months.len(), 1, "{t:?}");
+    // No x tick labels besides the month: every other text is the title, a legend entry, a
+    // money label or the y axis.
+    assert!(
+        t.iter().all(|x| x.starts_with("Month")
+            || x.starts_with('$')
+            || x.starts_with("Cost")
+            || x.contains("cost")
+            || x.starts_with("budget")
+            || r.components.contains(x)),
+        "{t:?}"
+    );
 }
 
 #[test]
@@ -209,9 +322,14 @@ fn axis_numbers_are_tidy() {
     assert_eq!(axis_num(250.0), "250");
     assert_eq!(axis_num(15000.0), "15K");
     assert_eq!(axis_num(2_500_000.0), "2.5M");
-    assert_eq!(money_axis(1500.0), "$1500");
-    assert_eq!(money_axis(20000.0), "$20K");
-    assert_eq!(money_label(1140.0), "$1,140");
-    assert_eq!(money_label(4.5), "$4.50");
+    // One money format on axes and labels: grouped whole dollars, cents below $10.
+    assert_eq!(money_axis(1500.0), "$1,500");
+    assert_eq!(money_axis(4000.0), "$4,000");
+    assert_eq!(money_axis(20000.0), "$20,000");
+    assert_eq!(money_axis(3543.2), "$3,543");
+    assert_eq!(money_axis(1140.0), "$1,140");
+    assert_eq!(money_axis(4.5), "$4.50");
+    assert_eq!(money_axis(0.0), "$0");
+    assert_eq!(money_axis(2_500_000.0), "$2.5M");
     assert_eq!(crate::results::SERIES.len(), crate::results::s::N);
 }
