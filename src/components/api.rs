@@ -25,6 +25,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &["vcpu", "ram", "workers"],
     upgrade,
     scales_out: true,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -30,6 +30,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &["pooler", "connections", "read_replicas"],
     upgrade,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -20,6 +20,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &[],
     upgrade: super::no_upgrade_fields,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

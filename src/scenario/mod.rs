@@ -4,6 +4,7 @@
 //! plans against the pricing catalog, so that later code never re-checks "capacity > 0".
 
 mod billing;
+mod blocks;
 pub mod bounds;
 pub mod limits;
 pub mod raw;
@@ -12,7 +13,7 @@ mod traffic;
 mod trigger;
 mod validate;
 
-pub use validate::{component_names, load, load_str, load_with_catalog};
+pub use validate::{component_names, load, load_str, load_str_in, load_with_catalog};
 
 use crate::dist::Dist;
 use std::collections::BTreeMap;
@@ -349,6 +350,50 @@ pub struct Stage {
     pub queue: Option<JobQueue>,
     pub external: Vec<External>,
     pub services: Vec<Service>,
+    /// The blocks of registered component kinds that own a stage field of their own
+    /// (`ComponentKind::key`), by that field's name, each as its kind validated it.
+    pub blocks: Blocks,
+}
+
+impl Stage {
+    /// The block of the kind owning field `key`, as that kind's configuration type `T`.
+    pub fn block<T: 'static>(&self, key: &str) -> Option<&T> {
+        // `**`: the box itself is `Clone` and so a `KindConfig` too; its content is wanted.
+        (**self.blocks.get(key)?).as_any().downcast_ref()
+    }
+
+    pub fn block_mut<T: 'static>(&mut self, key: &str) -> Option<&mut T> {
+        (**self.blocks.get_mut(key)?).as_any_mut().downcast_mut()
+    }
+}
+
+/// The blocks of a stage owned by registered component kinds, by stage field.
+pub type Blocks = BTreeMap<String, Box<dyn KindConfig>>;
+
+/// A component kind's own configuration, as its kind's `parse` built it from its stage block.
+/// Any `Clone + Debug + Send + Sync` type is one.
+pub trait KindConfig: std::fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+    fn clone_box(&self) -> Box<dyn KindConfig>;
+}
+
+impl<T: std::any::Any + Clone + std::fmt::Debug + Send + Sync> KindConfig for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+    fn clone_box(&self) -> Box<dyn KindConfig> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn KindConfig> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -397,6 +442,58 @@ pub enum Metric {
     RequestsPerDay,
     ConcurrentSessions,
     ObjectStoreSize,
+    /// A metric a registered component kind defines (`ComponentKind::own_metrics`).
+    Kind(&'static MetricDef),
+}
+
+/// A trigger metric a component kind defines: named `<component>.<name>` in triggers, its
+/// thresholds parsed in its unit, its value computed from the stage and the period's levels.
+#[derive(Debug)]
+pub struct MetricDef {
+    /// The name triggers use, `<component>.<name>` (`backup.stored`).
+    pub id: &'static str,
+    pub unit: Unit,
+    /// What it measures, in words (listed with the valid metrics).
+    pub about: &'static str,
+    /// Smallest and largest values it can take (`None`: no upper bound), as [`Metric::range`].
+    pub range: (f64, Option<f64>),
+    /// Its value in a period, in `unit`, for the stage as it stands.
+    pub value: fn(&Stage, &PeriodLevels) -> f64,
+}
+
+/// Levels of one period a kind's metric may be computed from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeriodLevels {
+    /// Registered users at the period's end.
+    pub users: f64,
+    /// Requests per day in the period.
+    pub requests_per_day: f64,
+    /// Database size at the period's end, bytes.
+    pub database_bytes: f64,
+    /// Object store size at the period's end, bytes.
+    pub object_store_bytes: f64,
+}
+
+impl PartialEq for MetricDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for MetricDef {}
+impl std::hash::Hash for MetricDef {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.id.hash(h)
+    }
+}
+impl PartialOrd for MetricDef {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for MetricDef {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.id.cmp(other.id)
+    }
 }
 
 /// A metric's unit: the one unit type of series, metrics, checks and reports.
@@ -517,10 +614,16 @@ impl Metric {
     ];
 
     pub fn name(self) -> &'static str {
+        if let Metric::Kind(d) = self {
+            return d.id;
+        }
         Self::ALL.iter().find(|m| m.1 == self).map(|m| m.0).unwrap_or("?")
     }
 
     pub fn kind(self) -> Unit {
+        if let Metric::Kind(d) = self {
+            return d.unit;
+        }
         Self::ALL
             .iter()
             .find(|m| m.1 == self)
@@ -540,6 +643,7 @@ impl Metric {
             | Metric::ErrorRate
             | Metric::VectorCapacity => (0.0, Some(1.0)),
             Metric::ApiInstances => (1.0, None),
+            Metric::Kind(d) => d.range,
             _ => (0.0, None),
         }
     }

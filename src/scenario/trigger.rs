@@ -40,14 +40,12 @@ fn fmt_value(kind: Unit, v: f64) -> String {
 /// Checks trigger `i`; `None` when it is too broken to keep (the errors say why).
 pub(super) fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, scope: &Scope) -> Option<Trigger> {
     let p = format!("triggers[{i}]");
-    let Some(&(_, metric, kind, _)) = Metric::ALL.iter().find(|m| m.0 == t.metric) else {
-        cx.err_allowed(
-            &format!("{p}.metric"),
-            format!("unknown metric `{}`", t.metric),
-            Metric::ALL.iter().map(|m| m.0.to_string()),
-        );
+    let Some(metric) = crate::components::metric_named(cx.reg, &t.metric) else {
+        let valid = crate::components::metric_names(cx.reg);
+        cx.err_allowed(&format!("{p}.metric"), format!("unknown metric `{}`", t.metric), valid);
         return None;
     };
+    let kind = metric.kind();
     let (above, raw_threshold, field) = match (&t.above, &t.below) {
         (Some(a), None) => (true, a, "above"),
         (None, Some(b)) => (false, b, "below"),
@@ -429,7 +427,7 @@ pub(super) fn data_warnings(cx: &mut Ctx, triggers: &[(usize, Trigger)], scope: 
         let missing: Vec<String> = reachable
             .iter()
             .filter_map(|s| {
-                no_data_in_stage(cx.catalog, t, &scope.stages[*s], &upgrades).map(|why| format!("{s}: {why}"))
+                no_data_in_stage(cx.reg, cx.catalog, t, &scope.stages[*s], &upgrades).map(|why| format!("{s}: {why}"))
             })
             .collect();
         if missing.len() == reachable.len() {
@@ -480,12 +478,13 @@ fn no_data_anywhere(metric: Metric, data: &DataSources) -> Option<String> {
 
 /// Why trigger `t`'s metric has no value in stage `st` (with any plan an upgrade may give it).
 fn no_data_in_stage(
+    reg: &[&'static crate::components::ComponentKind],
     catalog: &crate::pricing::Catalog,
     t: &Trigger,
     st: &Stage,
     upgrades: &[&Upgrade],
 ) -> Option<String> {
-    if let Some(k) = crate::components::owner_of(t.metric) {
+    if let Some(k) = crate::components::owner_in(reg, t.metric) {
         if k.list.is_none() && (k.instances)(st).is_empty() {
             return Some(format!("no {}", k.label));
         }
