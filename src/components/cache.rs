@@ -2,7 +2,7 @@
 
 use super::{add, ComponentKind, Period, GB};
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Stage};
+use crate::scenario::model::{Billing, Stage};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "cache",

@@ -19,7 +19,7 @@
 //!    is kept in [`Stage::blocks`] and read back with [`Stage::block`].
 //! 3. Its trigger metrics are [`MetricDef`]s in `own_metrics`, named `<component>.<name>`,
 //!    with the unit thresholds are parsed in and the function that computes them from the
-//!    stage and the period's levels ([`crate::scenario::PeriodLevels`]).
+//!    stage and the period's levels ([`crate::scenario::model::PeriodLevels`]).
 //! 4. Add `mod my_kind;` here and `&my_kind::KIND` to [`KINDS`].
 //!
 //! Everything that goes through the registry then knows it: [`names`] (and so trigger and
@@ -48,9 +48,9 @@ pub mod vector_store;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::StationId;
+use crate::engine::station::StationId;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, KindConfig, Metric, MetricDef, Scenario, Stage, Upgrade};
+use crate::scenario::model::{Billing, KindConfig, Metric, MetricDef, Scenario, Stage, Upgrade};
 
 /// A period's expected volumes and stored sizes.
 pub struct Volumes {
@@ -73,7 +73,7 @@ pub struct Period<'a> {
 
 impl Period<'_> {
     /// The mean over the request mix of `f` (weighted by each type's share).
-    pub fn per_request(&self, f: &dyn Fn(&crate::scenario::RequestType) -> f64) -> f64 {
+    pub fn per_request(&self, f: &dyn Fn(&crate::scenario::model::RequestType) -> f64) -> f64 {
         self.scenario.requests.iter().map(|r| r.share * f(r)).sum()
     }
 }

@@ -2,9 +2,9 @@
 //! CPU its jobs use, its workers' RAM and hours.
 
 use super::{add, ComponentKind, Period, GB};
-use crate::engine::JOBS;
+use crate::engine::station::JOBS;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Stage};
+use crate::scenario::model::{Billing, Metric, Stage};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "queue",

@@ -4,7 +4,7 @@
 
 use super::{add, ComponentKind, Period};
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Stage};
+use crate::scenario::model::{Billing, Stage};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "service",

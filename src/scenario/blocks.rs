@@ -2,12 +2,12 @@
 //! document before the rest is deserialised (a stage's own fields stay `deny_unknown_fields`),
 //! then each handed to its kind's parser with validation's context.
 
-use super::validate::Ctx;
-use super::Blocks;
+use super::ctx::Ctx;
+use super::model::Blocks;
 use crate::components::{block_owner, BlockCx, ComponentKind};
 use crate::error::InputError;
+use crate::scenario::model::Billing;
 use crate::scenario::raw::{RawBilling, RawScenario};
-use crate::scenario::Billing;
 use crate::yamlfile::Sources;
 use serde_yaml::Value;
 

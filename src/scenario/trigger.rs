@@ -3,10 +3,11 @@
 //! on a share is 6,000 %), a metric with no data in the stages the run can reach (a vector
 //! capacity the plan does not state), a `sustained` longer than the run.
 
+use super::ctx::Ctx;
+use super::model::*;
 use super::raw::{RawAction, RawTrigger, RawUpgrade};
-use super::validate::Ctx;
-use super::*;
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds};
+use std::collections::BTreeMap;
 
 /// What a trigger may refer to, from the rest of the scenario.
 pub(super) struct Scope<'a> {
@@ -309,7 +310,7 @@ fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {
     if u.read_replicas.is_some_and(|n| n > 0) {
         cx.err(
             &format!("{p}.action.upgrade.read_replicas"),
-            super::validate::READ_REPLICAS_UNSUPPORTED,
+            super::ctx::READ_REPLICAS_UNSUPPORTED,
         );
     }
     if !scope.components.contains(&u.component) {
@@ -520,7 +521,7 @@ fn no_data_in_stage(
             Some(format!("{} states no vector capacity", plans.join(" or ")))
         }
         Metric::MonthlyCost if !t.components.is_empty() => {
-            let present = component_names(st);
+            let present = crate::components::names_in(reg, st);
             if t.components.iter().any(|c| present.contains(c)) {
                 None
             } else {
