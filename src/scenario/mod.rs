@@ -12,6 +12,7 @@
 //! which share `ctx.rs`) on top, as it needs the kinds' parsers and the plans' limits. This file
 //! only re-exports: code below validation imports from `scenario::model`, never from here.
 
+mod arrivals;
 mod billing;
 mod blocks;
 pub mod bounds;

@@ -1,6 +1,7 @@
 //! The types of a checked scenario: what the engine, the component kinds and the reports read.
 //! Nothing here validates (see `validate.rs`) or imports from above.
 
+pub use super::arrivals::{Growth, Traffic};
 use crate::dist::Dist;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -8,24 +9,43 @@ use std::path::PathBuf;
 /// A checked scenario, ready to simulate.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The scenario's name, as reports title it.
     pub name: String,
+    /// What it models, in words.
     pub description: Option<String>,
+    /// Where the plan being modelled comes from (a document, a section).
     pub source: Option<String>,
+    /// The scenario file it was loaded from (as given).
     pub file: PathBuf,
+    /// Seeds every replication's random numbers.
     pub seed: u64,
+    /// Independent replications to run.
     pub replications: u32,
+    /// Simulated time, seconds.
     pub horizon: f64,
+    /// Length of a report period, seconds.
     pub resolution: f64,
+    /// Hours in a billing month (a monthly price is for this many hours).
     pub hours_per_month: f64,
+    /// How requests are simulated.
     pub sim: SimSettings,
+    /// How requests arrive.
     pub traffic: Traffic,
+    /// The request mix (shares add up to 1).
     pub requests: Vec<RequestType>,
+    /// The stage the run starts in (a key of `stages`).
     pub start_stage: String,
+    /// The roadmap's stages, by name.
     pub stages: BTreeMap<String, Stage>,
+    /// What the database and the object store hold over time.
     pub storage: Storage,
+    /// Scaling triggers, in the file's order.
     pub triggers: Vec<Trigger>,
+    /// Monthly budgets, dollars per month.
     pub budget: Budget,
+    /// Service-level objectives.
     pub slo: Slo,
+    /// The plan's own figures, shown next to capsim's.
     pub plan_says: PlanSays,
     /// Problems that do not stop a run but mean a trigger or SLO cannot be evaluated as written:
     /// a threshold outside its metric's possible values, a metric with no data in the stages the
@@ -43,261 +63,164 @@ pub enum SimMode {
 
 #[derive(Debug, Clone, Copy)]
 pub struct SimSettings {
+    /// Which requests are simulated.
     pub mode: SimMode,
     /// Requests in the system at which a window is declared unstable and stopped.
     pub max_in_flight: u32,
 }
 
-/// Registered users over time.
-#[derive(Debug, Clone)]
-pub enum Growth {
-    Constant(f64),
-    Linear {
-        from: f64,
-        to: f64,
-        over: f64,
-    },
-    Exponential {
-        from: f64,
-        doubling: f64,
-    },
-    Logistic {
-        from: f64,
-        to: f64,
-        midpoint: f64,
-        spread: f64,
-    },
-    Points {
-        points: Vec<(f64, f64)>,
-        step: bool,
-    },
-}
-
-impl Growth {
-    /// Users at time `t` seconds from the start.
-    pub fn users_at(&self, t: f64) -> f64 {
-        match self {
-            Growth::Constant(u) => *u,
-            Growth::Linear { from, to, over } => {
-                let f = if *over > 0.0 { (t / over).clamp(0.0, 1.0) } else { 1.0 };
-                from + (to - from) * f
-            }
-            Growth::Exponential { from, doubling } => from * (t / doubling).exp2(),
-            Growth::Logistic {
-                from,
-                to,
-                midpoint,
-                spread,
-            } => {
-                // Logistic between `from` (t → −∞) and `to` (t → ∞), half-way at `midpoint`.
-                from + (to - from) / (1.0 + (-(t - midpoint) / spread).exp())
-            }
-            Growth::Points { points, step } => {
-                let i = points.partition_point(|(pt, _)| *pt <= t);
-                if i == 0 {
-                    return points[0].1;
-                }
-                if i == points.len() {
-                    return points[i - 1].1;
-                }
-                let (t0, u0) = points[i - 1];
-                let (t1, u1) = points[i];
-                if *step {
-                    u0
-                } else {
-                    u0 + (u1 - u0) * (t - t0) / (t1 - t0)
-                }
-            }
-        }
-    }
-}
-
-/// How requests arrive.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // one per scenario
-pub enum Traffic {
-    /// Users start sessions (Poisson, shaped by hour of day and day of week); a session sends
-    /// `requests_per_session` requests, each `think` after the previous response.
-    Sessions {
-        users: Growth,
-        sessions_per_user_per_week: f64,
-        requests_per_session: f64,
-        think: Dist,
-        /// Relative intensity by hour of day, mean 1.
-        daily: [f64; 24],
-        /// Relative intensity by day of week (day 0 = first day of the horizon), mean 1.
-        weekly: [f64; 7],
-        /// Set when the file gave peak concurrent sessions instead of users.
-        concurrent_target: Option<f64>,
-    },
-    /// Independent requests at a constant Poisson rate (per second).
-    Open { rate: f64 },
-}
-
-impl Traffic {
-    /// Shape factor at time `t`: daily × weekly (1 for open traffic).
-    pub fn shape_at(&self, t: f64) -> f64 {
-        match self {
-            Traffic::Sessions { daily, weekly, .. } => {
-                let hour = ((t / 3600.0).floor() as i64).rem_euclid(24) as usize;
-                let day = ((t / 86400.0).floor() as i64).rem_euclid(7) as usize;
-                daily[hour] * weekly[day]
-            }
-            Traffic::Open { .. } => 1.0,
-        }
-    }
-
-    /// Session starts per second at time `t` (or request arrivals per second for open traffic).
-    pub fn arrival_rate_at(&self, t: f64) -> f64 {
-        match self {
-            Traffic::Sessions {
-                users,
-                sessions_per_user_per_week,
-                ..
-            } => users.users_at(t) * sessions_per_user_per_week / (7.0 * 86400.0) * self.shape_at(t),
-            Traffic::Open { rate } => *rate,
-        }
-    }
-
-    /// Requests per second at time `t` (sessions × requests per session).
-    pub fn request_rate_at(&self, t: f64) -> f64 {
-        match self {
-            Traffic::Sessions {
-                requests_per_session, ..
-            } => self.arrival_rate_at(t) * requests_per_session,
-            Traffic::Open { rate } => *rate,
-        }
-    }
-
-    pub fn users_at(&self, t: f64) -> f64 {
-        match self {
-            Traffic::Sessions { users, .. } => users.users_at(t),
-            Traffic::Open { .. } => 0.0,
-        }
-    }
-
-    /// Start (seconds into the day) of the busiest hour.
-    pub fn peak_hour(&self) -> usize {
-        match self {
-            Traffic::Sessions { daily, .. } => {
-                let mut best = 0;
-                for h in 0..24 {
-                    if daily[h] > daily[best] {
-                        best = h;
-                    }
-                }
-                best
-            }
-            Traffic::Open { .. } => 0,
-        }
-    }
-
-    pub fn peak_factor(&self) -> f64 {
-        match self {
-            Traffic::Sessions { daily, .. } => daily.iter().cloned().fold(0.0, f64::max),
-            Traffic::Open { .. } => 1.0,
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct RequestType {
+    /// Its name in the file (a key of `requests`).
     pub name: String,
+    /// Share of requests of this type, 0..1.
     pub share: f64,
+    /// CPU time on the API at 1 vCPU, seconds.
     pub cpu: Dist,
+    /// Database queries per request (expected count).
     pub db_queries: f64,
+    /// Cache lookups per request (expected count).
     pub cache_lookups: f64,
+    /// Vector-store queries per request (expected count).
     pub vector_queries: f64,
     /// (external name, expected calls per request)
     pub calls: Vec<(String, f64)>,
+    /// Background jobs enqueued per request (expected count).
     pub jobs: f64,
+    /// Bytes sent to the client per request.
     pub egress_bytes: f64,
+    /// Whether it writes to the database (fails when it is read-only).
     pub writes: bool,
 }
 
 /// How a component is billed.
 #[derive(Debug, Clone, Default)]
 pub struct Billing {
+    /// Pricing catalog (provider) it is billed from, when priced.
     pub provider: Option<String>,
+    /// Plan of that catalog.
     pub plan: Option<String>,
+    /// Size of the plan (instance size, tier), when the plan has sizes.
     pub size: Option<String>,
+    /// Seats billed per month (count).
     pub seats: f64,
+    /// Billed annually (the catalog's annual price per month).
     pub annual_billing: bool,
+    /// Whole-bill factor, e.g. 2 for Multi-AZ (dimensionless).
     pub multiplier: f64,
+    /// What the plan being modelled says it costs, dollars per month.
     pub plan_says: Option<f64>,
+    /// Extra usage billed, by the catalog's usage metric.
     pub usage: BTreeMap<String, UsageRule>,
+    /// Its name in bills and reports, when not its field path.
     pub label: Option<String>,
 }
 
 /// Extra usage a component's bill counts: per request, per session, per user-month…
 #[derive(Debug, Clone, Default)]
 pub struct UsageRule {
+    /// Units per request.
     pub per_request: f64,
+    /// Units per session.
     pub per_session: f64,
+    /// Units per registered user and month.
     pub per_user_month: f64,
+    /// Units per background job.
     pub per_job: f64,
+    /// Units per month.
     pub per_month: f64,
     /// Per GB stored in the stage's database (e.g. a read replica's disk follows the primary's).
     pub per_database_gb: f64,
+    /// Bytes per request, billed in GB (10^9 bytes).
     pub bytes_per_request: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct Api {
+    /// How it is billed.
     pub billing: Billing,
+    /// Instances running (count).
     pub instances: u32,
+    /// Most instances `add_instances` may reach (count).
     pub max_instances: Option<u32>,
+    /// vCPU of one instance.
     pub vcpu: f64,
+    /// RAM of one instance, bytes.
     pub ram_bytes: f64,
+    /// Request workers of one instance (count).
     pub workers: u32,
+    /// Requests that may wait for a worker, across instances (`None`: unbounded).
     pub max_queue: Option<u32>,
+    /// Longest wait for a worker before a request fails, seconds.
     pub queue_timeout: Option<f64>,
     /// RAM one instance uses, billed as `ram_gb_hours` (Railway): the file's `ram_in_use`, else
     /// the instance's provisioned RAM (`ram_bytes`), as a process that keeps its memory is billed.
     pub ram_in_use_bytes: f64,
     /// `ram_in_use` was not given: RAM in use is the instance's RAM and follows upgrades of `ram`.
     pub ram_in_use_is_ram: bool,
+    /// Background CPU use of an idle instance, vCPU.
     pub idle_cpu: f64,
+    /// Whether a request holds its worker while it waits on the database, cache and externals.
     pub hold_worker: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Database {
+    /// How it is billed.
     pub billing: Billing,
+    /// Connections in the pool (`None`: the plan's limit).
     pub connections: Option<u32>,
+    /// Whether a connection pooler (transaction mode) is used.
     pub pooler: bool,
+    /// Time one query holds a connection, seconds.
     pub query_time: Dist,
+    /// Longest wait for a connection before a request fails, seconds.
     pub pool_timeout: Option<f64>,
+    /// Fail at once when every connection is busy instead of waiting.
     pub reject_when_busy: bool,
     /// Each query checks out its own connection (default: one per request, for all its queries).
     pub connection_per_query: bool,
+    /// Read replicas (refused above 0 until the engine routes reads).
     pub read_replicas: u32,
 }
 
 #[derive(Debug, Clone)]
 pub struct Cache {
+    /// How it is billed.
     pub billing: Billing,
+    /// Share of lookups that hit, 0..1 (a miss queries the database).
     pub hit_rate: f64,
+    /// Time of one lookup, seconds.
     pub lookup_time: Dist,
+    /// RAM of the cache, bytes.
     pub ram_bytes: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct VectorStore {
+    /// How it is billed.
     pub billing: Billing,
+    /// Servers answering queries (count).
     pub servers: u32,
+    /// Time of one query on a server, seconds.
     pub query_time: Dist,
+    /// Vectors stored (count).
     pub vectors: f64,
+    /// Dimensions of one vector.
     pub dimensions: u32,
 }
 
 #[derive(Debug, Clone)]
 pub struct JobQueue {
+    /// How it is billed.
     pub billing: Billing,
+    /// Worker processes (count).
     pub workers: u32,
+    /// Jobs one worker runs at once (count).
     pub concurrency: u32,
     /// BullMQ limiter: at most `max` job starts per fixed window of `per` seconds.
     pub rate_limit: Option<(u32, f64)>,
+    /// Run time of one job, seconds.
     pub job_time: Dist,
     /// vCPU a running job uses (0 when not given; required when the plan bills CPU used).
     pub vcpu: f64,
@@ -307,34 +230,54 @@ pub struct JobQueue {
 
 #[derive(Debug, Clone)]
 pub struct External {
+    /// Its name (a key of the stage's `external`).
     pub name: String,
+    /// How it is billed.
     pub billing: Billing,
+    /// Time of one call, seconds.
     pub latency: Dist,
+    /// Calls per second it accepts (`None`: no limit).
     pub rate_limit: Option<f64>,
+    /// Input tokens per call (expected count).
     pub input_tokens: f64,
+    /// Cached input tokens per call (expected count).
     pub cached_input_tokens: f64,
+    /// Output tokens per call (expected count).
     pub output_tokens: f64,
 }
 
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// Its name (a key of the stage's `services`).
     pub name: String,
+    /// How it is billed.
     pub billing: Billing,
+    /// Instances (or zones) its fee multiplies by.
     pub count: f64,
 }
 
 /// The infrastructure of one stage of the roadmap.
 #[derive(Debug, Clone)]
 pub struct Stage {
+    /// Its name (a key of `stages`).
     pub name: String,
+    /// What it is, in words.
     pub description: Option<String>,
+    /// The plan's monthly total for this stage, dollars per month.
     pub plan_says: Option<f64>,
+    /// The API (every stage has one).
     pub api: Api,
+    /// The database, when the stage has one.
     pub database: Option<Database>,
+    /// The cache, when the stage has one.
     pub cache: Option<Cache>,
+    /// The vector store, when the stage has one.
     pub vector_store: Option<VectorStore>,
+    /// The background job queue, when the stage has one.
     pub queue: Option<JobQueue>,
+    /// External services called by requests, by name.
     pub external: Vec<External>,
+    /// Other billed services (not simulated), by name.
     pub services: Vec<Service>,
     /// The blocks of registered component kinds that own a stage field of their own
     /// (`ComponentKind::key`), by that field's name, each as its kind validated it.
@@ -384,25 +327,35 @@ impl Clone for Box<dyn KindConfig> {
 
 #[derive(Debug, Clone, Default)]
 pub struct Storage {
+    /// What the database holds.
     pub database: Store,
+    /// What the object store holds.
     pub object_store: Store,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Store {
+    /// Size at the start, bytes.
     pub initial_bytes: f64,
+    /// Kinds of records written over time.
     pub records: Vec<Record>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// Its name (a key of the store's `records`).
     pub name: String,
+    /// Size of one record, bytes.
     pub size_bytes: f64,
     /// (request type index, records per request)
     pub per_request: Vec<(usize, f64)>,
+    /// Records per registered user (once).
     pub per_user: f64,
+    /// Records per registered user and day.
     pub per_user_per_day: f64,
+    /// Records per background job.
     pub per_job: f64,
+    /// How long a record is kept, seconds (`None`: forever).
     pub retention: Option<f64>,
 }
 
@@ -438,6 +391,7 @@ pub enum Metric {
 pub struct MetricDef {
     /// The name triggers use, `<component>.<name>` (`backup.stored`).
     pub id: &'static str,
+    /// The unit its values and thresholds are in.
     pub unit: Unit,
     /// What it measures, in words (listed with the valid metrics).
     pub about: &'static str,
@@ -652,58 +606,92 @@ pub enum Action {
 
 #[derive(Debug, Clone, Default)]
 pub struct Upgrade {
+    /// The component it upgrades (as triggers name it).
     pub component: String,
+    /// New pricing catalog (provider).
     pub provider: Option<String>,
+    /// New plan.
     pub plan: Option<String>,
+    /// New size of the plan.
     pub size: Option<String>,
+    /// New vCPU of one API instance or running job.
     pub vcpu: Option<f64>,
+    /// New RAM of one instance, bytes.
     pub ram_bytes: Option<f64>,
+    /// New workers (count).
     pub workers: Option<u32>,
+    /// Turn the database's connection pooler on or off.
     pub pooler: Option<bool>,
+    /// New database connections (count).
     pub connections: Option<u32>,
+    /// New read replicas (count).
     pub read_replicas: Option<u32>,
+    /// New vector-store servers (count).
     pub servers: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Trigger {
+    /// Its name in the file.
     pub name: String,
+    /// What it watches.
     pub metric: Metric,
     /// For `cost.monthly`: the components whose cost is watched (empty: all).
     pub components: Vec<String>,
+    /// Fires when the value is above the threshold (else below).
     pub above: bool,
+    /// The threshold, in the metric's unit (bytes, seconds, dollars per month, a count or a 0..1 share).
     pub threshold: f64,
+    /// Percentile of a percentile metric, 0..100 (default 95).
     pub percentile: f64,
     /// Consecutive report periods the condition must hold.
     pub sustained_periods: u32,
+    /// How long the condition must hold, seconds.
     pub sustained: f64,
+    /// What it does when it fires.
     pub action: Action,
+    /// Least time between two firings, seconds.
     pub cooldown: f64,
+    /// What the plan says happens then, in words.
     pub plan_says: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Budget {
+    /// Budget for the whole bill, dollars per month.
     pub monthly: Option<f64>,
+    /// Budgets of single components (as triggers name them), dollars per month.
     pub components: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Slo {
+    /// Objective for the 95th percentile of response time, seconds.
     pub latency_p95: Option<f64>,
+    /// Objective for the 99th percentile of response time, seconds.
     pub latency_p99: Option<f64>,
+    /// Largest share of failed requests, 0..1.
     pub error_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanSays {
+    /// Monthly cost, dollars per month.
     pub monthly_cost: Option<f64>,
+    /// Requests per day.
     pub requests_per_day: Option<f64>,
+    /// Peak requests per second.
     pub peak_requests_per_second: Option<f64>,
+    /// Database size, bytes.
     pub database_size: Option<f64>,
+    /// 95th percentile of response time, seconds.
     pub latency_p95: Option<f64>,
+    /// Peak concurrent sessions (count).
     pub concurrent_sessions: Option<f64>,
+    /// Registered users (count).
     pub users: Option<f64>,
+    /// Vector store size, bytes.
     pub vector_store_size: Option<f64>,
+    /// Other statements of the plan, in words.
     pub notes: Vec<String>,
 }
