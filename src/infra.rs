@@ -6,8 +6,8 @@
 //! engine re-resolves it.
 
 use crate::pricing::{Capacity, Catalog};
-use crate::scenario::bounds::MAX_SERVERS;
-use crate::scenario::{Billing, Stage, Upgrade};
+use crate::scenario::limits::MAX_SERVERS;
+use crate::scenario::model::{Billing, Stage, Upgrade};
 use crate::units::fmt_number;
 
 /// Concrete capacities the engine simulates.
@@ -257,7 +257,7 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
 }
 
 /// The database's connections against its plan's limit (direct, or pooled with a pooler).
-fn database(d: &crate::scenario::Database, catalog: &Catalog, out: &mut Vec<Problem>) -> DbInfra {
+fn database(d: &crate::scenario::model::Database, catalog: &Catalog, out: &mut Vec<Problem>) -> DbInfra {
     let cap = capacity_of(&d.billing, catalog).unwrap_or_default();
     let limit = if d.pooler {
         cap.pooled_connections.or(cap.direct_connections)
@@ -307,7 +307,7 @@ fn database(d: &crate::scenario::Database, catalog: &Catalog, out: &mut Vec<Prob
 }
 
 /// The vector store's servers, and its vectors against the plan's stated capacity.
-fn vector_store(v: &crate::scenario::VectorStore, catalog: &Catalog, out: &mut Vec<Problem>) -> VectorInfra {
+fn vector_store(v: &crate::scenario::model::VectorStore, catalog: &Catalog, out: &mut Vec<Problem>) -> VectorInfra {
     let cap = capacity_of(&v.billing, catalog).unwrap_or_default();
     if let Some(max) = cap.max_vectors.filter(|m| v.vectors > *m) {
         problem(
@@ -405,96 +405,5 @@ impl Infra {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::Upgrade;
-    use std::path::PathBuf;
-
-    fn stage_with(api: &str) -> Stage {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("s.yaml");
-        let text = format!(
-            "name: t\nstage: s\nhorizon: 1d\ntraffic: {{arrival_rate: 1/s}}\n\
-             requests: {{r: {{share: 100%, cpu: 10ms}}}}\nstages: {{s: {{api: {api}}}}}\n"
-        );
-        std::fs::write(&p, text).unwrap();
-        let pricing = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pricing");
-        let cat = Catalog::load_dir(&pricing, crate::pricing::ChosenBy::Flag).unwrap();
-        let sc = crate::scenario::load_with_catalog(&p, &cat).unwrap_or_else(|e| panic!("{e}"));
-        sc.stages["s"].clone()
-    }
-
-    fn ram_upgrade(bytes: f64) -> Upgrade {
-        Upgrade {
-            component: "api".into(),
-            ram_bytes: Some(bytes),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn ram_in_use_left_out_follows_the_instance_ram_through_upgrades() {
-        let gib = 1024.0 * 1024.0 * 1024.0;
-        let mut st = stage_with("{provider: railway, plan: pro, vcpu: 1, ram: 1GiB}");
-        assert_eq!(st.api.ram_in_use_bytes, gib);
-        apply_upgrade(&mut st, &ram_upgrade(4.0 * gib));
-        assert_eq!(st.api.ram_bytes, 4.0 * gib);
-        assert_eq!(st.api.ram_in_use_bytes, 4.0 * gib);
-    }
-
-    /// What does not fit is an error for `resolve`; the lenient form simulates the plan's
-    /// limit instead and its note says so (with the stage, the field and the value used).
-    #[test]
-    fn lenient_resolution_says_what_it_clamps() {
-        let pricing = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pricing");
-        let cat = Catalog::load_dir(&pricing, crate::pricing::ChosenBy::Flag).unwrap();
-        let mut st = stage_with("{provider: railway, plan: hobby, vcpu: 1, ram: 1GiB, workers: 2}");
-        apply_upgrade(
-            &mut st,
-            &Upgrade {
-                component: "api".into(),
-                vcpu: Some(100.0),
-                ..Default::default()
-            },
-        );
-        let problems = Infra::resolve(&st, &cat).unwrap_err();
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].field, "api.vcpu");
-        let (infra, notes) = Infra::resolve_lenient(&st, &cat);
-        assert_eq!(infra.api_vcpu_total, 50.0);
-        assert_eq!(
-            notes,
-            ["A configuration of stage `s` does not fit, `api.vcpu`: 100 vCPU exceeds what the plan allows (50 vCPU); simulated with 50 vCPU per instance."]
-        );
-        // Added instances past the bound of one station's servers: clamped, and said.
-        add_instances(&mut st, u32::MAX, u32::MAX);
-        let (infra, notes) = Infra::resolve_lenient(&st, &cat);
-        assert_eq!(infra.api_slots as u64, MAX_SERVERS);
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains("`api.workers`") && n.contains("simulated with 1000000")),
-            "{notes:?}"
-        );
-    }
-
-    #[test]
-    fn adding_instances_saturates_and_stops_at_max() {
-        let mut st = stage_with("{vcpu: 1}");
-        assert_eq!(
-            add_instances(&mut st, u32::MAX, 7).as_deref(),
-            Some("api: 1 → 7 instances")
-        );
-        assert_eq!(add_instances(&mut st, 1, 7), None);
-        assert_eq!(st.api.instances, 7);
-    }
-
-    #[test]
-    fn ram_in_use_given_stays_what_the_file_says_through_upgrades() {
-        let gib = 1024.0 * 1024.0 * 1024.0;
-        let mut st = stage_with("{provider: railway, plan: pro, vcpu: 1, ram: 1GiB, ram_in_use: 300MB}");
-        assert_eq!(st.api.ram_in_use_bytes, 300e6);
-        apply_upgrade(&mut st, &ram_upgrade(4.0 * gib));
-        assert_eq!(st.api.ram_in_use_bytes, 300e6);
-    }
-}
+#[path = "infra_tests.rs"]
+mod tests;

@@ -311,11 +311,22 @@ impl Sources {
 
     /// Deserialises `value` into `T`, turning serde's error into a located [`InputError`].
     pub fn deserialize<T: DeserializeOwned>(&self, value: Value) -> Result<T, InputError> {
+        self.deserialize_at("", value)
+    }
+
+    /// [`Self::deserialize`] for the value found at field path `at` of the document (a
+    /// component kind's own block, `stages.beta.backup`): errors name fields below it.
+    pub fn deserialize_at<T: DeserializeOwned>(&self, at: &str, value: Value) -> Result<T, InputError> {
         serde_path_to_error::deserialize(value).map_err(|e| {
             let mut path = e.path().to_string();
             if path == "." {
                 path.clear();
             }
+            let path = if path.is_empty() {
+                at.to_string()
+            } else {
+                join(at, &path)
+            };
             let inner = e.into_inner().to_string();
             let inner = match inner.find(" at line ") {
                 Some(i) => inner[..i].to_string(),

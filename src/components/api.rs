@@ -2,9 +2,9 @@
 //! every stage has, and the one `add_instances` scales out.
 
 use super::{add, ComponentKind, Period, GB, GIB};
-use crate::engine::{API, CPU};
+use crate::engine::station::{API, CPU};
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Stage, Upgrade};
+use crate::scenario::model::{Billing, Metric, Stage, Upgrade};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "api",
@@ -25,6 +25,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &["vcpu", "ram", "workers"],
     upgrade,
     scales_out: true,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -2,9 +2,9 @@
 //! instance hours, read replicas and monthly active users.
 
 use super::{add, ComponentKind, Period, GB};
-use crate::engine::DB;
+use crate::engine::station::DB;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Stage, Upgrade};
+use crate::scenario::model::{Billing, Metric, Stage, Upgrade};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "database",
@@ -30,6 +30,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &["pooler", "connections", "read_replicas"],
     upgrade,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -3,7 +3,7 @@
 
 use super::{add, ComponentKind, Period};
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Stage};
+use crate::scenario::model::{Billing, Stage};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "external",
@@ -19,6 +19,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &[],
     upgrade: super::no_upgrade_fields,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

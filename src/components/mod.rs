@@ -12,19 +12,30 @@
 //!    and its functions: `instances` (the names it has in a stage), `billing` / `billing_mut`
 //!    (its billing block by name), `usage` (what it uses in one period, by billing metric, and
 //!    the count its fee multiplies by), `upgrade` (what an `upgrade` action's own fields do).
-//! 2. Add `mod my_kind;` here and `&my_kind::KIND` to [`KINDS`].
+//! 2. A kind with a YAML block of its own in a stage sets `key` (the stage field, `backup:`)
+//!    and `parse`: its raw mirror (declared with `scenario::raw::billed_component!` for the
+//!    billing fields, `deny_unknown_fields`) is read with [`read_block`], which locates serde's
+//!    errors; its own checks report through [`BlockCx`] with their field path; what it returns
+//!    is kept in [`Stage::blocks`] and read back with [`Stage::block`].
+//! 3. Its trigger metrics are [`MetricDef`]s in `own_metrics`, named `<component>.<name>`,
+//!    with the unit thresholds are parsed in and the function that computes them from the
+//!    stage and the period's levels ([`crate::scenario::model::PeriodLevels`]).
+//! 4. Add `mod my_kind;` here and `&my_kind::KIND` to [`KINDS`].
 //!
 //! Everything that goes through the registry then knows it: [`names`] (and so trigger and
 //! budget checks, the per-component bill and its ledger), [`billing_of`], [`billings`] (plan
 //! and size checks), [`usage`] (the bill), [`apply_upgrade_fields`], the reserved names of
-//! `external:` entries, which `upgrade` fields belong to it, whether `add_instances` applies.
-//! `tests.rs` registers a test-only kind (a nightly backup job) next to the built-in ones and
-//! checks that it is listed, billed, priced and owns a metric, with no other change.
+//! `external:` entries, which `upgrade` fields belong to it, whether `add_instances` applies,
+//! the stage fields a scenario may write and the metrics a trigger may name.
+//! `tests.rs` registers a test-only kind (nightly backups, with a `backup:` block and a
+//! `backup.stored` metric) next to the built-in ones and checks, with no other change, that a
+//! scenario using it is parsed and validated (located errors for its bad values), that it is
+//! listed, billed and priced, and that a trigger on its metric fires in a run.
 //!
-//! What is *not* open yet: a kind's configuration is a field of [`Stage`] (so a kind with its
-//! own YAML block also needs that field, its raw mirror and its validation), the engine's
-//! stations are the engine's own table ([`crate::engine::KINDS`]; a kind here refers to them),
-//! and trigger metrics are the closed [`Metric`] enum (a kind here says which ones need it).
+//! What is *not* open yet: the built-in kinds keep their configuration in typed fields of
+//! [`Stage`] and their metrics in the closed part of [`Metric`] (the engine computes them);
+//! the engine's stations are the engine's own table ([`crate::engine::KINDS`]; a kind here
+//! refers to them).
 
 mod api;
 mod cache;
@@ -37,9 +48,9 @@ pub mod vector_store;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::StationId;
+use crate::engine::station::StationId;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Scenario, Stage, Upgrade};
+use crate::scenario::model::{Billing, KindConfig, Metric, MetricDef, Scenario, Stage, Upgrade};
 
 /// A period's expected volumes and stored sizes.
 pub struct Volumes {
@@ -62,7 +73,7 @@ pub struct Period<'a> {
 
 impl Period<'_> {
     /// The mean over the request mix of `f` (weighted by each type's share).
-    pub fn per_request(&self, f: &dyn Fn(&crate::scenario::RequestType) -> f64) -> f64 {
+    pub fn per_request(&self, f: &dyn Fn(&crate::scenario::model::RequestType) -> f64) -> f64 {
         self.scenario.requests.iter().map(|r| r.share * f(r)).sum()
     }
 }
@@ -108,6 +119,42 @@ pub struct ComponentKind {
     pub upgrade: fn(&mut Stage, &Upgrade, &mut Vec<String>),
     /// Whether `add_instances` scales it out.
     pub scales_out: bool,
+    /// The stage field its configuration is written under (`backup:`), when it has a block of
+    /// its own; the block is handed to [`Self::parse`] and kept in [`Stage::blocks`].
+    pub key: Option<&'static str>,
+    /// Validates its block (found at field path `at`): every problem reported through `cx`
+    /// with its field, `None` when the block is unusable.
+    pub parse: Option<ParseFn>,
+    /// The trigger metrics it defines, named `<component>.<name>`.
+    pub own_metrics: &'static [MetricDef],
+}
+
+/// A kind's block parser (see [`ComponentKind::parse`]).
+pub type ParseFn = fn(&mut dyn BlockCx, &str, serde_yaml::Value) -> Option<Box<dyn KindConfig>>;
+
+/// What a kind's block parser reports its problems to and validates shared fields with
+/// (validation implements it, each error located at its field's line).
+pub trait BlockCx {
+    /// An error at field path `field` (`stages.beta.backup.keep_days`).
+    fn err(&mut self, field: &str, reason: String);
+    /// An error already located (from deserialising the block).
+    fn report(&mut self, e: crate::error::InputError);
+    /// The scenario's files, to deserialise a block with located errors.
+    fn sources(&self) -> &crate::yamlfile::Sources;
+    /// The billing block of the component at `path`, checked against the pricing catalogs.
+    fn billing(&mut self, path: &str, raw: &crate::scenario::raw::RawBilling) -> Billing;
+}
+
+/// Deserialises a kind's block found at `at` into its raw mirror `T` (serde,
+/// `deny_unknown_fields`), reporting serde's error located at its field.
+pub fn read_block<T: serde::de::DeserializeOwned>(cx: &mut dyn BlockCx, at: &str, v: serde_yaml::Value) -> Option<T> {
+    match cx.sources().deserialize_at(at, v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            cx.report(e);
+            None
+        }
+    }
 }
 
 impl std::fmt::Debug for ComponentKind {
@@ -152,14 +199,48 @@ pub fn kind_in<'r>(reg: Registry<'r>, stage: &Stage, name: &str) -> Option<&'r C
     reg.iter().copied().find(|k| (k.billing)(stage, name).is_some())
 }
 
-/// The kind a trigger metric needs (`database.wait` → database), if any.
+/// The kind a trigger metric needs (`database.wait` → database), if any, among `reg`.
+pub fn owner_in<'r>(reg: Registry<'r>, metric: Metric) -> Option<&'r ComponentKind> {
+    reg.iter().copied().find(|k| match metric {
+        Metric::Kind(d) => k.own_metrics.iter().any(|m| m == d),
+        m => k.metrics.contains(&m),
+    })
+}
+
+/// [`owner_in`] the registry.
 pub fn owner_of(metric: Metric) -> Option<&'static ComponentKind> {
-    KINDS.iter().copied().find(|k| k.metrics.contains(&metric))
+    owner_in(KINDS, metric)
+}
+
+/// The kind owning stage field `key` (a block of its own), among `reg`.
+pub fn block_owner<'r>(reg: Registry<'r>, key: &str) -> Option<&'r ComponentKind> {
+    reg.iter().copied().find(|k| k.key == Some(key))
+}
+
+/// The metric triggers name `name`: a built-in one or one a kind of `reg` defines.
+pub fn metric_named(reg: &[&'static ComponentKind], name: &str) -> Option<Metric> {
+    Metric::ALL.iter().find(|m| m.0 == name).map(|m| m.1).or_else(|| {
+        reg.iter()
+            .flat_map(|k| k.own_metrics)
+            .find(|d| d.id == name)
+            .map(Metric::Kind)
+    })
+}
+
+/// The names of every metric triggers may name with `reg` (the error for an unknown one lists them).
+pub fn metric_names(reg: Registry) -> Vec<String> {
+    let own = reg.iter().flat_map(|k| k.own_metrics).map(|d| d.id);
+    Metric::ALL.iter().map(|m| m.0).chain(own).map(String::from).collect()
 }
 
 /// Names reserved by the kinds with one component per stage (an `external:` entry cannot take them).
 pub fn reserved_names() -> impl Iterator<Item = &'static str> {
-    KINDS.iter().filter(|k| k.list.is_none()).map(|k| k.name)
+    reserved_names_in(KINDS)
+}
+
+/// [`reserved_names`] among the kinds of `reg`.
+pub fn reserved_names_in<'r>(reg: &'r [&'static ComponentKind]) -> impl Iterator<Item = &'static str> + 'r {
+    reg.iter().filter(|k| k.list.is_none()).map(|k| k.name)
 }
 
 /// Ids of a stage's components of the kinds in `reg`, as triggers, actions and budgets name them.

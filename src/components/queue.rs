@@ -2,9 +2,9 @@
 //! CPU its jobs use, its workers' RAM and hours.
 
 use super::{add, ComponentKind, Period, GB};
-use crate::engine::JOBS;
+use crate::engine::station::JOBS;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Stage};
+use crate::scenario::model::{Billing, Metric, Stage};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "queue",
@@ -20,6 +20,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &[],
     upgrade: super::no_upgrade_fields,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

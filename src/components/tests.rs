@@ -2,10 +2,8 @@
 //! registered next to the built-in ones is listed, billed and priced with no other change.
 
 use super::*;
-use crate::scenario::Billing;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::LazyLock;
 
 fn beta() -> (crate::scenario::Scenario, crate::pricing::Catalog) {
     crate::scenario::load(Path::new("scenarios/beta.yaml"), None).expect("beta loads")
@@ -30,6 +28,25 @@ fn a_metric_has_at_most_one_owner_and_upgrade_fields_are_not_shared() {
     }
     let fields: Vec<_> = KINDS.iter().flat_map(|k| k.upgrade_fields).collect();
     assert_eq!(fields.len(), fields.iter().collect::<BTreeSet<_>>().len());
+    // A kind's own block has a parser and its own metrics are named `<component>.<name>`,
+    // distinct from every other metric; no two kinds own a stage field.
+    let reg = registry();
+    let mut ids: Vec<String> = crate::scenario::Metric::ALL.iter().map(|m| m.0.to_string()).collect();
+    for k in &reg {
+        assert_eq!(k.key.is_some(), k.parse.is_some(), "{}", k.name);
+        for d in k.own_metrics {
+            assert!(
+                d.id.strip_prefix(k.name).is_some_and(|r| r.starts_with('.')),
+                "{}",
+                d.id
+            );
+            ids.push(d.id.to_string());
+        }
+    }
+    assert_eq!(ids.len(), ids.iter().collect::<BTreeSet<_>>().len());
+    assert_eq!(crate::components::metric_names(&reg), ids);
+    let keys: Vec<_> = reg.iter().filter_map(|k| k.key).collect();
+    assert_eq!(keys.len(), keys.iter().collect::<BTreeSet<_>>().len());
 }
 
 #[test]
@@ -48,17 +65,18 @@ fn the_registry_lists_and_finds_every_component_of_a_stage() {
     assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue"]));
 }
 
-// A kind added by a test: a nightly database backup kept 30 days in Cloudflare R2 (Infrequent
-// Access). It has no YAML block of its own: a stage with a database has one, billed from the
-// period's database size, and it needs a database for the `database.size` metric's backups.
+// A kind added by a test: nightly backups of the database, kept `keep_days` days in Cloudflare
+// R2 (Infrequent Access). It owns a stage block (`backup:`, billed like any component, with a
+// field of its own) and a trigger metric, `backup.stored`. Nothing outside this file knows it:
+// the tests below register it next to the built-in kinds (`registry()`, one line).
 
 const BACKUP: ComponentKind = ComponentKind {
     name: "backup",
     label: "nightly backup",
     list: None,
-    instances: |s| one_if(s.database.is_some(), "backup"),
-    billing: |s, n| (n == "backup" && s.database.is_some()).then_some(&*BACKUP_BILLING),
-    billing_mut: |_, _| None,
+    instances: |s| one_if(s.blocks.contains_key("backup"), "backup"),
+    billing: |s, n| s.block::<Backup>(n).map(|b| &b.billing),
+    billing_mut: |s, n| s.block_mut::<Backup>(n).map(|b| &mut b.billing),
     usage: backup_usage,
     capacity: &[],
     stations: &[],
@@ -66,37 +84,200 @@ const BACKUP: ComponentKind = ComponentKind {
     upgrade_fields: &[],
     upgrade: no_upgrade_fields,
     scales_out: false,
+    key: Some("backup"),
+    parse: Some(parse_backup),
+    own_metrics: &[MetricDef {
+        id: "backup.stored",
+        unit: crate::units::Unit::Bytes,
+        about: "bytes of backups held: the database size times the days kept",
+        range: (0.0, None),
+        value: |st, p| {
+            st.block::<Backup>("backup")
+                .map_or(f64::NAN, |b| b.keep_days * p.database_bytes)
+        },
+    }],
 };
 
-static BACKUP_BILLING: LazyLock<Billing> = LazyLock::new(|| Billing {
-    provider: Some("cloudflare_r2".into()),
-    plan: Some("infrequent_access".into()),
-    multiplier: 1.0,
-    ..Billing::default()
-});
+/// The built-in kinds and the backup kind: the one registration line.
+fn registry() -> Vec<&'static ComponentKind> {
+    KINDS.iter().copied().chain([&BACKUP]).collect()
+}
 
-/// 30 daily copies of the database stored, one write per night.
-fn backup_usage(p: &Period, _: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
+crate::scenario::raw::billed_component! {
+    /// A stage's `backup:` block as written.
+    pub struct RawBackup {
+        /// Days a nightly copy is kept (1 to 3650).
+        pub keep_days: Option<f64>,
+    }
+}
+
+/// A stage's backups, validated.
+#[derive(Debug, Clone)]
+struct Backup {
+    billing: Billing,
+    keep_days: f64,
+}
+
+fn parse_backup(cx: &mut dyn BlockCx, at: &str, v: serde_yaml::Value) -> Option<Box<dyn KindConfig>> {
+    let raw: RawBackup = read_block(cx, at, v)?;
+    let billing = cx.billing(at, &raw.billing());
+    let keep_days = raw.keep_days.unwrap_or(30.0);
+    if !(1.0..=3650.0).contains(&keep_days) || keep_days.fract() != 0.0 {
+        let reason = format!("expected a whole number of days from 1 to 3650, found {keep_days}");
+        cx.err(&format!("{at}.keep_days"), reason);
+        return None;
+    }
+    Some(Box::new(Backup { billing, keep_days }))
+}
+
+/// `keep_days` daily copies of the database stored, one write per night.
+fn backup_usage(p: &Period, st: &Stage, n: &str, u: &mut Usage) -> Option<f64> {
+    let b = st.block::<Backup>(n)?;
     let v = p.volumes;
-    add(
-        u,
-        "storage_gb_months",
-        30.0 * v.db_bytes_end / GB * v.hours / p.scenario.hours_per_month,
-    );
+    let copies = b.keep_days * v.db_bytes_end / GB;
+    add(u, "storage_gb_months", copies * v.hours / p.scenario.hours_per_month);
     add(u, "class_a_ops", v.hours / 24.0);
     Some(1.0)
 }
 
+/// A one-stage scenario with a 100 GB database, `backup` (a stage block) and `trigger`.
+fn backup_scenario(backup: &str, trigger: &str) -> String {
+    format!(
+        "name: backups\nstage: s\nhorizon: 2h\nresolution: 1h\nreplications: 1\n\
+         simulation: {{mode: full}}\ntraffic: {{arrival_rate: 1/s}}\n\
+         requests: {{r: {{share: 100%, cpu: {{dist: constant, value: 10ms}}}}}}\n\
+         storage: {{database: {{initial: 100 GB}}}}\n\
+         stages:\n  s:\n    api: {{vcpu: 1, workers: 2}}\n    backup: {backup}\n\
+         triggers:\n  - {trigger}\n"
+    )
+}
+
+fn load(text: &str) -> Result<crate::scenario::Scenario, crate::error::InputErrors> {
+    let catalog = crate::pricing::Catalog::builtin().expect("built-in catalogs");
+    crate::scenario::load_str_in(&registry(), Path::new("backups.yaml"), text, &catalog)
+}
+
+const R2: &str = "{provider: cloudflare_r2, plan: infrequent_access";
+const FLAG: &str = "{name: too much, metric: backup.stored, above: 500 GB, action: flag}";
+
+#[test]
+fn a_kind_with_its_own_block_is_parsed_validated_and_its_metric_parsed_in_its_unit() {
+    let sc = load(&backup_scenario(&format!("{R2}, keep_days: 7}}"), FLAG)).unwrap_or_else(|e| panic!("{e}"));
+    let st = &sc.stages["s"];
+    let b = st.block::<Backup>("backup").expect("the block, as its kind built it");
+    assert_eq!(b.keep_days, 7.0);
+    assert_eq!(b.billing.plan.as_deref(), Some("infrequent_access"));
+    assert_eq!(names_in(&registry(), st), ["api", "backup"]);
+    let t = &sc.triggers[0];
+    assert_eq!(t.metric.name(), "backup.stored");
+    assert_eq!(t.threshold, 500e9, "`500 GB` is read in the metric's unit, bytes");
+    let levels = crate::scenario::PeriodLevels {
+        database_bytes: 100e9,
+        ..Default::default()
+    };
+    let crate::scenario::Metric::Kind(d) = t.metric else {
+        panic!("a kind's metric")
+    };
+    assert_eq!((d.value)(st, &levels), 700e9);
+    // Without the kind registered, neither the block nor the metric exists.
+    let catalog = crate::pricing::Catalog::builtin().unwrap();
+    let text = backup_scenario(&format!("{R2}}}"), FLAG);
+    let e = crate::scenario::load_str(Path::new("b.yaml"), &text, &catalog).unwrap_err();
+    assert!(e.to_string().contains("unknown field `backup`"), "{e}");
+}
+
+#[test]
+fn bad_values_of_the_block_and_the_metric_are_located_errors() {
+    let cases = [
+        (
+            format!("{R2}, keep_days: 0}}"),
+            FLAG.to_string(),
+            "stages.s.backup.keep_days",
+            "1 to 3650",
+        ),
+        (
+            format!("{R2}, keep_days: 2.5}}"),
+            FLAG.to_string(),
+            "stages.s.backup.keep_days",
+            "whole number",
+        ),
+        (
+            format!("{R2}, keep: 7}}"),
+            FLAG.to_string(),
+            "stages.s.backup.keep",
+            "unknown field `keep`",
+        ),
+        (
+            "{provider: cloudflare_r2, plan: gold}".into(),
+            FLAG.to_string(),
+            "stages.s.backup.plan",
+            "gold",
+        ),
+        (
+            format!("{R2}}}"),
+            FLAG.replace("500 GB", "5 s"),
+            "triggers[0].above",
+            "",
+        ),
+        (
+            format!("{R2}}}"),
+            FLAG.replace("backup.stored", "backup.size"),
+            "triggers[0].metric",
+            "unknown metric `backup.size`",
+        ),
+    ];
+    for (backup, trigger, field, says) in cases {
+        let text = backup_scenario(&backup, &trigger);
+        let errs = load(&text).expect_err(&text).0;
+        let e = errs
+            .iter()
+            .find(|e| e.field == field)
+            .unwrap_or_else(|| panic!("{field}: {errs:?}"));
+        assert!(e.reason.contains(says), "{field}: {}", e.reason);
+        assert!(e.line.is_some(), "{field} is located: {e:?}");
+    }
+    // The unknown metric's error lists the kind's metric among the valid ones; a misspelt stage
+    // field lists the kind's field among the allowed ones.
+    let text = backup_scenario(&format!("{R2}}}"), &FLAG.replace("backup.stored", "backup.size"));
+    let errs = load(&text).unwrap_err().0;
+    assert!(
+        errs[0].allowed.iter().any(|a| a == "backup.stored"),
+        "{:?}",
+        errs[0].allowed
+    );
+    assert!(
+        errs[0].allowed.iter().any(|a| a == "database.size"),
+        "{:?}",
+        errs[0].allowed
+    );
+    let text = backup_scenario(&format!("{R2}}}"), FLAG).replace("    api:", "    backups: {}\n    api:");
+    let errs = load(&text).unwrap_err().0;
+    assert!(errs[0].reason.contains("unknown field `backups`"), "{errs:?}");
+    assert!(errs[0].allowed.iter().any(|a| a == "backup"), "{:?}", errs[0].allowed);
+}
+
+#[test]
+fn a_trigger_on_the_kinds_metric_fires_in_a_run_as_its_block_says() {
+    // 100 GB of database: kept 7 days, 700 GB of backups (above 500 GB); kept 3 days, 300 GB.
+    let fired = |days: u32| {
+        let sc = load(&backup_scenario(&format!("{R2}, keep_days: {days}}}"), FLAG)).unwrap_or_else(|e| panic!("{e}"));
+        let catalog = crate::pricing::Catalog::builtin().unwrap();
+        let r = crate::run::run(&sc, &catalog, &crate::run::RunConfig::of(&sc)).expect("runs");
+        let t = &r.triggers[0];
+        (t.fired_in, t.value_at_fire.mean)
+    };
+    let (n, at) = fired(7);
+    assert_eq!(n, 1);
+    assert!((at - 700e9).abs() < 1.0, "{at}");
+    assert_eq!(fired(3).0, 0);
+}
+
 #[test]
 fn a_kind_registered_next_to_the_built_in_ones_is_listed_billed_and_priced() {
-    let (sc, catalog) = beta();
-    let mut reg: Vec<&ComponentKind> = KINDS.to_vec();
-    reg.push(&BACKUP);
-    let st = sc
-        .stages
-        .values()
-        .find(|s| s.database.is_some())
-        .expect("a stage with a database");
+    let sc = load(&backup_scenario(&format!("{R2}, keep_days: 30}}"), FLAG)).unwrap_or_else(|e| panic!("{e}"));
+    let catalog = crate::pricing::Catalog::builtin().unwrap();
+    let reg = registry();
+    let st = &sc.stages["s"];
     let names = names_in(&reg, st);
     assert_eq!(names.last().map(String::as_str), Some("backup"));
     assert_eq!(names[..names.len() - 1], super::names(st)[..]);

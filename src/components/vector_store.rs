@@ -2,9 +2,9 @@
 //! storage and queries.
 
 use super::{add, ComponentKind, Period, GB};
-use crate::engine::VEC;
+use crate::engine::station::VEC;
 use crate::pricing::Usage;
-use crate::scenario::{Billing, Metric, Stage, Upgrade};
+use crate::scenario::model::{Billing, Metric, Stage, Upgrade};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "vector_store",
@@ -20,6 +20,9 @@ pub const KIND: ComponentKind = ComponentKind {
     upgrade_fields: &["servers"],
     upgrade,
     scales_out: false,
+    key: None,
+    parse: None,
+    own_metrics: &[],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -6,7 +6,7 @@
 use super::station::{PerStation, StationConfig, StationId, API, CPU, DB, JOBS, KINDS, VEC};
 use crate::dist::Dist;
 use crate::infra::Infra;
-use crate::scenario::{Scenario, Stage, Traffic};
+use crate::scenario::model::{Scenario, Stage, Traffic};
 
 /// An expected count (2.4 queries per request), split once at configuration into its whole
 /// part and the chance of one more: a float → integer conversion is a dozen instructions, and

@@ -26,7 +26,7 @@ pub use station::{StationConfig, StationId, StationKind, API, CPU, DB, JOBS, KIN
 
 use crate::dist::Dist;
 use crate::event_queue::EventQueue;
-use crate::scenario::{Scenario, Traffic};
+use crate::scenario::model::{Scenario, Traffic};
 use event::{key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_LIMITER, EV_THINK, EV_TIMEOUT};
 use rand::rngs::SmallRng;
 use rand::Rng;

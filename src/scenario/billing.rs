@@ -2,9 +2,9 @@
 //! the inputs a plan's meters need from the component itself (RAM in use, vCPU): a value that
 //! would silently bill as zero is an input error, not a default.
 
+use super::ctx::Ctx;
+use super::model::{Billing, UsageRule};
 use super::raw::{RawBilling, RawUsageRule};
-use super::validate::Ctx;
-use super::{Billing, UsageRule};
 use crate::pricing::{is_level_metric, USAGE_METRICS};
 use std::collections::BTreeMap;
 

@@ -21,8 +21,8 @@
 //! | an external service's `rate_limit` | > 0 (checked where it is read, `validate.rs`) |
 //! | money a file states: `budget`, `plan_says` | ≤ $1,000,000,000,000 |
 
+use super::ctx::Ctx;
 use super::raw::{RawBilling, RawScenario, RawStage, RawUpgrade};
-use super::validate::Ctx;
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number};
 
 /// A component's whole-bill factor: `multiplier` lies in (0, MAX_MULTIPLIER].
@@ -31,9 +31,8 @@ pub const MAX_MULTIPLIER: f64 = 100.0;
 pub const MAX_VCPU: f64 = 10_000.0;
 /// Seats, and the instances or zones of a service's `count`.
 pub const MAX_UNITS: f64 = 1e6;
-/// Servers of one station (API request slots, API cores, database connections, vector-store
-/// servers, job slots). The engine and the queueing formulas work per server.
-pub const MAX_SERVERS: u64 = 1_000_000;
+/// Servers of one station (defined with the other limits infra reads).
+pub use super::limits::MAX_SERVERS;
 /// Any number of a usage rule, tokens per call, and records per request, user, day or job.
 pub const MAX_USAGE: f64 = 1e15;
 /// Any size in bytes (1 EB).

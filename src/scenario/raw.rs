@@ -182,7 +182,7 @@ pub struct RawRequest {
 macro_rules! billed_component {
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Deserialize)]
+        #[derive(Debug, Clone, ::serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             #[serde(default)]
@@ -200,9 +200,9 @@ macro_rules! billed_component {
             pub multiplier: Option<f64>,
             /// What the plan being modelled says this component costs a month.
             #[serde(default)]
-            pub plan_says: Option<Money>,
+            pub plan_says: Option<$crate::units::Money>,
             #[serde(default)]
-            pub usage: BTreeMap<String, RawUsageRule>,
+            pub usage: ::std::collections::BTreeMap<String, $crate::scenario::raw::RawUsageRule>,
             #[serde(default)]
             pub label: Option<String>,
             $($(#[$fm])* #[serde(default)] pub $f: $t,)*
@@ -210,8 +210,8 @@ macro_rules! billed_component {
 
         impl $name {
             /// The fields every billed component shares.
-            pub fn billing(&self) -> RawBilling<'_> {
-                RawBilling {
+            pub fn billing(&self) -> $crate::scenario::raw::RawBilling<'_> {
+                $crate::scenario::raw::RawBilling {
                     provider: self.provider.as_deref(),
                     plan: self.plan.as_deref(),
                     size: self.size.as_deref(),
@@ -226,6 +226,9 @@ macro_rules! billed_component {
         }
     };
 }
+/// A component kind's own block (`components/`) is declared with it too.
+#[allow(unused_imports)] // used by kinds with a block of their own (the test kind has one)
+pub(crate) use billed_component;
 
 /// The billing fields of any billed component, borrowed (see `billed_component!`).
 #[derive(Debug, Clone, Copy)]
@@ -378,6 +381,10 @@ pub struct RawStage {
     pub external: BTreeMap<String, RawExternal>,
     #[serde(default)]
     pub services: BTreeMap<String, RawService>,
+    /// The blocks of registered component kinds with a stage field of their own, as written
+    /// (taken out of the document before deserialising, see `blocks.rs`).
+    #[serde(skip)]
+    pub blocks: Vec<(String, serde_yaml::Value)>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -10,8 +10,8 @@
 //! of the action that made it, naming the stage and the actions before it. `add_instances`
 //! goes straight to its `max`: every instance limit only gets harder with more instances.
 
-use super::validate::Ctx;
-use super::{Action, Stage, Trigger, Upgrade};
+use super::ctx::Ctx;
+use super::model::{Action, Stage, Trigger, Upgrade};
 use crate::infra::{apply_upgrade, Infra, Problem};
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 

@@ -1,8 +1,8 @@
 //! Traffic: users and their growth, sessions, the daily and weekly shape, or open arrivals.
 
+use super::ctx::Ctx;
+use super::model::{Growth, Traffic};
 use super::raw::{RawDailyShape, RawTraffic, RawUsers};
-use super::validate::Ctx;
-use super::{Growth, Traffic};
 use crate::dist::Dist;
 
 pub(super) fn traffic(cx: &mut Ctx, raw: &RawTraffic) -> Traffic {

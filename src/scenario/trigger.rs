@@ -3,10 +3,11 @@
 //! on a share is 6,000 %), a metric with no data in the stages the run can reach (a vector
 //! capacity the plan does not state), a `sustained` longer than the run.
 
+use super::ctx::Ctx;
+use super::model::*;
 use super::raw::{RawAction, RawTrigger, RawUpgrade};
-use super::validate::Ctx;
-use super::*;
 use crate::units::{fmt_bytes, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_seconds};
+use std::collections::BTreeMap;
 
 /// What a trigger may refer to, from the rest of the scenario.
 pub(super) struct Scope<'a> {
@@ -40,14 +41,12 @@ fn fmt_value(kind: Unit, v: f64) -> String {
 /// Checks trigger `i`; `None` when it is too broken to keep (the errors say why).
 pub(super) fn trigger(cx: &mut Ctx, i: usize, t: &RawTrigger, scope: &Scope) -> Option<Trigger> {
     let p = format!("triggers[{i}]");
-    let Some(&(_, metric, kind, _)) = Metric::ALL.iter().find(|m| m.0 == t.metric) else {
-        cx.err_allowed(
-            &format!("{p}.metric"),
-            format!("unknown metric `{}`", t.metric),
-            Metric::ALL.iter().map(|m| m.0.to_string()),
-        );
+    let Some(metric) = crate::components::metric_named(cx.reg, &t.metric) else {
+        let valid = crate::components::metric_names(cx.reg);
+        cx.err_allowed(&format!("{p}.metric"), format!("unknown metric `{}`", t.metric), valid);
         return None;
     };
+    let kind = metric.kind();
     let (above, raw_threshold, field) = match (&t.above, &t.below) {
         (Some(a), None) => (true, a, "above"),
         (None, Some(b)) => (false, b, "below"),
@@ -311,7 +310,7 @@ fn upgrade(cx: &mut Ctx, p: &str, u: &RawUpgrade, scope: &Scope) -> Upgrade {
     if u.read_replicas.is_some_and(|n| n > 0) {
         cx.err(
             &format!("{p}.action.upgrade.read_replicas"),
-            super::validate::READ_REPLICAS_UNSUPPORTED,
+            super::ctx::READ_REPLICAS_UNSUPPORTED,
         );
     }
     if !scope.components.contains(&u.component) {
@@ -429,7 +428,7 @@ pub(super) fn data_warnings(cx: &mut Ctx, triggers: &[(usize, Trigger)], scope: 
         let missing: Vec<String> = reachable
             .iter()
             .filter_map(|s| {
-                no_data_in_stage(cx.catalog, t, &scope.stages[*s], &upgrades).map(|why| format!("{s}: {why}"))
+                no_data_in_stage(cx.reg, cx.catalog, t, &scope.stages[*s], &upgrades).map(|why| format!("{s}: {why}"))
             })
             .collect();
         if missing.len() == reachable.len() {
@@ -480,12 +479,13 @@ fn no_data_anywhere(metric: Metric, data: &DataSources) -> Option<String> {
 
 /// Why trigger `t`'s metric has no value in stage `st` (with any plan an upgrade may give it).
 fn no_data_in_stage(
+    reg: &[&'static crate::components::ComponentKind],
     catalog: &crate::pricing::Catalog,
     t: &Trigger,
     st: &Stage,
     upgrades: &[&Upgrade],
 ) -> Option<String> {
-    if let Some(k) = crate::components::owner_of(t.metric) {
+    if let Some(k) = crate::components::owner_in(reg, t.metric) {
         if k.list.is_none() && (k.instances)(st).is_empty() {
             return Some(format!("no {}", k.label));
         }
@@ -521,7 +521,7 @@ fn no_data_in_stage(
             Some(format!("{} states no vector capacity", plans.join(" or ")))
         }
         Metric::MonthlyCost if !t.components.is_empty() => {
-            let present = component_names(st);
+            let present = crate::components::names_in(reg, st);
             if t.components.iter().any(|c| present.contains(c)) {
                 None
             } else {

@@ -1,22 +1,18 @@
 //! Raw scenario → checked [`Scenario`], collecting every problem with its location.
 
 use super::billing::{billing, require_billed_input};
-use super::limits::{self, Bound};
+use super::ctx::{Ctx, READ_REPLICAS_UNSUPPORTED};
+use super::limits;
+use super::model::*;
 use super::raw::*;
-use super::*;
-use crate::dist::{Dist, RawDist};
+use crate::components::{ComponentKind, KINDS};
+use crate::dist::Dist;
 use crate::error::{InputError, InputErrors};
 use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::yamlfile::{load_with_extends, Sources};
+use serde_yaml::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Read replicas would be billed without serving a single read: refused until the engine
-/// routes reads to them.
-pub(super) const READ_REPLICAS_UNSUPPORTED: &str =
-    "read replicas are not simulated (they would serve no reads), so capsim \
-    refuses to bill them silently; bill a replica as a service instead, e.g. `services: {read_replica: \
-    {provider: supabase, plan: read_replica, size: small, usage: {storage_gb_peak: {per_database_gb: 1}}}}` \
-    (its disk follows the primary's database size)";
 
 /// Loads a scenario and the pricing catalogs it is priced with.
 ///
@@ -27,7 +23,7 @@ pub(super) const READ_REPLICAS_UNSUPPORTED: &str =
 /// capsim. A named directory that does not exist or holds no catalogs is an input error.
 pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
     let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    let raw: RawScenario = sources.deserialize(value)?;
+    let raw = deserialize(&sources, value, KINDS)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -48,94 +44,61 @@ pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario,
         },
     };
     let catalog = Catalog::load(&source)?;
-    let scenario = validate(raw, &sources, &catalog, path)?;
+    let scenario = validate(raw, &sources, &catalog, path, KINDS)?;
     Ok((scenario, catalog))
+}
+
+/// The raw scenario of a merged document, with the blocks of the kinds of `reg` kept aside.
+fn deserialize(sources: &Sources, mut value: Value, reg: &[&'static ComponentKind]) -> Result<RawScenario, InputError> {
+    let taken = super::blocks::take(&mut value, reg);
+    let mut raw: RawScenario = sources
+        .deserialize(value)
+        .map_err(|e| super::blocks::widen_allowed(e, reg))?;
+    super::blocks::give_back(&mut raw, taken);
+    Ok(raw)
 }
 
 /// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
 pub fn load_with_catalog(path: &Path, catalog: &Catalog) -> Result<Scenario, InputErrors> {
     let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    let raw: RawScenario = sources.deserialize(value)?;
-    validate(raw, &sources, catalog, path)
+    let raw = deserialize(&sources, value, KINDS)?;
+    validate(raw, &sources, catalog, path, KINDS)
 }
 
 /// [`load_with_catalog`] for a scenario whose text is given (the fuzz harness); `path` places
 /// it, for its `extends:` and its messages.
 pub fn load_str(path: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, InputErrors> {
+    load_str_in(KINDS, path, text, catalog)
+}
+
+/// [`load_str`] with the component kinds of `reg` (a test registers a kind of its own).
+pub fn load_str_in(
+    reg: &[&'static ComponentKind],
+    path: &Path,
+    text: &str,
+    catalog: &Catalog,
+) -> Result<Scenario, InputErrors> {
     let (value, sources) = crate::yamlfile::load_text_with_extends(path, text, super::raw::TOP_LEVEL)?;
-    let raw: RawScenario = sources.deserialize(value)?;
-    validate(raw, &sources, catalog, path)
+    let raw = deserialize(&sources, value, reg)?;
+    validate(raw, &sources, catalog, path, reg)
 }
 
-/// What validation has found so far, and what it checks against.
-pub(super) struct Ctx<'a> {
-    pub sources: &'a Sources,
-    pub catalog: &'a Catalog,
-    pub errors: Vec<InputError>,
-    /// Triggers or objectives that cannot be evaluated as written (see `Scenario::warnings`).
-    pub warnings: Vec<InputError>,
-}
-
-impl Ctx<'_> {
-    pub fn err(&mut self, field: &str, reason: impl Into<String>) {
-        self.errors.push(self.sources.error(field, reason));
-    }
-    pub fn warn(&mut self, field: &str, reason: impl Into<String>) {
-        self.warnings.push(self.sources.error(field, reason));
-    }
-    pub fn err_allowed<I: IntoIterator<Item = S>, S: Into<String>>(
-        &mut self,
-        field: &str,
-        reason: impl Into<String>,
-        allowed: I,
-    ) {
-        self.errors.push(self.sources.error(field, reason).allowed(allowed));
-    }
-    pub fn dist(&mut self, field: &str, raw: &RawDist) -> Dist {
-        match Dist::from_raw(raw) {
-            Ok(d) => d,
-            Err(e) => {
-                self.err(field, e);
-                Dist::Constant(0.0)
-            }
-        }
-    }
-    pub fn nonneg(&mut self, field: &str, v: f64) -> f64 {
-        if !v.is_finite() || v < 0.0 {
-            self.err(field, format!("expected a number ≥ 0, found {v}"));
-            0.0
-        } else {
-            v
-        }
-    }
-    /// `v`, or an error (and the bound) when it exceeds `bound` (see `bounds.rs`).
-    pub fn at_most(&mut self, field: &str, v: f64, bound: Bound) -> f64 {
-        if v > bound.max {
-            self.err(field, format!("{} is too large: {}", limits::shown(v), bound.why));
-            bound.max
-        } else {
-            v
-        }
-    }
-    pub fn positive(&mut self, field: &str, v: f64) -> f64 {
-        if !v.is_finite() || v <= 0.0 {
-            self.err(field, format!("expected a number > 0, found {v}"));
-            1.0
-        } else {
-            v
-        }
-    }
-}
-
-fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path) -> Result<Scenario, InputErrors> {
+fn validate(
+    raw: RawScenario,
+    sources: &Sources,
+    catalog: &Catalog,
+    file: &Path,
+    reg: &[&'static ComponentKind],
+) -> Result<Scenario, InputErrors> {
     let mut cx = Ctx {
         sources,
         catalog,
+        reg,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
 
-    let (horizon, resolution, hours_per_month) = limits::time_frame(&mut cx, &raw);
+    let (horizon, resolution, hours_per_month) = super::frame::time_frame(&mut cx, &raw);
     let replications = raw.replications.unwrap_or(8);
     if replications == 0 || replications > 100_000 {
         cx.err(
@@ -182,7 +145,7 @@ fn validate(raw: RawScenario, sources: &Sources, catalog: &Catalog, file: &Path)
     let component_ids: Vec<String> = {
         let mut v: Vec<String> = Vec::new();
         for s in stages.values() {
-            v.extend(component_names(s));
+            v.extend(crate::components::names_in(reg, s));
         }
         v.sort();
         v.dedup();
@@ -560,7 +523,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
     });
     let vector_store = s.vector_store.as_ref().map(|v| vector_store(cx, &p, v));
     let queue = s.queue.as_ref().map(|q| queue(cx, &p, q));
-    let reserved: Vec<&str> = crate::components::reserved_names().collect();
+    let reserved: Vec<&str> = crate::components::reserved_names_in(cx.reg).collect();
     let mut external = Vec::new();
     for (n, e) in &s.external {
         let ep = format!("{p}.external.{n}");
@@ -616,6 +579,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         queue,
         external,
         services,
+        blocks: super::blocks::parse(cx, &p, &s.blocks),
     }
 }
 

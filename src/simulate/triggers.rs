@@ -7,7 +7,7 @@ use crate::engine::{PeriodAcc, API, DB, VEC};
 use crate::hist::Hist;
 use crate::infra::{add_instances, apply_upgrade};
 use crate::results::s;
-use crate::scenario::{Action, Metric, Scenario, Stage, Trigger};
+use crate::scenario::{Action, Metric, PeriodLevels, Scenario, Stage, Trigger};
 
 /// Percentile triggers are evaluated only on at least this many observations in a period, so a
 /// handful of slow queries in a quiet window does not fire an upgrade.
@@ -70,6 +70,15 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
         Metric::RequestsPerDay => row[s::REQ_DAY],
         Metric::ConcurrentSessions => row[s::SESS_MAX],
         Metric::ObjectStoreSize => row[s::OBJ_SIZE],
+        Metric::Kind(d) => {
+            let levels = PeriodLevels {
+                users: row[s::USERS],
+                requests_per_day: row[s::REQ_DAY],
+                database_bytes: row[s::DB_SIZE],
+                object_store_bytes: row[s::OBJ_SIZE],
+            };
+            (d.value)(stage, &levels)
+        }
     }
 }
 
