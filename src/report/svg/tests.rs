@@ -174,17 +174,25 @@ fn utilization_axis_follows_the_data_and_keeps_thresholds_in_view() {
     // Lines at 0–5 %: the axis ends a little above 5 %, not at 100 %.
     let top = top_percent(&r);
     assert!((5.0..=10.0).contains(&top), "top {top}");
-    // A 70 % threshold is drawn and in view.
+    // A 15 % threshold (3× the data's peak) is drawn and in view.
     let mut t = r.triggers.first().cloned().expect("a trigger in the test data");
     t.condition.metric = "api.cpu".into();
     t.condition.unit = crate::units::Unit::Fraction;
-    t.condition.threshold = 0.7;
+    t.condition.threshold = 0.15;
     t.name = "cpu high".into();
     r.triggers.push(t);
-    assert!(top_percent(&r) >= 70.0);
+    assert!(top_percent(&r) >= 15.0);
     assert!(texts(&utilization(&r).unwrap().svg)
         .iter()
-        .any(|x| x == "trigger cpu high (70%)"));
+        .any(|x| x == "trigger cpu high (15%)"));
+    // A 70 % threshold (14× the peak) would flatten every line: the axis stays on the data and
+    // the legend says where the threshold is.
+    r.triggers.last_mut().unwrap().condition.threshold = 0.7;
+    let top = top_percent(&r);
+    assert!((5.0..=10.0).contains(&top), "top {top}");
+    assert!(texts(&utilization(&r).unwrap().svg)
+        .iter()
+        .any(|x| x == "trigger cpu high (70%): far above the axis (the data peaks at 5%)"));
     // Overload is still shown whole.
     r.periods[9].series[cpu].mean = 1.8;
     assert!(top_percent(&r) >= 180.0);
