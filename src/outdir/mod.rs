@@ -14,7 +14,7 @@
 pub mod signals;
 mod write;
 
-pub use write::{write_report, Written, PAUSE_HOOK};
+pub use write::{write_report, ReportFiles, Written, PAUSE_HOOK};
 
 use std::ffi::OsString;
 use std::fs;
