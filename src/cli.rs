@@ -236,7 +236,7 @@ fn cmd_run(
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
     let r = simulate(&sc, &cat, &cfg)?;
-    let files = crate::report::render_all(&r);
+    let report = crate::report::Report::new(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
         err(&format!(
@@ -244,7 +244,7 @@ fn cmd_run(
             dir.display()
         ))
     };
-    let written = crate::outdir::write_report(&target, &files, &mut on_wait).map_err(Failure::Other)?;
+    let written = crate::outdir::write_report(&target, &report, &mut on_wait).map_err(Failure::Other)?;
     for w in written.warnings {
         err(&format!("warning: {w}"));
     }

@@ -70,3 +70,39 @@ impl<'a> Ledger<'a> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::Usage;
+    use std::path::Path;
+
+    /// What a replication keeps for billing is the periods of the months not yet billed: at
+    /// most a month of periods (and the one that straddles two months), however long the run.
+    #[test]
+    fn the_log_holds_at_most_a_month_of_periods_whatever_the_horizon() {
+        let cat = Catalog::builtin().expect("catalogs");
+        let mut sc =
+            crate::scenario::load_with_catalog(Path::new("scenarios/mvp.yaml"), &cat).expect("the MVP scenario");
+        for (days, hours) in [(730.0, 6.0), (3650.0, 24.0)] {
+            sc.horizon = days * 86400.0;
+            sc.resolution = hours * 3600.0;
+            let per_month = (month_length(&sc) / sc.resolution).ceil() as usize;
+            let components = vec!["database".to_string()];
+            let mut ledger = Ledger::new(&sc, &components, &cat);
+            let (mut most, mut bills) = (0, 0);
+            let periods = (sc.horizon / sc.resolution).round() as usize;
+            for p in 0..periods {
+                bills += ledger.period(p, vec![(None, Usage::new())]).len();
+                most = most.max(ledger.log.len());
+            }
+            bills += ledger.finish().len();
+            assert_eq!(bills, month_count(&sc), "{days} days: every month billed once");
+            assert!(
+                most <= per_month + 1,
+                "{days} days in periods of {hours} h: {most} periods kept at once, a month is {per_month}"
+            );
+            assert!(most >= per_month, "{most}: a month is billed from all its periods");
+        }
+    }
+}

@@ -14,7 +14,7 @@
 pub mod signals;
 mod write;
 
-pub use write::{write_report, Written, PAUSE_HOOK};
+pub use write::{write_report, ReportFiles, Written, PAUSE_HOOK};
 
 use std::ffi::OsString;
 use std::fs;
@@ -24,7 +24,7 @@ use std::path::{Component, Path, PathBuf};
 /// The file capsim writes into every report directory it writes: its mark of ownership.
 pub const MARKER: &str = ".capsim-report";
 
-/// Every file a report can hold (see `report::render_all`): the files always written, then the
+/// Every file a report can hold (see `report::Report`): the files always written, then the
 /// charts, which are left out when they have no data.
 pub const REPORT_FILES: &[&str] = &[
     "summary.md",

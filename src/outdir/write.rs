@@ -7,6 +7,8 @@
 //!    killed between the two renames of the fallback below) is moved back first.
 //! 3. **Check** the destination again (`Target::recheck`), now that no other run can change it.
 //! 4. **Write** every file, and the marker, into `.<name>.partial-<pid>` beside it, synced to disk.
+//!    Files are rendered as they are written ([`ReportFiles`]), one at a time, so the whole
+//!    report is never in memory at once.
 //! 5. **Swap.** On Linux and macOS one atomic exchange (`renameat2(RENAME_EXCHANGE)`,
 //!    `renameatx_np(RENAME_SWAP)`): the destination is at every instant either the old report
 //!    or the new one. Elsewhere (or on a file system without exchange) two renames, old aside
@@ -34,9 +36,31 @@ pub struct Written {
     pub warnings: Vec<String>,
 }
 
+/// The files of a report, each rendered when it is written.
+pub trait ReportFiles {
+    /// The files' names, in the order they are written (the marker lists them in this order).
+    fn names(&self) -> Vec<&str>;
+    /// Writes file `name` (one of [`Self::names`]) to `out`.
+    fn render(&self, name: &str, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Files already rendered, as (name, bytes).
+impl ReportFiles for Vec<(String, Vec<u8>)> {
+    fn names(&self) -> Vec<&str> {
+        self.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    fn render(&self, name: &str, out: &mut dyn Write) -> io::Result<()> {
+        match self.iter().find(|(n, _)| n == name) {
+            Some((_, bytes)) => out.write_all(bytes),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("no file {name}"))),
+        }
+    }
+}
+
 /// Writes `files` as the report directory `t`, replacing what is there (see the module doc).
 /// `on_wait` is called once if another run holds the lock.
-pub fn write_report(t: &Target, files: &[(String, Vec<u8>)], on_wait: &mut dyn FnMut()) -> Result<Written, String> {
+pub fn write_report(t: &Target, files: &dyn ReportFiles, on_wait: &mut dyn FnMut()) -> Result<Written, String> {
     let shown = t.shown.display();
     fs::create_dir_all(&t.parent).map_err(|e| format!("cannot create {}: {e}", t.parent.display()))?;
     let mut written = Written::default();
@@ -79,24 +103,25 @@ fn sibling(t: &Target, kind: &str, pid: u32) -> PathBuf {
     t.parent.join(n)
 }
 
-/// Creates `dir` and writes the files and the marker into it, each synced to disk.
-fn fill(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+/// Creates `dir` and writes the files and the marker into it, each rendered straight into its
+/// file through a buffer and synced to disk.
+fn fill(dir: &Path, files: &dyn ReportFiles) -> io::Result<()> {
     step(|p| {
         fs::create_dir(dir)?;
         p.remove = vec![dir.to_path_buf()];
         Ok::<(), io::Error>(())
     })?;
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    let names = files.names();
     let marker = marker_text(&names);
-    for (name, bytes) in files
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .chain([(MARKER, marker.as_bytes())])
-    {
+    for name in names.iter().copied().chain([MARKER]) {
         step(|_| {
-            let mut f = File::create(dir.join(name))?;
-            f.write_all(bytes)?;
-            f.sync_all()
+            let mut f = io::BufWriter::with_capacity(64 * 1024, File::create(dir.join(name))?);
+            if name == MARKER {
+                f.write_all(marker.as_bytes())?;
+            } else {
+                files.render(name, &mut f)?;
+            }
+            f.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
         })?;
     }
     sync_dir(dir);

@@ -96,11 +96,20 @@ fn keyed<'a, T>(items: impl Iterator<Item = (&'a str, T)>) -> BTreeMap<String, T
 /// `summary.json`: the run's figures as numbers, keyed by name. NaN (no data) becomes null;
 /// per-period figures are in `timeseries.csv`, bill lines in `costs.csv`.
 pub fn json(r: &RunResult) -> Vec<u8> {
-    let mut v = serde_json::to_value(document(r)).expect("serialisable");
-    positive_zeros(&mut v);
-    let mut out = serde_json::to_vec_pretty(&v).expect("serialisable");
-    out.push(b'\n');
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_json(r, &mut out);
     out
+}
+
+/// Writes [`json`] to `out`. The document goes through a `serde_json::Value` tree, whose maps
+/// sort every object's keys (the file's order) and where `-0` becomes `0`; the tree holds
+/// no per-period figure, so its size does not grow with the horizon (a month adds its totals).
+pub fn write_json(r: &RunResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut v = serde_json::to_value(document(r)).map_err(std::io::Error::other)?;
+    positive_zeros(&mut v);
+    serde_json::to_writer_pretty(&mut *out, &v)?;
+    out.write_all(b"\n")
 }
 
 /// Replaces every `-0.0` in a JSON tree by `0` (a credit of nothing is not a negative amount).

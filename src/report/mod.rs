@@ -1,9 +1,10 @@
 //! Turns a finished run ([`RunResult`]) into things people look at: SVG charts and a single
 //! self-contained HTML page.
 //!
-//! Renderers here are pure: they take the run's plain data and return strings. They never
-//! touch the filesystem, so the same output can be written to files, embedded in other
-//! reports or compared byte for byte in tests. Writing files is another module's job.
+//! Renderers here are pure: they take the run's plain data and return strings, or write to a
+//! writer they are given. They never touch the filesystem, so the same output can be written to
+//! files, embedded in other reports or compared byte for byte in tests. Writing files is
+//! another module's job (`outdir`, which renders each file of a [`Report`] straight into it).
 
 pub mod csv;
 pub mod fmt;
@@ -15,6 +16,7 @@ pub mod text;
 pub mod words;
 
 use crate::results::RunResult;
+use std::io::{self, Write};
 
 /// One rendered chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,28 +62,93 @@ pub fn overload_box(r: &RunResult) -> String {
     )
 }
 
-/// All files of a report directory, in memory.
-pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
-    let charts = charts(r);
-    let chart_files: Vec<&str> = charts.iter().map(|c| c.file).collect();
-    let md = markdown::markdown(r, &chart_files);
-    let summary = format!(
-        "<pre class=\"summary\">{}</pre>",
-        html::escape(&text::summary_text(r, None))
-    );
-    let summary_html = html::render(r, Some(&summary), &charts);
-    let mut files = vec![
-        ("summary.md".to_string(), md.into_bytes()),
-        ("report.html".to_string(), summary_html.into_bytes()),
-        ("costs.csv".to_string(), csv::costs_csv(r)),
-        ("timeseries.csv".to_string(), csv::timeseries_csv(r)),
-        ("triggers.csv".to_string(), csv::triggers_csv(r)),
-        ("summary.json".to_string(), json::json(r)),
-    ];
-    for c in charts {
-        files.push((c.file.to_string(), c.svg.into_bytes()));
+/// A report directory's files, each rendered when it is written ([`Report::write`]): what is
+/// held at once is the run, its charts (which `report.html` embeds) and the file being written,
+/// never the whole report.
+pub struct Report<'a> {
+    r: &'a RunResult,
+    charts: Vec<Chart>,
+}
+
+/// The files every report holds, in the order they are written; the charts follow.
+const FILES: [&str; 6] = [
+    "summary.md",
+    "report.html",
+    "costs.csv",
+    "timeseries.csv",
+    "triggers.csv",
+    "summary.json",
+];
+
+impl<'a> Report<'a> {
+    /// The report of run `r` (its charts are drawn now).
+    pub fn new(r: &'a RunResult) -> Report<'a> {
+        Report { r, charts: charts(r) }
     }
-    files
+
+    /// Every file, in the order they are written: [`FILES`], then the charts with data.
+    pub fn files(&self) -> Vec<&'static str> {
+        FILES
+            .iter()
+            .copied()
+            .chain(self.charts.iter().map(|c| c.file))
+            .collect()
+    }
+
+    /// Renders file `name` (one of [`Self::files`]) into `out`.
+    pub fn write(&self, name: &str, out: &mut dyn Write) -> io::Result<()> {
+        let r = self.r;
+        match name {
+            "summary.md" => {
+                let chart_files: Vec<&str> = self.charts.iter().map(|c| c.file).collect();
+                out.write_all(markdown::markdown(r, &chart_files).as_bytes())
+            }
+            "report.html" => {
+                let summary = format!(
+                    "<pre class=\"summary\">{}</pre>",
+                    html::escape(&text::summary_text(r, None))
+                );
+                out.write_all(html::render(r, Some(&summary), &self.charts).as_bytes())
+            }
+            "costs.csv" => csv::write_costs(r, out),
+            "timeseries.csv" => csv::write_timeseries(r, out),
+            "triggers.csv" => csv::write_triggers(r, out),
+            "summary.json" => json::write_json(r, out),
+            _ => match self.charts.iter().find(|c| c.file == name) {
+                Some(c) => out.write_all(c.svg.as_bytes()),
+                None => Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("a report has no file {name}"),
+                )),
+            },
+        }
+    }
+}
+
+impl crate::outdir::ReportFiles for Report<'_> {
+    fn names(&self) -> Vec<&str> {
+        self.files()
+    }
+
+    fn render(&self, name: &str, out: &mut dyn Write) -> io::Result<()> {
+        self.write(name, out)
+    }
+}
+
+/// All files of a report directory, in memory (for tests and benchmarks; `capsim run` writes
+/// them one at a time through [`Report`]).
+pub fn render_all(r: &RunResult) -> Vec<(String, Vec<u8>)> {
+    let report = Report::new(r);
+    report
+        .files()
+        .into_iter()
+        .map(|name| {
+            let mut bytes = Vec::new();
+            // Writing to memory cannot fail, and every name is the report's own.
+            let _ = report.write(name, &mut bytes);
+            (name.to_string(), bytes)
+        })
+        .collect()
 }
 
 #[cfg(test)]
