@@ -69,8 +69,12 @@ pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResul
 /// holds a block's periods, not the horizon's.
 fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
     let plan = Plan::new(sc);
+    // With one replication, it is the one shown line by line; with more, which one is known only
+    // at the end (the median), and it is then run again with its bill lines.
+    let lines = cfg.replications <= 1;
     let mut runs: Vec<simulate::Run> = (0..cfg.replications)
         .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
+        .map(|r| if lines { r } else { r.totals_only() })
         .collect();
     let mut periods = Periods::new(plan.periods);
     for start in (0..plan.periods).step_by(BLOCK) {
@@ -83,8 +87,21 @@ fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
             periods.add(sc, &plan, p, &block, start);
         }
     }
-    let reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
+    let mut reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
+    if !lines {
+        let median = median_replication(&reps);
+        reps[median].months = with_bill_lines(sc, catalog, &plan, cfg.seed, median);
+    }
     aggregate(sc, cfg, &plan, &reps, periods, &catalog.source)
+}
+
+/// Replication `rep`'s monthly bills with their lines, from running it again.
+fn with_bill_lines(sc: &Scenario, catalog: &Catalog, plan: &Plan, seed: u64, rep: usize) -> Vec<MonthBill> {
+    let mut run = simulate::Run::new(sc, catalog, plan, seed, rep as u32);
+    for p in 0..plan.periods {
+        run.period(p);
+    }
+    run.finish().months
 }
 
 /// The periods aggregated so far.
@@ -549,6 +566,41 @@ mod tests {
         crate::scenario::load(&p, Some(&pricing))
             .unwrap_or_else(|e| panic!("{e}"))
             .0
+    }
+
+    /// The bill shown line by line is the median replication's, whole: running every
+    /// replication with its lines and picking the median gives the same months, to the bit.
+    #[test]
+    fn the_example_bill_is_the_median_replications_with_every_line() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/varying-bills.yaml");
+        let pricing = crate::pricing::CatalogSource::builtin();
+        let (sc, _) = crate::scenario::load(&file, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
+        let catalog = crate::pricing::Catalog::builtin().unwrap();
+        let cfg = RunConfig {
+            replications: 5,
+            ..RunConfig::of(&sc)
+        };
+        let result = run(&sc, &catalog, &cfg).unwrap();
+        let plan = Plan::new(&sc);
+        let full: Vec<Replication> = (0..5)
+            .map(|r| {
+                let mut run = simulate::Run::new(&sc, &catalog, &plan, cfg.seed, r);
+                (0..plan.periods).for_each(|p| drop(run.period(p)));
+                run.finish()
+            })
+            .collect();
+        let median = median_replication(&full);
+        // The replications' bills differ, so which one is shown matters.
+        let totals: Vec<f64> = full.iter().map(|r| r.months[0].total).collect();
+        assert!(totals.iter().any(|t| *t != totals[0]), "{totals:?}");
+        assert_eq!(result.months.len(), full[median].months.len());
+        for (shown, want) in result.months.iter().zip(&full[median].months) {
+            assert!(want.components.iter().any(|c| !c.bill.lines.is_empty()));
+            assert_eq!(
+                serde_json::to_string(&shown.example).unwrap(),
+                serde_json::to_string(want).unwrap()
+            );
+        }
     }
 
     /// One replication's view of the API workers: M/M/4 inputs (32/s, 100 ms, SCV 1).

@@ -135,6 +135,8 @@ pub struct Run<'s> {
     triggers: TriggerState,
     jobs_per_request: f64,
     lookups_per_request: f64,
+    /// Whether the months' bills keep their lines ([`Run::totals_only`]).
+    bill_lines: bool,
     out: Replication,
 }
 
@@ -170,6 +172,7 @@ impl<'s> Run<'s> {
             triggers: TriggerState::new(sc.triggers.len()),
             jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
             lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
+            bill_lines: true,
             out: Replication {
                 firings: Vec::new(),
                 held: Vec::new(),
@@ -291,7 +294,7 @@ impl<'s> Run<'s> {
             self.out.stations = series::theory_stations(&acc, measured, &self.stage, &self.infra);
         }
         let bills = self.ledger.period(p, usage);
-        self.out.months.extend(bills);
+        self.keep_months(bills);
         let stage = self.stage.name.clone();
         let observed = Observed {
             row: &row,
@@ -355,10 +358,35 @@ impl<'s> Run<'s> {
         self.infra = new_infra;
     }
 
+    /// Keeps of each month's bill only its totals and each member's share, not its lines:
+    /// what the aggregate of many replications needs, in memory that does not grow with the
+    /// lines of every month of every replication. The replication shown line by line is run
+    /// again with its lines (the run is deterministic, so the two agree to the bit).
+    pub fn totals_only(mut self) -> Self {
+        self.bill_lines = false;
+        self
+    }
+
+    fn keep_months(&mut self, bills: Vec<MonthBill>) {
+        keep_months(&mut self.out.months, bills, self.bill_lines);
+    }
+
     pub fn finish(mut self) -> Replication {
-        self.out.months.extend(self.ledger.finish());
+        keep_months(&mut self.out.months, self.ledger.finish(), self.bill_lines);
         self.out.held = self.triggers.held;
         self.out.peak = self.triggers.peak;
         self.out
+    }
+}
+
+/// Adds `bills` to `months`, without their lines unless `lines`.
+fn keep_months(months: &mut Vec<MonthBill>, bills: Vec<MonthBill>, lines: bool) {
+    for mut m in bills {
+        if !lines {
+            for c in &mut m.components {
+                c.bill.lines = Vec::new();
+            }
+        }
+        months.push(m);
     }
 }
