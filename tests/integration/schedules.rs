@@ -136,3 +136,32 @@ fn scheduled_runs_do_not_depend_on_the_thread_count() {
     assert_eq!(outs[0], outs[1]);
     assert!(String::from_utf8_lossy(&outs[0]).contains("\"jobs\""));
 }
+
+/// ValueRank (seed 000): `check` passes on every stage (no budget is stated), and the MVP's
+/// free Supabase database passes the plan's own 400 MB warning level on day 42: 100 runs a
+/// month × 2.75 MB of transcripts kept 90 days.
+#[test]
+fn valuerank_scenarios_check_and_the_free_database_fills_on_day_42() {
+    for s in ["mvp", "growth", "scale"] {
+        capsim()
+            .args(["check", "--replications", "2", &format!("scenarios/valuerank/{s}.yaml")])
+            .assert()
+            .code(0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = capsim()
+        .args([
+            "run",
+            "--replications",
+            "2",
+            "--quiet",
+            "scenarios/valuerank/mvp.yaml",
+            "--out",
+        ])
+        .arg(dir.path().join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = std::fs::read_to_string(dir.path().join("r/summary.md")).unwrap();
+    assert!(md.contains("day 42"), "{md}");
+}
