@@ -387,6 +387,10 @@ fn cmd_check(
             let allowed = if allow_overload { " (allowed)" } else { "" };
             out(&format!("          {line}{allowed}\n"));
         }
+        // Scheduled jobs that outlast their interval: a warning, not a breach.
+        for w in crate::sched::summary::warnings(&r.jobs) {
+            out(&format!("          warning: {w}\n"));
+        }
     }
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

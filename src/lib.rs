@@ -27,6 +27,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod sched;
 pub mod seed;
 pub mod simulate;
 pub mod stdio;

@@ -239,6 +239,7 @@ fn aggregate(
         overload: crate::overload::detect_from(sc, &overload),
         checks: Checks::default(),
         plan_notes: sc.plan_says.notes.clone(),
+        jobs: crate::sched::summary::summary(sc, &reps.iter().map(|r| r.jobs.as_slice()).collect::<Vec<_>>()),
         notes: notes(sc, reps),
     };
     result.checks = crate::checks::evaluate(sc, &result);
@@ -634,6 +635,7 @@ mod tests {
                 unstable: Vec::new(),
                 stations: vec![o],
                 notes: Vec::new(),
+                jobs: Vec::new(),
             })
             .collect()
     }

@@ -148,8 +148,9 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
     };
     let peak_requests = f64::from(sc.sim.max_in_flight).min(window_requests);
     let components = plan.components.len() as f64;
-    let steps_per_replication =
-        4.0 * hours + periods as f64 * (SERIES.len() as f64 + components + sc.triggers.len() as f64);
+    let steps_per_replication = 4.0 * hours
+        + periods as f64 * (SERIES.len() as f64 + components + sc.triggers.len() as f64)
+        + crate::sched::events(sc);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let threads = threads.unwrap_or(cores).clamp(1, (sc.replications as usize).max(1));
     let per_replication = periods as f64 * (SERIES.len() as f64 + components + 8.0) * 8.0

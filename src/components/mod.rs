@@ -42,6 +42,7 @@ mod cache;
 mod database;
 mod external;
 mod queue;
+mod schedule;
 mod service;
 pub mod vector_store;
 
@@ -187,7 +188,10 @@ pub static KINDS: Registry<'static> = &[
     &queue::KIND,
     &external::KIND,
     &service::KIND,
+    &schedule::KIND,
 ];
+
+pub use schedule::check as check_schedules;
 
 /// The kind named `name` (`api`, `external`).
 pub fn kind(name: &str) -> Option<&'static ComponentKind> {

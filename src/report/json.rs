@@ -28,6 +28,9 @@ struct Document<'a> {
     checks: &'a Checks,
     plan_notes: &'a [String],
     notes: &'a [String],
+    /// Scheduled jobs (absent without any).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    jobs: &'a [crate::sched::summary::JobSummary],
 }
 
 #[derive(Serialize)]
@@ -75,6 +78,7 @@ fn document(r: &RunResult) -> Document<'_> {
         checks: &r.checks,
         plan_notes: &r.plan_notes,
         notes: &r.notes,
+        jobs: &r.jobs,
     }
 }
 

@@ -45,6 +45,8 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
 
     triggers_markdown(&mut o, r);
 
+    super::jobs::markdown(&mut o, r);
+
     monthly_markdown(&mut o, r);
 
     bill_markdown(&mut o, r);

@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod fmt;
 pub mod html;
+pub mod jobs;
 pub mod json;
 pub mod markdown;
 pub mod svg;
@@ -346,6 +347,7 @@ pub(crate) mod testdata {
             series_names: SERIES.iter().map(|s| s.0).collect(),
             components_used: vec![true; 3],
             plan_notes: vec!["The plan's own arithmetic is off by 2×.".into()],
+            jobs: Vec::new(),
             components: components.clone(),
             periods,
             triggers: vec![fired, quiet],

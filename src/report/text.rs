@@ -12,6 +12,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     header(&mut o, r);
     warnings_lines(&mut o, r);
     trigger_lines(&mut o, r);
+    super::jobs::lines(&mut o, r);
     month_lines(&mut o, r);
     check_lines(&mut o, r);
     plan_lines(&mut o, r);

@@ -125,6 +125,7 @@ pub fn warnings(r: &RunResult) -> Vec<String> {
         ));
     }
     out.extend(bill_warnings(r));
+    out.extend(crate::sched::summary::warnings(&r.jobs));
     for (i, t) in r.triggers.iter().enumerate() {
         let tag = format!("`triggers[{i}]");
         if let Some(n) = r.notes.iter().find(|n| n.contains(&tag)) {

@@ -220,6 +220,9 @@ pub struct RunResult {
     pub checks: Checks,
     /// The scenario author's notes on the plan's own arithmetic.
     pub plan_notes: Vec<String>,
+    /// Scheduled jobs: each one's run durations, overruns and work per run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<crate::sched::summary::JobSummary>,
     /// What the reader should know: scenario warnings, then the replications' notes, each once.
     pub notes: Vec<String>,
 }

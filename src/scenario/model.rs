@@ -412,6 +412,8 @@ pub struct PeriodLevels {
     pub database_bytes: f64,
     /// Object store size at the period's end, bytes.
     pub object_store_bytes: f64,
+    /// Longest scheduled-job run that started in the period, seconds (NaN: none started).
+    pub longest_scheduled_run: f64,
 }
 
 impl PartialEq for MetricDef {

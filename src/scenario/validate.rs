@@ -568,7 +568,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
             count: sv.count.map(|c| c.0).unwrap_or(1.0),
         });
     }
-    Stage {
+    let st = Stage {
         name: name.to_string(),
         description: s.description.clone(),
         plan_says: s.plan_says.map(|m| m.0),
@@ -580,7 +580,9 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         external,
         services,
         blocks: super::blocks::parse(cx, &p, &s.blocks),
-    }
+    };
+    crate::components::check_schedules(cx, &p, &st);
+    st
 }
 
 /// A vector store.

@@ -67,6 +67,8 @@ pub struct Replication {
     pub unstable: Vec<(usize, engine::Unstable)>,
     pub stations: Vec<StationObs>,
     pub notes: Vec<String>,
+    /// Scheduled jobs' runs (`crate::sched`).
+    pub jobs: Vec<crate::sched::JobObs>,
 }
 
 /// Fixed facts about a run, the same in every replication.
@@ -181,6 +183,7 @@ impl<'s> Run<'s> {
                 unstable: Vec::new(),
                 stations: Vec::new(),
                 notes,
+                jobs: Vec::new(),
             },
         }
     }
@@ -278,6 +281,7 @@ impl<'s> Run<'s> {
             };
             overload::observe(&w, &self.stage, &self.infra)
         });
+        let longest_scheduled_run = crate::sched::period(&self.stage, a, b, self.seed, &mut self.out.jobs);
         self.db_size_prev = vols.db_bytes_end;
         let (costs, usage) = self.run_rate(vols, acc_vols.cache_lookups);
         let facts = series::Facts {
@@ -301,6 +305,7 @@ impl<'s> Run<'s> {
             components: &plan.components,
             costs: &costs,
             acc: &acc,
+            longest_scheduled_run,
         };
         if self.fire_triggers(p, b, &observed, &acc_vols) {
             self.reconfigure();

@@ -30,6 +30,8 @@ pub struct Observed<'a> {
     pub costs: &'a [f64],
     /// The busy window.
     pub acc: &'a PeriodAcc,
+    /// Longest scheduled-job run that started in the period, seconds (NaN: none).
+    pub longest_scheduled_run: f64,
 }
 
 /// The value trigger `t` compares with its threshold in one period, on `stage` as it stands
@@ -40,6 +42,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
         components,
         costs,
         acc,
+        longest_scheduled_run,
     } = *o;
     if t.metric == Metric::MonthlyCost && !t.components.is_empty() {
         return components
@@ -76,6 +79,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
                 requests_per_day: row[s::REQ_DAY],
                 database_bytes: row[s::DB_SIZE],
                 object_store_bytes: row[s::OBJ_SIZE],
+                longest_scheduled_run,
             };
             (d.value)(stage, &levels)
         }

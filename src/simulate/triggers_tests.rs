@@ -180,6 +180,7 @@ fn values_come_from_the_row_costs_and_stage() {
         components: &components,
         costs: &costs,
         acc: &acc,
+        longest_scheduled_run: f64::NAN,
     };
     let mut t = trigger(true, 0.0, 1, 0.0, Action::Flag);
     assert_eq!(value(&t, &o, &stage), 42.0);

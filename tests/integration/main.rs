@@ -14,6 +14,7 @@ mod fuzz;
 mod outdir;
 mod overload;
 mod scenarios;
+mod schedules;
 mod snapshots;
 mod stdio;
 mod theory;
