@@ -197,6 +197,7 @@ pub(crate) mod testdata {
                 ),
             ],
             total: 16.91,
+            alternatives: vec![],
         };
         let fired = TriggerSummary {
             name: "db upgrade".into(),

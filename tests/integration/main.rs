@@ -1,4 +1,5 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
+mod alternatives;
 mod approximation;
 mod billing;
 mod bounds;
