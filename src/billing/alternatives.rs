@@ -67,7 +67,8 @@ pub fn price_month(
                 continue;
             };
             let opts = options(plan, alt.size.clone(), month.cfg, hours_per_month);
-            let bill = pricing::bill(plan, &full, &opts);
+            let mut bill = pricing::bill(plan, &full, &opts);
+            bill.warnings.extend(unmetered(own, plan, &full, alt));
             let own_opts = own.map(|p| (p, options(p, month.cfg.size.clone(), month.cfg, hours_per_month)));
             let scale = own_opts.and_then(|(p, o)| break_even(&full, (p, &o), (plan, &opts)));
             let break_even_usage = scale.map_or_else(Vec::new, |k| {
@@ -126,6 +127,29 @@ fn component_month<'a>(
         month.cfg = cfg;
     }
     acc.filter(|m| m.hours > 0.0)
+}
+
+/// The volumes the chosen plan meters and the alternative does not: priced at nothing there,
+/// so said, never a silent $0 (S3's catalog does not meter egress; R2's meters it at $0).
+fn unmetered(
+    own: Option<&Plan>,
+    alt_plan: &Plan,
+    usage: &Usage,
+    alt: &crate::scenario::model::Alternative,
+) -> Vec<String> {
+    let meters = |p: &Plan, m: &str| p.meters.values().any(|x| x.metric == m);
+    usage
+        .iter()
+        .filter(|(m, v)| **v > 0.0 && own.is_some_and(|p| meters(p, m)) && !meters(alt_plan, m))
+        .map(|(m, v)| {
+            format!(
+                "{}/{} meters no `{m}`: {} {m} a month are not priced in this alternative",
+                alt.provider,
+                alt.plan,
+                crate::units::fmt_count(*v)
+            )
+        })
+        .collect()
 }
 
 /// Billing options for `plan` with the component's count (for per-instance plans) and seats.

@@ -28,6 +28,9 @@ struct Document<'a> {
     checks: &'a Checks,
     plan_notes: &'a [String],
     notes: &'a [String],
+    /// Alternatives side by side (left out when the scenario names none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<crate::results::alternatives::AlternativeRow>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +78,7 @@ fn document(r: &RunResult) -> Document<'_> {
         checks: &r.checks,
         plan_notes: &r.plan_notes,
         notes: &r.notes,
+        alternatives: super::alternatives::of(r),
     }
 }
 

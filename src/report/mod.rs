@@ -5,6 +5,7 @@
 //! touch the filesystem, so the same output can be written to files, embedded in other
 //! reports or compared byte for byte in tests. Writing files is another module's job.
 
+pub mod alternatives;
 pub mod csv;
 pub mod fmt;
 pub mod html;

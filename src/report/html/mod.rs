@@ -347,6 +347,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
 
     triggers_table(&mut out, r);
     monthly_table(&mut out, r);
+    out.push_str(&crate::report::alternatives::html(r));
     bill_table(&mut out, r);
     comparisons_table(&mut out, r);
     checks_table(&mut out, r);
