@@ -143,7 +143,7 @@ fn unmetered(
         .filter(|(m, v)| **v > 0.0 && own.is_some_and(|p| meters(p, m)) && !meters(alt_plan, m))
         .map(|(m, v)| {
             format!(
-                "{}/{} meters no `{m}`: {} {m} a month are not priced in this alternative",
+                "{}/{} meters no `{m}`: {} {m} a month are not billed in this alternative (included, or not priced: see its catalog)",
                 alt.provider,
                 alt.plan,
                 crate::units::fmt_count(*v)

@@ -14,10 +14,11 @@ pub fn of(r: &RunResult) -> Vec<AlternativeRow> {
     rows(&months, r.scenario.hours_per_month / 24.0)
 }
 
-/// What an alternative's bills could not price, each once, in month order.
+/// What the alternatives' bills of the last month could not price (earlier months say the
+/// same of smaller volumes).
 pub fn warnings(r: &RunResult) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for a in r.months.iter().flat_map(|m| &m.example.alternatives) {
+    for a in r.months.iter().rev().take(1).flat_map(|m| &m.example.alternatives) {
         for w in &a.bill.warnings {
             let w = format!("{} `{}`: {w}", a.component, a.alternative);
             if !out.contains(&w) {

@@ -7,6 +7,7 @@ mod browser;
 mod catalog_facts;
 mod checks;
 mod cli;
+mod codewarden;
 mod common;
 mod configs;
 mod determinism;
