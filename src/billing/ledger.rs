@@ -59,7 +59,7 @@ impl<'a> Ledger<'a> {
 
     fn bill(&self, m: usize) -> MonthBill {
         let sc = self.sc;
-        bill_month(
+        let mut bill = bill_month(
             m,
             sc.hours_per_month,
             sc.horizon,
@@ -67,7 +67,9 @@ impl<'a> Ledger<'a> {
             |p| period_bounds(sc, p),
             self.components,
             self.catalog,
-        )
+        );
+        bill.alternatives = super::alternatives::price_month(m, sc, &self.log, self.components, self.catalog, &bill);
+        bill
     }
 }
 

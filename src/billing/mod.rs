@@ -17,6 +17,7 @@
 //!
 //! Every other component is a billing unit of its own.
 
+pub mod alternatives;
 pub mod ledger;
 pub mod month;
 pub mod usage;
@@ -35,6 +36,8 @@ pub struct BilledConfig {
     pub seats: f64,
     pub multiplier: f64,
     pub annual: bool,
+    /// Other plans its usage is priced under in the report (see [`alternatives`]).
+    pub alternatives: Vec<crate::scenario::model::Alternative>,
 }
 
 /// Each component's billing configuration and usage in one period.
@@ -57,6 +60,7 @@ pub fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledCon
         seats: b.seats,
         multiplier: b.multiplier,
         annual: b.annual_billing,
+        alternatives: b.alternatives.clone(),
     })
 }
 

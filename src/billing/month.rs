@@ -58,6 +58,7 @@ pub fn bill_month(
         covered: (me - ms) / month_s,
         components: Vec::new(),
         total: 0.0,
+        alternatives: Vec::new(),
     };
     // Segments of one unit, in order of first appearance.
     let mut keys: Vec<&str> = Vec::new();
@@ -233,6 +234,7 @@ mod tests {
             seats: 1.0,
             multiplier: 1.0,
             annual: false,
+            alternatives: Vec::new(),
         }
     }
 

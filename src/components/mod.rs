@@ -41,6 +41,7 @@ mod api;
 mod cache;
 mod database;
 mod external;
+pub mod logs;
 mod queue;
 mod schedule;
 mod service;
@@ -140,6 +141,8 @@ pub trait BlockCx {
     fn err(&mut self, field: &str, reason: String);
     /// An error already located (from deserialising the block).
     fn report(&mut self, e: crate::error::InputError);
+    /// The plan `provider/plan` of the catalogs, when there is one.
+    fn plan(&self, provider: &str, plan: &str) -> Option<&crate::pricing::Plan>;
     /// The scenario's files, to deserialise a block with located errors.
     fn sources(&self) -> &crate::yamlfile::Sources;
     /// The billing block of the component at `path`, checked against the pricing catalogs.
@@ -189,6 +192,7 @@ pub static KINDS: Registry<'static> = &[
     &external::KIND,
     &service::KIND,
     &schedule::KIND,
+    &logs::KIND,
 ];
 
 pub use schedule::check as check_schedules;

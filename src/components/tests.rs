@@ -62,7 +62,7 @@ fn the_registry_lists_and_finds_every_component_of_a_stage() {
             assert!(kind_in(KINDS, st, n).is_some(), "{n}");
         }
     }
-    assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue"]));
+    assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue", "logs"]));
 }
 
 // A kind added by a test: nightly backups of the database, kept `keep_days` days in Cloudflare

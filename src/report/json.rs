@@ -31,6 +31,9 @@ struct Document<'a> {
     /// Scheduled jobs (absent without any).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     jobs: &'a [crate::sched::summary::JobSummary],
+    /// Alternatives side by side (left out when the scenario names none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<crate::results::alternatives::AlternativeRow>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +82,7 @@ fn document(r: &RunResult) -> Document<'_> {
         plan_notes: &r.plan_notes,
         notes: &r.notes,
         jobs: &r.jobs,
+        alternatives: super::alternatives::of(r),
     }
 }
 

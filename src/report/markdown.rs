@@ -48,6 +48,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     super::jobs::markdown(&mut o, r);
 
     monthly_markdown(&mut o, r);
+    o.push_str(&super::alternatives::markdown(r));
 
     bill_markdown(&mut o, r);
 

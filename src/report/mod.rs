@@ -6,6 +6,7 @@
 //! files, embedded in other reports or compared byte for byte in tests. Writing files is
 //! another module's job (`outdir`, which renders each file of a [`Report`] straight into it).
 
+pub mod alternatives;
 pub mod csv;
 pub mod fmt;
 pub mod html;
@@ -265,6 +266,7 @@ pub(crate) mod testdata {
                 ),
             ],
             total: 16.91,
+            alternatives: vec![],
         };
         let fired = TriggerSummary {
             name: "db upgrade".into(),

@@ -14,6 +14,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     trigger_lines(&mut o, r);
     super::jobs::lines(&mut o, r);
     month_lines(&mut o, r);
+    o.push_str(&super::alternatives::text(r));
     check_lines(&mut o, r);
     plan_lines(&mut o, r);
     let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();

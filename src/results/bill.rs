@@ -34,4 +34,7 @@ pub struct MonthBill {
     pub components: Vec<ComponentBill>,
     /// The whole month's bill, in dollars.
     pub total: f64,
+    /// What components with `alternatives:` would cost on each of them this month (never in
+    /// [`Self::total`]).
+    pub alternatives: Vec<super::alternatives::AlternativeBill>,
 }

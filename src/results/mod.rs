@@ -20,6 +20,7 @@
 //! [`MonthBill`] values, [`crate::simulate`] a replication's rows of the [`SERIES`], and
 //! [`crate::run`] aggregates them into a [`RunResult`]; the seeds come from [`crate::seed`].
 
+pub mod alternatives;
 mod bill;
 mod checks;
 mod overload;

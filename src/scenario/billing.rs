@@ -3,7 +3,7 @@
 //! would silently bill as zero is an input error, not a default.
 
 use super::ctx::Ctx;
-use super::model::{Billing, UsageRule};
+use super::model::{Alternative, Billing, UsageRule};
 use super::raw::{RawBilling, RawUsageRule};
 use crate::pricing::{is_level_metric, USAGE_METRICS};
 use std::collections::BTreeMap;
@@ -38,7 +38,46 @@ pub(super) fn billing(cx: &mut Ctx, path: &str, r: &RawBilling) -> Billing {
         plan_says: r.plan_says.map(|m| m.0),
         usage: rules,
         label: r.label.map(str::to_string),
+        alternatives: alternatives(cx, path, r),
     }
+}
+
+/// Each alternative names a plan of the catalogs (and a size the plan has), like the
+/// component's own billing block.
+fn alternatives(cx: &mut Ctx, path: &str, r: &RawBilling) -> Vec<Alternative> {
+    let mut out = Vec::new();
+    for (name, a) in r.alternatives {
+        let at = format!("{path}.alternatives.{name}");
+        let (empty, empty_alts) = (BTreeMap::new(), BTreeMap::new());
+        let raw = RawBilling {
+            provider: a.provider.as_deref(),
+            plan: a.plan.as_deref(),
+            size: a.size.as_deref(),
+            seats: None,
+            annual_billing: None,
+            multiplier: None,
+            plan_says: None,
+            usage: &empty,
+            label: None,
+            alternatives: &empty_alts,
+        };
+        let before = cx.errors.len();
+        plan_and_size(cx, &at, &raw);
+        match (&a.provider, &a.plan) {
+            (Some(pr), Some(pl)) if cx.errors.len() == before => out.push(Alternative {
+                name: name.clone(),
+                provider: pr.clone(),
+                plan: pl.clone(),
+                size: a.size.clone(),
+            }),
+            (None, None) => cx.err(
+                &format!("{at}.provider"),
+                "an alternative needs a `provider` and a `plan`",
+            ),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn plan_and_size(cx: &mut Ctx, path: &str, r: &RawBilling) {

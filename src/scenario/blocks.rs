@@ -83,6 +83,9 @@ impl BlockCx for Ctx<'_> {
     fn report(&mut self, e: InputError) {
         self.errors.push(e);
     }
+    fn plan(&self, provider: &str, plan: &str) -> Option<&crate::pricing::Plan> {
+        self.catalog.plan(provider, plan).ok()
+    }
     fn sources(&self) -> &Sources {
         self.sources
     }

@@ -114,6 +114,22 @@ pub struct Billing {
     pub usage: BTreeMap<String, UsageRule>,
     /// Its name in bills and reports, when not its field path.
     pub label: Option<String>,
+    /// Other plans its usage is priced under in the report, never added to the total.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another plan or provider a component's usage is priced under (`alternatives:`), for
+/// comparison only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// Its name under `alternatives:` (`fixed`).
+    pub name: String,
+    /// Pricing catalog (provider) it is priced from.
+    pub provider: String,
+    /// Plan of that catalog.
+    pub plan: String,
+    /// Size of the plan, when it has sizes (`None`: its default size).
+    pub size: Option<String>,
 }
 
 /// Extra usage a component's bill counts: per request, per session, per user-month…

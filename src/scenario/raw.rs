@@ -205,6 +205,10 @@ macro_rules! billed_component {
             pub usage: ::std::collections::BTreeMap<String, $crate::scenario::raw::RawUsageRule>,
             #[serde(default)]
             pub label: Option<String>,
+            /// Other plans or providers this component's usage is priced under, by name, in
+            /// the report only (never in the total).
+            #[serde(default)]
+            pub alternatives: ::std::collections::BTreeMap<String, $crate::scenario::raw::RawAlternative>,
             $($(#[$fm])* #[serde(default)] pub $f: $t,)*
         }
 
@@ -221,6 +225,7 @@ macro_rules! billed_component {
                     plan_says: self.plan_says,
                     usage: &self.usage,
                     label: self.label.as_deref(),
+                    alternatives: &self.alternatives,
                 }
             }
         }
@@ -242,6 +247,17 @@ pub struct RawBilling<'a> {
     pub plan_says: Option<Money>,
     pub usage: &'a BTreeMap<String, RawUsageRule>,
     pub label: Option<&'a str>,
+    pub alternatives: &'a BTreeMap<String, RawAlternative>,
+}
+
+/// Another plan a component's usage is priced under (`alternatives: {fixed: {…}}`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlternative {
+    pub provider: Option<String>,
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub size: Option<String>,
 }
 
 billed_component! {

@@ -1,4 +1,5 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
+mod alternatives;
 mod approximation;
 mod billing;
 mod bounds;
@@ -6,6 +7,7 @@ mod browser;
 mod catalog_facts;
 mod checks;
 mod cli;
+mod codewarden;
 mod common;
 mod configs;
 mod determinism;

@@ -287,6 +287,7 @@ fn warnings_box(r: &RunResult) -> String {
     )
 }
 
+mod alternatives;
 mod tables;
 use tables::*;
 
@@ -347,6 +348,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
 
     triggers_table(&mut out, r);
     monthly_table(&mut out, r);
+    out.push_str(&alternatives::html(r));
     bill_table(&mut out, r);
     comparisons_table(&mut out, r);
     checks_table(&mut out, r);
