@@ -204,6 +204,7 @@ fn aggregate(
         visited,
     } = periods;
     let stops: Vec<_> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    let (faults, availability) = simulate::fault::summaries(sc, reps);
     let mut result = RunResult {
         scenario: scenario_info(sc, cfg, pricing),
         series_names: SERIES.iter().map(|s| s.0).collect(),
@@ -223,6 +224,8 @@ fn aggregate(
         checks: Checks::default(),
         plan_notes: sc.plan_says.notes.clone(),
         notes: notes(sc, reps),
+        faults,
+        availability,
     };
     result.checks = crate::checks::evaluate(sc, &result);
     result
@@ -582,6 +585,7 @@ mod tests {
                 unstable: Vec::new(),
                 stations: vec![o],
                 notes: Vec::new(),
+                faults: Vec::new(),
             })
             .collect()
     }

@@ -6,6 +6,7 @@
 //! reports or compared byte for byte in tests. Writing files is another module's job.
 
 pub mod csv;
+pub mod faults;
 pub mod fmt;
 pub mod html;
 pub mod json;
@@ -419,6 +420,8 @@ pub(crate) mod testdata {
                 ],
             },
             notes: vec!["A note with <angle> brackets".into()],
+            faults: Vec::new(),
+            availability: None,
         }
     }
 

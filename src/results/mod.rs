@@ -22,6 +22,7 @@
 
 mod bill;
 mod checks;
+pub mod faults;
 mod overload;
 pub mod series;
 mod triggers;
@@ -222,6 +223,10 @@ pub struct RunResult {
     pub plan_notes: Vec<String>,
     /// What the reader should know: scenario warnings, then the replications' notes, each once.
     pub notes: Vec<String>,
+    /// Each fault's figures (empty without faults).
+    pub faults: Vec<faults::FaultSummary>,
+    /// Availability from the faults and health rules (`None`: no fault and no objective).
+    pub availability: Option<faults::Availability>,
 }
 
 impl RunResult {
