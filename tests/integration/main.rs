@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod configs;
 mod determinism;
+mod faults;
 mod figures;
 mod fuzz;
 mod outdir;
