@@ -38,6 +38,7 @@
 //! refers to them).
 
 mod api;
+pub mod backups;
 mod cache;
 mod database;
 mod external;
@@ -187,6 +188,7 @@ pub static KINDS: Registry<'static> = &[
     &queue::KIND,
     &external::KIND,
     &service::KIND,
+    &backups::KIND,
 ];
 
 /// The kind named `name` (`api`, `external`).

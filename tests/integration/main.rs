@@ -1,5 +1,6 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
 mod approximation;
+mod backups;
 mod billing;
 mod bounds;
 mod browser;
