@@ -325,7 +325,10 @@ impl Engine<'_> {
         let (hit, slow) = match self.fault.on {
             false => (self.cfg.cache_hit, 1.0),
             // Bypassed: every lookup misses (its time is still spent finding that out).
-            true if self.fault.set.cache == super::fault::Effect::Bypass => (0.0, 1.0),
+            true if self.fault.set.cache == Effect::Bypass => {
+                self.fault.counts.bypassed += 1;
+                (0.0, 1.0)
+            }
             true => (self.cfg.cache_hit, self.fault.set.cache.factor()),
         };
         let mut d = 0.0;

@@ -13,6 +13,7 @@ mod determinism;
 mod faults;
 mod figures;
 mod fuzz;
+mod outages;
 mod outdir;
 mod overload;
 mod scenarios;
