@@ -157,3 +157,20 @@ fn faults_are_validated_with_their_field() {
         assert!(err.contains("bad.yaml:"), "{err}");
     }
 }
+
+#[test]
+fn the_readme_example_loads_and_runs() {
+    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
+    let at = readme.find("## Faults and backups").expect("the section");
+    let block = &readme[at..];
+    let start = block.find("```yaml\n").unwrap() + 8;
+    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let text = scenario("2/s", true, yaml).replace(
+        "    database: {connections: 10, query_time: 2ms}\n",
+        "    database: {connections: 10, query_time: 2ms}\n    cache: {hit_rate: 90%, lookup_time: 1ms}\n",
+    );
+    let r = run_text(&text);
+    assert_eq!(r.faults.len(), 2);
+    assert_eq!(r.availability.as_ref().unwrap().down, 1200.0);
+    assert!(r.checks.slo.iter().any(|c| c.id == "slo.availability" && !c.ok()));
+}
