@@ -44,7 +44,7 @@ fn none_or(s: f64) -> String {
 
 /// A share with enough digits to tell 99.9 % from 100 %.
 fn fmt_percent_fine(x: f64) -> String {
-    if x >= 0.99 && x < 1.0 {
+    if (0.99..1.0).contains(&x) {
         format!("{:.3}%", x * 100.0)
     } else {
         fmt_percent(x)
