@@ -104,6 +104,26 @@ fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
     out
 }
 
+/// `slo.availability` as the most the system may be down: (1 − objective) of the horizon
+/// against the faults' down time over the horizon (the same in every replication).
+fn availability_check(sc: &Scenario, r: &RunResult) -> Option<Check> {
+    let objective = sc.slo.availability?;
+    let down = r.availability.as_ref().map_or(0.0, |a| 1.0 - a.availability);
+    Some(Check {
+        id: "slo.availability".into(),
+        what: format!(
+            "time down, share of the horizon (availability ≥ {})",
+            crate::units::fmt_percent(objective)
+        ),
+        unit: Unit::Fraction,
+        limit: 1.0 - objective,
+        measured: down,
+        mean: None,
+        missing: None,
+        verdict: within(down, 1.0 - objective),
+    })
+}
+
 /// A budget's verdict: within the limit (with a rounding margin) or breached.
 fn within(measured: f64, limit: f64) -> CheckVerdict {
     if measured <= limit + 1e-9 {
@@ -118,7 +138,7 @@ fn within(measured: f64, limit: f64) -> CheckVerdict {
 pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
     Checks {
         budget: budget_checks(sc, r),
-        slo: slo_checks(sc, r),
+        slo: slo_checks(sc, r).into_iter().chain(availability_check(sc, r)).collect(),
         plan_comparisons: plan_comparisons(sc, r),
     }
 }

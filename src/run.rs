@@ -221,6 +221,7 @@ fn aggregate(
         visited,
     } = periods;
     let stops: Vec<_> = reps.iter().filter_map(|r| r.unstable.first()).collect();
+    let (faults, availability) = simulate::fault::summaries(sc, reps);
     let mut result = RunResult {
         scenario: scenario_info(sc, cfg, pricing),
         series_names: SERIES.iter().map(|s| s.0).collect(),
@@ -241,6 +242,8 @@ fn aggregate(
         plan_notes: sc.plan_says.notes.clone(),
         jobs: crate::sched::summary::summary(sc, &reps.iter().map(|r| r.jobs.as_slice()).collect::<Vec<_>>()),
         notes: notes(sc, reps),
+        faults,
+        availability,
     };
     result.checks = crate::checks::evaluate(sc, &result);
     result
@@ -636,6 +639,7 @@ mod tests {
                 stations: vec![o],
                 notes: Vec::new(),
                 jobs: Vec::new(),
+                faults: Vec::new(),
             })
             .collect()
     }

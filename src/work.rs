@@ -138,6 +138,18 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
             }
         }
     }
+    // Each fault's own window (`simulate::fault`): its warm-up, the fault and the drain at most,
+    // one look at the backlog per step.
+    let mut fault_steps = 0.0;
+    for f in &sc.faults.faults {
+        let from = f.start - simulate::fault::warmup(sc);
+        let len = simulate::fault::window_length(sc, f);
+        let n = requests_between(sc, from, from + len, f64::NEG_INFINITY);
+        requests += n;
+        window_requests = window_requests.max(n);
+        fault_steps += len / simulate::fault::STEP;
+        peak_rate = peak_rate.max(sc.traffic.arrival_rate_at(sample_time(f.start, f64::NEG_INFINITY)));
+    }
     let peak_sessions = match &sc.traffic {
         Traffic::Sessions {
             requests_per_session,
@@ -148,7 +160,8 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
     };
     let peak_requests = f64::from(sc.sim.max_in_flight).min(window_requests);
     let components = plan.components.len() as f64;
-    let steps_per_replication = 4.0 * hours
+    let steps_per_replication = fault_steps
+        + 4.0 * hours
         + periods as f64 * (SERIES.len() as f64 + components + sc.triggers.len() as f64)
         + crate::sched::events(sc);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);

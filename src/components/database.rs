@@ -32,7 +32,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: false,
     key: None,
     parse: None,
-    own_metrics: &[],
+    own_metrics: super::backups::DATABASE_METRICS,
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

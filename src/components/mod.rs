@@ -38,6 +38,7 @@
 //! refers to them).
 
 mod api;
+pub mod backups;
 mod cache;
 mod database;
 mod external;
@@ -193,6 +194,7 @@ pub static KINDS: Registry<'static> = &[
     &service::KIND,
     &schedule::KIND,
     &logs::KIND,
+    &backups::KIND,
 ];
 
 pub use schedule::check as check_schedules;

@@ -62,7 +62,7 @@ fn the_registry_lists_and_finds_every_component_of_a_stage() {
             assert!(kind_in(KINDS, st, n).is_some(), "{n}");
         }
     }
-    assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue", "logs"]));
+    assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue", "logs", "backups"]));
 }
 
 // A kind added by a test: nightly backups of the database, kept `keep_days` days in Cloudflare
@@ -250,9 +250,9 @@ fn bad_values_of_the_block_and_the_metric_are_located_errors() {
         "{:?}",
         errs[0].allowed
     );
-    let text = backup_scenario(&format!("{R2}}}"), FLAG).replace("    api:", "    backups: {}\n    api:");
+    let text = backup_scenario(&format!("{R2}}}"), FLAG).replace("    api:", "    snapshots: {}\n    api:");
     let errs = load(&text).unwrap_err().0;
-    assert!(errs[0].reason.contains("unknown field `backups`"), "{errs:?}");
+    assert!(errs[0].reason.contains("unknown field `snapshots`"), "{errs:?}");
     assert!(errs[0].allowed.iter().any(|a| a == "backup"), "{:?}", errs[0].allowed);
 }
 

@@ -29,6 +29,10 @@ impl Engine<'_> {
     /// BullMQ: a job starts when a slot is free and the queue's fixed window allows it.
     pub(super) fn try_start_jobs(&mut self, acc: &mut PeriodAcc) {
         self.advance_jobs(acc);
+        if self.fault.on && self.fault.set.jobs_blocked {
+            self.fail_queued_jobs();
+            return;
+        }
         while self.job_busy < self.cfg.job_slots && !self.job_queue.is_empty() {
             if let Some((max, per)) = self.cfg.job_limit {
                 if self.now >= self.job_window_end {
@@ -46,7 +50,10 @@ impl Engine<'_> {
             }
             let enq = self.job_queue.pop_front().expect("non-empty");
             self.job_busy += 1;
-            let s = self.cfg.job_time.sample(&mut self.rng);
+            let mut s = self.cfg.job_time.sample(&mut self.rng);
+            if self.fault.on {
+                s *= self.fault.set.job_slowdown;
+            }
             if self.measuring {
                 let a = &mut acc.jobs;
                 a.max_busy = a.max_busy.max(self.job_busy);

@@ -16,6 +16,7 @@
 mod acc;
 mod config;
 mod event;
+pub mod fault;
 mod jobs;
 mod request;
 pub mod station;
@@ -27,7 +28,10 @@ pub use station::{StationConfig, StationId, StationKind, API, CPU, DB, JOBS, KIN
 use crate::dist::Dist;
 use crate::event_queue::EventQueue;
 use crate::scenario::model::{Scenario, Traffic};
-use event::{key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_LIMITER, EV_THINK, EV_TIMEOUT};
+use event::{
+    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_JOB_RETRY, EV_LIMITER, EV_THINK,
+    EV_TIMEOUT,
+};
 use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -74,6 +78,8 @@ pub struct Engine<'s> {
     seg_end: f64,
     seg_rate: f64,
     stopped_unstable: bool,
+    /// Faulty components, if any (`fault.rs`).
+    fault: fault::Faults,
 }
 
 impl<'s> Engine<'s> {
@@ -121,6 +127,7 @@ impl<'s> Engine<'s> {
             seg_end: f64::NEG_INFINITY,
             seg_rate: 0.0,
             stopped_unstable: false,
+            fault: fault::Faults::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -162,6 +169,7 @@ impl<'s> Engine<'s> {
         self.seg_end = f64::NEG_INFINITY;
         self.seg_rate = 0.0;
         self.stopped_unstable = false;
+        self.fault.reset();
         self.schedule_arrival(start);
     }
 
@@ -326,6 +334,7 @@ impl<'s> Engine<'s> {
                     self.limiter_armed = false;
                     self.try_start_jobs(acc);
                 }
+                EV_JOB_RETRY => self.on_job_retry(acc),
                 _ => unreachable!("unknown event kind"),
             }
             if self.stopped_unstable {

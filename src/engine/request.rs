@@ -4,6 +4,7 @@
 use super::acc::{record_wait, PeriodAcc};
 use super::config::Count;
 use super::event::{EV_DELAY, EV_DONE, EV_THINK, EV_TIMEOUT};
+use super::fault::Effect;
 use super::station::{StationId, API, CPU, DB, VEC};
 use super::Engine;
 use rand::Rng;
@@ -204,7 +205,7 @@ impl Engine<'_> {
                     }
                     // With the worker held throughout, the cache lookups that follow need no
                     // event of their own either: neither step can queue.
-                    let cache = if self.cfg.hold_worker && self.reqs[id as usize].cache_left > 0 {
+                    let cache = if self.cfg.hold_worker && self.reqs[id as usize].cache_left > 0 && !self.fault.on {
                         self.cache_lookups_now(id)
                     } else {
                         0.0
@@ -221,8 +222,14 @@ impl Engine<'_> {
             }
             DB => {
                 let n = self.reqs[id as usize].db_batch;
-                (0..n).map(|_| self.cfg.db_query.sample(&mut self.rng)).sum()
+                let t: f64 = (0..n).map(|_| self.cfg.db_query.sample(&mut self.rng)).sum();
+                if self.fault.on {
+                    t * self.fault.set.database.factor()
+                } else {
+                    t
+                }
             }
+            VEC if self.fault.on => self.cfg.vec_query.sample(&mut self.rng) * self.fault.set.vector_store.factor(),
             VEC => self.cfg.vec_query.sample(&mut self.rng),
             _ => unreachable!(),
         };
@@ -315,11 +322,20 @@ impl Engine<'_> {
     /// instead of one per lookup. Each miss becomes a database query.
     fn cache_lookups_now(&mut self, id: u32) -> f64 {
         let n = std::mem::take(&mut self.reqs[id as usize].cache_left);
+        let (hit, slow) = match self.fault.on {
+            false => (self.cfg.cache_hit, 1.0),
+            // Bypassed: every lookup misses (its time is still spent finding that out).
+            true if self.fault.set.cache == Effect::Bypass => {
+                self.fault.counts.bypassed += 1;
+                (0.0, 1.0)
+            }
+            true => (self.cfg.cache_hit, self.fault.set.cache.factor()),
+        };
         let mut d = 0.0;
         let mut misses = 0;
         for _ in 0..n {
-            d += self.cfg.cache_time.sample(&mut self.rng);
-            misses += u32::from(self.rng.gen::<f64>() >= self.cfg.cache_hit);
+            d += self.cfg.cache_time.sample(&mut self.rng) * slow;
+            misses += u32::from(self.rng.gen::<f64>() >= hit);
         }
         self.reqs[id as usize].db_left += misses;
         d
@@ -373,6 +389,10 @@ impl Engine<'_> {
                     r.phase = Phase::Cache;
                 }
                 Phase::Cache => {
+                    if r.cache_left > 0 && self.fault.on && self.fault.set.cache == Effect::Fail {
+                        self.fail_by_fault(id, acc);
+                        return;
+                    }
                     if r.cache_left > 0 {
                         let d = self.cache_lookups_now(id);
                         self.push(self.now + d, EV_DELAY, id, 0);
@@ -381,6 +401,17 @@ impl Engine<'_> {
                     r.phase = Phase::Db;
                 }
                 Phase::Db => {
+                    if r.db_left > 0 && self.fault.on && self.fault.set.database != Effect::Normal {
+                        match self.fault.set.database {
+                            Effect::Fail => return self.fail_by_fault(id, acc),
+                            Effect::Bypass => {
+                                r.db_left = 0;
+                                self.fault.counts.bypassed += 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                    let r = &mut self.reqs[id as usize];
                     if r.db_left > 0 {
                         if self.db_read_only && self.cfg.types[r.rtype as usize].writes {
                             if self.measuring {
@@ -399,6 +430,17 @@ impl Engine<'_> {
                     r.phase = Phase::Vector;
                 }
                 Phase::Vector => {
+                    if r.vec_left > 0 && self.fault.on && self.fault.set.vector_store != Effect::Normal {
+                        match self.fault.set.vector_store {
+                            Effect::Fail => return self.fail_by_fault(id, acc),
+                            Effect::Bypass => {
+                                r.vec_left = 0;
+                                self.fault.counts.bypassed += 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                    let r = &mut self.reqs[id as usize];
                     if r.vec_left > 0 {
                         r.vec_left -= 1;
                         self.acquire(VEC, id, acc);
@@ -450,6 +492,19 @@ impl Engine<'_> {
     /// rate limit in its fixed one-minute window, else a delay of its latency.
     fn call_external(&mut self, ext: usize, id: u32, acc: &mut PeriodAcc) {
         let now = self.now;
+        let mut slow = 1.0;
+        if self.fault.on {
+            match self.fault.set.external.get(ext).copied().unwrap_or_default() {
+                Effect::Fail => return self.fail_by_fault(id, acc),
+                Effect::Bypass => {
+                    // Skipped: the call ends at once, without counting against the limit.
+                    self.fault.counts.bypassed += 1;
+                    self.push(now, EV_DELAY, id, 0);
+                    return;
+                }
+                e => slow = e.factor(),
+            }
+        }
         let x = &self.cfg.externals[ext];
         if let (Some(max), (count, end)) = (x.per_minute, &mut self.ext_windows[ext]) {
             if now >= *end {
@@ -465,12 +520,12 @@ impl Engine<'_> {
             }
             *count += 1.0;
         }
-        let d = x.latency.sample(&mut self.rng);
+        let d = x.latency.sample(&mut self.rng) * slow;
         self.push(now + d, EV_DELAY, id, 0);
     }
 
     /// A request fails where it stands (rejection, rate limit, read-only database).
-    fn fail(&mut self, id: u32, acc: &mut PeriodAcc) {
+    pub(super) fn fail(&mut self, id: u32, acc: &mut PeriodAcc) {
         self.end_request(id, false, acc);
         let r = &self.reqs[id as usize];
         if !r.abandoned {

@@ -26,6 +26,12 @@ struct Document<'a> {
     instability: &'a Option<Instability>,
     overload: &'a [Overload],
     checks: &'a Checks,
+    /// Each fault's figures (absent without faults).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    faults: &'a [crate::results::faults::FaultSummary],
+    /// Availability from the faults and health rules (absent without faults or objective).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    availability: &'a Option<crate::results::faults::Availability>,
     plan_notes: &'a [String],
     notes: &'a [String],
     /// Scheduled jobs (absent without any).
@@ -79,6 +85,8 @@ fn document(r: &RunResult) -> Document<'_> {
         instability: &r.instability,
         overload: &r.overload,
         checks: &r.checks,
+        faults: &r.faults,
+        availability: &r.availability,
         plan_notes: &r.plan_notes,
         notes: &r.notes,
         jobs: &r.jobs,

@@ -107,6 +107,8 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         let _ = writeln!(o);
     }
 
+    super::faults::markdown(&mut o, r);
+
     stations_markdown(&mut o, r);
 
     over_time_markdown(&mut o, r);

@@ -8,6 +8,7 @@
 
 pub mod alternatives;
 pub mod csv;
+pub mod faults;
 pub mod fmt;
 pub mod html;
 pub mod jobs;
@@ -490,6 +491,8 @@ pub(crate) mod testdata {
                 ],
             },
             notes: vec!["A note with <angle> brackets".into()],
+            faults: Vec::new(),
+            availability: None,
         }
     }
 

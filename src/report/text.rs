@@ -16,6 +16,9 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     month_lines(&mut o, r);
     o.push_str(&super::alternatives::text(r));
     check_lines(&mut o, r);
+    for line in super::faults::lines(r) {
+        let _ = writeln!(o, "{line}");
+    }
     plan_lines(&mut o, r);
     let off: Vec<_> = r.stations.iter().filter(|s| s.agrees == Some(false)).collect();
     if !off.is_empty() {

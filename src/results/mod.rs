@@ -23,6 +23,7 @@
 pub mod alternatives;
 mod bill;
 mod checks;
+pub mod faults;
 mod overload;
 pub mod series;
 mod triggers;
@@ -226,6 +227,10 @@ pub struct RunResult {
     pub jobs: Vec<crate::sched::summary::JobSummary>,
     /// What the reader should know: scenario warnings, then the replications' notes, each once.
     pub notes: Vec<String>,
+    /// Each fault's figures (empty without faults).
+    pub faults: Vec<faults::FaultSummary>,
+    /// Availability from the faults and health rules (`None`: no fault and no objective).
+    pub availability: Option<faults::Availability>,
 }
 
 impl RunResult {

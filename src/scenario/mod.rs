@@ -17,6 +17,7 @@ mod billing;
 mod blocks;
 pub mod bounds;
 mod ctx;
+pub mod faults;
 mod frame;
 pub mod limits;
 pub mod model;

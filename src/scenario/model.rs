@@ -45,6 +45,8 @@ pub struct Scenario {
     pub budget: Budget,
     /// Service-level objectives.
     pub slo: Slo,
+    /// Faults, health rules and the job retry policy (empty: no fault).
+    pub faults: super::faults::FaultPlan,
     /// The plan's own figures, shown next to capsim's.
     pub plan_says: PlanSays,
     /// Problems that do not stop a run but mean a trigger or SLO cannot be evaluated as written:
@@ -690,6 +692,8 @@ pub struct Slo {
     pub latency_p99: Option<f64>,
     /// Largest share of failed requests, 0..1.
     pub error_rate: Option<f64>,
+    /// Least availability, 0..1: 1 − (time the system is down) / horizon.
+    pub availability: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -42,6 +42,15 @@ pub struct RawScenario {
     pub budget: Option<RawBudget>,
     #[serde(default)]
     pub slo: Option<RawSlo>,
+    /// Faults injected into the run (`scenario::faults`).
+    #[serde(default)]
+    pub faults: Vec<super::faults::RawFault>,
+    /// What the system does while a component is down, by component.
+    #[serde(default)]
+    pub health: BTreeMap<String, String>,
+    /// What a background job does while a component it needs is down.
+    #[serde(default)]
+    pub job_retry: Option<super::faults::RawJobRetry>,
     /// The plan's own figures, shown next to capsim's.
     #[serde(default)]
     pub plan_says: Option<RawPlanSays>,
@@ -68,6 +77,9 @@ pub const TOP_LEVEL: &[&str] = &[
     "triggers",
     "budget",
     "slo",
+    "faults",
+    "health",
+    "job_retry",
     "plan_says",
 ];
 
@@ -558,6 +570,9 @@ pub struct RawSlo {
     pub latency_p99: Option<Seconds>,
     #[serde(default)]
     pub error_rate: Option<Fraction>,
+    /// Least share of the horizon the system is up (see `scenario::faults`).
+    #[serde(default)]
+    pub availability: Option<Fraction>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

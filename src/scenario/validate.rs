@@ -178,6 +178,7 @@ fn validate(
     let triggers = checked.into_iter().map(|(_, t)| t).collect();
     let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids);
     let slo = slo(&mut cx, raw.slo.as_ref());
+    let faults = fault_plan(&mut cx, &raw, horizon, &stages);
     let plan_says = raw
         .plan_says
         .as_ref()
@@ -216,6 +217,7 @@ fn validate(
         triggers,
         budget,
         slo,
+        faults,
         plan_says,
         warnings: cx.warnings,
     })
@@ -247,7 +249,17 @@ fn slo(cx: &mut Ctx, raw: Option<&RawSlo>) -> Slo {
         latency_p95: s.latency_p95.map(|v| v.0),
         latency_p99: s.latency_p99.map(|v| v.0),
         error_rate: s.error_rate.map(|v| v.0),
+        availability: s.availability.map(|v| v.0),
     };
+    if let Some(a) = slo.availability.filter(|a| *a > 1.0) {
+        cx.err(
+            "slo.availability",
+            format!(
+                "an availability of {} is impossible: at most 100%",
+                crate::units::fmt_percent(a)
+            ),
+        );
+    }
     match slo.error_rate {
         Some(e) if e > 1.0 => {
             let hint = if e <= 100.0 {
@@ -278,6 +290,33 @@ fn slo(cx: &mut Ctx, raw: Option<&RawSlo>) -> Slo {
         }
     }
     slo
+}
+
+/// Faults, health rules and job retries, checked against the components some stage has.
+fn fault_plan(
+    cx: &mut Ctx,
+    raw: &RawScenario,
+    horizon: f64,
+    stages: &BTreeMap<String, Stage>,
+) -> super::faults::FaultPlan {
+    let mut components: Vec<String> = Vec::new();
+    for st in stages.values() {
+        let fixed = [
+            ("database", st.database.is_some()),
+            ("cache", st.cache.is_some()),
+            ("vector_store", st.vector_store.is_some()),
+        ];
+        components.extend(fixed.iter().filter(|(_, has)| *has).map(|(n, _)| n.to_string()));
+        components.extend(st.external.iter().map(|e| format!("external.{}", e.name)));
+    }
+    components.sort();
+    components.dedup();
+    let scope = super::faults::Scope {
+        horizon,
+        components: &components,
+    };
+    let mut err = |field: &str, reason: String| cx.err(field, reason);
+    super::faults::parse(&raw.faults, &raw.health, raw.job_retry.as_ref(), &scope, &mut err)
 }
 
 /// The request mix: shares add up to 100 %, calls name an external service some stage has.

@@ -7,6 +7,7 @@
 //! the whole horizon from the same rate function the simulation samples, at their expected
 //! values. In `full` mode every request is simulated and the system carries over between periods.
 
+pub mod fault;
 pub mod series;
 pub mod storage;
 pub mod triggers;
@@ -69,6 +70,17 @@ pub struct Replication {
     pub notes: Vec<String>,
     /// Scheduled jobs' runs (`crate::sched`).
     pub jobs: Vec<crate::sched::JobObs>,
+    /// Each fault's window (`fault.rs`), in the order of the scenario's faults' periods.
+    pub faults: Vec<FaultRun>,
+}
+
+/// A fault's window in one replication: which fault, the period and stage it ran in.
+#[derive(Debug, Clone)]
+pub struct FaultRun {
+    pub fault: usize,
+    pub period: usize,
+    pub stage: String,
+    pub outcome: crate::results::faults::FaultOutcome,
 }
 
 /// Fixed facts about a run, the same in every replication.
@@ -184,6 +196,7 @@ impl<'s> Run<'s> {
                 stations: Vec::new(),
                 notes,
                 jobs: Vec::new(),
+                faults: Vec::new(),
             },
         }
     }
@@ -267,6 +280,7 @@ impl<'s> Run<'s> {
             backlog_end,
         } = window::simulate(sc, &period, &mut self.engine);
         acc.measured = measured;
+        self.simulate_faults(a, b, p);
         if let Some(u) = acc.unstable.clone() {
             self.out.unstable.push((p, u));
         }
@@ -316,6 +330,22 @@ impl<'s> Run<'s> {
             stage,
             status,
             loads,
+        }
+    }
+
+    /// The windows of the faults starting in period `p`, [a, b), on the period's stage.
+    fn simulate_faults(&mut self, a: f64, b: f64, p: usize) {
+        for (fi, f) in self.sc.faults.faults.iter().enumerate() {
+            if f.start >= a && f.start < b {
+                let outcome = fault::simulate(self.sc, fi, &self.stage, &self.infra, self.seed);
+                let stage = self.stage.name.clone();
+                self.out.faults.push(FaultRun {
+                    fault: fi,
+                    period: p,
+                    stage,
+                    outcome,
+                });
+            }
         }
     }
 

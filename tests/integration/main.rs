@@ -1,6 +1,7 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
 mod alternatives;
 mod approximation;
+mod backups;
 mod billing;
 mod bounds;
 mod browser;
@@ -11,8 +12,10 @@ mod codewarden;
 mod common;
 mod configs;
 mod determinism;
+mod faults;
 mod figures;
 mod fuzz;
+mod outages;
 mod outdir;
 mod overload;
 mod scenarios;

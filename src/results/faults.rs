@@ -1,0 +1,88 @@
+//! What faults did: per replication ([`FaultOutcome`]) and across replications
+//! ([`FaultSummary`], [`Availability`]). Times in seconds, counts of requests and jobs.
+
+use crate::metrics::Summary;
+use serde::Serialize;
+
+/// One fault's window in one replication (see `simulate::fault`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct FaultOutcome {
+    /// Requests that arrived while the fault lasted.
+    pub arrivals: u64,
+    /// Requests that failed because a component they needed was down (fault to drain end).
+    pub failed: u64,
+    /// Requests that went on without a down component (health rule `degraded`).
+    pub bypassed: u64,
+    /// Job attempts that failed and were scheduled again.
+    pub jobs_retried: u64,
+    /// Jobs lost after their last attempt.
+    pub jobs_lost: u64,
+    /// Requests and jobs waiting (jobs waiting for a retry included) when the fault began.
+    pub backlog_before: u32,
+    /// The most waiting at any second from the fault's start to the end of the drain.
+    pub backlog_peak: u32,
+    /// Waiting when the component recovered.
+    pub backlog_at_recovery: u32,
+    /// Seconds from recovery until the backlog was back to `backlog_before` (`None`: not within
+    /// the drain limit, or the run stopped as unstable).
+    pub drain: Option<f64>,
+}
+
+/// One fault across replications.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultSummary {
+    /// The component as the scenario names it (`database`, `external.llm`).
+    pub component: String,
+    /// `down` or `degraded 5x`.
+    pub mode: String,
+    /// What requests needing it did while it was down (`down`, `degraded`), for a `down` fault.
+    pub rule: Option<String>,
+    /// Start, seconds from the horizon's start, and length, seconds.
+    pub start: f64,
+    pub length: f64,
+    /// The report period it starts in (0-based) and the stage it ran on.
+    pub period: usize,
+    pub stage: String,
+    pub arrivals: Summary,
+    pub failed: Summary,
+    pub bypassed: Summary,
+    pub jobs_retried: Summary,
+    pub jobs_lost: Summary,
+    pub backlog_before: Summary,
+    pub backlog_peak: Summary,
+    pub backlog_at_recovery: Summary,
+    /// Over the replications that drained (seconds).
+    pub drain: Summary,
+    /// Replications in which the backlog was not back to its level within `drain_limit`.
+    pub not_drained: usize,
+    /// Seconds simulated after recovery at most.
+    pub drain_limit: f64,
+}
+
+/// Availability over the horizon from the faults and health rules (the same in every
+/// replication: it depends on when components are down, not on traffic).
+#[derive(Debug, Clone, Serialize)]
+pub struct Availability {
+    /// 1 − down / horizon, a fraction.
+    pub availability: f64,
+    /// Seconds the system's status is down, and degraded (not down).
+    pub down: f64,
+    pub degraded: f64,
+    /// The objective (`slo.availability`), a fraction.
+    pub objective: Option<f64>,
+}
+
+/// Faults' figures across replications.
+pub fn summarize(outcomes: &[FaultOutcome]) -> [Summary; 8] {
+    let s = |f: &dyn Fn(&FaultOutcome) -> f64| Summary::of(outcomes.iter().map(f));
+    [
+        s(&|o| o.arrivals as f64),
+        s(&|o| o.failed as f64),
+        s(&|o| o.bypassed as f64),
+        s(&|o| o.jobs_retried as f64),
+        s(&|o| o.jobs_lost as f64),
+        s(&|o| f64::from(o.backlog_before)),
+        s(&|o| f64::from(o.backlog_peak)),
+        s(&|o| f64::from(o.backlog_at_recovery)),
+    ]
+}
