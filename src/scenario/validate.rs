@@ -140,17 +140,7 @@ fn validate(
             &request_names,
         ),
     };
-
-    // Components a trigger, action or budget may name.
-    let component_ids: Vec<String> = {
-        let mut v: Vec<String> = Vec::new();
-        for s in stages.values() {
-            v.extend(crate::components::names_in(reg, s));
-        }
-        v.sort();
-        v.dedup();
-        v
-    };
+    let component_ids = component_ids(reg, &stages);
 
     let scope = super::trigger::Scope {
         resolution,
@@ -159,41 +149,16 @@ fn validate(
         stages: &stages,
         start_stage: &raw.stage,
     };
-    let mut checked = Vec::new();
-    for (i, t) in raw.triggers.iter().enumerate() {
-        if let Some(t) = super::trigger::trigger(&mut cx, i, t, &scope) {
-            checked.push((i, t));
-        }
-    }
-    let sources_of_data = super::trigger::DataSources {
+    let data = super::trigger::DataSources {
         traffic: &traffic,
         requests: &requests,
         storage: &storage,
     };
-    super::trigger::data_warnings(&mut cx, &checked, &scope, &sources_of_data);
-    // Every stage, and every configuration scaling actions can make of them, must fit the
-    // catalog's plans and capsim's bounds.
-    let resolved = super::reach::stages(&mut cx, &stages);
-    super::reach::actions(&mut cx, &stages, &resolved, &raw.stage, &checked);
-    let triggers = checked.into_iter().map(|(_, t)| t).collect();
+    let triggers = triggers(&mut cx, &raw, &scope, &data);
     let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids);
     let slo = slo(&mut cx, raw.slo.as_ref());
     let faults = fault_plan(&mut cx, &raw, horizon, &stages);
-    let plan_says = raw
-        .plan_says
-        .as_ref()
-        .map(|p| PlanSays {
-            monthly_cost: p.monthly_cost.map(|v| v.0),
-            requests_per_day: p.requests_per_day.map(|v| v.0),
-            peak_requests_per_second: p.peak_requests_per_second,
-            database_size: p.database_size.map(|v| v.0),
-            latency_p95: p.latency_p95.map(|v| v.0),
-            concurrent_sessions: p.concurrent_sessions.map(|v| v.0),
-            users: p.users.map(|v| v.0),
-            vector_store_size: p.vector_store_size.map(|v| v.0),
-            notes: p.notes.clone(),
-        })
-        .unwrap_or_default();
+    let plan_says = plan_says(&raw);
 
     if !cx.errors.is_empty() {
         return Err(InputErrors(cx.errors));
@@ -221,6 +186,56 @@ fn validate(
         plan_says,
         warnings: cx.warnings,
     })
+}
+
+/// Ids of the components of every stage, as triggers, actions and budgets may name them.
+fn component_ids(reg: &[&'static ComponentKind], stages: &BTreeMap<String, Stage>) -> Vec<String> {
+    let mut v: Vec<String> = stages
+        .values()
+        .flat_map(|s| crate::components::names_in(reg, s))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The triggers, each checked; then whether each can have data, and whether every stage, and
+/// every configuration scaling actions can make of them, fits the catalog's plans and
+/// capsim's bounds.
+fn triggers(
+    cx: &mut Ctx,
+    raw: &RawScenario,
+    scope: &super::trigger::Scope,
+    data: &super::trigger::DataSources,
+) -> Vec<Trigger> {
+    let mut checked = Vec::new();
+    for (i, t) in raw.triggers.iter().enumerate() {
+        if let Some(t) = super::trigger::trigger(cx, i, t, scope) {
+            checked.push((i, t));
+        }
+    }
+    super::trigger::data_warnings(cx, &checked, scope, data);
+    let resolved = super::reach::stages(cx, scope.stages);
+    super::reach::actions(cx, scope.stages, &resolved, &raw.stage, &checked);
+    checked.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The plan's own figures, in base units.
+fn plan_says(raw: &RawScenario) -> PlanSays {
+    raw.plan_says
+        .as_ref()
+        .map(|p| PlanSays {
+            monthly_cost: p.monthly_cost.map(|v| v.0),
+            requests_per_day: p.requests_per_day.map(|v| v.0),
+            peak_requests_per_second: p.peak_requests_per_second,
+            database_size: p.database_size.map(|v| v.0),
+            latency_p95: p.latency_p95.map(|v| v.0),
+            concurrent_sessions: p.concurrent_sessions.map(|v| v.0),
+            users: p.users.map(|v| v.0),
+            vector_store_size: p.vector_store_size.map(|v| v.0),
+            notes: p.notes.clone(),
+        })
+        .unwrap_or_default()
 }
 
 fn budget(cx: &mut Ctx, raw: Option<&RawBudget>, component_ids: &[String]) -> Budget {
