@@ -37,7 +37,9 @@ fn usage(p: &Period, st: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
     let q = st.queue.as_ref()?;
     let v = p.volumes;
     add(u, "vcpu_hours", v.jobs * q.job_time.mean() * q.vcpu / 3600.0);
-    add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * q.workers as f64 * v.hours);
-    add(u, "instance_hours", q.workers as f64 * v.hours);
+    // Autoscaled: the workers run in the period, on average (worker-hours / hours).
+    let workers = v.replicas[1].unwrap_or(q.workers as f64);
+    add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * workers * v.hours);
+    add(u, "instance_hours", workers * v.hours);
     Some(1.0)
 }

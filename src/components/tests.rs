@@ -284,6 +284,7 @@ fn a_kind_registered_next_to_the_built_in_ones_is_listed_billed_and_priced() {
 
     // A month with a 10 GB database: 300 GB-months of backups at $0.01, a write a night at $9/M.
     let v = Volumes {
+        replicas: [None; 2],
         hours: sc.hours_per_month,
         requests: 0.0,
         sessions: 0.0,

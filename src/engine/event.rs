@@ -10,6 +10,7 @@ pub(super) const EV_TIMEOUT: u8 = 3; // aux = station; matched to its request by
 pub(super) const EV_THINK: u8 = 4;
 pub(super) const EV_JOB_DONE: u8 = 5;
 pub(super) const EV_LIMITER: u8 = 6;
+pub(super) const EV_SCALE: u8 = 7; // aux = replica set, id = evaluate or apply (autoscale.rs)
 
 /// An event: 24 bytes, compared as integers. `key` is the time mapped to an order-preserving
 /// integer, `seq` the scheduling order (first-in, first-out among simultaneous events), and

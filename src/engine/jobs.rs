@@ -47,6 +47,8 @@ impl Engine<'_> {
             let enq = self.job_queue.pop_front().expect("non-empty");
             self.job_busy += 1;
             let s = self.cfg.job_time.sample(&mut self.rng);
+            self.scale.job_wait_sum += self.now - enq;
+            self.scale.job_wait_n += 1;
             if self.measuring {
                 let a = &mut acc.jobs;
                 a.max_busy = a.max_busy.max(self.job_busy);

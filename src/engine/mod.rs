@@ -14,6 +14,7 @@
 //! HDR histograms, so memory does not grow with the number of requests.
 
 mod acc;
+pub mod autoscale;
 mod config;
 mod event;
 mod jobs;
@@ -21,13 +22,16 @@ mod request;
 pub mod station;
 
 pub use acc::{PeriodAcc, StationAcc, Unstable};
+pub use autoscale::{ScaleAcc, ScaleConfig};
 pub use config::{station_servers, waiting_room, EngineConfig};
 pub use station::{StationConfig, StationId, StationKind, API, CPU, DB, JOBS, KINDS, REQUEST_STATIONS, VEC};
 
 use crate::dist::Dist;
 use crate::event_queue::EventQueue;
 use crate::scenario::model::{Scenario, Traffic};
-use event::{key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_LIMITER, EV_THINK, EV_TIMEOUT};
+use event::{
+    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_LIMITER, EV_SCALE, EV_THINK, EV_TIMEOUT,
+};
 use rand::rngs::SmallRng;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -74,6 +78,8 @@ pub struct Engine<'s> {
     seg_end: f64,
     seg_rate: f64,
     stopped_unstable: bool,
+    /// Autoscaled replica sets (`autoscale.rs`).
+    scale: autoscale::Scaler,
 }
 
 impl<'s> Engine<'s> {
@@ -121,6 +127,7 @@ impl<'s> Engine<'s> {
             seg_end: f64::NEG_INFINITY,
             seg_rate: 0.0,
             stopped_unstable: false,
+            scale: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -162,6 +169,7 @@ impl<'s> Engine<'s> {
         self.seg_end = f64::NEG_INFINITY;
         self.seg_rate = 0.0;
         self.stopped_unstable = false;
+        self.scale_restart(start);
         self.schedule_arrival(start);
     }
 
@@ -190,6 +198,7 @@ impl<'s> Engine<'s> {
         }
         acc.jobs.servers = self.cfg.job_slots;
         self.try_start_jobs(acc);
+        self.scale_reconfigured(acc);
     }
 
     /// Starts recording into accumulators from now on.
@@ -303,6 +312,7 @@ impl<'s> Engine<'s> {
         }
         self.advance_sessions(acc);
         self.advance_jobs(acc);
+        self.advance_scale(acc);
     }
 
     /// Runs events up to `until` (arrivals continue past it unless `stop_arrivals`).
@@ -326,6 +336,7 @@ impl<'s> Engine<'s> {
                     self.limiter_armed = false;
                     self.try_start_jobs(acc);
                 }
+                EV_SCALE => self.on_scale(ev.aux() as usize, ev.id(), acc),
                 _ => unreachable!("unknown event kind"),
             }
             if self.stopped_unstable {

@@ -7,6 +7,7 @@
 //! the whole horizon from the same rate function the simulation samples, at their expected
 //! values. In `full` mode every request is simulated and the system carries over between periods.
 
+pub mod replicas;
 pub mod series;
 pub mod storage;
 pub mod triggers;
@@ -212,6 +213,7 @@ impl<'s> Run<'s> {
             users: users_end,
             db_bytes_avg: (self.db_size_prev + db_size) / 2.0,
             db_bytes_end: db_size,
+            replicas: [None; 2],
         };
         Accrued {
             vols,
@@ -236,8 +238,7 @@ impl<'s> Run<'s> {
     pub fn period(&mut self, p: usize) -> PeriodOut {
         let (sc, plan) = (self.sc, self.plan);
         let (a, b) = period_bounds(sc, p);
-        let acc_vols = self.accrue(a, b);
-        let vols = &acc_vols.vols;
+        let mut acc_vols = self.accrue(a, b);
         // Read-only database once past a hard size limit.
         let read_only = self
             .infra
@@ -261,6 +262,8 @@ impl<'s> Run<'s> {
             backlog_end,
         } = window::simulate(sc, &period, &mut self.engine);
         acc.measured = measured;
+        acc_vols.vols.replicas = replicas::period_replicas(sc, &self.stage, &acc, status, p, (a, b));
+        let vols = &acc_vols.vols;
         if let Some(u) = acc.unstable.clone() {
             self.out.unstable.push((p, u));
         }
@@ -285,6 +288,7 @@ impl<'s> Run<'s> {
             object_store_size: acc_vols.object_store_size,
             cost: costs.iter().sum(),
             simulated,
+            api_replicas: vols.replicas[0],
         };
         let row = series::row(&facts, &acc, measured, &self.stage, &self.infra);
         if p == plan.theory_period {

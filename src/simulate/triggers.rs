@@ -57,7 +57,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
         Metric::DatabaseWait => pct_for_trigger(&acc.stations[DB].wait, pctl),
         Metric::ApiCpu => row[s::CPU],
         Metric::ApiUtilization => row[s::API_UTIL],
-        Metric::ApiInstances => stage.api.instances as f64,
+        Metric::ApiInstances => row[s::INSTANCES],
         Metric::ApiWait => pct_for_trigger(&acc.stations[API].wait, pctl),
         Metric::Latency => pct_for_trigger(&acc.latency, pctl),
         Metric::VectorLatency => pct_for_trigger(&acc.stations[VEC].sojourn, pctl),
