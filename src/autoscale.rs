@@ -102,7 +102,7 @@ pub fn period_average(
     b: f64,
     rate_at: &dyn Fn(f64) -> f64,
 ) -> f64 {
-    if !(window_rate > 0.0) || b <= a {
+    if !(window_rate > 0.0) || b <= a || rule.min == rule.max {
         return rule.clamp(window_avg);
     }
     let mut t = a;
@@ -172,3 +172,7 @@ mod tests {
         assert!(period_average(&r, 10.0, 1.0, 0.0, 7200.0, &|_| 50.0) <= 10.0);
     }
 }
+
+#[cfg(test)]
+#[path = "autoscale_tests.rs"]
+mod run_tests;

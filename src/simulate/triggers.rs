@@ -148,10 +148,10 @@ impl TriggerState {
         let effect = match &t.action {
             Action::Flag => "flagged (no change)".to_string(),
             Action::Upgrade(u) => apply_upgrade(stage, u),
-            Action::AddInstances { count, max, .. } => match add_instances(stage, *count, *max) {
+            Action::AddInstances { component, count, max } => match add_instances(stage, component, *count, *max) {
                 Some(e) => e,
                 None if self.done_once[ti] => return None,
-                None => format!("api already at its maximum of {max} instances; nothing added"),
+                None => format!("{component} already at its maximum of {max}; nothing added"),
             },
             Action::SwitchStage(name) => {
                 *stage = sc.stages[name].clone();
