@@ -102,7 +102,7 @@ pub fn period_average(
     b: f64,
     rate_at: &dyn Fn(f64) -> f64,
 ) -> f64 {
-    if !(window_rate > 0.0) || b <= a || rule.min == rule.max {
+    if window_rate.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || b <= a || rule.min == rule.max {
         return rule.clamp(window_avg);
     }
     let mut t = a;

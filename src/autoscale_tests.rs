@@ -17,10 +17,10 @@ fn load(text: &str) -> Scenario {
 }
 
 fn load_err(text: &str) -> String {
-    crate::scenario::load_str(Path::new("a.yaml"), text, &catalog())
-        .err()
-        .expect("an input error")
-        .to_string()
+    match crate::scenario::load_str(Path::new("a.yaml"), text, &catalog()) {
+        Ok(_) => panic!("expected an input error"),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// An API and a job queue at 40 requests/s; `api` and `queue` are the blocks' extra fields.
@@ -131,7 +131,7 @@ fn replicas_rise_to_the_load_within_the_bound_and_replica_seconds_are_their_inte
     assert!(acc.scale.changes[0] >= 2);
     // Settled near the target: the last ten minutes' mean replicas keep CPU at most ~70 %.
     let mean = acc.mean_replicas(0, 1800.0).unwrap();
-    assert!(mean >= 2.5 && mean <= 10.0, "{mean}");
+    assert!((2.5..=10.0).contains(&mean), "{mean}");
 }
 
 #[test]

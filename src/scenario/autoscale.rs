@@ -66,7 +66,7 @@ pub(super) fn parse(cx: &mut Ctx, set: &Set, raw: &RawAutoscale) -> Autoscale {
         );
     }
     let servers = raw.max as u64 * set.servers_per_replica;
-    if servers > MAX_SERVERS as u64 {
+    if servers > MAX_SERVERS {
         cx.err(
             &format!("{p}.max"),
             format!(
