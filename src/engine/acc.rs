@@ -73,7 +73,7 @@ pub struct PeriodAcc {
     pub job_backlog_max: u32,
     pub unstable: Option<Unstable>,
     /// Autoscaled replica sets over the window (`autoscale.rs`).
-    pub scale: super::autoscale::ScaleAcc,
+    pub scale: super::scaleset::ScaleAcc,
 }
 
 /// Where and when a run was stopped because arrivals outgrew capacity.

@@ -11,65 +11,16 @@
 
 use super::acc::PeriodAcc;
 use super::event::EV_SCALE;
-use super::station::{StationId, API, CPU, JOBS, KINDS};
+use super::station::{StationId, API, CPU, JOBS};
 use super::Engine;
-use crate::autoscale::{Autoscale, ScaleMetric};
-use crate::infra::Infra;
+use crate::autoscale::ScaleMetric;
 use crate::scenario::limits::MAX_SERVERS;
-use crate::scenario::model::Stage;
 
-/// The replica sets: the API's instances and the queue's workers.
-pub const SETS: [&str; 2] = ["api", "queue"];
-const API_SET: usize = 0;
-const QUEUE_SET: usize = 1;
+pub use super::scaleset::{ScaleAcc, ScaleConfig, SETS};
+use super::scaleset::{SetConfig, API_SET, QUEUE_SET};
 /// Control event ids: evaluate the metric, or apply a decided change.
 const EVALUATE: u32 = 0;
 const APPLY: u32 = 1;
-
-/// One set's rule and what one replica is, from the stage and its resolved infrastructure.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct SetConfig {
-    pub rule: Autoscale,
-    /// The replicas the infrastructure was resolved with (`min`), and its servers then
-    /// (API: slots, cores, speed, bypass; queue: slots), used as they are at that count.
-    base: u32,
-    base_servers: (u32, u32, f64, bool),
-    /// Servers one replica adds (workers per instance, concurrency per worker).
-    per_replica: u32,
-    /// vCPU of one API instance.
-    vcpu: f64,
-}
-
-/// Every set's configuration (`None`: not autoscaled).
-#[derive(Debug, Clone, Default)]
-pub struct ScaleConfig(pub(super) [Option<SetConfig>; 2]);
-
-impl ScaleConfig {
-    pub fn new(stage: &Stage, infra: &Infra) -> ScaleConfig {
-        let api = stage.api.autoscale.map(|rule| SetConfig {
-            rule,
-            base: stage.api.instances,
-            base_servers: (
-                infra.api_slots,
-                infra.api_cores,
-                infra.api_speed,
-                infra.api_cores >= infra.api_slots,
-            ),
-            per_replica: stage.api.workers,
-            vcpu: infra.api_vcpu_total / stage.api.instances.max(1) as f64,
-        });
-        let queue = stage.queue.as_ref().and_then(|q| {
-            q.autoscale.map(|rule| SetConfig {
-                rule,
-                base: q.workers,
-                base_servers: (infra.queue_slots, 0, 1.0, false),
-                per_replica: q.concurrency,
-                vcpu: 0.0,
-            })
-        });
-        ScaleConfig([api, queue])
-    }
-}
 
 /// A set's state in a run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -97,20 +48,6 @@ pub(super) struct Scaler {
     pub job_wait_sum: f64,
     pub job_wait_n: u64,
     last: f64,
-}
-
-/// What a measured window saw of the replica sets.
-#[derive(Debug, Clone, Default)]
-pub struct ScaleAcc {
-    /// Per set ([`SETS`]): whether it is autoscaled, its replica-seconds, fewest and most replicas.
-    pub active: [bool; 2],
-    pub replica_seconds: [f64; 2],
-    pub min: [u32; 2],
-    pub max: [u32; 2],
-    /// Changes applied in the window.
-    pub changes: [u32; 2],
-    /// Server-seconds of each station a set scales (by [`StationId::index`]).
-    pub server_seconds: [f64; KINDS.len()],
 }
 
 impl PeriodAcc {

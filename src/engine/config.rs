@@ -80,7 +80,7 @@ pub struct EngineConfig {
     pub(super) session_requests: Count,
     pub(super) max_in_flight: u32,
     /// Autoscaled replica sets (`autoscale.rs`).
-    pub(super) scale: super::autoscale::ScaleConfig,
+    pub(super) scale: super::scaleset::ScaleConfig,
 }
 
 impl EngineConfig {
@@ -139,7 +139,7 @@ impl EngineConfig {
             requests_per_session,
             session_requests: Count::new(requests_per_session),
             max_in_flight: scenario.sim.max_in_flight,
-            scale: super::autoscale::ScaleConfig::new(stage, infra),
+            scale: super::scaleset::ScaleConfig::new(stage, infra),
         }
     }
 

@@ -19,6 +19,7 @@ mod config;
 mod event;
 mod jobs;
 mod request;
+mod scaleset;
 pub mod station;
 
 pub use acc::{PeriodAcc, StationAcc, Unstable};
