@@ -332,17 +332,38 @@ fn vector_store(v: &crate::scenario::model::VectorStore, catalog: &Catalog, out:
     }
 }
 
-/// `add_instances`: `count` more API instances, up to `max`; `None` when already at `max`.
+/// `add_instances`: `count` more API instances or queue workers (`component`), up to `max`
+/// (and the API's `max_instances`); `None` when already there or the stage lacks the
+/// component. On an autoscaled set it raises `autoscale.max` instead (room to scale out).
 /// Returns what changed, in words. Saturating: `count` may be as large as a u32 holds, and
 /// `max` caps the sum anyway (a wrapping sum took 1 instance to 0).
-pub fn add_instances(stage: &mut Stage, count: u32, max: u32) -> Option<String> {
-    let now = stage.api.instances;
-    if now >= max {
+pub fn add_instances(stage: &mut Stage, component: &str, count: u32, max: u32) -> Option<String> {
+    let (fixed, rule, unit, cap) = match component {
+        "queue" => {
+            let q = stage.queue.as_mut()?;
+            (&mut q.workers, q.autoscale.as_mut(), "workers", max)
+        }
+        _ => {
+            let a = &mut stage.api;
+            (
+                &mut a.instances,
+                a.autoscale.as_mut(),
+                "instances",
+                max.min(a.max_instances.unwrap_or(max)),
+            )
+        }
+    };
+    let (n_ref, what) = match rule {
+        Some(r) => (&mut r.max, "autoscale.max"),
+        None => (fixed, unit),
+    };
+    let now = *n_ref;
+    if now >= cap {
         return None;
     }
-    let n = now.saturating_add(count).min(max);
-    stage.api.instances = n;
-    Some(format!("api: {now} → {n} instances"))
+    let n = now.saturating_add(count).min(cap);
+    *n_ref = n;
+    Some(format!("{component}: {now} → {n} {what}"))
 }
 
 impl Infra {

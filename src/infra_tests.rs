@@ -61,7 +61,7 @@ fn lenient_resolution_says_what_it_clamps() {
         ["A configuration of stage `s` does not fit, `api.vcpu`: 100 vCPU exceeds what the plan allows (50 vCPU); simulated with 50 vCPU per instance."]
     );
     // Added instances past the bound of one station's servers: clamped, and said.
-    add_instances(&mut st, u32::MAX, u32::MAX);
+    add_instances(&mut st, "api", u32::MAX, u32::MAX);
     let (infra, notes) = Infra::resolve_lenient(&st, &cat);
     assert_eq!(infra.api_slots as u64, MAX_SERVERS);
     assert!(
@@ -76,10 +76,10 @@ fn lenient_resolution_says_what_it_clamps() {
 fn adding_instances_saturates_and_stops_at_max() {
     let mut st = stage_with("{vcpu: 1}");
     assert_eq!(
-        add_instances(&mut st, u32::MAX, 7).as_deref(),
+        add_instances(&mut st, "api", u32::MAX, 7).as_deref(),
         Some("api: 1 → 7 instances")
     );
-    assert_eq!(add_instances(&mut st, 1, 7), None);
+    assert_eq!(add_instances(&mut st, "api", 1, 7), None);
     assert_eq!(st.api.instances, 7);
 }
 

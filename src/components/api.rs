@@ -40,7 +40,8 @@ fn billing_mut<'a>(s: &'a mut Stage, name: &str) -> Option<&'a mut Billing> {
 
 fn usage(p: &Period, st: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
     let (a, v) = (&st.api, p.volumes);
-    let inst = a.instances as f64;
+    // Autoscaled: the replicas run in the period, on average (replica-hours / hours).
+    let inst = v.replicas[0].unwrap_or(a.instances as f64);
     add(
         u,
         "vcpu_hours",

@@ -64,6 +64,9 @@ pub struct Volumes {
     pub users: f64,
     pub db_bytes_avg: f64,
     pub db_bytes_end: f64,
+    /// Time-averaged replicas the autoscaled sets ran in the period (API instances, queue
+    /// workers; `None`: the stage's fixed count), see `crate::autoscale::period_average`.
+    pub replicas: [Option<f64>; 2],
 }
 
 /// What a kind's usage is computed from in one period.

@@ -1,10 +1,11 @@
 //! The background job queue: worker slots running jobs that requests enqueue; billed for the
-//! CPU its jobs use, its workers' RAM and hours.
+//! CPU its jobs use, its workers' RAM and hours. `add_instances` adds workers, `upgrade` sets
+//! them (`workers`), and `autoscale` scales them on backlog or job wait.
 
 use super::{add, ComponentKind, Period, GB};
 use crate::engine::station::JOBS;
 use crate::pricing::Usage;
-use crate::scenario::model::{Billing, Metric, Stage};
+use crate::scenario::model::{Billing, Metric, Stage, Upgrade};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "queue",
@@ -17,9 +18,9 @@ pub const KIND: ComponentKind = ComponentKind {
     capacity: &[],
     stations: &[JOBS],
     metrics: &[Metric::QueueBacklog, Metric::QueueWait],
-    upgrade_fields: &[],
-    upgrade: super::no_upgrade_fields,
-    scales_out: false,
+    upgrade_fields: &["workers"],
+    upgrade,
+    scales_out: true,
     key: None,
     parse: None,
     own_metrics: &[],
@@ -37,7 +38,28 @@ fn usage(p: &Period, st: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
     let q = st.queue.as_ref()?;
     let v = p.volumes;
     add(u, "vcpu_hours", v.jobs * q.job_time.mean() * q.vcpu / 3600.0);
-    add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * q.workers as f64 * v.hours);
-    add(u, "instance_hours", q.workers as f64 * v.hours);
-    Some(1.0)
+    // Autoscaled: the workers run in the period, on average (worker-hours / hours).
+    let workers = v.replicas[1].unwrap_or(q.workers as f64);
+    add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * workers * v.hours);
+    add(u, "instance_hours", workers * v.hours);
+    // A fixed queue is one billed service, as it always was; an autoscaled one's per-instance
+    // fee (an EC2 size) is multiplied by the workers it ran, each worker a billed instance.
+    Some(v.replicas[1].unwrap_or(1.0))
+}
+
+/// `upgrade: {component: queue, workers: n}`: n workers (autoscaled: n is the new `min`, and
+/// `max` rises to it if below).
+fn upgrade(stage: &mut Stage, up: &Upgrade, changes: &mut Vec<String>) {
+    let (Some(w), Some(q)) = (up.workers, stage.queue.as_mut()) else {
+        return;
+    };
+    match q.autoscale.as_mut() {
+        Some(r) => {
+            r.min = w;
+            r.max = r.max.max(w);
+            changes.push(format!("workers (autoscale.min) → {w}"));
+        }
+        None => changes.push(format!("workers → {w}")),
+    }
+    q.workers = w;
 }

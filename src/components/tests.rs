@@ -21,13 +21,25 @@ fn names_are_unique_and_each_engine_station_belongs_to_the_kind_that_lists_it() 
 }
 
 #[test]
-fn a_metric_has_at_most_one_owner_and_upgrade_fields_are_not_shared() {
+fn a_metric_has_at_most_one_owner_and_upgrade_fields_are_shared_only_as_said() {
     for (name, m, _, _) in crate::scenario::Metric::ALL {
         let n = KINDS.iter().filter(|k| k.metrics.contains(m)).count();
         assert!(n <= 1, "`{name}` is owned by {n} kinds");
     }
-    let fields: Vec<_> = KINDS.iter().flat_map(|k| k.upgrade_fields).collect();
+    // An upgrade applies only the fields of the component it names, so a field two kinds have
+    // means two things, each said: `workers` is the API's per instance and the queue's workers.
+    let fields: Vec<_> = KINDS
+        .iter()
+        .flat_map(|k| k.upgrade_fields)
+        .filter(|f| **f != "workers")
+        .collect();
     assert_eq!(fields.len(), fields.iter().collect::<BTreeSet<_>>().len());
+    let workers: Vec<_> = KINDS
+        .iter()
+        .filter(|k| k.upgrade_fields.contains(&"workers"))
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(workers, ["api", "queue"]);
     // A kind's own block has a parser and its own metrics are named `<component>.<name>`,
     // distinct from every other metric; no two kinds own a stage field.
     let reg = registry();
@@ -284,6 +296,7 @@ fn a_kind_registered_next_to_the_built_in_ones_is_listed_billed_and_priced() {
 
     // A month with a 10 GB database: 300 GB-months of backups at $0.01, a write a night at $9/M.
     let v = Volumes {
+        replicas: [None; 2],
         hours: sc.hours_per_month,
         requests: 0.0,
         sessions: 0.0,

@@ -72,6 +72,8 @@ pub struct PeriodAcc {
     pub jobs: StationAcc,
     pub job_backlog_max: u32,
     pub unstable: Option<Unstable>,
+    /// Autoscaled replica sets over the window (`autoscale.rs`).
+    pub scale: super::scaleset::ScaleAcc,
 }
 
 /// Where and when a run was stopped because arrivals outgrew capacity.
@@ -105,6 +107,7 @@ impl PeriodAcc {
             jobs: StationAcc::new(servers[JOBS.index()]),
             job_backlog_max: 0,
             unstable: None,
+            scale: Default::default(),
         }
     }
 

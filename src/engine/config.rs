@@ -79,6 +79,8 @@ pub struct EngineConfig {
     pub(super) requests_per_session: f64,
     pub(super) session_requests: Count,
     pub(super) max_in_flight: u32,
+    /// Autoscaled replica sets (`autoscale.rs`).
+    pub(super) scale: super::scaleset::ScaleConfig,
 }
 
 impl EngineConfig {
@@ -137,6 +139,7 @@ impl EngineConfig {
             requests_per_session,
             session_requests: Count::new(requests_per_session),
             max_in_flight: scenario.sim.max_in_flight,
+            scale: super::scaleset::ScaleConfig::new(stage, infra),
         }
     }
 

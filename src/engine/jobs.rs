@@ -54,6 +54,8 @@ impl Engine<'_> {
             if self.fault.on {
                 s *= self.fault.set.job_slowdown;
             }
+            self.scale.job_wait_sum += self.now - enq;
+            self.scale.job_wait_n += 1;
             if self.measuring {
                 let a = &mut acc.jobs;
                 a.max_busy = a.max_busy.max(self.job_busy);

@@ -14,14 +14,17 @@
 //! HDR histograms, so memory does not grow with the number of requests.
 
 mod acc;
+pub mod autoscale;
 mod config;
 mod event;
 pub mod fault;
 mod jobs;
 mod request;
+mod scaleset;
 pub mod station;
 
 pub use acc::{PeriodAcc, StationAcc, Unstable};
+pub use autoscale::{ScaleAcc, ScaleConfig};
 pub use config::{station_servers, waiting_room, EngineConfig};
 pub use station::{StationConfig, StationId, StationKind, API, CPU, DB, JOBS, KINDS, REQUEST_STATIONS, VEC};
 
@@ -29,8 +32,8 @@ use crate::dist::Dist;
 use crate::event_queue::EventQueue;
 use crate::scenario::model::{Scenario, Traffic};
 use event::{
-    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_JOB_RETRY, EV_LIMITER, EV_THINK,
-    EV_TIMEOUT,
+    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_JOB_RETRY, EV_LIMITER, EV_SCALE,
+    EV_THINK, EV_TIMEOUT,
 };
 use rand::rngs::SmallRng;
 use rand::Rng;
@@ -80,6 +83,8 @@ pub struct Engine<'s> {
     stopped_unstable: bool,
     /// Faulty components, if any (`fault.rs`).
     fault: fault::Faults,
+    /// Autoscaled replica sets (`autoscale.rs`).
+    scale: autoscale::Scaler,
 }
 
 impl<'s> Engine<'s> {
@@ -128,6 +133,7 @@ impl<'s> Engine<'s> {
             seg_rate: 0.0,
             stopped_unstable: false,
             fault: fault::Faults::default(),
+            scale: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -170,6 +176,7 @@ impl<'s> Engine<'s> {
         self.seg_rate = 0.0;
         self.stopped_unstable = false;
         self.fault.reset();
+        self.scale_restart(start);
         self.schedule_arrival(start);
     }
 
@@ -198,6 +205,7 @@ impl<'s> Engine<'s> {
         }
         acc.jobs.servers = self.cfg.job_slots;
         self.try_start_jobs(acc);
+        self.scale_reconfigured(acc);
     }
 
     /// Starts recording into accumulators from now on.
@@ -311,6 +319,7 @@ impl<'s> Engine<'s> {
         }
         self.advance_sessions(acc);
         self.advance_jobs(acc);
+        self.advance_scale(acc);
     }
 
     /// Runs events up to `until` (arrivals continue past it unless `stop_arrivals`).
@@ -335,6 +344,7 @@ impl<'s> Engine<'s> {
                     self.try_start_jobs(acc);
                 }
                 EV_JOB_RETRY => self.on_job_retry(acc),
+                EV_SCALE => self.on_scale(ev.aux() as usize, ev.id(), acc),
                 _ => unreachable!("unknown event kind"),
             }
             if self.stopped_unstable {

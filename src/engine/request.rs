@@ -197,6 +197,7 @@ impl Engine<'_> {
                     // (a bias of at most one service time per core at the end of a period).
                     let rt = self.reqs[id as usize].rtype as usize;
                     let service = self.cfg.types[rt].cpu.sample(&mut self.rng) / self.cfg.cpu_speed;
+                    self.scale.cpu_work += service;
                     if self.measuring {
                         let a = &mut acc.stations[CPU];
                         a.arrivals += 1;
@@ -218,7 +219,9 @@ impl Engine<'_> {
             }
             CPU => {
                 let rt = self.reqs[id as usize].rtype as usize;
-                self.cfg.types[rt].cpu.sample(&mut self.rng) / self.cfg.cpu_speed
+                let service = self.cfg.types[rt].cpu.sample(&mut self.rng) / self.cfg.cpu_speed;
+                self.scale.cpu_work += service;
+                service
             }
             DB => {
                 let n = self.reqs[id as usize].db_batch;

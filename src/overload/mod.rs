@@ -192,10 +192,11 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
         // The API records a worker's holding time when it is released, the others a service
         // time when it starts.
         let services = if i == API { a.served } else { starts(a) };
-        let mut l = blank(i, a.servers, a.arrivals, a.rejected + a.timed_out);
+        let servers = mean_servers(w, i, a.servers);
+        let mut l = blank(i, servers.round() as u32, a.arrivals, a.rejected + a.timed_out);
         if services > 0 {
             l.mean_service = a.service_sum / services as f64;
-            l.capacity = f64::from(a.servers) / l.mean_service;
+            l.capacity = servers / l.mean_service;
         } else if a.arrivals > 0 && a.busy_area >= 0.999 * f64::from(a.servers) * w.measured {
             // Every server held throughout and nothing finished: no capacity to speak of.
             l.capacity = 0.0;
@@ -203,16 +204,13 @@ pub fn observe(w: &Window, stage: &Stage, infra: &Infra) -> Loads {
         out[i.index()] = Some(l);
     }
     if let Some(q) = &stage.queue {
-        let mut l = blank(JOBS, infra.queue_slots, w.acc.jobs.arrivals, 0);
+        let slots = mean_servers(w, JOBS, infra.queue_slots);
+        let whole_slots = slots.round() as u32;
+        let mut l = blank(JOBS, whole_slots, w.acc.jobs.arrivals, 0);
         l.mean_service = q.job_time.mean();
-        let slots = f64::from(infra.queue_slots);
-        let by_slots = if infra.queue_slots == 0 {
-            0.0
-        } else {
-            slots / l.mean_service
-        };
+        let by_slots = if whole_slots == 0 { 0.0 } else { slots / l.mean_service };
         l.capacity = match q.rate_limit {
-            Some((max, per)) => theory::rate_limited_throughput(max, per, infra.queue_slots, l.mean_service),
+            Some((max, per)) => theory::rate_limited_throughput(max, per, whole_slots, l.mean_service),
             None => by_slots,
         };
         l.rate_limited = l.capacity < by_slots;
@@ -452,3 +450,14 @@ fn warning(
 
 #[cfg(test)]
 mod tests;
+
+/// Servers of station `i` in the window: `servers`, or for a station an autoscaled set scales,
+/// their time average (server-seconds / seconds measured).
+fn mean_servers(w: &Window, i: StationId, servers: u32) -> f64 {
+    let set = if i == JOBS { 1 } else { 0 };
+    if w.acc.scale.active[set] && (i == JOBS || i == API || i == CPU) && w.measured > 0.0 {
+        w.acc.server_seconds(i, servers, w.measured) / w.measured
+    } else {
+        f64::from(servers)
+    }
+}

@@ -13,6 +13,7 @@
 //! only re-exports: code below validation imports from `scenario::model`, never from here.
 
 mod arrivals;
+mod autoscale;
 mod billing;
 mod blocks;
 pub mod bounds;

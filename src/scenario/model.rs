@@ -161,6 +161,8 @@ pub struct Api {
     pub instances: u32,
     /// Most instances `add_instances` may reach (count).
     pub max_instances: Option<u32>,
+    /// Replicas between `min` and `max` on a metric (`instances` is then `min`).
+    pub autoscale: Option<crate::autoscale::Autoscale>,
     /// vCPU of one instance.
     pub vcpu: f64,
     /// RAM of one instance, bytes.
@@ -244,6 +246,8 @@ pub struct JobQueue {
     pub vcpu: f64,
     /// RAM one worker uses (0 when not given; required when the plan bills RAM in use).
     pub ram_in_use_bytes: f64,
+    /// Workers between `min` and `max` on a metric (`workers` is then `min`).
+    pub autoscale: Option<crate::autoscale::Autoscale>,
 }
 
 #[derive(Debug, Clone)]

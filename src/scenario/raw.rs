@@ -276,6 +276,8 @@ billed_component! {
     pub struct RawApi {
         pub instances: Option<u32>,
         pub max_instances: Option<u32>,
+        /// Replicas between `min` and `max` on a metric (`src/autoscale.rs`).
+        pub autoscale: Option<RawAutoscale>,
         pub vcpu: Option<f64>,
         pub ram: Option<Bytes>,
         /// Requests one instance works on at once (worker processes × threads).
@@ -338,6 +340,8 @@ billed_component! {
         /// RAM one worker uses (billed as `ram_gb_hours` × workers). A queue states no
         /// provisioned RAM to default to, so it is required when the plan bills RAM in use.
         pub ram_in_use: Option<Bytes>,
+        /// Workers between `min` and `max` on a metric (`src/autoscale.rs`).
+        pub autoscale: Option<RawAutoscale>,
     }
 }
 
@@ -357,6 +361,20 @@ billed_component! {
         /// Instances or zones (domains) the fee is multiplied by.
         pub count: Option<Count>,
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscale {
+    pub min: u32,
+    pub max: u32,
+    pub metric: String,
+    /// In the metric's unit: `70%` (cpu), `4` jobs per worker (backlog), `30s` (job_wait).
+    pub target: serde_yaml::Value,
+    pub interval: Option<Seconds>,
+    pub cooldown: Option<Seconds>,
+    pub delay: Option<Seconds>,
+    pub step: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

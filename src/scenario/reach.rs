@@ -62,11 +62,10 @@ fn apply(st: &Stage, action: &Action, stages: &BTreeMap<String, Stage>, ok: &BTr
             apply_upgrade(&mut next, u);
             Some(next)
         }
-        Action::AddInstances { max, .. } => (st.api.instances < *max).then(|| {
+        Action::AddInstances { component, max, .. } => {
             let mut next = st.clone();
-            next.api.instances = *max;
-            next
-        }),
+            crate::infra::add_instances(&mut next, component, u32::MAX, *max).map(|_| next)
+        }
         Action::SwitchStage(name) => ok.contains(name).then(|| stages[name].clone()),
     }
 }

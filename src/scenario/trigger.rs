@@ -205,7 +205,10 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
         if !scalable.clone().any(|k| k.name == a.component) {
             cx.err_allowed(
                 &format!("{p}.action.add_instances.component"),
-                format!("only the API scales out by instances, not `{}`", a.component),
+                format!(
+                    "only the API (instances) and the queue (workers) scale out, not `{}`",
+                    a.component
+                ),
                 scalable.map(|k| k.name),
             );
         }
@@ -219,7 +222,7 @@ fn action(cx: &mut Ctx, p: &str, raw: Option<&RawAction>, scope: &Scope) -> Acti
         if a.max == 0 {
             cx.err(
                 &format!("{ap}.max"),
-                "the API has at least one instance, so `max` is at least 1",
+                "a replica set has at least one replica, so `max` is at least 1",
             );
         }
         return Action::AddInstances {
@@ -261,11 +264,23 @@ fn upgrade_fields(cx: &mut Ctx, p: &str, u: &RawUpgrade) {
         .flat_map(|k| k.upgrade_fields.iter().map(|f| (*f, k.name, given(f))))
         .collect();
     for &(field, owner, given) in &component_fields {
-        if given && u.component != owner {
+        // A field several kinds have (`workers`: the API's per instance, the queue's) belongs
+        // to whichever the upgrade names.
+        let owns = |c: &str| component_fields.iter().any(|(f, o, _)| *f == field && *o == c);
+        if given
+            && !owns(&u.component)
+            && component_fields.iter().find(|(f, _, _)| *f == field).map(|x| x.1) == Some(owner)
+        {
+            let owners: Vec<&str> = component_fields
+                .iter()
+                .filter(|(f, _, _)| *f == field)
+                .map(|x| x.1)
+                .collect();
             cx.err(
                 &format!("{up}.{field}"),
                 format!(
-                    "`{field}` is a field of `{owner}`, not of `{}`: the upgrade would change nothing",
+                    "`{field}` is a field of `{}`, not of `{}`: the upgrade would change nothing",
+                    owners.join("` and `"),
                     u.component
                 ),
             );

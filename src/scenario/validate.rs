@@ -470,6 +470,8 @@ fn api(cx: &mut Ctx, p: &str, a: &RawApi) -> Api {
             );
         }
     }
+    let autoscale = super::autoscale::api(cx, &ap, a, workers);
+    let instances = autoscale.map_or(instances, |s| s.min);
     let ram_bytes = a.ram.map(|b| b.0).unwrap_or(0.0);
     if let (Some(used), Some(ram)) = (a.ram_in_use, a.ram) {
         if used.0 > ram.0 {
@@ -514,6 +516,7 @@ fn api(cx: &mut Ctx, p: &str, a: &RawApi) -> Api {
         billing,
         instances: instances.max(1),
         max_instances: a.max_instances,
+        autoscale,
         vcpu: a.vcpu.map(|v| cx.positive(&format!("{ap}.vcpu"), v)).unwrap_or(0.0),
         ram_bytes,
         workers: workers.max(1),
@@ -681,6 +684,8 @@ fn queue(cx: &mut Ctx, p: &str, q: &RawQueue) -> JobQueue {
         }
         (r.max.max(1), r.per.0.max(1e-9))
     });
+    let autoscale = super::autoscale::queue(cx, &qp, q, concurrency);
+    let workers = autoscale.map_or(workers, |s| s.min);
     let billing = billing(cx, &qp, &q.billing());
     require_billed_input(
         cx,
@@ -712,6 +717,7 @@ fn queue(cx: &mut Ctx, p: &str, q: &RawQueue) -> JobQueue {
         },
         vcpu: cx.nonneg(&format!("{qp}.vcpu"), q.vcpu.unwrap_or(0.0)),
         ram_in_use_bytes: q.ram_in_use.map(|b| b.0).unwrap_or(0.0),
+        autoscale,
     }
 }
 

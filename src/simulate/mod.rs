@@ -8,6 +8,7 @@
 //! values. In `full` mode every request is simulated and the system carries over between periods.
 
 pub mod fault;
+pub mod replicas;
 pub mod series;
 pub mod storage;
 pub mod triggers;
@@ -231,6 +232,7 @@ impl<'s> Run<'s> {
             users: users_end,
             db_bytes_avg: (self.db_size_prev + db_size) / 2.0,
             db_bytes_end: db_size,
+            replicas: [None; 2],
         };
         Accrued {
             vols,
@@ -255,8 +257,7 @@ impl<'s> Run<'s> {
     pub fn period(&mut self, p: usize) -> PeriodOut {
         let (sc, plan) = (self.sc, self.plan);
         let (a, b) = period_bounds(sc, p);
-        let acc_vols = self.accrue(a, b);
-        let vols = &acc_vols.vols;
+        let mut acc_vols = self.accrue(a, b);
         // Read-only database once past a hard size limit.
         let read_only = self
             .infra
@@ -281,6 +282,8 @@ impl<'s> Run<'s> {
         } = window::simulate(sc, &period, &mut self.engine);
         acc.measured = measured;
         self.simulate_faults(a, b, p);
+        acc_vols.vols.replicas = replicas::period_replicas(sc, &self.stage, &acc, status, p, (a, b));
+        let vols = &acc_vols.vols;
         if let Some(u) = acc.unstable.clone() {
             self.out.unstable.push((p, u));
         }
@@ -306,6 +309,7 @@ impl<'s> Run<'s> {
             object_store_size: acc_vols.object_store_size,
             cost: costs.iter().sum(),
             simulated,
+            api_replicas: vols.replicas[0],
         };
         let row = series::row(&facts, &acc, measured, &self.stage, &self.infra);
         if p == plan.theory_period {

@@ -2,7 +2,7 @@
 //! series means is [`crate::results::series`]), and the stations observed for the
 //! queueing-theory comparison.
 
-use crate::engine::{self, PeriodAcc, StationAcc, API, CPU, DB, VEC};
+use crate::engine::{self, PeriodAcc, StationAcc, API, CPU, DB, JOBS, VEC};
 use crate::hist::Hist;
 use crate::infra::Infra;
 use crate::results::{s, simulated_series};
@@ -95,6 +95,8 @@ pub struct Facts {
     pub cost: f64,
     /// Whether the busy window was simulated; if not, the simulated series have no figure.
     pub simulated: bool,
+    /// Autoscaled API: its time-averaged instances over the period.
+    pub api_replicas: Option<f64>,
 }
 
 /// The row of series of one period: `acc` over `measured` seconds of its busy window, on
@@ -115,14 +117,15 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
     // No arrival, no error rate (not 0 %: an objective on it is not evaluated).
     row[s::ERR] = nan_if_zero(acc.arrivals as f64, acc.errors() as f64 / acc.arrivals as f64);
     let cpu = &acc.stations[CPU];
-    row[s::CPU] = cpu.busy_area / (cpu.servers.max(1) as f64 * measured)
+    row[s::CPU] = cpu.busy_area / acc.server_seconds(CPU, cpu.servers.max(1), measured)
         * (infra.api_cores as f64 * infra.api_speed / infra.api_vcpu_total.max(1e-9))
         + stage.api.idle_cpu * stage.api.instances as f64 / infra.api_vcpu_total.max(1e-9);
     let api = &acc.stations[API];
-    row[s::API_UTIL] = utilization(api, measured);
+    row[s::API_UTIL] = api.busy_area / acc.server_seconds(API, api.servers.max(1), measured);
     row[s::API_WAIT] = pct(&api.wait, 95.0);
     row[s::API_Q] = api.queue_area / measured;
-    row[s::INSTANCES] = stage.api.instances as f64;
+    // Autoscaled: the time-averaged instances billed over the period.
+    row[s::INSTANCES] = f.api_replicas.unwrap_or(stage.api.instances as f64);
     if stage.database.is_some() {
         let d = &acc.stations[DB];
         row[s::DB_UTIL] = utilization(d, measured);
@@ -144,7 +147,7 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::Q_MAX] = acc.job_backlog_max as f64;
         row[s::Q_MEAN] = acc.jobs.queue_area / measured;
         row[s::Q_WAIT] = pct(&acc.jobs.wait, 95.0);
-        row[s::Q_UTIL] = utilization(&acc.jobs, measured);
+        row[s::Q_UTIL] = acc.jobs.busy_area / acc.server_seconds(JOBS, acc.jobs.servers.max(1), measured);
     }
     row[s::DB_SIZE] = f.db_size;
     row[s::OBJ_SIZE] = f.object_store_size;
@@ -222,6 +225,7 @@ mod tests {
             object_store_size: 1e9,
             cost: 42.0,
             simulated,
+            api_replicas: None,
         }
     }
 

@@ -60,7 +60,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
         Metric::DatabaseWait => pct_for_trigger(&acc.stations[DB].wait, pctl),
         Metric::ApiCpu => row[s::CPU],
         Metric::ApiUtilization => row[s::API_UTIL],
-        Metric::ApiInstances => stage.api.instances as f64,
+        Metric::ApiInstances => row[s::INSTANCES],
         Metric::ApiWait => pct_for_trigger(&acc.stations[API].wait, pctl),
         Metric::Latency => pct_for_trigger(&acc.latency, pctl),
         Metric::VectorLatency => pct_for_trigger(&acc.stations[VEC].sojourn, pctl),
@@ -152,10 +152,10 @@ impl TriggerState {
         let effect = match &t.action {
             Action::Flag => "flagged (no change)".to_string(),
             Action::Upgrade(u) => apply_upgrade(stage, u),
-            Action::AddInstances { count, max, .. } => match add_instances(stage, *count, *max) {
+            Action::AddInstances { component, count, max } => match add_instances(stage, component, *count, *max) {
                 Some(e) => e,
                 None if self.done_once[ti] => return None,
-                None => format!("api already at its maximum of {max} instances; nothing added"),
+                None => format!("{component} already at its maximum of {max}; nothing added"),
             },
             Action::SwitchStage(name) => {
                 *stage = sc.stages[name].clone();

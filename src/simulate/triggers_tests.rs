@@ -188,8 +188,18 @@ fn values_come_from_the_row_costs_and_stage() {
     assert_eq!(value(&t, &o, &stage), 30.0);
     t.components = vec!["database".into()];
     assert_eq!(value(&t, &o, &stage), 20.0);
+    // The period's instances as the row has them (autoscaled: their time average).
     t.metric = Metric::ApiInstances;
-    assert_eq!(value(&t, &o, &stage), 1.0);
+    assert!(value(&t, &o, &stage).is_nan());
+    row[s::INSTANCES] = 2.5;
+    let o = Observed {
+        row: &row,
+        components: &components,
+        costs: &costs,
+        acc: &acc,
+        longest_scheduled_run: f64::NAN,
+    };
+    assert_eq!(value(&t, &o, &stage), 2.5);
     // A percentile on fewer than MIN_PERCENTILE_SAMPLES observations has no value.
     t.metric = Metric::Latency;
     assert!(value(&t, &o, &stage).is_nan());

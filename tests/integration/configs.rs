@@ -485,8 +485,8 @@ fn act(stage: &mut Stage, action: &Action, stages: &BTreeMap<String, Stage>) {
         Action::Upgrade(u) => {
             apply_upgrade(stage, u);
         }
-        Action::AddInstances { count, max, .. } => {
-            add_instances(stage, *count, *max);
+        Action::AddInstances { component, count, max } => {
+            add_instances(stage, component, *count, *max);
         }
         Action::SwitchStage(name) => *stage = stages[name].clone(),
     }

@@ -1,4 +1,5 @@
 //! One integration-test binary (see matklad, "Delete Cargo Integration Tests").
+mod ai_to_production;
 mod alternatives;
 mod approximation;
 mod backups;
