@@ -469,15 +469,34 @@ pub fn fmt_number(v: f64) -> String {
     }
 }
 
-/// Formats a count with K/M suffixes: `143.0K`.
+/// Formats a count: below 1,000 as it is (`12`, `11.5`, `0.25`), from 1,000 on with a K, M or B
+/// suffix and up to three significant digits (`1.51K`, `28.5K`, `143K`, `2.4M`, `1K`), so that the two ends
+/// of a range read alike (`1.51K → 28.5K`, not `1514 → 28.5K`).
 pub fn fmt_count(v: f64) -> String {
     let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.2}B", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.2}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}K", v / 1e3)
+    let sig3 = |x: f64, suffix: &str| {
+        let ax = x.abs();
+        let digits = if ax >= 99.95 {
+            format!("{x:.0}")
+        } else if ax >= 9.995 {
+            format!("{x:.1}")
+        } else {
+            format!("{x:.2}")
+        };
+        // Trailing zeros say nothing: `1K`, `2.4M`.
+        let digits = if digits.contains('.') {
+            digits.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &digits
+        };
+        format!("{digits}{suffix}")
+    };
+    if a >= 999.5e6 {
+        sig3(v / 1e9, "B")
+    } else if a >= 999.5e3 {
+        sig3(v / 1e6, "M")
+    } else if a >= 999.5 {
+        sig3(v / 1e3, "K")
     } else if (v - v.round()).abs() < 1e-9 || a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 10.0 {
@@ -558,7 +577,16 @@ mod tests {
         assert_eq!(fmt_money(0.125), "$0.13");
         assert_eq!(fmt_bytes(400e6), "400.0 MB");
         assert_eq!(fmt_seconds(0.085), "85.0 ms");
-        assert_eq!(fmt_count(143_000.0), "143.0K");
+        assert_eq!(fmt_count(143_000.0), "143K");
+        assert_eq!(fmt_count(1514.0), "1.51K");
+        assert_eq!(fmt_count(28_460.0), "28.5K");
+        assert_eq!(fmt_count(999.0), "999");
+        assert_eq!(fmt_count(999.7), "1K");
+        assert_eq!(fmt_count(2_400_000.0), "2.4M");
+        assert_eq!(fmt_count(1000.0), "1K");
+        assert_eq!(fmt_count(10_000.0), "10K");
+        assert_eq!(fmt_count(999_990.0), "1M");
+        assert_eq!(fmt_count(11.5), "11.5");
         assert_eq!(fmt_percent(0.7), "70%");
         assert_eq!(fmt_percent(60.0), "6,000%");
         assert_eq!(fmt_percent(0.125), "12.5%");
