@@ -1,0 +1,88 @@
+//! The Effect Models scenarios (seed 004, `scenarios/effect-models/`): `capsim check` gives the
+//! outcome the README's table documents, and the figures the seed states (its sync durations,
+//! its RTO/RPO objectives, its $140-270 for staging + production) come out of the runs.
+
+use crate::common::capsim;
+
+const DIR: &str = "scenarios/effect-models";
+
+/// `check` on one file of the folder with two replications: (exit code, stdout + stderr).
+fn check(name: &str) -> (i32, String) {
+    let out = capsim()
+        .args(["check", &format!("{DIR}/{name}.yaml"), "--replications", "2"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap(), text)
+}
+
+/// `run` with two replications: the report's summary.json.
+fn summary(name: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    capsim()
+        .args(["run", &format!("{DIR}/{name}.yaml"), "--quiet", "--replications", "2"])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
+fn sync_minutes(s: &serde_json::Value) -> (f64, f64) {
+    let job = &s["jobs"][0];
+    assert_eq!(job["job"], "sync");
+    let min = |k: &str| job[k].as_f64().unwrap() / 60.0;
+    (min("p50_seconds"), min("max_seconds"))
+}
+
+fn peak(s: &serde_json::Value, trigger: &str) -> f64 {
+    s["triggers"][trigger]["peak_value"].as_f64().unwrap()
+}
+
+fn month1(s: &serde_json::Value) -> f64 {
+    s["months"][0]["total"]["mean"].as_f64().unwrap()
+}
+
+#[test]
+fn effect_models_checks_give_the_documented_outcomes() {
+    // The base file sets no traffic: not runnable alone.
+    let (code, out) = check("base");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("traffic"), "{out}");
+    for name in ["production", "staging"] {
+        let (code, out) = check(name);
+        assert_eq!(code, 0, "{name}: {out}");
+    }
+    // 10M requests/day: Upstash pay-as-you-go commands and Railway egress break the seed's
+    // budget tops ($270 in all, $40 Redis, $100 compute).
+    let (code, out) = check("production-high");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("BREACHED") && out.contains("cache") && out.contains("api"),
+        "{out}"
+    );
+}
+
+#[test]
+fn effect_models_sync_durations_objectives_and_monthly_total() {
+    let prod = summary("production");
+    let staging = summary("staging");
+    // Production: 2,200 records, each through models.dev at 60 calls/min: at least
+    // 2,199 / 60 = 36.65 min, and inside the seed's 30-45 min.
+    let (p50, max) = sync_minutes(&prod);
+    assert!(p50 >= 2199.0 / 60.0 && max <= 45.0 && p50 >= 30.0, "{p50} {max}");
+    // Staging: 850 records at 60/min: at least 849 / 60 = 14.15 min, the seed's "~15 min".
+    let (p50, max) = sync_minutes(&staging);
+    assert!(p50 >= 849.0 / 60.0 && max <= 16.0, "{p50} {max}");
+    // RTO = 20 GB / 100 MB/s + 10 min = 13.33 min < 15 min; RPO with PITR = 5 min < 2 h.
+    let rto = peak(&prod, "RTO over 15 min");
+    assert!((rto - (20e9 / 100e6 + 600.0)).abs() < 1.0, "{rto}");
+    assert!((peak(&prod, "RPO over 2 h") - 300.0).abs() < 1e-6);
+    // Staging + production, billed as two scenarios: inside the seed's $140-270.
+    let (p, s) = (month1(&prod), month1(&staging));
+    assert!(p > 0.0 && s > 0.0 && (140.0..=270.0).contains(&(p + s)), "{p} + {s}");
+}
