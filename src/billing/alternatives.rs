@@ -66,10 +66,10 @@ pub fn price_month(
             let Ok(plan) = catalog.plan(&alt.provider, &alt.plan) else {
                 continue;
             };
-            let opts = options(plan, alt.size.clone(), month.cfg, hours_per_month);
+            let opts = options(alt.size.clone(), month.cfg, hours_per_month);
             let mut bill = pricing::bill(plan, &full, &opts);
             bill.warnings.extend(unmetered(own, plan, &full, alt));
-            let own_opts = own.map(|p| (p, options(p, month.cfg.size.clone(), month.cfg, hours_per_month)));
+            let own_opts = own.map(|p| (p, options(month.cfg.size.clone(), month.cfg, hours_per_month)));
             let scale = own_opts.and_then(|(p, o)| break_even(&full, (p, &o), (plan, &opts)));
             let break_even_usage = scale.map_or_else(Vec::new, |k| {
                 full.iter()
@@ -152,12 +152,10 @@ fn unmetered(
         .collect()
 }
 
-/// Billing options for `plan` with the component's count (for per-instance plans) and seats.
-fn options(plan: &Plan, size: Option<String>, cfg: &super::BilledConfig, hours_per_month: f64) -> BillOptions {
-    let count = match plan.fee_basis {
-        pricing::FeeBasis::PerInstance | pricing::FeeBasis::PerZone => cfg.count.max(1.0),
-        _ => 1.0,
-    };
+/// Billing options for `plan` with the component's count (its instances: they multiply the
+/// size, and the fee on a per-instance or per-zone plan) and seats.
+fn options(size: Option<String>, cfg: &super::BilledConfig, hours_per_month: f64) -> BillOptions {
+    let count = cfg.count.max(1.0);
     BillOptions {
         size,
         seats: cfg.seats,

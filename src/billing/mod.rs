@@ -22,7 +22,7 @@ pub mod ledger;
 pub mod month;
 pub mod usage;
 
-use crate::pricing::{self, Bill, BillOptions, Catalog, FeeBasis, Plan, Usage};
+use crate::pricing::{self, Bill, BillOptions, Catalog, Plan, Usage};
 use crate::scenario::{Billing, Scenario, Stage};
 use usage::{scale_usage, Volumes};
 
@@ -47,11 +47,9 @@ pub type PeriodUsage = Vec<(Option<BilledConfig>, Usage)>;
 pub fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledConfig> {
     let provider = b.provider.clone()?;
     let plan = b.plan.clone()?;
-    let p = catalog.plan(&provider, &plan).ok()?;
-    let count = match p.fee_basis {
-        FeeBasis::PerInstance | FeeBasis::PerZone => count,
-        _ => 1.0,
-    };
+    // The count multiplies the compute size (three instances of a $7 size are $21) and, on a
+    // per-instance or per-zone plan, the fee; a flat or per-seat fee ignores it.
+    catalog.plan(&provider, &plan).ok()?;
     Some(BilledConfig {
         provider,
         plan,

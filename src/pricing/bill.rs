@@ -45,7 +45,8 @@ fn fee_total(plan: &Plan, opts: &BillOptions) -> (f64, f64, f64, &'static str, &
         FeeBasis::PerSeat => (opts.seats, "seat"),
         FeeBasis::PerInstance => (opts.count, "instance"),
         FeeBasis::PerZone => (opts.count, "zone"),
-        FeeBasis::Flat => (opts.count, "plan"),
+        // A flat fee is one per plan, whatever the instances its sizes bill.
+        FeeBasis::Flat => (1.0, "plan"),
     };
     (fee * fee_units, fee, fee_units, fee_unit, billed_annually)
 }

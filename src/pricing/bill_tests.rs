@@ -529,3 +529,37 @@ fn formatting_of_quantities_and_prices() {
     assert_eq!(fmt_price(91.25), "$91.25");
     assert_eq!(fmt_price(0.0000343), "$0.0000343");
 }
+
+/// Three instances of a $7 size are $21 whatever the fee basis; a flat fee is charged once, a
+/// per-instance fee three times. (A flat-fee plan used to bill its size for one instance only.)
+#[test]
+fn instances_multiply_the_size_and_only_a_per_instance_fee() {
+    let sizes = "default_size: starter\nsizes:\n  starter: {name: Starter, monthly: $7}";
+    let opts = BillOptions {
+        count: 3.0,
+        ..BillOptions::default()
+    };
+    let flat = bill(&plan(&format!("name: P\nfee: $19\n{sizes}")), &Usage::new(), &opts);
+    assert!(close(flat.total, 19.0 + 21.0), "{flat:#?}");
+    assert_eq!(find(&flat, "base fee").arithmetic, "$19.00/month × 1 plan = $19.00");
+    let per = bill(
+        &plan(&format!("name: P\nfee: $19\nfee_basis: per_instance\n{sizes}")),
+        &Usage::new(),
+        &opts,
+    );
+    assert!(close(per.total, 57.0 + 21.0), "{per:#?}");
+    // Cost never falls as instances are added.
+    let mut last = 0.0;
+    for n in 1..=5 {
+        let b = bill(
+            &plan(&format!("name: P\nfee: $19\n{sizes}")),
+            &Usage::new(),
+            &BillOptions {
+                count: n as f64,
+                ..BillOptions::default()
+            },
+        );
+        assert!(b.total > last);
+        last = b.total;
+    }
+}
