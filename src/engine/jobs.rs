@@ -54,6 +54,7 @@ impl Engine<'_> {
             if self.fault.on {
                 s *= self.fault.set.job_slowdown;
             }
+            s += self.job_calls_time();
             if self.measuring {
                 let a = &mut acc.jobs;
                 a.max_busy = a.max_busy.max(self.job_busy);

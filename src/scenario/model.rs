@@ -93,6 +93,8 @@ pub struct RequestType {
     pub egress_bytes: f64,
     /// Whether it writes to the database (fails when it is read-only).
     pub writes: bool,
+    /// Jobs of the one batch each request enqueues (`batch: {jobs: N}`; then `jobs` is N too).
+    pub batch: Option<u32>,
 }
 
 /// How a component is billed.
@@ -244,6 +246,8 @@ pub struct JobQueue {
     pub vcpu: f64,
     /// RAM one worker uses (0 when not given; required when the plan bills RAM in use).
     pub ram_in_use_bytes: f64,
+    /// External calls one job makes: (name of a stage `external:` entry, calls), in order.
+    pub calls: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -262,6 +266,9 @@ pub struct External {
     pub cached_input_tokens: f64,
     /// Output tokens per call (expected count).
     pub output_tokens: f64,
+    /// Bring your own key: its calls cost the operator nothing (the users' keys pay) but
+    /// still count against its rate limit.
+    pub byok: bool,
 }
 
 #[derive(Debug, Clone)]
