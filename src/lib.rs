@@ -8,6 +8,7 @@
 // Input errors carry a file, a field path, a position and the allowed values; they are built
 // once, on the cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
+pub mod batch;
 pub mod billing;
 pub mod checks;
 pub mod cli;

@@ -39,8 +39,18 @@ fn usage(p: &Period, st: &Stage, name: &str, u: &mut Usage) -> Option<f64> {
     let x = st.external.iter().find(|e| e.name == name)?;
     let from_requests =
         p.volumes.requests * p.per_request(&|r| r.calls.iter().filter(|c| c.0 == name).map(|c| c.1).sum());
-    let per_job: f64 = st.queue.iter().flat_map(|q| &q.calls).filter(|c| c.0 == name).map(|c| f64::from(c.1)).sum();
-    let calls = if x.byok { 0.0 } else { from_requests + p.volumes.jobs * per_job };
+    let per_job: f64 = st
+        .queue
+        .iter()
+        .flat_map(|q| &q.calls)
+        .filter(|c| c.0 == name)
+        .map(|c| f64::from(c.1))
+        .sum();
+    let calls = if x.byok {
+        0.0
+    } else {
+        from_requests + p.volumes.jobs * per_job
+    };
     add(u, "requests", calls);
     add(u, "input_tokens", calls * x.input_tokens);
     add(u, "cached_input_tokens", calls * x.cached_input_tokens);
