@@ -15,6 +15,7 @@ mod determinism;
 mod faults;
 mod figures;
 mod fuzz;
+mod jobwork;
 mod outages;
 mod outdir;
 mod overload;
