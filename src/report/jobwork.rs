@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 pub fn usd(v: Option<f64>) -> String {
     match v {
         None => "unpriced".to_string(),
-        Some(v) if v == 0.0 => "$0".to_string(),
+        Some(0.0) => "$0".to_string(),
         Some(v) => {
             let digits = (3 - v.abs().log10().floor() as i32).clamp(2, 8) as usize;
             format!("${v:.digits$}")

@@ -34,7 +34,11 @@ fn a_batch_alone_drains_in_ceil_n_over_slots_job_times() {
         let b = &r.job_work.as_ref().expect("job work").batches[0];
         let expect = (f64::from(n) / f64::from(w * c)).ceil() * 10.0;
         assert_eq!(b.batches, 6, "2 replications × 3 periods");
-        assert!((b.max_seconds - expect).abs() < 1e-9, "{n}/{w}x{c}: {} vs {expect}", b.max_seconds);
+        assert!(
+            (b.max_seconds - expect).abs() < 1e-9,
+            "{n}/{w}x{c}: {} vs {expect}",
+            b.max_seconds
+        );
         assert!((b.mean_seconds - expect).abs() < 1e-9);
     }
 }
@@ -45,12 +49,19 @@ fn a_batch_behind_a_limit_of_l_a_minute_lasts_at_least_n_minus_1_over_l() {
         let r = run_text(&fixture().replace("1000000/min", &format!("{l}/min")));
         let b = &r.job_work.as_ref().unwrap().batches[0];
         let bound = 19.0 / l * 60.0;
-        assert!(b.mean_seconds >= bound && b.max_seconds >= bound, "{l}: {} < {bound}", b.mean_seconds);
+        assert!(
+            b.mean_seconds >= bound && b.max_seconds >= bound,
+            "{l}: {} < {bound}",
+            b.mean_seconds
+        );
         // Calls bind: the last call starts at the bound, its job's own work follows.
         assert!(b.max_seconds <= bound.max(40.0) + 10.0 + 1e-9, "{l}: {}", b.max_seconds);
     }
     // The queue's own BullMQ limiter: 20 job starts at 4 per 10 s lasts ≥ 19 × 2.5 s.
-    let r = run_text(&fixture().replace("concurrency: 3\n", "concurrency: 3\n      rate_limit: {max: 4, per: 10s}\n"));
+    let r = run_text(&fixture().replace(
+        "concurrency: 3\n",
+        "concurrency: 3\n      rate_limit: {max: 4, per: 10s}\n",
+    ));
     assert!(r.job_work.unwrap().batches[0].mean_seconds >= 19.0 * 2.5);
 }
 
@@ -59,18 +70,28 @@ fn a_jobs_cost_recomputes_by_hand_from_the_catalog() {
     let (inp, out) = haiku_rates();
     let per_job = 1500.0 * inp + 2000.0 * out;
     let w = run_text(&fixture()).job_work.unwrap();
-    assert!((w.usd_per_job.unwrap() - per_job).abs() < 1e-12, "{:?} vs {per_job}", w.usd_per_job);
+    assert!(
+        (w.usd_per_job.unwrap() - per_job).abs() < 1e-12,
+        "{:?} vs {per_job}",
+        w.usd_per_job
+    );
     assert!((w.batches[0].usd_per_batch.unwrap() - 20.0 * per_job).abs() < 1e-9);
     assert_eq!(w.avoided_usd_per_job, Some(0.0));
     // Two calls a job cost twice as much.
-    let w2 = run_text(&fixture().replace("calls: {llm: 1}", "calls: {llm: 2}")).job_work.unwrap();
+    let w2 = run_text(&fixture().replace("calls: {llm: 1}", "calls: {llm: 2}"))
+        .job_work
+        .unwrap();
     assert!((w2.usd_per_job.unwrap() - 2.0 * per_job).abs() < 1e-12);
 }
 
 /// The run's figures without its money: periods' non-cost series and the stations.
 fn timing(r: &capsim::run::RunResult) -> String {
     let w = r.job_work.as_ref().unwrap();
-    let drains: Vec<_> = w.batches.iter().map(|b| (b.mean_seconds, b.p95_seconds, b.max_seconds)).collect();
+    let drains: Vec<_> = w
+        .batches
+        .iter()
+        .map(|b| (b.mean_seconds, b.p95_seconds, b.max_seconds))
+        .collect();
     format!("{:?}{}", drains, serde_json::to_string(&r.stations).unwrap())
 }
 
@@ -94,7 +115,10 @@ fn a_rate_limit_above_the_demand_changes_nothing() {
     let free = run_text(&fixture().replace("        rate_limit: 1000000/min\n", ""));
     // The smooth limiter spaces even simultaneous calls by 1 / L: the 6 slots' first calls
     // start at most 6 × 60 / 1,000,000 s late, and nothing else moves.
-    let (a, b) = (&limited.job_work.as_ref().unwrap().batches[0], &free.job_work.as_ref().unwrap().batches[0]);
+    let (a, b) = (
+        &limited.job_work.as_ref().unwrap().batches[0],
+        &free.job_work.as_ref().unwrap().batches[0],
+    );
     assert!(a.max_seconds >= b.max_seconds && a.max_seconds - b.max_seconds <= 6.0 * 60.0 / 1e6 + 1e-12);
     assert_eq!(
         serde_json::to_string(&limited.stations).unwrap(),
@@ -110,9 +134,17 @@ fn a_rate_limit_above_the_demand_changes_nothing() {
 fn bad_job_work_is_a_located_input_error() {
     let dir = tempfile::tempdir().unwrap();
     for (from, to, says) in [
-        ("batch: {jobs: 20}", "batch: {jobs: 20}, jobs: 3", "requests.start_run.jobs"),
+        (
+            "batch: {jobs: 20}",
+            "batch: {jobs: 20}, jobs: 3",
+            "requests.start_run.jobs",
+        ),
         ("batch: {jobs: 20}", "batch: {jobs: 0}", "requests.start_run.batch.jobs"),
-        ("batch: {jobs: 20}", "batch: {jobs: 20000}", "requests.start_run.batch.jobs"),
+        (
+            "batch: {jobs: 20}",
+            "batch: {jobs: 20000}",
+            "requests.start_run.batch.jobs",
+        ),
         ("calls: {llm: 1}", "calls: {lm: 1}", "stages.only.queue.calls.lm"),
         ("byok: false", "byok: maybe", "byok"),
     ] {
