@@ -9,6 +9,7 @@
 // once, on the cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 pub mod autoscale;
+pub mod batch;
 pub mod billing;
 pub mod checks;
 pub mod cli;

@@ -92,7 +92,7 @@ fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
         let median = median_replication(&reps);
         reps[median].months = with_bill_lines(sc, catalog, &plan, cfg.seed, median);
     }
-    aggregate(sc, cfg, &plan, &reps, periods, &catalog.source)
+    aggregate(sc, cfg, &plan, &reps, periods, catalog)
 }
 
 /// Replication `rep`'s monthly bills with their lines, from running it again.
@@ -213,7 +213,7 @@ fn aggregate(
     plan: &Plan,
     reps: &[Replication],
     periods: Periods,
-    pricing: &CatalogSource,
+    catalog: &Catalog,
 ) -> RunResult {
     let Periods {
         summaries: periods,
@@ -223,7 +223,7 @@ fn aggregate(
     let stops: Vec<_> = reps.iter().filter_map(|r| r.unstable.first()).collect();
     let (faults, availability) = simulate::fault::summaries(sc, reps);
     let mut result = RunResult {
-        scenario: scenario_info(sc, cfg, pricing),
+        scenario: scenario_info(sc, cfg, &catalog.source),
         series_names: SERIES.iter().map(|s| s.0).collect(),
         components: plan.components.clone(),
         components_used: components_used(sc, plan, &visited),
@@ -241,6 +241,11 @@ fn aggregate(
         checks: Checks::default(),
         plan_notes: sc.plan_says.notes.clone(),
         jobs: crate::sched::summary::summary(sc, &reps.iter().map(|r| r.jobs.as_slice()).collect::<Vec<_>>()),
+        job_work: crate::batch::summary::summary(
+            sc,
+            catalog,
+            &reps.iter().map(|r| r.batches.as_slice()).collect::<Vec<_>>(),
+        ),
         notes: notes(sc, reps),
         faults,
         availability,
@@ -639,6 +644,7 @@ mod tests {
                 stations: vec![o],
                 notes: Vec::new(),
                 jobs: Vec::new(),
+                batches: Vec::new(),
                 faults: Vec::new(),
             })
             .collect()

@@ -163,7 +163,8 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
     let steps_per_replication = fault_steps
         + 4.0 * hours
         + periods as f64 * (SERIES.len() as f64 + components + sc.triggers.len() as f64)
-        + crate::sched::events(sc);
+        + crate::sched::events(sc)
+        + crate::batch::events(sc, periods as f64);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let threads = threads.unwrap_or(cores).clamp(1, (sc.replications as usize).max(1));
     let per_replication = periods as f64 * (SERIES.len() as f64 + components + 8.0) * 8.0

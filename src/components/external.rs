@@ -1,5 +1,8 @@
 //! External APIs (an LLM, a payment provider): calls with a latency and a rate limit, billed
 //! per call and per token. A stage has any number, each named by its key under `external:`.
+//! Calls come from requests (`requests.*.calls`) and from jobs (`queue.calls`, per job). An
+//! entry with `byok: true` bills nothing for its calls (the users' own keys pay; the report's
+//! job costs show what that avoids), though they still count against its rate limit.
 
 use super::{add, ComponentKind, Period};
 use crate::pricing::Usage;
@@ -34,7 +37,20 @@ fn billing_mut<'a>(s: &'a mut Stage, name: &str) -> Option<&'a mut Billing> {
 
 fn usage(p: &Period, st: &Stage, name: &str, u: &mut Usage) -> Option<f64> {
     let x = st.external.iter().find(|e| e.name == name)?;
-    let calls = p.volumes.requests * p.per_request(&|r| r.calls.iter().filter(|c| c.0 == name).map(|c| c.1).sum());
+    let from_requests =
+        p.volumes.requests * p.per_request(&|r| r.calls.iter().filter(|c| c.0 == name).map(|c| c.1).sum());
+    let per_job: f64 = st
+        .queue
+        .iter()
+        .flat_map(|q| &q.calls)
+        .filter(|c| c.0 == name)
+        .map(|c| f64::from(c.1))
+        .sum();
+    let calls = if x.byok {
+        0.0
+    } else {
+        from_requests + p.volumes.jobs * per_job
+    };
     add(u, "requests", calls);
     add(u, "input_tokens", calls * x.input_tokens);
     add(u, "cached_input_tokens", calls * x.cached_input_tokens);

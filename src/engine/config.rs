@@ -75,6 +75,8 @@ pub struct EngineConfig {
     pub(super) job_slots: u32,
     pub(super) job_time: Dist,
     pub(super) job_limit: Option<(u32, f64)>,
+    /// External calls one job makes: (external service index, calls), in order.
+    pub(super) job_calls: Vec<(usize, u32)>,
     pub(super) think: Dist,
     pub(super) requests_per_session: f64,
     pub(super) session_requests: Count,
@@ -135,6 +137,12 @@ impl EngineConfig {
             job_slots: servers[JOBS.index()],
             job_time: stage.queue.as_ref().map_or_else(constant0, |q| q.job_time.clone()),
             job_limit: stage.queue.as_ref().and_then(|q| q.rate_limit),
+            job_calls: stage.queue.as_ref().map_or_else(Vec::new, |q| {
+                q.calls
+                    .iter()
+                    .filter_map(|(n, k)| stage.external.iter().position(|e| &e.name == n).map(|i| (i, *k)))
+                    .collect()
+            }),
             think,
             requests_per_session,
             session_requests: Count::new(requests_per_session),

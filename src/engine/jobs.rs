@@ -54,6 +54,7 @@ impl Engine<'_> {
             if self.fault.on {
                 s *= self.fault.set.job_slowdown;
             }
+            s += self.job_calls_time();
             self.scale.job_wait_sum += self.now - enq;
             self.scale.job_wait_n += 1;
             if self.measuring {

@@ -18,6 +18,7 @@ pub mod autoscale;
 mod config;
 mod event;
 pub mod fault;
+mod jobcalls;
 mod jobs;
 mod request;
 mod scaleset;
@@ -64,6 +65,8 @@ pub struct Engine<'s> {
     db_read_only: bool,
     /// Per external service, its fixed one-minute window: (calls so far, window end).
     ext_windows: Vec<(f64, f64)>,
+    /// Per external service, the earliest start of the jobs' next call (`jobcalls.rs`).
+    job_ext_next: Vec<f64>,
     // Background jobs (BullMQ semantics).
     job_busy: u32,
     job_queue: VecDeque<f64>,
@@ -119,6 +122,7 @@ impl<'s> Engine<'s> {
             sessions_last: start,
             db_read_only: false,
             ext_windows: Vec::new(),
+            job_ext_next: Vec::new(),
             job_busy: 0,
             job_queue: VecDeque::new(),
             job_window_count: 0,
@@ -184,6 +188,7 @@ impl<'s> Engine<'s> {
         self.ext_windows.clear();
         self.ext_windows
             .extend(self.cfg.externals.iter().map(|_| (0.0, f64::NEG_INFINITY)));
+        self.reset_job_limiters();
     }
 
     /// Applies a new configuration from now on (after a scaling action). Busy servers above a

@@ -37,6 +37,9 @@ struct Document<'a> {
     /// Scheduled jobs (absent without any).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     jobs: &'a [crate::sched::summary::JobSummary],
+    /// The work jobs do: cost per job, per batch, per scheduled run; batch drains (absent without).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job_work: &'a Option<crate::batch::summary::JobWork>,
     /// Alternatives side by side (left out when the scenario names none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     alternatives: Vec<crate::results::alternatives::AlternativeRow>,
@@ -90,6 +93,7 @@ fn document(r: &RunResult) -> Document<'_> {
         plan_notes: &r.plan_notes,
         notes: &r.notes,
         jobs: &r.jobs,
+        job_work: &r.job_work,
         alternatives: super::alternatives::of(r),
     }
 }

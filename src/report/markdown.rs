@@ -46,6 +46,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     triggers_markdown(&mut o, r);
 
     super::jobs::markdown(&mut o, r);
+    super::jobwork::markdown(&mut o, r);
 
     monthly_markdown(&mut o, r);
     o.push_str(&super::alternatives::markdown(r));

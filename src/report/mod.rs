@@ -12,6 +12,7 @@ pub mod faults;
 pub mod fmt;
 pub mod html;
 pub mod jobs;
+pub mod jobwork;
 pub mod json;
 pub mod markdown;
 pub mod svg;
@@ -351,6 +352,7 @@ pub(crate) mod testdata {
             components_used: vec![true; 3],
             plan_notes: vec!["The plan's own arithmetic is off by 2×.".into()],
             jobs: Vec::new(),
+            job_work: None,
             components: components.clone(),
             periods,
             triggers: vec![fired, quiet],

@@ -13,6 +13,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     warnings_lines(&mut o, r);
     trigger_lines(&mut o, r);
     super::jobs::lines(&mut o, r);
+    super::jobwork::lines(&mut o, r);
     month_lines(&mut o, r);
     o.push_str(&super::alternatives::text(r));
     check_lines(&mut o, r);

@@ -225,6 +225,9 @@ pub struct RunResult {
     /// Scheduled jobs: each one's run durations, overruns and work per run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub jobs: Vec<crate::sched::summary::JobSummary>,
+    /// The work jobs do: cost per job, per batch and per scheduled run, batch drain times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_work: Option<crate::batch::summary::JobWork>,
     /// What the reader should know: scenario warnings, then the replications' notes, each once.
     pub notes: Vec<String>,
     /// Each fault's figures (empty without faults).

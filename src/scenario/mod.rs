@@ -20,6 +20,7 @@ pub mod bounds;
 mod ctx;
 pub mod faults;
 mod frame;
+mod jobwork;
 pub mod limits;
 pub mod model;
 pub mod raw;

@@ -93,6 +93,8 @@ pub struct RequestType {
     pub egress_bytes: f64,
     /// Whether it writes to the database (fails when it is read-only).
     pub writes: bool,
+    /// Jobs of the one batch each request enqueues (`batch: {jobs: N}`; then `jobs` is N too).
+    pub batch: Option<u32>,
 }
 
 /// How a component is billed.
@@ -248,6 +250,8 @@ pub struct JobQueue {
     pub ram_in_use_bytes: f64,
     /// Workers between `min` and `max` on a metric (`workers` is then `min`).
     pub autoscale: Option<crate::autoscale::Autoscale>,
+    /// External calls one job makes: (name of a stage `external:` entry, calls), in order.
+    pub calls: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -266,6 +270,9 @@ pub struct External {
     pub cached_input_tokens: f64,
     /// Output tokens per call (expected count).
     pub output_tokens: f64,
+    /// Bring your own key: its calls cost the operator nothing (the users' keys pay) but
+    /// still count against its rate limit.
+    pub byok: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -187,6 +187,17 @@ pub struct RawRequest {
     /// Whether the request writes to the database (fails when it is read-only).
     #[serde(default)]
     pub writes: Option<bool>,
+    /// The request enqueues one batch of jobs (instead of `jobs`): see `scenario::jobwork`.
+    #[serde(default)]
+    pub batch: Option<RawBatch>,
+}
+
+/// A batch of jobs one request enqueues at once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBatch {
+    /// Jobs in one batch (count).
+    pub jobs: u32,
 }
 
 /// Fields every billed component shares (repeated because serde's `flatten` cannot be
@@ -342,6 +353,8 @@ billed_component! {
         pub ram_in_use: Option<Bytes>,
         /// Workers between `min` and `max` on a metric (`src/autoscale.rs`).
         pub autoscale: Option<RawAutoscale>,
+        /// External calls one job makes, by `external:` entry of the stage (counts).
+        pub calls: BTreeMap<String, u32>,
     }
 }
 
@@ -353,6 +366,8 @@ billed_component! {
         pub input_tokens: Option<Count>,
         pub cached_input_tokens: Option<Count>,
         pub output_tokens: Option<Count>,
+        /// Bring your own key: the users pay for the calls, which still count against the limit.
+        pub byok: Option<bool>,
     }
 }
 

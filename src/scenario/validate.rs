@@ -377,6 +377,7 @@ fn requests(cx: &mut Ctx, raw: &RawScenario) -> Vec<RequestType> {
             let v = cx.nonneg(&field, v.unwrap_or(0.0));
             cx.at_most(&field, v, limits::PER_REQUEST)
         };
+        let (jobs, batch) = super::jobwork::request_jobs(cx, &p, r);
         requests.push(RequestType {
             name: name.clone(),
             share: r.share.0,
@@ -385,9 +386,10 @@ fn requests(cx: &mut Ctx, raw: &RawScenario) -> Vec<RequestType> {
             cache_lookups: count(cx, "cache_lookups", r.cache_lookups),
             vector_queries: count(cx, "vector_queries", r.vector_queries),
             calls,
-            jobs: count(cx, "jobs", r.jobs),
+            jobs: count(cx, "jobs", jobs),
             egress_bytes: r.egress.map(|b| b.0).unwrap_or(0.0),
             writes: r.writes.unwrap_or(false),
+            batch,
         });
     }
     requests
@@ -608,6 +610,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
             input_tokens: e.input_tokens.map(|c| c.0).unwrap_or(0.0),
             cached_input_tokens: e.cached_input_tokens.map(|c| c.0).unwrap_or(0.0),
             output_tokens: e.output_tokens.map(|c| c.0).unwrap_or(0.0),
+            byok: e.byok.unwrap_or(false),
         });
     }
     let mut services = Vec::new();
@@ -639,6 +642,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         blocks: super::blocks::parse(cx, &p, &s.blocks),
     };
     crate::components::check_schedules(cx, &p, &st);
+    super::jobwork::check_queue_calls(cx, &p, &st);
     st
 }
 
@@ -718,6 +722,7 @@ fn queue(cx: &mut Ctx, p: &str, q: &RawQueue) -> JobQueue {
         vcpu: cx.nonneg(&format!("{qp}.vcpu"), q.vcpu.unwrap_or(0.0)),
         ram_in_use_bytes: q.ram_in_use.map(|b| b.0).unwrap_or(0.0),
         autoscale,
+        calls: q.calls.iter().map(|(n, c)| (n.clone(), *c)).collect(),
     }
 }
 

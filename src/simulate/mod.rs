@@ -71,6 +71,8 @@ pub struct Replication {
     pub notes: Vec<String>,
     /// Scheduled jobs' runs (`crate::sched`).
     pub jobs: Vec<crate::sched::JobObs>,
+    /// Batch requests' drains (`crate::batch`).
+    pub batches: Vec<crate::batch::BatchObs>,
     /// Each fault's window (`fault.rs`), in the order of the scenario's faults' periods.
     pub faults: Vec<FaultRun>,
 }
@@ -197,6 +199,7 @@ impl<'s> Run<'s> {
                 stations: Vec::new(),
                 notes,
                 jobs: Vec::new(),
+                batches: Vec::new(),
                 faults: Vec::new(),
             },
         }
@@ -299,6 +302,7 @@ impl<'s> Run<'s> {
             overload::observe(&w, &self.stage, &self.infra)
         });
         let longest_scheduled_run = crate::sched::period(&self.stage, a, b, self.seed, &mut self.out.jobs);
+        crate::batch::period(self.sc, &self.stage, a, self.seed, &mut self.out.batches);
         self.db_size_prev = vols.db_bytes_end;
         let (costs, usage) = self.run_rate(vols, acc_vols.cache_lookups);
         let facts = series::Facts {

@@ -164,4 +164,15 @@ fn valuerank_scenarios_check_and_the_free_database_fills_on_day_42() {
     assert_eq!(out.status.code(), Some(0));
     let md = std::fs::read_to_string(dir.path().join("r/summary.md")).unwrap();
     assert!(md.contains("day 42"), "{md}");
+    // A run is a batch of 300 one-call jobs: $3.45 at Haiku's list rates; with 6 slots it
+    // drains in at least ⌈300 / 6⌉ × 1 s of the jobs' own work plus their calls.
+    assert!(md.contains("## Work done by jobs") && md.contains("$3.450"), "{md}");
+    let r = crate::common::run_file("scenarios/valuerank/scale.yaml");
+    let b = &r.job_work.as_ref().unwrap().batches[0];
+    assert_eq!((b.jobs, b.slots), (300, 48));
+    assert!(
+        b.mean_seconds >= 7.0 && b.mean_seconds < 15.0 * 60.0,
+        "{}",
+        b.mean_seconds
+    );
 }
