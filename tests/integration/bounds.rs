@@ -258,7 +258,7 @@ fn the_event_cap_is_stated_and_raised_by_max_events() {
         .args(["validate", f])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cap of 2.00B"));
+        .stderr(predicate::str::contains("cap of 2B"));
     // Open arrivals at 100,000/s for a day in full mode: 2.1e11 events, little memory.
     let dir = tempfile::tempdir().unwrap();
     let busy = write(
@@ -288,7 +288,7 @@ stages: {s: {api: {vcpu: 1}}}
         .args(["validate", "scenarios/beta.yaml", "--max-events", "1000"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("16 replications").and(predicate::str::contains("cap of 1000")));
+        .stderr(predicate::str::contains("16 replications").and(predicate::str::contains("cap of 1K")));
     capsim()
         .args(["check", "scenarios/beta.yaml", "--max-memory", "1MiB"])
         .assert()

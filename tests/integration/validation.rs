@@ -271,7 +271,7 @@ fn more_vectors_than_the_plan_holds_is_an_error() {
         &[],
     )
     .code(2)
-    .stderr(predicate::str::contains("stages.s.vector_store.vectors").and(predicate::str::contains("1.00M")));
+    .stderr(predicate::str::contains("stages.s.vector_store.vectors").and(predicate::str::contains("1M")));
 }
 
 fn trigger(t: &str) -> String {
