@@ -131,6 +131,8 @@ struct RawCapacity {
     max_replicas: Option<u32>,
     requests_per_min: Option<Count>,
     max_concurrency: Option<u32>,
+    #[serde(default)]
+    per_service: bool,
 }
 
 /// The catalogs compiled into the binary: every `pricing/*.yaml`, by file name. An explicit
@@ -679,6 +681,7 @@ impl Checker {
             max_replicas: raw.max_replicas,
             requests_per_min: raw.requests_per_min.map(|c| c.0),
             max_concurrency: raw.max_concurrency,
+            per_service: raw.per_service,
         }
     }
 }

@@ -447,6 +447,9 @@ pub struct Capacity {
     pub max_replicas: Option<u32>,
     pub requests_per_min: Option<f64>,
     pub max_concurrency: Option<u32>,
+    /// The figures are a service's totals across its replicas (Railway: "include replica
+    /// multiplication"), not one instance's: instances × vCPU and instances × RAM must fit.
+    pub per_service: bool,
 }
 
 /// How to bill a plan for one component.
