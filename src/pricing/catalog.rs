@@ -55,6 +55,7 @@ struct RawPlan {
     capacity: RawCapacity,
     #[serde(default)]
     hard_caps: bool,
+    terms: Option<super::Terms>,
     source: Option<Vec<String>>,
     as_of: Option<String>,
     confidence: Option<Confidence>,
@@ -497,6 +498,7 @@ impl Checker {
             default_size: raw.default_size,
             capacity,
             hard_caps: raw.hard_caps,
+            terms: raw.terms,
             account: None,
             provenance,
             notes: raw.notes,

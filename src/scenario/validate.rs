@@ -175,6 +175,7 @@ fn validate(
     // catalog's plans and capsim's bounds.
     let resolved = super::reach::stages(&mut cx, &stages);
     super::reach::actions(&mut cx, &stages, &resolved, &raw.stage, &checked);
+    super::terms::check(&mut cx, &stages, &raw.stage, &checked, raw.commercial.unwrap_or(true));
     let triggers = checked.into_iter().map(|(_, t)| t).collect();
     let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids);
     let slo = slo(&mut cx, raw.slo.as_ref());
