@@ -313,7 +313,6 @@ fn database(d: &crate::scenario::model::Database, catalog: &Catalog, out: &mut V
 /// The vector store's servers, and its vectors against the plan's stated capacity.
 fn vector_store(v: &crate::scenario::model::VectorStore, catalog: &Catalog, out: &mut Vec<Problem>) -> VectorInfra {
     let cap = capacity_of(&v.billing, catalog).unwrap_or_default();
-    caps::vectors_on_disk(v, &cap, out);
     if let Some(max) = cap.max_vectors.filter(|m| v.vectors > *m) {
         problem(
             out,
@@ -326,6 +325,8 @@ fn vector_store(v: &crate::scenario::model::VectorStore, catalog: &Catalog, out:
             "not enforced: its capacity share is above 100 %".into(),
         );
     }
+    // After the plan's count: a validation error names one problem per component.
+    caps::vectors_on_disk(v, &cap, out);
     VectorInfra {
         servers: servers(
             out,
