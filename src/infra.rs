@@ -60,6 +60,7 @@ pub fn capacity_of(billing: &Billing, catalog: &Catalog) -> Option<Capacity> {
         cap.read_only_over_limit |= sc.read_only_over_limit;
         cap.max_vectors = sc.max_vectors.or(cap.max_vectors);
         cap.commands_per_sec = sc.commands_per_sec.or(cap.commands_per_sec);
+        cap.per_service |= sc.per_service;
     }
     Some(cap)
 }
@@ -188,6 +189,8 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
             max
         }
         (true, _) => a.vcpu,
+        // A per-service cap is shared by the instances: each gets its share.
+        (false, Some(v)) if cap.per_service => v / a.instances.max(1) as f64,
         (false, Some(v)) => v,
         (false, None) => {
             problem(
@@ -224,6 +227,7 @@ fn api(stage: &Stage, catalog: &Catalog, out: &mut Vec<Problem>) -> (u32, u32, f
         );
     }
     let n = a.instances;
+    caps::api_per_service(&cap, n, vcpu, a.ram_bytes, out);
     let limits = [
         (cap.max_replicas.filter(|m| *m > 0), "the plan's limit of", "replicas"),
         (a.max_instances, "the stage's `max_instances` of", "instances"),
@@ -321,6 +325,8 @@ fn vector_store(v: &crate::scenario::model::VectorStore, catalog: &Catalog, out:
             "not enforced: its capacity share is above 100 %".into(),
         );
     }
+    // After the plan's count: a validation error names one problem per component.
+    caps::vectors_on_disk(v, &cap, out);
     VectorInfra {
         servers: servers(
             out,
@@ -405,6 +411,9 @@ impl Infra {
             .vector_store
             .as_ref()
             .map(|v| vector_store(v, catalog, &mut problems));
+        if let Some(q) = &stage.queue {
+            caps::queue_per_service(q, &capacity_of(&q.billing, catalog).unwrap_or_default(), &mut problems);
+        }
         let queue_slots = stage.queue.as_ref().map_or(0, |q| {
             let slots = q.workers as u64 * q.concurrency as u64;
             let what = format!("{} workers × concurrency {}", q.workers, q.concurrency);
@@ -424,6 +433,9 @@ impl Infra {
         (infra, problems)
     }
 }
+
+#[path = "infra_caps.rs"]
+pub mod caps;
 
 #[cfg(test)]
 #[path = "infra_tests.rs"]

@@ -69,6 +69,7 @@ impl<'a> Ledger<'a> {
             self.catalog,
         );
         bill.alternatives = super::alternatives::price_month(m, sc, &self.log, self.components, self.catalog, &bill);
+        bill.components.extend(super::unpriced::rows(sc, self.components));
         bill
     }
 }

@@ -20,6 +20,7 @@
 pub mod alternatives;
 pub mod ledger;
 pub mod month;
+pub mod unpriced;
 pub mod usage;
 
 use crate::pricing::{self, Bill, BillOptions, Catalog, Plan, Usage};

@@ -55,6 +55,7 @@ struct RawPlan {
     capacity: RawCapacity,
     #[serde(default)]
     hard_caps: bool,
+    terms: Option<super::Terms>,
     source: Option<Vec<String>>,
     as_of: Option<String>,
     confidence: Option<Confidence>,
@@ -131,6 +132,8 @@ struct RawCapacity {
     max_replicas: Option<u32>,
     requests_per_min: Option<Count>,
     max_concurrency: Option<u32>,
+    #[serde(default)]
+    per_service: bool,
 }
 
 /// The catalogs compiled into the binary: every `pricing/*.yaml`, by file name. An explicit
@@ -495,6 +498,7 @@ impl Checker {
             default_size: raw.default_size,
             capacity,
             hard_caps: raw.hard_caps,
+            terms: raw.terms,
             account: None,
             provenance,
             notes: raw.notes,
@@ -679,6 +683,7 @@ impl Checker {
             max_replicas: raw.max_replicas,
             requests_per_min: raw.requests_per_min.map(|c| c.0),
             max_concurrency: raw.max_concurrency,
+            per_service: raw.per_service,
         }
     }
 }

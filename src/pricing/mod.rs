@@ -334,6 +334,8 @@ pub struct Plan {
     pub capacity: Capacity,
     /// Usage above the allowance is not billed: the service stops, pauses or goes read-only.
     pub hard_caps: bool,
+    /// What the provider's terms allow the plan to be used for (`terms:`), if restricted.
+    pub terms: Option<Terms>,
     /// The billing account the plan belongs to (the provider file's `account:`; none for an
     /// `add_on` plan). Every component of a stage on plans of one account is billed together:
     /// one plan for all of them (a Railway workspace, a Supabase organisation), the fee, credit
@@ -429,6 +431,16 @@ pub struct Size {
     pub notes: Option<String>,
 }
 
+/// A plan's terms of use: whether a commercial system may use it, and what they say.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    /// Whether the plan may serve a commercial system (`commercial: true` in a scenario).
+    pub commercial: bool,
+    /// The terms in the provider's words, with where they come from.
+    pub says: String,
+}
+
 /// What a plan or size can handle. `None` means not known, never a guess.
 #[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -447,6 +459,9 @@ pub struct Capacity {
     pub max_replicas: Option<u32>,
     pub requests_per_min: Option<f64>,
     pub max_concurrency: Option<u32>,
+    /// The figures are a service's totals across its replicas (Railway: "include replica
+    /// multiplication"), not one instance's: instances × vCPU and instances × RAM must fit.
+    pub per_service: bool,
 }
 
 /// How to bill a plan for one component.

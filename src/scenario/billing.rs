@@ -14,6 +14,12 @@ const LEVEL_RULES: [&str; 3] = ["per_month", "per_user_month", "per_database_gb"
 /// Checks a component's billing block against the catalog.
 pub(super) fn billing(cx: &mut Ctx, path: &str, r: &RawBilling) -> Billing {
     plan_and_size(cx, path, r);
+    if r.provider.is_none() && r.plan.is_none() {
+        cx.warn(
+            path,
+            "unpriced: the component names no `provider` and `plan`, so the bill counts nothing for it (not a price of $0: its cost is unknown); name one from `capsim plans`",
+        );
+    }
     if r.annual_billing == Some(true) {
         annual_billing(cx, path, r);
     }

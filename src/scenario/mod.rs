@@ -25,6 +25,7 @@ pub mod limits;
 pub mod model;
 pub mod raw;
 mod reach;
+mod terms;
 mod traffic;
 mod trigger;
 mod validate;

@@ -54,6 +54,10 @@ pub struct RawScenario {
     /// The plan's own figures, shown next to capsim's.
     #[serde(default)]
     pub plan_says: Option<RawPlanSays>,
+    /// Whether the system is commercial (default true): plans whose terms forbid commercial
+    /// use are then warned about (`scenario::terms`).
+    #[serde(default)]
+    pub commercial: Option<bool>,
 }
 
 /// The fields of a scenario's top level (those of [`RawScenario`]; a test keeps them in step):
@@ -81,6 +85,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "health",
     "job_retry",
     "plan_says",
+    "commercial",
 ];
 
 #[derive(Debug, Clone, Default, Deserialize)]

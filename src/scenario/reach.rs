@@ -43,6 +43,9 @@ pub(super) fn stages(cx: &mut Ctx, stages: &BTreeMap<String, Stage>) -> BTreeSet
                 }
             }
         }
+        for (field, reason) in crate::infra::caps::advice(st, cx.catalog) {
+            cx.warn(&format!("{prefix}.{field}"), reason);
+        }
         if !has_error(cx, &prefix) {
             ok.insert(name.clone());
         }

@@ -403,7 +403,7 @@ pub(super) struct DataSources<'a> {
 }
 
 /// Stages a run can be in: the starting one and every `switch_stage` target.
-fn reachable_stages<'a>(start: &'a str, triggers: &'a [Trigger]) -> Vec<&'a str> {
+pub(super) fn reachable_stages<'a>(start: &'a str, triggers: &'a [Trigger]) -> Vec<&'a str> {
     let mut v = vec![start];
     for t in triggers {
         if let Action::SwitchStage(s) = &t.action {

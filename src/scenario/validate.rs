@@ -217,6 +217,7 @@ fn triggers(
     super::trigger::data_warnings(cx, &checked, scope, data);
     let resolved = super::reach::stages(cx, scope.stages);
     super::reach::actions(cx, scope.stages, &resolved, &raw.stage, &checked);
+    super::terms::check(cx, scope.stages, &raw.stage, &checked, raw.commercial.unwrap_or(true));
     checked.into_iter().map(|(_, t)| t).collect()
 }
 

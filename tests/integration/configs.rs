@@ -100,7 +100,7 @@ fn actions_are_validated_like_stages() {
         (
             "{add_instances: {component: api, count: 4294967295, max: 4294967295}}",
             "add_instances.max",
-            "4294967295 instances exceed the plan's limit of 10 replicas",
+            "4294967295 instances × 1 vCPU = 4294967295 vCPU exceeds the plan's cap of 50 vCPU per service",
         ),
         (
             "{add_instances: {component: api, count: 0, max: 4}}",
@@ -213,12 +213,21 @@ fn composed_actions_are_checked_on_every_stage_they_can_reach() {
         ),
         "{err}"
     );
-    // On Pro alone, more vCPU and 40 instances fit; 40 instances of 30,000 workers do not.
-    cmd(
+    // On Pro alone, 64 vCPU fit and 40 instances fit, but not both: Railway's cap is per
+    // service, replicas included (40 × 64 = 2,560 vCPU > 1,000); 40 instances of 30,000
+    // workers do not fit either.
+    cmd(&["validate"], &scenario(&[("s", pro)], &[triggers[0].clone()], "")).code(0);
+    cmd(&["validate"], &scenario(&[("s", pro)], &[triggers[2].clone()], "")).code(0);
+    let both = cmd(
         &["validate"],
         &scenario(&[("s", pro)], &[triggers[0].clone(), triggers[2].clone()], ""),
     )
-    .code(0);
+    .code(2);
+    assert!(
+        stderr(&both).contains("40 instances × 64 vCPU = 2560 vCPU exceeds the plan's cap of 1000 vCPU per service"),
+        "{}",
+        stderr(&both)
+    );
     cmd(&["validate"], &scenario(&[("s", pro)], &[triggers[3].clone()], "")).code(0);
     let a = cmd(
         &["validate"],
@@ -288,9 +297,9 @@ fn adding_instances_saturates_at_max() {
 #[test]
 fn every_number_has_finite_bounds() {
     let svc = |f: &str| format!("{API}, services: {{f: {{provider: vercel, plan: pro, {f}}}}}");
-    let queue = |f: &str| {
-        format!("{API}, queue: {{provider: railway, plan: hobby, job_time: 1s, ram_in_use: 100MB, vcpu: {f}}}")
-    };
+    // No provider: these are capsim's own bounds, not a plan's caps (Railway's per-service
+    // vCPU cap would refuse 10,000 vCPU a job first).
+    let queue = |f: &str| format!("{API}, queue: {{job_time: 1s, vcpu: {f}}}");
     let api = |f: &str| API.replace("workers: 4", &format!("workers: 4, {f}"));
     let cases = [
         (
@@ -359,7 +368,7 @@ fn every_number_has_finite_bounds() {
 /// written out (no NaN, no infinity, no u64::MAX cents).
 #[test]
 fn money_is_finite_at_the_bounds() {
-    let stage = "api: {provider: railway, plan: hobby, instances: 10, vcpu: 50, ram: 50GB, workers: 4, \
+    let stage = "api: {provider: railway, plan: pro, instances: 10, vcpu: 50, ram: 50GB, workers: 4, \
                  idle_cpu: 50, multiplier: 100}, \
                  services: {f: {provider: vercel, plan: pro, seats: 1000000, multiplier: 100, \
                  usage: {requests: {per_month: 1e15, per_request: 1e15}}}}";

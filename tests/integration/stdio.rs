@@ -29,7 +29,7 @@ fn dev_full() -> Option<Stdio> {
 
 const TINY: &str = "name: tiny\nstage: s\nseed: 1\nreplications: 1\nhorizon: 1h\nresolution: 1h\n\
     traffic: {arrival_rate: 5/s}\nrequests: {r: {share: 100%, cpu: 10ms}}\n\
-    stages: {s: {api: {vcpu: 2, workers: 2}}}\n";
+    stages: {s: {api: {provider: hetzner_cloud, plan: cloud, vcpu: 2, workers: 2}}}\n";
 
 #[test]
 fn a_closed_stdout_is_not_an_error() {
