@@ -42,9 +42,9 @@ fn usage(p: &Period, st: &Stage, _: &str, u: &mut Usage) -> Option<f64> {
     let workers = v.replicas[1].unwrap_or(q.workers as f64);
     add(u, "ram_gb_hours", q.ram_in_use_bytes / GB * workers * v.hours);
     add(u, "instance_hours", workers * v.hours);
-    // A fixed queue is one billed service, as it always was; an autoscaled one's per-instance
-    // fee (an EC2 size) is multiplied by the workers it ran, each worker a billed instance.
-    Some(v.replicas[1].unwrap_or(1.0))
+    // Each worker is a billed instance: the workers multiply a compute size (3 × Render
+    // Starter) and a per-instance fee; autoscaled, the workers it ran on average.
+    Some(workers)
 }
 
 /// `upgrade: {component: queue, workers: n}`: n workers (autoscaled: n is the new `min`, and

@@ -396,3 +396,34 @@ fn a_supabase_organisation_pays_its_fee_and_credit_once() {
         r.months[0].total.mean
     );
 }
+
+/// Each queue worker is a billed instance: three workers on Render Starter ($7 a month each,
+/// flat $0 workspace fee) are $21 a month, and the bill line says × 3 instances. (A fixed
+/// queue used to be billed as one instance whatever its workers.)
+#[test]
+fn queue_workers_multiply_their_compute_size() {
+    let text = |workers: u32| {
+        format!(
+            "name: q\nstage: s\nseed: 1\nreplications: 1\nhorizon: 30d\nresolution: 1d\nhours_per_month: 720\n\
+             simulation: {{mode: peak_window, window: 10m, warmup: 5m}}\n\
+             traffic: {{arrival_rate: 0.1/s}}\n\
+             requests: {{r: {{share: 100%, cpu: 5ms, jobs: 1}}}}\n\
+             stages:\n  s:\n\
+             \x20   api: {{provider: hetzner_cloud, plan: cloud, vcpu: 1, workers: 4}}\n\
+             \x20   queue: {{provider: render, plan: hobby, size: starter, workers: {workers}, concurrency: 2, job_time: 1s}}\n"
+        )
+    };
+    for (workers, want) in [(1, 7.0), (3, 21.0)] {
+        let r = run_text(&text(workers));
+        assert!(
+            close(component(&r, 0, "queue"), want),
+            "{workers} workers: {}",
+            component(&r, 0, "queue")
+        );
+        let compute = lines(&r, 0, "queue")
+            .into_iter()
+            .find(|l| l.item.starts_with("compute"))
+            .expect("a compute line");
+        assert!(close(compute.usage, workers as f64), "{compute:?}");
+    }
+}
