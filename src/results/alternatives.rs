@@ -15,8 +15,9 @@ pub struct AlternativeBill {
     pub component: String,
     /// The alternative's name under `alternatives:` (`fixed`).
     pub alternative: String,
-    /// The alternative's provider and plan (`upstash_redis/fixed_250mb`).
+    /// The alternative's provider (`upstash_redis`).
     pub provider: String,
+    /// The alternative's plan (`fixed_250mb`).
     pub plan: String,
     /// The chosen plan's provider and plan, as the component was billed at the month's end.
     pub chosen_plan: String,
@@ -39,18 +40,25 @@ pub struct AlternativeBill {
 /// and when the cheaper of the two changes.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlternativeRow {
+    /// The component (`queue_redis`), as bills name it.
     pub component: String,
+    /// The alternative's name under `alternatives:` (`fixed`).
     pub alternative: String,
+    /// The alternative's provider (`upstash_redis`).
     pub provider: String,
+    /// The alternative's plan (`fixed_250mb`).
     pub plan: String,
+    /// The chosen `provider/plan`, as the component was billed at the last month's end.
     pub chosen_plan: String,
     /// `(month, chosen, alternative)`, dollars, for the months the component ran.
     pub months: Vec<(usize, f64, f64)>,
     /// The day (from the start of the run) at which the cheaper of the two changes,
     /// interpolated linearly between month midpoints; `None` when it never changes.
     pub break_even_day: Option<f64>,
-    /// The last month's break-even factor and volumes (see [`AlternativeBill`]).
+    /// The last month's break-even factor on its volumes (see [`AlternativeBill`]), unitless.
     pub break_even_scale: Option<f64>,
+    /// The last month's volumes at the break-even, by billing metric, in each metric's unit
+    /// per month.
     pub break_even_usage: Vec<(String, f64)>,
 }
 

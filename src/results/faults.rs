@@ -37,19 +37,29 @@ pub struct FaultSummary {
     pub mode: String,
     /// What requests needing it did while it was down (`down`, `degraded`), for a `down` fault.
     pub rule: Option<String>,
-    /// Start, seconds from the horizon's start, and length, seconds.
+    /// Start, seconds from the horizon's start.
     pub start: f64,
+    /// Length, seconds.
     pub length: f64,
-    /// The report period it starts in (0-based) and the stage it ran on.
+    /// The report period it starts in (0-based).
     pub period: usize,
+    /// The stage it ran on.
     pub stage: String,
+    /// Requests that arrived during the fault (count, across replications).
     pub arrivals: Summary,
+    /// Requests that failed because a component they need was down (count).
     pub failed: Summary,
+    /// Requests that went on without the component under a `degraded` rule (count).
     pub bypassed: Summary,
+    /// Job attempts that failed and were tried again (count).
     pub jobs_retried: Summary,
+    /// Jobs lost after their last attempt (count).
     pub jobs_lost: Summary,
+    /// Jobs waiting or running when the fault began (count).
     pub backlog_before: Summary,
+    /// The most jobs waiting or running during the fault and its drain (count).
     pub backlog_peak: Summary,
+    /// Jobs waiting or running when the component recovered (count).
     pub backlog_at_recovery: Summary,
     /// Over the replications that drained (seconds).
     pub drain: Summary,
@@ -65,8 +75,9 @@ pub struct FaultSummary {
 pub struct Availability {
     /// 1 − down / horizon, a fraction.
     pub availability: f64,
-    /// Seconds the system's status is down, and degraded (not down).
+    /// Seconds the system's status is down.
     pub down: f64,
+    /// Seconds the system's status is degraded (not down).
     pub degraded: f64,
     /// The objective (`slo.availability`), a fraction.
     pub objective: Option<f64>,
