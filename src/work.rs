@@ -376,20 +376,21 @@ mod tests {
     /// up to 64 cores, which only changes the memory held by replications running at once).
     #[test]
     fn every_shipped_scenario_is_within_the_default_caps() {
-        let files = [
-            "scenarios/mvp.yaml",
-            "scenarios/mvp-growth.yaml",
-            "scenarios/beta.yaml",
-            "scenarios/ga.yaml",
-            "scenarios/aws.yaml",
-            "scenarios/textbook/mmc.yaml",
-            "benches/scenarios/year-30.yaml",
-            "benches/scenarios/year-90.yaml",
-            "benches/scenarios/year-365.yaml",
-            "tests/fixtures/erlang-b.yaml",
-            "tests/fixtures/mmck.yaml",
-        ];
-        for f in files {
+        // Every runnable file under scenarios/ (a base that other files extend is not runnable
+        // alone: `common/`, `base.yaml`, `*-base.yaml`), then the benches and two fixtures.
+        let mut files = shipped_scenarios(Path::new("scenarios"));
+        assert!(files.len() >= 20, "{files:?}");
+        files.extend(
+            [
+                "benches/scenarios/year-30.yaml",
+                "benches/scenarios/year-90.yaml",
+                "benches/scenarios/year-365.yaml",
+                "tests/fixtures/erlang-b.yaml",
+                "tests/fixtures/mmck.yaml",
+            ]
+            .map(String::from),
+        );
+        for f in &files {
             let sc = load(f);
             let e = estimate(&sc, Some(64));
             println!(
@@ -403,5 +404,21 @@ mod tests {
             );
             assert_eq!(refusal(&e, &Caps::default()), None, "{f}");
         }
+    }
+
+    /// The runnable scenario files under `dir`, sorted.
+    fn shipped_scenarios(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() && name != "common" {
+                out.extend(shipped_scenarios(&p));
+            } else if name.ends_with(".yaml") && name != "base.yaml" && !name.ends_with("-base.yaml") {
+                out.push(p.to_string_lossy().into_owned());
+            }
+        }
+        out.sort();
+        out
     }
 }
