@@ -5,7 +5,7 @@
 //! reported as avoided. Data only; renderers format.
 
 use super::BatchObs;
-use crate::hist::Hist;
+use crate::hist::Pooled;
 use crate::pricing::Catalog;
 use crate::scenario::model::{External, Stage};
 use crate::scenario::Scenario;
@@ -193,41 +193,27 @@ fn batches(sc: &Scenario, stage: &Stage, reps: &[&[BatchObs]]) -> Vec<BatchSumma
         .queue
         .as_ref()
         .map_or(0, |q| q.workers.saturating_mul(q.concurrency));
-    let mut out: Vec<(BatchSummary, Hist, f64)> = Vec::new();
-    for r in sc.requests.iter().filter(|r| r.batch.is_some()) {
-        let mut b = BatchSummary {
-            request: r.name.clone(),
-            jobs: r.batch.unwrap_or(0),
-            slots,
-            batches: 0,
-            mean_seconds: f64::NAN,
-            p50_seconds: f64::NAN,
-            p95_seconds: f64::NAN,
-            max_seconds: f64::NAN,
-            usd_per_batch: None,
-            avoided_usd_per_batch: None,
-        };
-        let (mut h, mut sum) = (Hist::new(), 0.0);
-        for o in reps.iter().flat_map(|o| o.iter()).filter(|o| o.request == r.name) {
-            h.merge(&o.drains);
-            sum += o.sum;
-            b.batches += o.batches;
-            b.max_seconds = if b.max_seconds.is_nan() {
-                o.max
-            } else {
-                b.max_seconds.max(o.max)
-            };
-        }
-        out.push((b, h, sum));
-    }
-    out.into_iter()
-        .map(|(mut b, h, sum)| {
-            if b.batches > 0 {
-                b.mean_seconds = sum / b.batches as f64;
-                b.p50_seconds = h.quantile(0.5);
-                b.p95_seconds = h.quantile(0.95);
+    sc.requests
+        .iter()
+        .filter(|r| r.batch.is_some())
+        .map(|r| {
+            let mut pooled = Pooled::default();
+            for o in reps.iter().flat_map(|o| o.iter()).filter(|o| o.request == r.name) {
+                pooled.add(&o.drains, o.sum, o.batches, o.max);
             }
-            b
+            let (mean_seconds, p50_seconds, p95_seconds) = pooled.mean_p50_p95();
+            BatchSummary {
+                request: r.name.clone(),
+                jobs: r.batch.unwrap_or(0),
+                slots,
+                batches: pooled.n,
+                mean_seconds,
+                p50_seconds,
+                p95_seconds,
+                max_seconds: pooled.max().unwrap_or(f64::NAN),
+                usd_per_batch: None,
+                avoided_usd_per_batch: None,
+            }
         })
         .collect()
 }

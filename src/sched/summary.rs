@@ -3,7 +3,7 @@
 //! does and the database connections it holds against the pool. Data only; renderers format.
 
 use super::JobObs;
-use crate::hist::Hist;
+use crate::hist::Pooled;
 use crate::scenario::Scenario;
 use serde::Serialize;
 
@@ -39,30 +39,27 @@ pub struct JobSummary {
 
 /// The jobs seen in any replication, in order of first appearance.
 pub fn summary(sc: &Scenario, reps: &[&[JobObs]]) -> Vec<JobSummary> {
-    let mut out: Vec<(JobSummary, Hist, f64)> = Vec::new();
+    let mut out: Vec<(JobSummary, Pooled)> = Vec::new();
     for obs in reps {
         for o in obs.iter() {
             let i = match out.iter().position(|s| s.0.job == o.job) {
                 Some(i) => i,
                 None => {
-                    out.push((empty(sc, o), Hist::new(), 0.0));
+                    out.push((empty(sc, o), Pooled::default()));
                     out.len() - 1
                 }
             };
-            let (s, h, sum) = &mut out[i];
-            h.merge(&o.durations);
-            *sum += o.sum;
-            s.runs += o.runs;
-            s.max_seconds = s.max_seconds.max(o.max);
+            let (s, pooled) = &mut out[i];
+            pooled.add(&o.durations, o.sum, o.runs, o.max);
             s.overran += o.overran;
         }
     }
     out.into_iter()
-        .map(|(mut s, h, sum)| {
+        .map(|(mut s, pooled)| {
+            s.runs = pooled.n;
+            s.max_seconds = pooled.max().map_or(0.0, |m| m.max(0.0));
             if s.runs > 0 {
-                s.mean_seconds = sum / s.runs as f64;
-                s.p50_seconds = h.quantile(0.5);
-                s.p95_seconds = h.quantile(0.95);
+                (s.mean_seconds, s.p50_seconds, s.p95_seconds) = pooled.mean_p50_p95();
             }
             s
         })
