@@ -41,8 +41,8 @@ pub const REPORT_FILES: &[&str] = &[
     "cost_by_month.svg",
 ];
 
-/// How many of [`REPORT_FILES`] every report holds.
-const ALWAYS_WRITTEN: usize = 6;
+/// How many of [`REPORT_FILES`] every report holds (the rest are charts, left out without data).
+pub const ALWAYS_WRITTEN: usize = 6;
 
 /// Places no report may replace, with what each is (for the message).
 #[derive(Debug, Clone, Default)]

@@ -74,25 +74,17 @@ pub struct Report<'a> {
     charts: Vec<Chart>,
 }
 
-/// The files every report holds, in the order they are written; the charts follow.
-const FILES: [&str; 6] = [
-    "summary.md",
-    "report.html",
-    "costs.csv",
-    "timeseries.csv",
-    "triggers.csv",
-    "summary.json",
-];
-
 impl<'a> Report<'a> {
     /// The report of run `r` (its charts are drawn now).
     pub fn new(r: &'a RunResult) -> Report<'a> {
         Report { r, charts: charts(r) }
     }
 
-    /// Every file, in the order they are written: [`FILES`], then the charts with data.
+    /// Every file, in the order they are written: those every report holds (the first
+    /// [`crate::outdir::ALWAYS_WRITTEN`] of [`crate::outdir::REPORT_FILES`]), then the charts
+    /// with data.
     pub fn files(&self) -> Vec<&'static str> {
-        FILES
+        crate::outdir::REPORT_FILES[..crate::outdir::ALWAYS_WRITTEN]
             .iter()
             .copied()
             .chain(self.charts.iter().map(|c| c.file))
