@@ -106,6 +106,11 @@ pub enum Command {
         #[arg(long)]
         allow_overload: bool,
     },
+    /// Run a scenario at every point of a grid over one or two of its fields: headroom,
+    /// trigger onsets, break-evens, a table, CSV and charts (default: reports/<stem>-sweep/).
+    Sweep(crate::sweep::cmd::SweepArgs),
+    /// Join the shard files of a sweep (`sweep --shard i/n`) into the report one run gives.
+    Merge(crate::sweep::cmd::MergeArgs),
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
         /// Only this provider.
@@ -456,6 +461,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             allow_overload,
         } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
+        Command::Sweep(a) => Ok(crate::sweep::cmd::run_sweep(a)),
+        Command::Merge(a) => Ok(crate::sweep::cmd::run_merge(a)),
     };
     match result {
         Ok(code) => code,

@@ -33,6 +33,7 @@ pub mod sched;
 pub mod seed;
 pub mod simulate;
 pub mod stdio;
+pub mod sweep;
 pub mod textsafe;
 pub mod theory;
 pub mod time;

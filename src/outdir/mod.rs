@@ -41,6 +41,18 @@ pub const REPORT_FILES: &[&str] = &[
     "cost_by_month.svg",
 ];
 
+/// Every file a sweep's report can hold (`capsim sweep`, `capsim merge`; see `sweep::render`):
+/// a directory holding the marker and only these (or [`REPORT_FILES`]) is capsim's to replace.
+pub const SWEEP_FILES: &[&str] = &[
+    "sweep.md",
+    "sweep.html",
+    "sweep.csv",
+    "sweep.json",
+    "cost.svg",
+    "latency.svg",
+    "triggers.svg",
+];
+
 /// How many of [`REPORT_FILES`] every report holds (the rest are charts, left out without data).
 pub const ALWAYS_WRITTEN: usize = 6;
 
@@ -258,7 +270,13 @@ fn inspect(path: &Path) -> io::Result<Found> {
         if first.len() < 3 {
             first.push(shown.clone());
         }
-        let known = name.to_str().and_then(|n| REPORT_FILES.iter().position(|f| *f == n));
+        // A sweep's file counts as known but never as one every run report holds.
+        let known = name.to_str().and_then(|n| {
+            REPORT_FILES
+                .iter()
+                .position(|f| *f == n)
+                .or_else(|| SWEEP_FILES.contains(&n).then_some(usize::MAX))
+        });
         match (ft.is_file(), name.to_str(), known) {
             (true, Some(MARKER), _) => marker = true,
             (true, _, Some(i)) => always += usize::from(i < ALWAYS_WRITTEN),

@@ -31,4 +31,4 @@ mod trigger;
 mod validate;
 
 pub use model::*;
-pub use validate::{component_names, load, load_str, load_str_in, load_with_catalog};
+pub use validate::{component_names, load, load_edited, load_str, load_str_in, load_with_catalog, Edit};

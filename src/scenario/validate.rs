@@ -22,7 +22,21 @@ use std::path::Path;
 /// directory (so editing a repository's `pricing/` takes effect); the catalogs built into
 /// capsim. A named directory that does not exist or holds no catalogs is an input error.
 pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
-    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
+    load_edited(path, requested, &|_, _| Ok(()))
+}
+
+/// An edit of a scenario's merged YAML tree before it is deserialised (`capsim sweep` sets a
+/// field there, so the edited scenario is validated like any other).
+pub type Edit<'a> = &'a dyn Fn(&mut Value, &Sources) -> Result<(), InputError>;
+
+/// [`load`] with `edit` applied to the merged document (after `extends:`) before it is read.
+pub fn load_edited(
+    path: &Path,
+    requested: Option<&CatalogSource>,
+    edit: Edit,
+) -> Result<(Scenario, Catalog), InputErrors> {
+    let (mut value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
+    edit(&mut value, &sources)?;
     let raw = deserialize(&sources, value, KINDS)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

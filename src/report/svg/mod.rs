@@ -246,7 +246,7 @@ pub fn axis_num(v: f64) -> String {
 
 /// Dollars on an axis or a label, one format everywhere: `$0`, `$250`, `$4,000`, `$2.50`,
 /// `$1.5M` (whole dollars from $10, cents below).
-fn money_axis(v: f64) -> String {
+pub fn money_axis(v: f64) -> String {
     if v.abs() >= 1e6 {
         format!("${}", axis_num(v))
     } else if v.abs() >= 10.0 || v == v.round() {
@@ -257,7 +257,7 @@ fn money_axis(v: f64) -> String {
     }
 }
 
-fn percent_axis(v: f64) -> String {
+pub fn percent_axis(v: f64) -> String {
     format!("{}%", axis_num(v))
 }
 
@@ -569,6 +569,7 @@ fn bands(l: &Line) -> Vec<Vec<(f64, f64, f64, f64)>> {
 }
 
 mod charts;
+pub mod xy;
 pub use charts::{cost_by_month, database_size, latency, monthly_cost, queue_backlog, utilization};
 
 #[cfg(test)]
