@@ -25,6 +25,7 @@ mod scenarios;
 mod schedules;
 mod snapshots;
 mod stdio;
+mod sweep;
 mod theory;
 mod timeouts;
 mod validation;
