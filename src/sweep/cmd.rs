@@ -191,7 +191,7 @@ fn report(
     let dir = dir.unwrap_or_else(|| default_dir(&sw.spec.scenario));
     let t = target(sw, &dir, force)?;
     let outcome = on_pool(c.threads, || sw.finish(grid))??;
-    let files = render::files(sw, &outcome).map_err(Error::Other)?;
+    let files = render::files(sw, &outcome, super::chart::charts(sw, &outcome)).map_err(Error::Other)?;
     crate::outdir::signals::install().map_err(Error::Other)?;
     let mut on_wait = || {
         err(&format!(

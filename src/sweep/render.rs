@@ -350,9 +350,8 @@ pub fn json(sw: &Sweep, o: &Outcome) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Every file of the report, rendered.
-pub fn files(sw: &Sweep, o: &Outcome) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let charts = super::chart::charts(sw, o);
+/// Every file of the report, rendered, with the charts of [`super::chart::charts`].
+pub fn files(sw: &Sweep, o: &Outcome, charts: Vec<crate::report::Chart>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut out = vec![
         ("sweep.md".to_string(), markdown(sw, o, &charts).into_bytes()),
         ("sweep.html".to_string(), html(sw, o, &charts).into_bytes()),

@@ -81,3 +81,38 @@ pub fn xy(c: XyChart) -> Option<Chart> {
     })();
     finish(c.file, c.title, drawn, buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(lines: Vec<XyLine>) -> Option<Chart> {
+        xy(XyChart {
+            file: "cost.svg",
+            title: "t".into(),
+            x_desc: "x".into(),
+            y_desc: "y".into(),
+            lines,
+            limits: vec![("budget".into(), 5.0)],
+            y_fmt: super::super::axis_num,
+        })
+    }
+
+    #[test]
+    fn lines_with_data_are_drawn_and_lines_without_are_not() {
+        let line = |label: &str, y: f64| XyLine {
+            label: label.into(),
+            points: vec![(1.0, y), (2.0, y), (3.0, f64::NAN), (4.0, y)],
+        };
+        for lines in [
+            vec![line("a", 0.0)],
+            vec![line("a, k = 1", 0.0), line("a, k = 2", 0.0)],
+            vec![line("a", 3.0)],
+        ] {
+            let c = chart(lines).expect("drawn");
+            assert!(c.svg.starts_with("<svg") && c.svg.contains("<title>t</title>"));
+        }
+        assert!(chart(vec![line("a", f64::NAN)]).is_none());
+        assert!(chart(Vec::new()).is_none());
+    }
+}
