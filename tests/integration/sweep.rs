@@ -359,3 +359,33 @@ fn the_readme_examples_run_and_the_merged_report_is_the_single_runs() {
     let grid = json(&dir.path().join("reports/mmc-grid/sweep.json"));
     assert_eq!(grid["points"].as_array().unwrap().len(), 6);
 }
+
+#[test]
+fn every_flag_and_argument_of_sweep_and_merge_has_help() {
+    use clap::CommandFactory;
+    let cli = capsim::cli::Cli::command();
+    for name in ["sweep", "merge"] {
+        let cmd = cli.find_subcommand(name).expect(name);
+        assert!(cmd.get_about().is_some(), "{name}");
+        for arg in cmd.get_arguments().filter(|a| a.get_id() != "help") {
+            assert!(
+                arg.get_help().is_some() || arg.get_long_help().is_some(),
+                "{name} {} has no help text",
+                arg.get_id()
+            );
+        }
+    }
+    let a = capsim().args(["sweep", "--help"]).assert().success();
+    let text = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    for needle in [
+        "PATH=FROM..TO",
+        "PATH=A,B,C",
+        "--log",
+        "[2]",
+        "--shard",
+        "capsim merge",
+        "Kubernetes",
+    ] {
+        assert!(text.contains(needle), "sweep --help does not mention {needle}:\n{text}");
+    }
+}
