@@ -1,0 +1,1 @@
+//! Unit tests of the diff model and gate on hand-made snapshots.
