@@ -71,7 +71,9 @@ pub fn trigger_change_words(t: &TriggerRow) -> String {
         Presence::Both => "",
     };
     let what = match t.change {
-        TriggerChange::Unchanged if t.presence != Presence::Both => return presence.trim().trim_matches(['(', ')']).to_string(),
+        TriggerChange::Unchanged if t.presence != Presence::Both => {
+            return presence.trim().trim_matches(['(', ')']).to_string()
+        }
         TriggerChange::NowFires => "now fires".to_string(),
         TriggerChange::NoLongerFires => "no longer fires".to_string(),
         TriggerChange::Moved => {
