@@ -114,8 +114,8 @@ pub fn evaluate(d: &Diff, gate: &Gate) -> Vec<GateFailure> {
                     message: format!(
                         "month {} total rose {} ({}), more than {}",
                         row.month,
-                        super::text::signed_money(row.change),
-                        super::text::relative_words(row.relative),
+                        super::words::signed_money(row.change),
+                        super::words::relative_words(row.relative),
                         limit_words(limit)
                     ),
                 });

@@ -5,7 +5,7 @@
 
 use super::gate::GateFailure;
 use super::model::{CostRow, Diff, Presence, TriggerChange};
-use super::text::{
+use super::words::{
     check_side_words, cost_change, firing_words, money_or_dash, station_side_words, trigger_change_words,
 };
 use crate::textsafe::md_text;

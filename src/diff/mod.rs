@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod model;
 pub mod snapshot;
 pub mod text;
+pub mod words;
 
 pub use model::{compute, Diff, Presence, Side};
 
