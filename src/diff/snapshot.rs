@@ -86,6 +86,11 @@ pub fn read_report_dir(dir: &Path) -> Result<Snapshot, InputErrors> {
             "cannot read the report's summary ({e}); a report directory is one `capsim run` wrote"
         ))
     })?;
+    if !meta.is_file() {
+        return Err(fail(
+            "is not a regular file; a report directory is one `capsim run` wrote".into(),
+        ));
+    }
     if meta.len() > MAX_SUMMARY_BYTES {
         return Err(fail(format!(
             "is {} bytes, more than the {MAX_SUMMARY_BYTES} a summary capsim writes can be",

@@ -317,3 +317,20 @@ fn the_readme_example_runs_as_written() {
         assert!(stdout.contains(line), "README line not in the output: {line}\n{stdout}");
     }
 }
+
+#[test]
+fn the_diff_does_not_depend_on_the_thread_count() {
+    let args = [
+        "diff",
+        "scenarios/beta.yaml",
+        "scenarios/ga.yaml",
+        "--format",
+        "json",
+        "--replications",
+        "3",
+    ];
+    let one = capsim().args(args).args(["--threads", "1"]).output().unwrap();
+    let two = capsim().args(args).args(["--threads", "2"]).output().unwrap();
+    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    assert_eq!(one.stdout, two.stdout);
+}
