@@ -357,3 +357,46 @@ fn markdown_counts_what_it_leaves_out_and_escapes_names() {
     );
     assert!(md.contains("5 smaller changes and 0 unchanged rows not shown"), "{md}");
 }
+
+#[test]
+fn text_names_every_kind_of_change_and_the_gate_verdict() {
+    let mut b = base();
+    b.checks = vec![check("budget.month_1.total", 150.0, Some(100.0), CheckVerdict::Ok)];
+    let mut n = snap(vec![
+        month(1, &[("api", 140.0), ("db", 60.0)]),
+        month(2, &[("api", 45.0), ("db", 60.0)]),
+    ]);
+    n.triggers.insert("cpu".into(), firing(4, Some(86400.0 * 2.0)));
+    n.triggers.insert("conn".into(), firing(4, Some(86400.0)));
+    n.checks = vec![check(
+        "budget.month_1.total",
+        150.0,
+        Some(200.0),
+        CheckVerdict::Breached,
+    )];
+    n.stations.insert("api workers".into(), Some(0.5));
+    let d = diff(&b, &n);
+    let gate = Gate {
+        fail_above: Some(Limit::Percent(10.0)),
+        fail_on: vec![FailOn::NewTrigger, FailOn::Check],
+    };
+    let failures = evaluate(&d, &gate);
+    assert_eq!(failures.len(), 3, "{failures:?}");
+    let t = super::text::render(&d, true, &failures);
+    for want in [
+        "month 1        $100.00 → $200.00      +$100.00 (+100.0%)",
+        "month 2        $105.00 → $105.00      unchanged",
+        "month 1   api        $40.00 → $140.00      +$100.00 (+250.0%)",
+        "conn: now fires",
+        "cpu: moved earlier by 8.0 days",
+        "budget.month_1.total (budget month_1 total)  NOW FAILING",
+        "$100.00 of $150.00, ok, 33.3% left",
+        "$200.00 of $150.00, breached, 33.3% over",
+        "api workers: 25.0% busy (75.0% left) → 50.0% busy (50.0% left)",
+        "gate: FAIL: month 1 total rose +$100.00 (+100.0%), more than +10%",
+        "gate: FAIL: trigger `conn` now fires",
+    ] {
+        assert!(t.contains(want), "missing `{want}` in\n{t}");
+    }
+    assert!(super::text::render(&diff(&b, &b), true, &[]).contains("gate: pass"));
+}

@@ -89,13 +89,15 @@ pub fn trigger_change_words(t: &TriggerRow) -> String {
     format!("{what}{presence}")
 }
 
-/// A check's side: `$123.39 of $200.00, ok, 38% left`, or `not in this run`.
+/// A check's side: `$123.39 of $200.00, ok, 38.3% left` (or `12.0% over`), or `not in this
+/// run`.
 pub fn check_side_words(unit: Unit, s: Option<&CheckSide>) -> String {
     let Some(s) = s else {
         return "not in this run".into();
     };
     let measured = s.measured.map_or_else(|| "no data".into(), |m| fmt_unit(unit, m));
     let left = match s.headroom {
+        Some(h) if s.limit > 0.0 && h < 0.0 => format!(", {} over", pct(-h / s.limit)),
         Some(h) if s.limit > 0.0 => format!(", {} left", pct(h / s.limit)),
         _ => String::new(),
     };
