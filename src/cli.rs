@@ -1,4 +1,4 @@
-//! The command line: `capsim run | validate | check | plans`.
+//! The command line: `capsim run | validate | check | diff | plans`.
 //!
 //! Exit codes: 0 success (for `check`: within budget and SLOs, every SLO evaluated unless
 //! `--allow-not-evaluated`, and no overload unless `--allow-overload`), 1 `check` found a
@@ -111,6 +111,15 @@ pub enum Command {
     Sweep(crate::sweep::cmd::SweepArgs),
     /// Join the shard files of a sweep (`sweep --shard i/n`) into the report one run gives.
     Merge(crate::sweep::cmd::MergeArgs),
+    /// Compare two runs (scenarios or report directories): costs, triggers, checks, headroom.
+    ///
+    /// Exit 0, or 1 when a gate asked for (--fail-above, --fail-on) fails; 2 on bad input.
+    Diff {
+        #[command(flatten)]
+        args: crate::diff::DiffArgs,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
         /// Only this provider.
@@ -400,6 +409,17 @@ fn cmd_check(
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// A scenario side of `capsim diff`: run with the command's flags, as its `summary.json`.
+fn diff_side(path: &Path, opts: &RunOpts) -> Result<Vec<u8>, Failure> {
+    let (sc, cat) = load(path, opts)?;
+    print_warnings(&sc);
+    Ok(crate::report::json::json(&simulate(
+        &sc,
+        &cat,
+        &run_config(&sc, opts, None),
+    )?))
+}
+
 fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
     let source = requested_pricing(pricing.as_deref()).unwrap_or_else(|| {
         match crate::pricing::nearest_pricing_dir(Path::new(".")) {
@@ -460,6 +480,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
             allow_not_evaluated,
             allow_overload,
         } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
+        Command::Diff { args, opts } => crate::diff::command(&args, &mut |p| diff_side(p, &opts)),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
         Command::Sweep(a) => Ok(crate::sweep::cmd::run_sweep(a)),
         Command::Merge(a) => Ok(crate::sweep::cmd::run_merge(a)),

@@ -14,6 +14,7 @@ pub mod billing;
 pub mod checks;
 pub mod cli;
 pub mod components;
+pub mod diff;
 pub mod dist;
 pub mod engine;
 pub mod error;

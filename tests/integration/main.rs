@@ -13,6 +13,7 @@ mod codewarden;
 mod common;
 mod configs;
 mod determinism;
+mod diff;
 mod effect_models;
 mod faults;
 mod figures;
