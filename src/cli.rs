@@ -94,7 +94,8 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
         /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2
-        /// before running anything.
+        /// before running anything. Also fail (exit 1) on what changes the money: no budget
+        /// and no SLO, an unpriced component, a bill over a plan's hard cap, old prices.
         #[arg(long)]
         strict: bool,
         /// Pass an SLO whose metric had no observation in any busy window (by default such an
@@ -105,6 +106,8 @@ pub enum Command {
         /// still print it, but exit 0 if budgets and SLOs hold.
         #[arg(long)]
         allow_overload: bool,
+        #[command(flatten)]
+        gate: crate::gate::GateArgs,
     },
     /// List the pricing catalog: providers, plans, fees and where each price comes from.
     Plans {
@@ -329,70 +332,23 @@ fn overload_lines(r: &crate::run::RunResult) -> Vec<String> {
 fn cmd_check(
     scenarios: Vec<PathBuf>,
     opts: RunOpts,
-    strict: bool,
-    allow_not_evaluated: bool,
-    allow_overload: bool,
+    policy: crate::gate::data::Policy,
+    gate: crate::gate::GateArgs,
 ) -> Result<ExitCode, Failure> {
-    // Every scenario is loaded before any runs, so broken input (and, with --strict, a
-    // warning) stops the gate up front.
-    let mut loaded = Vec::new();
-    for p in &scenarios {
-        loaded.push((p, load(p, &opts)?));
-    }
-    let warnings: Vec<_> = loaded.iter().flat_map(|(_, (sc, _))| sc.warnings.clone()).collect();
-    if strict && !warnings.is_empty() {
-        return Err(Failure::Input(InputErrors(warnings)));
-    }
-    for (_, (sc, _)) in &loaded {
-        print_warnings(sc);
-    }
-    let mut breached = false;
-    for (p, (sc, cat)) in loaded {
-        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
-        let slo_ok = if allow_not_evaluated {
-            r.slo_ok_where_evaluated()
-        } else {
-            r.slo_ok()
-        };
-        let within = r.budget_ok() && slo_ok;
-        let overloaded = r.overloaded() && !allow_overload;
-        breached |= !within || overloaded;
-        let over = r
-            .checks
-            .budget
-            .iter()
-            .chain(r.checks.slo.iter())
-            .any(|c| c.verdict == crate::results::CheckVerdict::Breached);
-        let status = match (within, over, overloaded) {
-            (false, true, _) => "BREACHED",
-            (false, false, _) => "NOT EVALUATED",
-            (true, _, true) => "OVERLOAD",
-            (true, _, false) => "ok      ",
-        };
-        out(&format!("{status}  {}\n", p.display()));
-        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok()) {
-            let allowed = if !c.evaluated() && allow_not_evaluated {
-                " (allowed)"
-            } else {
-                ""
-            };
-            out(&format!(
-                "          {}: {} (limit {}){allowed}\n",
-                c.what,
-                crate::report::fmt::fmt_check_value(c),
-                crate::report::fmt::fmt_check_limit(c)
-            ));
-        }
-        for line in overload_lines(&r) {
-            let allowed = if allow_overload { " (allowed)" } else { "" };
-            out(&format!("          {line}{allowed}\n"));
-        }
-        // Scheduled jobs that outlast their interval: a warning, not a breach.
-        for w in crate::sched::summary::warnings(&r.jobs) {
-            out(&format!("          warning: {w}\n"));
-        }
-    }
-    Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // Every file is loaded before any runs, so every broken one is reported up front.
+    let loaded = scenarios
+        .into_iter()
+        .map(|p| {
+            let l = load(&p, &opts).map_err(|f| match f {
+                Failure::Input(e) => e,
+                Failure::Other(m) => InputErrors(vec![crate::error::InputError::new(&p, "", m)]),
+            });
+            (p, l)
+        })
+        .collect();
+    let sim = |sc: &Scenario, cat: &Catalog| crate::run::run(sc, cat, &run_config(sc, &opts, None));
+    let code = crate::gate::check(loaded, &sim, &gate, policy).map_err(Failure::Other)?;
+    Ok(ExitCode::from(code))
 }
 
 fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
@@ -454,7 +410,15 @@ pub fn main_with(cli: Cli) -> ExitCode {
             strict,
             allow_not_evaluated,
             allow_overload,
-        } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
+            gate,
+        } => {
+            let policy = crate::gate::data::Policy {
+                strict,
+                allow_not_evaluated,
+                allow_overload,
+            };
+            cmd_check(scenarios, opts, policy, gate)
+        }
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
     };
     match result {

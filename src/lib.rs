@@ -18,6 +18,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod event_queue;
+pub mod gate;
 pub mod hist;
 pub mod infra;
 pub mod input;
