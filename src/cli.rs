@@ -50,10 +50,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write its report (default: reports/<scenario name>/).
+    /// Simulate scenarios and write their reports (default: reports/<scenario file stem>/).
     Run {
-        scenario: PathBuf,
+        /// Scenario files; each is validated before any runs, and each gets its own report.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
         /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
+        /// With several scenarios, the directory their reports go in, each in DIR/<file stem>/.
         ///
         /// The directory is swapped in one atomic step, so it is always the previous report or
         /// the complete new one. It is replaced only if capsim wrote it (it holds
@@ -217,24 +220,55 @@ fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run:
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
 pub fn default_report_dir(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "report".into());
-    PathBuf::from("reports").join(stem)
+    crate::multirun::default_report_dir(scenario)
 }
 
+/// Every scenario loaded (every broken file reported) before any runs, then each run to its
+/// own report directory ([`crate::multirun::report_dirs`]).
 fn cmd_run(
-    scenario: PathBuf,
-    dir: Option<PathBuf>,
+    scenarios: Vec<PathBuf>,
+    out: Option<PathBuf>,
     force: bool,
     opts: RunOpts,
     quiet: bool,
 ) -> Result<ExitCode, Failure> {
-    let (sc, cat) = load(&scenario, &opts)?;
+    let dirs = crate::multirun::report_dirs(&scenarios, out.as_deref());
+    let mut problems = dirs.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
+    let mut loaded = Vec::new();
+    for p in &scenarios {
+        match load(p, &opts) {
+            Ok(l) => loaded.push(l),
+            Err(Failure::Input(e)) => {
+                for e in e.0 {
+                    // Files sharing a base report its problems once.
+                    if !problems.contains(&e) {
+                        problems.push(e);
+                    }
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let (Ok(dirs), true) = (dirs, problems.is_empty()) else {
+        return Err(Failure::Input(InputErrors(problems)));
+    };
+    for ((sc, cat), dir) in loaded.into_iter().zip(dirs) {
+        run_one(&sc, &cat, dir, force, &opts, quiet)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One scenario run and its report written to `dir`.
+fn run_one(
+    sc: &Scenario,
+    cat: &Catalog,
+    dir: PathBuf,
+    force: bool,
+    opts: &RunOpts,
+    quiet: bool,
+) -> Result<(), Failure> {
     print_warnings(&sc);
-    let cfg = run_config(&sc, &opts, dir);
-    let dir = cfg.out.clone().unwrap_or_else(|| default_report_dir(&scenario));
+    let cfg = run_config(&sc, opts, Some(dir.clone()));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
@@ -260,7 +294,7 @@ fn cmd_run(
     } else {
         out(&crate::report::text::summary_text(&r, Some(&dir)));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn cmd_validate(
@@ -392,12 +426,12 @@ fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitC
 pub fn main_with(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Run {
-            scenario,
+            scenarios,
             out: dir,
             force,
             opts,
             quiet,
-        } => cmd_run(scenario, dir, force, opts, quiet),
+        } => cmd_run(scenarios, dir, force, opts, quiet),
         Command::Validate {
             scenarios,
             pricing,

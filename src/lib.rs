@@ -23,6 +23,7 @@ pub mod hist;
 pub mod infra;
 pub mod input;
 pub mod metrics;
+pub mod multirun;
 pub mod outdir;
 pub mod overload;
 pub mod pricing;
