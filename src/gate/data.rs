@@ -345,42 +345,39 @@ fn objectives_check(r: &RunResult, policy: Policy) -> Option<GateCheck> {
 /// The bills' warnings (over a hard cap, no published price, unpriced), each once with the
 /// months it holds in, from the median replication's bills.
 fn bill_checks(r: &RunResult, policy: Policy) -> Vec<GateCheck> {
-    let mut seen: Vec<(String, String, Vec<usize>)> = Vec::new();
+    // (component, the warning up to its figures, the first month's words, its months)
+    let mut seen: Vec<(String, String, String, Vec<usize>)> = Vec::new();
     for m in &r.months {
         for cb in &m.example.components {
             for w in &cb.bill.warnings {
-                match seen.iter_mut().find(|s| s.0 == cb.component && s.1 == *w) {
-                    Some(s) => s.2.push(m.month),
-                    None => seen.push((cb.component.clone(), w.clone(), vec![m.month])),
+                let key = w.split(" is ").next().unwrap_or(w).to_string();
+                match seen.iter_mut().find(|s| s.0 == cb.component && s.1 == key) {
+                    Some(s) => s.3.push(m.month),
+                    None => seen.push((cb.component.clone(), key, w.clone(), vec![m.month])),
                 }
             }
         }
     }
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut n = 0;
     seen.into_iter()
-        .map(|(component, w, months)| {
-            let n = match counts.iter_mut().find(|c| c.0 == component) {
-                Some(c) => {
-                    c.1 += 1;
-                    c.1
-                }
-                None => {
-                    counts.push((component.clone(), 1));
-                    1
-                }
-            };
+        .map(|(component, _, w, months)| {
             let id = if w.starts_with("unpriced") {
                 format!("money.unpriced.{component}")
             } else {
+                n += 1;
                 format!("money.bill.{component}.{n}")
             };
             let list: Vec<String> = months.iter().map(usize::to_string).collect();
+            let when = if months.len() == 1 { "month" } else { "months" };
             warning(
                 id,
                 CheckKind::Money,
                 "the bill prices every component within its plan",
                 policy.strict,
-                format!("{component}: {w} (months {}, median replication)", list.join(", ")),
+                format!(
+                    "{component}: {w} ({when} {}; first month shown, median replication)",
+                    list.join(", ")
+                ),
             )
         })
         .collect()

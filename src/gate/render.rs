@@ -37,10 +37,11 @@ pub fn text(g: &GateReport) -> String {
     for s in &g.scenarios {
         let _ = writeln!(o, "{}  {}", status(s), s.file);
         for c in s.checks.iter().filter(|c| c.verdict != Verdict::Ok) {
-            let allowed = if c.fails || c.kind == CheckKind::Jobs {
-                ""
-            } else {
+            // A finding a flag lets pass (an SLO not evaluated, overload), not a plain warning.
+            let allowed = if !c.fails && matches!(c.kind, CheckKind::Slo | CheckKind::Overload) {
                 " (allowed)"
+            } else {
+                ""
             };
             let line = match c.kind {
                 CheckKind::Budget | CheckKind::Slo => format!("{}: {}", c.what, c.message),
