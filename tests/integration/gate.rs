@@ -395,3 +395,43 @@ fn the_example_workflow_runs() {
         assert!(dir.path().join(f).exists(), "{f}");
     }
 }
+
+/// The README's CI gate examples, each run as written (two replications, `--out` files in a
+/// temporary directory, `VAR=value` prefixes as environment), give the exit code its comment
+/// says.
+#[test]
+fn the_readme_ci_gate_examples_give_their_exit_codes() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme.split("## CI gate\n").nth(1).unwrap();
+    let block = section.split("```sh\n").nth(1).unwrap().split("```").next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for line in block.lines() {
+        let (cmd, comment) = line.split_once('#').unwrap();
+        let want: i32 = comment.trim().strip_prefix("exit ").unwrap()[..1].parse().unwrap();
+        let mut c = capsim();
+        c.env_remove("CAPSIM_TODAY");
+        let mut words: Vec<String> = Vec::new();
+        for w in cmd.split_whitespace() {
+            match w.split_once('=') {
+                Some((k, v)) if words.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
+                    c.env(k, v);
+                }
+                _ => words.push(w.to_string()),
+            }
+        }
+        assert_eq!(words[0], "capsim", "{line}");
+        for i in 2..words.len() {
+            if words[i - 1] == "--out" {
+                words[i] = dir.path().join(&words[i]).to_string_lossy().into_owned();
+            }
+        }
+        let out = c.args(&words[1..]).args(["--replications", "2"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(want), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        n += 1;
+    }
+    assert!(n >= 5);
+    for f in ["check.xml", "check.json"] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
