@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(age(as_of, d("2026-06-03"), 30.0), Age::Fresh(30));
         assert_eq!(age(as_of, d("2026-06-04"), 30.0), Age::Stale(31, d("2026-05-04")));
         assert_eq!(age("undated", d("2026-06-04"), 1e9), Age::Undated);
-        let mut last = -1;
+        let mut last = i64::MIN;
         for t in 0..400 {
             let today = d("2026-01-01") + t;
             let days = match age(as_of, today, 1e9) {

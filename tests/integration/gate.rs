@@ -427,7 +427,12 @@ fn the_readme_ci_gate_examples_give_their_exit_codes() {
             }
         }
         let out = c.args(&words[1..]).args(["--replications", "2"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(want), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         n += 1;
     }
     assert!(n >= 5);
