@@ -267,12 +267,12 @@ fn run_one(
     opts: &RunOpts,
     quiet: bool,
 ) -> Result<(), Failure> {
-    print_warnings(&sc);
-    let cfg = run_config(&sc, opts, Some(dir.clone()));
+    print_warnings(sc);
+    let cfg = run_config(sc, opts, Some(dir.clone()));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
-    let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
+    let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(&sc, &cat, &cfg)?;
+    let r = simulate(sc, cat, &cfg)?;
     let report = crate::report::Report::new(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
