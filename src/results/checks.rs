@@ -85,7 +85,7 @@ pub struct Missing {
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// Stable identifier: `budget.month_<m>.total`, `budget.month_<m>.component.<name>`,
-    /// `slo.latency_p95`, `slo.latency_p99`, `slo.error_rate`.
+    /// `slo.latency_p95`, `slo.latency_p99`, `slo.error_rate`, `slo.availability`.
     pub id: String,
     /// What is checked, in words (`month 1 total`, `p95 latency, worst busy window`).
     pub what: String,
