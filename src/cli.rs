@@ -97,8 +97,8 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
         /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2
-        /// before running anything. Also fail (exit 1) on what changes the money: no budget
-        /// and no SLO, an unpriced component, a bill over a plan's hard cap, old prices.
+        /// before running anything (an unpriced component is one). Also fail (exit 1) on what
+        /// changes the money: no budget and no SLO, a bill over a plan's hard cap, old prices.
         #[arg(long)]
         strict: bool,
         /// Pass an SLO whose metric had no observation in any busy window (by default such an

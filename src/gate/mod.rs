@@ -4,8 +4,8 @@
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed, 2 an input error (every broken file
 //! is reported, and nothing runs). `--strict` makes scenario warnings input errors (exit 2,
-//! before anything runs) and makes the findings that change the money fail (exit 1): no
-//! budget and no SLO, an unpriced component, a bill line over a plan's hard cap or without a
+//! before anything runs; an unpriced component is one) and makes the findings that change the
+//! money fail (exit 1): no budget and no SLO, a bill line over a plan's hard cap or without a
 //! published price, prices older than `--max-pricing-age` or undated.
 
 pub mod data;
