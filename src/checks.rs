@@ -97,6 +97,7 @@ fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
             limit: t,
             measured,
             mean: None,
+            percentile: None,
             missing,
             verdict,
         });
@@ -119,6 +120,7 @@ fn availability_check(sc: &Scenario, r: &RunResult) -> Option<Check> {
         limit: 1.0 - objective,
         measured: down,
         mean: None,
+        percentile: None,
         missing: None,
         verdict: within(down, 1.0 - objective),
     })
@@ -143,21 +145,40 @@ pub fn evaluate(sc: &Scenario, r: &RunResult) -> Checks {
     }
 }
 
-/// Budgets: every month's whole bill against the monthly budget (its P90 across replications
-/// measured, the mean quoted), then each component's budget month by month.
+/// A summary's value at a budget percentile (one of [`crate::scenario::BUDGET_PERCENTILES`]).
+fn at_percentile(s: &crate::metrics::Summary, p: u32) -> f64 {
+    match p {
+        10 => s.p10,
+        50 => s.p50,
+        100 => s.max,
+        _ => s.p90,
+    }
+}
+
+/// Budgets: each month's whole bill against the monthly budget (its percentile across
+/// replications measured, P90 unless the scenario says, the mean quoted), then each
+/// component's budget month by month; only `budget.month` when the scenario names one.
 fn budget_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
     let mut out = Vec::new();
+    let p = sc.budget.percentile();
+    let months = || {
+        r.months
+            .iter()
+            .filter(|m| sc.budget.month.is_none_or(|only| only == m.month))
+    };
     if let Some(b) = sc.budget.monthly {
-        for m in &r.months {
+        for m in months() {
+            let v = at_percentile(&m.total, p);
             out.push(Check {
                 id: format!("budget.month_{}.total", m.month),
                 what: format!("month {} total", m.month),
                 unit: Unit::Dollars,
                 limit: b,
-                measured: m.total.p90,
+                measured: v,
                 mean: Some(m.total.mean),
+                percentile: sc.budget.percentile,
                 missing: None,
-                verdict: within(m.total.p90, b),
+                verdict: within(v, b),
             });
         }
     }
@@ -165,8 +186,8 @@ fn budget_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
         let Some(ci) = r.components.iter().position(|c| c == comp) else {
             continue;
         };
-        for m in &r.months {
-            let rate = m.components[ci].1.p90;
+        for m in months() {
+            let rate = at_percentile(&m.components[ci].1, p);
             out.push(Check {
                 id: format!("budget.month_{}.component.{comp}", m.month),
                 what: format!("month {} {comp}", m.month),
@@ -174,6 +195,7 @@ fn budget_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
                 limit: *limit,
                 measured: rate,
                 mean: None,
+                percentile: sc.budget.percentile,
                 missing: None,
                 verdict: within(rate, *limit),
             });

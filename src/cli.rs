@@ -50,10 +50,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write its report (default: reports/<scenario name>/).
+    /// Simulate scenarios and write their reports (default: reports/<scenario file stem>/).
     Run {
-        scenario: PathBuf,
+        /// Scenario files; each is validated before any runs, and each gets its own report.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
         /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
+        /// With several scenarios, the directory their reports go in, each in DIR/<file stem>/.
         ///
         /// The directory is swapped in one atomic step, so it is always the previous report or
         /// the complete new one. It is replaced only if capsim wrote it (it holds
@@ -94,7 +97,8 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
         /// Treat warnings (a trigger or objective that cannot be evaluated) as errors: exit 2
-        /// before running anything.
+        /// before running anything (an unpriced component is one). Also fail (exit 1) on what
+        /// changes the money: no budget and no SLO, a bill over a plan's hard cap, old prices.
         #[arg(long)]
         strict: bool,
         /// Pass an SLO whose metric had no observation in any busy window (by default such an
@@ -105,6 +109,8 @@ pub enum Command {
         /// still print it, but exit 0 if budgets and SLOs hold.
         #[arg(long)]
         allow_overload: bool,
+        #[command(flatten)]
+        gate: crate::gate::GateArgs,
     },
     /// Run a scenario at every point of a grid over one or two of its fields: headroom,
     /// trigger onsets, break-evens, a table, CSV and charts (default: reports/<stem>-sweep/).
@@ -228,28 +234,59 @@ fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run:
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
 pub fn default_report_dir(scenario: &Path) -> PathBuf {
-    let stem = scenario
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "report".into());
-    PathBuf::from("reports").join(stem)
+    crate::multirun::default_report_dir(scenario)
 }
 
+/// Every scenario loaded (every broken file reported) before any runs, then each run to its
+/// own report directory ([`crate::multirun::report_dirs`]).
 fn cmd_run(
-    scenario: PathBuf,
-    dir: Option<PathBuf>,
+    scenarios: Vec<PathBuf>,
+    out: Option<PathBuf>,
     force: bool,
     opts: RunOpts,
     quiet: bool,
 ) -> Result<ExitCode, Failure> {
-    let (sc, cat) = load(&scenario, &opts)?;
-    print_warnings(&sc);
-    let cfg = run_config(&sc, &opts, dir);
-    let dir = cfg.out.clone().unwrap_or_else(|| default_report_dir(&scenario));
+    let dirs = crate::multirun::report_dirs(&scenarios, out.as_deref());
+    let mut problems = dirs.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
+    let mut loaded = Vec::new();
+    for p in &scenarios {
+        match load(p, &opts) {
+            Ok(l) => loaded.push(l),
+            Err(Failure::Input(e)) => {
+                for e in e.0 {
+                    // Files sharing a base report its problems once.
+                    if !problems.contains(&e) {
+                        problems.push(e);
+                    }
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let (Ok(dirs), true) = (dirs, problems.is_empty()) else {
+        return Err(Failure::Input(InputErrors(problems)));
+    };
+    for ((sc, cat), dir) in loaded.into_iter().zip(dirs) {
+        run_one(&sc, &cat, dir, force, &opts, quiet)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One scenario run and its report written to `dir`.
+fn run_one(
+    sc: &Scenario,
+    cat: &Catalog,
+    dir: PathBuf,
+    force: bool,
+    opts: &RunOpts,
+    quiet: bool,
+) -> Result<(), Failure> {
+    print_warnings(sc);
+    let cfg = run_config(sc, opts, Some(dir.clone()));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
-    let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
+    let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(&sc, &cat, &cfg)?;
+    let r = simulate(sc, cat, &cfg)?;
     let report = crate::report::Report::new(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
@@ -271,7 +308,7 @@ fn cmd_run(
     } else {
         out(&crate::report::text::summary_text(&r, Some(&dir)));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn cmd_validate(
@@ -343,70 +380,23 @@ fn overload_lines(r: &crate::run::RunResult) -> Vec<String> {
 fn cmd_check(
     scenarios: Vec<PathBuf>,
     opts: RunOpts,
-    strict: bool,
-    allow_not_evaluated: bool,
-    allow_overload: bool,
+    policy: crate::gate::data::Policy,
+    gate: crate::gate::GateArgs,
 ) -> Result<ExitCode, Failure> {
-    // Every scenario is loaded before any runs, so broken input (and, with --strict, a
-    // warning) stops the gate up front.
-    let mut loaded = Vec::new();
-    for p in &scenarios {
-        loaded.push((p, load(p, &opts)?));
-    }
-    let warnings: Vec<_> = loaded.iter().flat_map(|(_, (sc, _))| sc.warnings.clone()).collect();
-    if strict && !warnings.is_empty() {
-        return Err(Failure::Input(InputErrors(warnings)));
-    }
-    for (_, (sc, _)) in &loaded {
-        print_warnings(sc);
-    }
-    let mut breached = false;
-    for (p, (sc, cat)) in loaded {
-        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
-        let slo_ok = if allow_not_evaluated {
-            r.slo_ok_where_evaluated()
-        } else {
-            r.slo_ok()
-        };
-        let within = r.budget_ok() && slo_ok;
-        let overloaded = r.overloaded() && !allow_overload;
-        breached |= !within || overloaded;
-        let over = r
-            .checks
-            .budget
-            .iter()
-            .chain(r.checks.slo.iter())
-            .any(|c| c.verdict == crate::results::CheckVerdict::Breached);
-        let status = match (within, over, overloaded) {
-            (false, true, _) => "BREACHED",
-            (false, false, _) => "NOT EVALUATED",
-            (true, _, true) => "OVERLOAD",
-            (true, _, false) => "ok      ",
-        };
-        out(&format!("{status}  {}\n", p.display()));
-        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok()) {
-            let allowed = if !c.evaluated() && allow_not_evaluated {
-                " (allowed)"
-            } else {
-                ""
-            };
-            out(&format!(
-                "          {}: {} (limit {}){allowed}\n",
-                c.what,
-                crate::report::fmt::fmt_check_value(c),
-                crate::report::fmt::fmt_check_limit(c)
-            ));
-        }
-        for line in overload_lines(&r) {
-            let allowed = if allow_overload { " (allowed)" } else { "" };
-            out(&format!("          {line}{allowed}\n"));
-        }
-        // Scheduled jobs that outlast their interval: a warning, not a breach.
-        for w in crate::sched::summary::warnings(&r.jobs) {
-            out(&format!("          warning: {w}\n"));
-        }
-    }
-    Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // Every file is loaded before any runs, so every broken one is reported up front.
+    let loaded = scenarios
+        .into_iter()
+        .map(|p| {
+            let l = load(&p, &opts).map_err(|f| match f {
+                Failure::Input(e) => e,
+                Failure::Other(m) => InputErrors(vec![crate::error::InputError::new(&p, "", m)]),
+            });
+            (p, l)
+        })
+        .collect();
+    let sim = |sc: &Scenario, cat: &Catalog| crate::run::run(sc, cat, &run_config(sc, &opts, None));
+    let code = crate::gate::check(loaded, &sim, &gate, policy).map_err(Failure::Other)?;
+    Ok(ExitCode::from(code))
 }
 
 /// A scenario side of `capsim diff`: run with the command's flags, as its `summary.json`.
@@ -461,12 +451,12 @@ fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitC
 pub fn main_with(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Run {
-            scenario,
+            scenarios,
             out: dir,
             force,
             opts,
             quiet,
-        } => cmd_run(scenario, dir, force, opts, quiet),
+        } => cmd_run(scenarios, dir, force, opts, quiet),
         Command::Validate {
             scenarios,
             pricing,
@@ -479,7 +469,15 @@ pub fn main_with(cli: Cli) -> ExitCode {
             strict,
             allow_not_evaluated,
             allow_overload,
-        } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
+            gate,
+        } => {
+            let policy = crate::gate::data::Policy {
+                strict,
+                allow_not_evaluated,
+                allow_overload,
+            };
+            cmd_check(scenarios, opts, policy, gate)
+        }
         Command::Diff { args, opts } => crate::diff::command(&args, &mut |p| diff_side(p, &opts)),
         Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
         Command::Sweep(a) => Ok(crate::sweep::cmd::run_sweep(a)),

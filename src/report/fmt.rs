@@ -152,8 +152,9 @@ pub fn fmt_check_value(c: &Check) -> String {
     }
     let mut v = match c.mean {
         Some(mean) => format!(
-            "{} (P90 {})",
+            "{} (P{} {})",
             fmt_check_unit(c.unit, mean),
+            c.percentile.unwrap_or(90),
             fmt_check_unit(c.unit, c.measured)
         ),
         None => fmt_check_unit(c.unit, c.measured),

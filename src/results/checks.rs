@@ -85,7 +85,7 @@ pub struct Missing {
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     /// Stable identifier: `budget.month_<m>.total`, `budget.month_<m>.component.<name>`,
-    /// `slo.latency_p95`, `slo.latency_p99`, `slo.error_rate`.
+    /// `slo.latency_p95`, `slo.latency_p99`, `slo.error_rate`, `slo.availability`.
     pub id: String,
     /// What is checked, in words (`month 1 total`, `p95 latency, worst busy window`).
     pub what: String,
@@ -94,11 +94,15 @@ pub struct Check {
     pub unit: Unit,
     /// The most the figure may be, in `unit`.
     pub limit: f64,
-    /// The figure compared with the limit, in `unit`: a month's P90 across replications for a
-    /// budget, the worst busy window's mean for an SLO. NaN (null) when not evaluated.
+    /// The figure compared with the limit, in `unit`: a month's percentile across replications
+    /// for a budget (`percentile`, P90 by default), the worst busy window's mean for an SLO. NaN (null) when not evaluated.
     pub measured: f64,
-    /// The mean across replications beside a P90 `measured` (a month's total bill), in `unit`.
+    /// The mean across replications beside a percentile `measured` (a month's bill), in `unit`.
     pub mean: Option<f64>,
+    /// The percentile across replications a budget's `measured` is, when the scenario chose
+    /// one (`budget.percentile`: 10, 50, 90 or 100); absent, a budget is checked at the 90th.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentile: Option<u32>,
     /// Busy windows without an observation (all of them when not evaluated).
     pub missing: Option<Missing>,
     /// Whether the limit holds, is breached, or could not be evaluated.

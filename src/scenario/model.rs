@@ -693,6 +693,22 @@ pub struct Budget {
     pub monthly: Option<f64>,
     /// Budgets of single components (as triggers name them), dollars per month.
     pub components: BTreeMap<String, f64>,
+    /// The percentile across replications a month's bill is checked at: one of
+    /// [`BUDGET_PERCENTILES`]; `None` when the file gives none (the 90th is used).
+    pub percentile: Option<u32>,
+    /// The only calendar month checked (1-based); `None` checks every month.
+    pub month: Option<usize>,
+}
+
+/// The percentiles across replications a budget may be checked at: those every summary of a
+/// month's bill holds (P10, median, P90, and 100 for the largest).
+pub const BUDGET_PERCENTILES: [u32; 4] = [10, 50, 90, 100];
+
+impl Budget {
+    /// The percentile budgets are checked at (90 unless the file says).
+    pub fn percentile(&self) -> u32 {
+        self.percentile.unwrap_or(90)
+    }
 }
 
 #[derive(Debug, Clone, Default)]

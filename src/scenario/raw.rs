@@ -595,6 +595,12 @@ pub struct RawAddInstances {
 pub struct RawBudget {
     #[serde(default)]
     pub monthly: Option<Money>,
+    /// The percentile across replications a month's bill is checked at (10, 50, 90 or 100).
+    #[serde(default)]
+    pub percentile: Option<f64>,
+    /// Check only this calendar month (1-based) instead of every month.
+    #[serde(default)]
+    pub month: Option<f64>,
     #[serde(default)]
     pub components: BTreeMap<String, Money>,
 }

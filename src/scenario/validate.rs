@@ -169,7 +169,8 @@ fn validate(
         storage: &storage,
     };
     let triggers = triggers(&mut cx, &raw, &scope, &data);
-    let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids);
+    let months = (horizon / (hours_per_month * 3600.0)).ceil().max(1.0) as usize;
+    let budget = budget(&mut cx, raw.budget.as_ref(), &component_ids, months);
     let slo = slo(&mut cx, raw.slo.as_ref());
     let faults = fault_plan(&mut cx, &raw, horizon, &stages);
     let plan_says = plan_says(&raw);
@@ -253,8 +254,40 @@ fn plan_says(raw: &RawScenario) -> PlanSays {
         .unwrap_or_default()
 }
 
-fn budget(cx: &mut Ctx, raw: Option<&RawBudget>, component_ids: &[String]) -> Budget {
+/// Budgets: components that exist, a percentile a month's summary holds, a month the horizon
+/// reaches (`months` calendar months).
+fn budget(cx: &mut Ctx, raw: Option<&RawBudget>, component_ids: &[String], months: usize) -> Budget {
     let Some(b) = raw else { return Budget::default() };
+    let allowed = super::model::BUDGET_PERCENTILES;
+    let percentile = b.percentile.and_then(|p| {
+        let found = allowed.iter().copied().find(|a| f64::from(*a) == p);
+        if found.is_none() {
+            cx.err_allowed(
+                "budget.percentile",
+                format!(
+                    "a budget is checked at a percentile across replications each month's summary holds; found {p}"
+                ),
+                allowed.iter().map(|a| a.to_string()),
+            );
+        }
+        found
+    });
+    let month = b.month.and_then(|m| {
+        if m.fract() != 0.0 || m < 1.0 || m > months as f64 {
+            cx.err(
+                "budget.month",
+                format!("the horizon covers calendar months 1 to {months}; found {m}"),
+            );
+            return None;
+        }
+        Some(m as usize)
+    });
+    if (percentile.is_some() || month.is_some()) && b.monthly.is_none() && b.components.is_empty() {
+        cx.err(
+            "budget",
+            "`percentile` and `month` say how budgets are checked, but there is no budget: add `monthly` or `components`",
+        );
+    }
     let mut components = BTreeMap::new();
     for (k, v) in &b.components {
         if !component_ids.iter().any(|c| c == k) {
@@ -269,6 +302,8 @@ fn budget(cx: &mut Ctx, raw: Option<&RawBudget>, component_ids: &[String]) -> Bu
     Budget {
         monthly: b.monthly.map(|m| m.0),
         components,
+        percentile,
+        month,
     }
 }
 

@@ -18,6 +18,7 @@ mod effect_models;
 mod faults;
 mod figures;
 mod fuzz;
+mod gate;
 mod jobwork;
 mod outages;
 mod outdir;

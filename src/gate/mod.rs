@@ -1,0 +1,185 @@
+//! `capsim check`, the CI gate: runs scenarios, turns every budget, objective, overload and
+//! money warning into a check with a stable id ([`data`]), and reports them as text, JSON,
+//! JUnit or markdown ([`render`], [`junit`]) on stdout and in `--out` files.
+//!
+//! Exit codes: 0 every scenario passed, 1 a check failed, 2 an input error (every broken file
+//! is reported, and nothing runs). `--strict` makes scenario warnings input errors (exit 2,
+//! before anything runs; an unpriced component is one) and makes the findings that change the
+//! money fail (exit 1): no budget and no SLO, a bill line over a plan's hard cap or without a
+//! published price, prices older than `--max-pricing-age` or undated.
+
+pub mod data;
+pub mod junit;
+pub mod outfile;
+pub mod pricing_age;
+pub mod render;
+
+use crate::error::{InputError, InputErrors};
+use crate::pricing::Catalog;
+use crate::results::RunResult;
+use crate::scenario::Scenario;
+use clap::Args;
+use data::{CheckKind, FileError, GateCheck, GateReport, Policy, ScenarioGate};
+use outfile::Format;
+use std::path::PathBuf;
+
+/// The gate's own flags (the run's are `RunOpts`).
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// What to print on stdout: text (default), json, junit (XML) or markdown (a short
+    /// pull-request comment or job summary).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write the report to FILE (replaced atomically), in the format its extension names:
+    /// .json, .xml (JUnit), .md (markdown) or .txt (text). May be given several times.
+    #[arg(long, value_name = "FILE")]
+    pub out: Vec<PathBuf>,
+    /// Warn about prices older than this (`180d`, `26w`, `6months`), measured from each
+    /// catalog's `as_of` date to today (UTC, or CAPSIM_TODAY=YYYY-MM-DD); with --strict, fail.
+    /// An `as_of` with no date is warned about too.
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_seconds)]
+    pub max_pricing_age: Option<f64>,
+}
+
+/// A scenario file as loaded: the scenario and its catalog, or what is wrong with it.
+pub type Loaded = (PathBuf, Result<(Scenario, Catalog), InputErrors>);
+
+/// Runs one scenario (the caller's run configuration).
+pub type Simulate<'a> = &'a dyn Fn(&Scenario, &Catalog) -> Result<RunResult, String>;
+
+/// The pricing-age checks of a run: one per provider its bills name, in order of first bill.
+fn pricing_age_checks(r: &RunResult, cat: &Catalog, today: i64, max: f64, policy: Policy) -> Vec<GateCheck> {
+    let mut seen: Vec<&str> = Vec::new();
+    for m in &r.months {
+        for cb in &m.example.components {
+            if !seen.contains(&cb.provider.as_str()) {
+                seen.push(&cb.provider);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for name in seen {
+        let Some(p) = cat.providers.values().find(|p| p.id == name || p.name == name) else {
+            continue;
+        };
+        let id = format!("money.pricing_age.{}", p.id);
+        let what = format!("prices of {} at most {} old", p.name, crate::units::fmt_seconds(max));
+        let as_of = &p.provenance.as_of;
+        let mut c = match pricing_age::age(as_of, today, max / 86_400.0) {
+            pricing_age::Age::Undated => data::warning(
+                id,
+                CheckKind::Money,
+                &what,
+                policy.strict,
+                format!(
+                    "{}: as_of \"{as_of}\" names no date, so the prices' age is unknown",
+                    p.name
+                ),
+            ),
+            pricing_age::Age::Fresh(days) | pricing_age::Age::Stale(days, _) => {
+                let stale = days as f64 * 86_400.0 > max;
+                let mut c = data::warning(
+                    id,
+                    CheckKind::Money,
+                    &what,
+                    stale && policy.strict,
+                    format!(
+                        "{}: prices as of {} (\"{as_of}\") are {days} days old (limit {})",
+                        p.name,
+                        pricing_age::as_of_date(as_of)
+                            .map(pricing_age::fmt_day)
+                            .unwrap_or_default(),
+                        crate::units::fmt_seconds(max)
+                    ),
+                );
+                c.verdict = if stale {
+                    data::Verdict::Breached
+                } else {
+                    data::Verdict::Ok
+                };
+                c
+            }
+        };
+        if let Some(days) = pricing_age::as_of_date(as_of).map(|d| today - d) {
+            c.unit = Some(crate::units::Unit::Seconds);
+            c.measured = Some(days as f64 * 86_400.0);
+            c.limit = Some(max);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The gate over `loaded` files: every problem of every file first (exit 2, nothing runs),
+/// else each scenario run with `simulate` and checked. Prints the report and writes the
+/// `--out` files; returns the exit code, or an error writing a file.
+pub fn check(loaded: Vec<Loaded>, simulate: Simulate, args: &GateArgs, policy: Policy) -> Result<u8, String> {
+    let mut problems: Vec<InputError> = Vec::new();
+    let outs: Vec<(PathBuf, Format)> = args
+        .out
+        .iter()
+        .filter_map(|p| match outfile::format_of(p) {
+            Ok(f) => Some((p.clone(), f)),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        })
+        .collect();
+    let today = match args.max_pricing_age.map(|_| pricing_age::today()).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(InputError::new("CAPSIM_TODAY", "", e));
+            None
+        }
+    };
+    let mut runnable = Vec::new();
+    for (path, l) in loaded {
+        match l {
+            Err(e) => problems.extend(e.0),
+            Ok((sc, _)) if policy.strict && !sc.warnings.is_empty() => problems.extend(sc.warnings),
+            Ok((sc, cat)) => runnable.push((path, sc, cat)),
+        }
+    }
+    // Files sharing a base report its problems once.
+    let mut unique: Vec<InputError> = Vec::new();
+    for p in problems {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    let report = if unique.is_empty() {
+        let mut warned = Vec::new();
+        for w in runnable.iter().flat_map(|(_, sc, _)| sc.warnings.iter()) {
+            if !warned.contains(&w) {
+                crate::stdio::err(&format!("warning: {w}"));
+                warned.push(w);
+            }
+        }
+        let mut gates: Vec<ScenarioGate> = Vec::new();
+        for (path, sc, cat) in &runnable {
+            let r = simulate(sc, cat)?;
+            let money = match (today, args.max_pricing_age) {
+                (Some(t), Some(max)) => pricing_age_checks(&r, cat, t, max, policy),
+                _ => Vec::new(),
+            };
+            gates.push(data::scenario_gate(&path.display().to_string(), &r, policy, money));
+        }
+        GateReport::new(gates, Vec::new(), policy.strict, today.map(pricing_age::fmt_day))
+    } else {
+        crate::stdio::err(&InputErrors(unique.clone()).to_string());
+        let errors = unique.iter().map(FileError::from).collect();
+        GateReport::new(Vec::new(), errors, policy.strict, None)
+    };
+    // With input errors the text report would repeat stderr's messages.
+    if !(report.exit_code == 2 && args.format == Format::Text) {
+        crate::stdio::out(&outfile::render(&report, args.format));
+    }
+    for (path, format) in &outs {
+        outfile::write_atomic(path, &outfile::render(&report, *format))?;
+    }
+    Ok(report.exit_code)
+}
+
+#[cfg(test)]
+mod tests;
