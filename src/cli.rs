@@ -1,4 +1,6 @@
-//! The command line: `capsim run | validate | check | plans`.
+//! The command line: `capsim run | validate | check | plans | schema | completions | new`.
+//!
+//! `--quiet` and `--verbose` are global: every subcommand takes them (`crate::verbosity`).
 //!
 //! Exit codes: 0 success (for `check`: within budget and SLOs, every SLO evaluated unless
 //! `--allow-not-evaluated`, and no overload unless `--allow-overload`), 1 `check` found a
@@ -16,6 +18,7 @@ use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::run::RunConfig;
 use crate::scenario::{self, Scenario};
 use crate::stdio::{err, out};
+use crate::verbosity::Verbosity;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,12 +49,15 @@ const PRICING_HELP: &str = "Pricing catalog directory; beats CAPSIM_PRICING, the
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a scenario and write its report (default: reports/<scenario name>/).
     Run {
+        /// The scenario file to simulate (YAML; see `capsim schema` and `capsim new`).
         scenario: PathBuf,
         /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
         ///
@@ -71,12 +77,10 @@ pub enum Command {
         force: bool,
         #[command(flatten)]
         opts: RunOpts,
-        /// Print only the report directory.
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Check scenario files (and the pricing catalogs they use) without running them.
     Validate {
+        /// Scenario files to check, each with the files it `extends:`.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         #[arg(long, value_name = "DIR", help = PRICING_HELP)]
@@ -89,6 +93,7 @@ pub enum Command {
     },
     /// Run scenarios and exit 1 if a budget or SLO is breached or a station is overloaded (for CI).
     Check {
+        /// Scenario files to run and check against their budgets and SLOs.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
@@ -106,14 +111,45 @@ pub enum Command {
         #[arg(long)]
         allow_overload: bool,
     },
-    /// List the pricing catalog: providers, plans, fees and where each price comes from.
+    /// List the pricing catalogs: fees, meters (rates, included quotas, tiers), sizes and
+    /// capacities, and where each price comes from.
     Plans {
-        /// Only this provider.
+        /// Only this provider (its id, e.g. `supabase`, `openai_api`); default: every provider.
         provider: Option<String>,
         /// Pricing catalog directory; beats CAPSIM_PRICING, a pricing/ directory at or above the
         /// current one and the built-in catalogs (see capsim --help)
         #[arg(long, value_name = "DIR")]
         pricing: Option<PathBuf>,
+        /// Output format: aligned text, or JSON (the catalogs' numbers, unrounded; amounts in USD).
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::plans::Format,
+    },
+    /// Print the JSON Schema of scenario files or pricing catalogs (for editors and CI).
+    ///
+    /// `capsim schema > capsim.schema.json`, then start a scenario file with
+    /// `# yaml-language-server: $schema=capsim.schema.json` for completion in editors.
+    Schema {
+        /// Which files the schema describes.
+        #[arg(value_enum, default_value = "scenario")]
+        which: crate::schema::Which,
+    },
+    /// Print a shell completion script: `capsim completions bash > ~/.local/share/bash-completion/completions/capsim`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write a commented starter scenario from a template for a typical stack.
+    New {
+        /// The stack to start from.
+        #[arg(long, short, value_enum, default_value = "web-app")]
+        template: crate::templates::Template,
+        /// The scenario file to write.
+        #[arg(default_value = "scenario.yaml")]
+        path: PathBuf,
+        /// Replace the file if it exists (never a directory or a symbolic link).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -208,8 +244,40 @@ fn run_config(sc: &Scenario, opts: &RunOpts, out: Option<PathBuf>) -> RunConfig 
     }
 }
 
-fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run::RunResult, Failure> {
-    crate::run::run(sc, cat, cfg).map_err(Failure::Other)
+/// Runs `sc`, with progress on a terminal's stderr (`crate::progress`) and, with `--verbose`,
+/// its settings before and its time after.
+fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig, v: Verbosity) -> Result<crate::run::RunResult, Failure> {
+    if v.verbose {
+        err(&settings(sc, cat, cfg));
+    }
+    let started = std::time::Instant::now();
+    let progress = crate::progress::wanted(v.quiet).then(|| crate::progress::Progress::new(cfg.replications));
+    let r = crate::run::run_with_progress(sc, cat, cfg, progress.as_ref());
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    if v.verbose {
+        err(&format!("{}: ran in {:.1} s", sc.name, started.elapsed().as_secs_f64()));
+    }
+    r.map_err(Failure::Other)
+}
+
+/// What a run will do, for `--verbose`: seed, replications, threads, estimated work, catalogs.
+fn settings(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> String {
+    let mut probe = sc.clone();
+    probe.replications = cfg.replications;
+    let e = crate::work::estimate(&probe, cfg.threads.map(usize::from));
+    format!(
+        "{}: seed {}, {} replications × {} periods on {} threads; estimated {:.3e} events, {} of memory; prices from {}",
+        sc.name,
+        cfg.seed,
+        cfg.replications,
+        e.periods,
+        e.threads,
+        e.events(),
+        crate::units::fmt_bytes(e.memory_bytes),
+        cat.source
+    )
 }
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
@@ -226,7 +294,7 @@ fn cmd_run(
     dir: Option<PathBuf>,
     force: bool,
     opts: RunOpts,
-    quiet: bool,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
@@ -235,7 +303,7 @@ fn cmd_run(
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(&sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(&sc, &cat, &cfg)?;
+    let r = simulate(&sc, &cat, &cfg, v)?;
     let report = crate::report::Report::new(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
@@ -248,7 +316,7 @@ fn cmd_run(
     for w in written.warnings {
         err(&format!("warning: {w}"));
     }
-    if quiet {
+    if v.quiet {
         // Quiet drops the summary, never an overload warning.
         for line in overload_lines(&r) {
             eprintln!("warning: {line}");
@@ -265,6 +333,7 @@ fn cmd_validate(
     pricing: Option<PathBuf>,
     strict: bool,
     caps: CapOpts,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     let requested = requested_pricing(pricing.as_deref());
     let mut all = Vec::new();
@@ -277,20 +346,25 @@ fn cmd_validate(
         let problems = match loaded {
             Ok((sc, _)) if strict && !sc.warnings.is_empty() => sc.warnings,
             Ok((sc, cat)) => {
-                out(&format!(
-                    "ok  {} ({}: {} stages, {} request types, {} triggers{}; prices from {})\n",
-                    p.display(),
-                    sc.name,
-                    sc.stages.len(),
-                    sc.requests.len(),
-                    sc.triggers.len(),
-                    match sc.warnings.len() {
-                        0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
-                    },
-                    cat.source
-                ));
+                if v.verbose {
+                    err(&settings(&sc, &cat, &RunConfig::of(&sc)));
+                }
+                if !v.quiet {
+                    out(&format!(
+                        "ok  {} ({}: {} stages, {} request types, {} triggers{}; prices from {})\n",
+                        p.display(),
+                        sc.name,
+                        sc.stages.len(),
+                        sc.requests.len(),
+                        sc.triggers.len(),
+                        match sc.warnings.len() {
+                            0 => String::new(),
+                            1 => ", 1 warning".into(),
+                            n => format!(", {n} warnings"),
+                        },
+                        cat.source
+                    ));
+                }
                 for w in sc.warnings {
                     if !warned.contains(&w) {
                         err(&format!("warning: {w}"));
@@ -332,6 +406,7 @@ fn cmd_check(
     strict: bool,
     allow_not_evaluated: bool,
     allow_overload: bool,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     // Every scenario is loaded before any runs, so broken input (and, with --strict, a
     // warning) stops the gate up front.
@@ -348,7 +423,7 @@ fn cmd_check(
     }
     let mut breached = false;
     for (p, (sc, cat)) in loaded {
-        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
+        let r = simulate(&sc, &cat, &run_config(&sc, &opts, None), v)?;
         let slo_ok = if allow_not_evaluated {
             r.slo_ok_where_evaluated()
         } else {
@@ -369,8 +444,19 @@ fn cmd_check(
             (true, _, true) => "OVERLOAD",
             (true, _, false) => "ok      ",
         };
+        // Quiet: only the scenarios that fail the gate, so an empty stdout means all passed.
+        if v.quiet && !(!within || overloaded) {
+            continue;
+        }
         out(&format!("{status}  {}\n", p.display()));
-        for c in r.checks.budget.iter().chain(r.checks.slo.iter()).filter(|c| !c.ok()) {
+        // Verbose: every check, passed ones too.
+        for c in r
+            .checks
+            .budget
+            .iter()
+            .chain(r.checks.slo.iter())
+            .filter(|c| v.verbose || !c.ok())
+        {
             let allowed = if !c.evaluated() && allow_not_evaluated {
                 " (allowed)"
             } else {
@@ -395,7 +481,11 @@ fn cmd_check(
     Ok(if breached { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
+fn cmd_plans(
+    provider: Option<String>,
+    pricing: Option<PathBuf>,
+    format: crate::plans::Format,
+) -> Result<ExitCode, Failure> {
     let source = requested_pricing(pricing.as_deref()).unwrap_or_else(|| {
         match crate::pricing::nearest_pricing_dir(Path::new(".")) {
             Some(dir) => CatalogSource::dir(dir, ChosenBy::Nearby),
@@ -403,59 +493,73 @@ fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitC
         }
     });
     let cat = Catalog::load(&source)?;
-    let mut text = format!("Catalogs: {}\n", cat.source);
-    for (id, p) in &cat.providers {
-        if provider.as_ref().is_some_and(|want| want != id) {
-            continue;
-        }
-        text.push_str(&format!(
-            "{id} — {} [{:?}, as of {}]\n",
-            p.name, p.provenance.confidence, p.provenance.as_of
+    let listing = crate::plans::listing(&cat, provider.as_deref()).map_err(Failure::Other)?;
+    out(&match format {
+        crate::plans::Format::Text => crate::plans::text(&listing),
+        crate::plans::Format::Json => crate::plans::json(&listing),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capsim completions SHELL`: the completion script clap_complete writes for this command line.
+fn cmd_completions(shell: clap_complete::Shell) -> Result<ExitCode, Failure> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "capsim", &mut buf);
+    out(&String::from_utf8_lossy(&buf));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capsim new`: writes a template, then says what to run next (unless `--quiet`).
+fn cmd_new(
+    template: crate::templates::Template,
+    path: PathBuf,
+    force: bool,
+    v: Verbosity,
+) -> Result<ExitCode, Failure> {
+    crate::templates::write(template, &path, force).map_err(Failure::Other)?;
+    if !v.quiet {
+        out(&format!(
+            "wrote {} (template {}); next: capsim validate --strict {0} && capsim run {0}\n",
+            path.display(),
+            crate::templates::name(template)
         ));
-        for (pid, plan) in &p.plans {
-            text.push_str(&format!(
-                "  {pid:<16} {:<24} fee {}  [{:?}]\n",
-                plan.name,
-                crate::units::fmt_money(plan.fee),
-                plan.provenance.confidence
-            ));
-        }
     }
-    if let Some(want) = &provider {
-        if !cat.providers.contains_key(want) {
-            return Err(Failure::Other(format!(
-                "unknown provider `{want}`; known: {}",
-                cat.providers.keys().cloned().collect::<Vec<_>>().join(", ")
-            )));
-        }
-    }
-    out(&text);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
+    let v = cli.verbosity;
     let result = match cli.command {
         Command::Run {
             scenario,
             out: dir,
             force,
             opts,
-            quiet,
-        } => cmd_run(scenario, dir, force, opts, quiet),
+        } => cmd_run(scenario, dir, force, opts, v),
         Command::Validate {
             scenarios,
             pricing,
             strict,
             caps,
-        } => cmd_validate(scenarios, pricing, strict, caps),
+        } => cmd_validate(scenarios, pricing, strict, caps, v),
         Command::Check {
             scenarios,
             opts,
             strict,
             allow_not_evaluated,
             allow_overload,
-        } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload),
-        Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
+        } => cmd_check(scenarios, opts, strict, allow_not_evaluated, allow_overload, v),
+        Command::Plans {
+            provider,
+            pricing,
+            format,
+        } => cmd_plans(provider, pricing, format),
+        Command::Schema { which } => {
+            out(&crate::schema::text(which));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => cmd_completions(shell),
+        Command::New { template, path, force } => cmd_new(template, path, force, v),
     };
     match result {
         Ok(code) => code,

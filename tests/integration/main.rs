@@ -27,4 +27,5 @@ mod snapshots;
 mod stdio;
 mod theory;
 mod timeouts;
+mod ux;
 mod validation;
