@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(p.tick(1, at(1100)), None, "too soon after the last draw");
         assert_eq!(
             p.tick(6, at(1250)).as_deref(),
-            Some("capsim: 50% of 4 replications, 2 s left")
+            Some("capsim: 27% of 4 replications, 4 s left")
         );
         assert_eq!(p.done.load(Relaxed), 11);
     }

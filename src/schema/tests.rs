@@ -102,11 +102,11 @@ fn a_good_file_passes_and_each_broken_one_fails_at_its_field() {
 fn a_broken_catalog_fails() {
     let schema = catalog();
     let good =
-        "provider: x\nname: X\nsource: [a]\nas_of: 2026-01-01\nconfidence: verified\nplans:\n  p: {name: P, fee: $5}\n";
+        "provider: x\nname: X\nsource: [a]\nas_of: 2026-01-01\nconfidence: official\nplans:\n  p: {name: P, fee: $5}\n";
     assert_eq!(problems(&schema, &as_json(good)), Vec::<String>::new());
     for (from, to) in [
         ("fee: $5", "fee: $5, price: 3"),
-        ("confidence: verified", "confidence: sure"),
+        ("confidence: official", "confidence: sure"),
         ("name: X\n", ""),
         ("fee: $5", "fee: [5]"),
     ] {
