@@ -445,7 +445,7 @@ fn cmd_check(
             (true, _, false) => "ok      ",
         };
         // Quiet: only the scenarios that fail the gate, so an empty stdout means all passed.
-        if v.quiet && !(!within || overloaded) {
+        if v.quiet && within && !overloaded {
             continue;
         }
         out(&format!("{status}  {}\n", p.display()));

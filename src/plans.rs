@@ -151,7 +151,7 @@ fn meter_rows(p: &Plan) -> Vec<Vec<String>> {
     ]];
     for (name, m) in &p.meters {
         let included = match (m.included, m.included_per_seat) {
-            (x, _) if x == 0.0 => "—".to_string(),
+            (0.0, _) => "—".to_string(),
             (x, true) => format!("{} {} per seat", fmt_count(x), m.unit),
             (x, false) => format!("{} {}", fmt_count(x), m.unit),
         };

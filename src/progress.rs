@@ -109,11 +109,7 @@ fn fmt_left(d: Duration) -> String {
 
 /// The progress line: `capsim: 37% of 16 replications, 9 s left`.
 pub fn line(done: u64, total: u64, replications: u32, elapsed: Duration) -> String {
-    let pct = if total == 0 {
-        100
-    } else {
-        (done.min(total) * 100 / total) as u32
-    };
+    let pct = (done.min(total) * 100).checked_div(total).unwrap_or(100);
     let left = match eta(done, total, elapsed) {
         Some(d) => format!("{} left", fmt_left(d)),
         None => "estimating time left".into(),
