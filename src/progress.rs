@@ -72,6 +72,17 @@ impl Progress {
         Some(line(done, self.total.load(Relaxed), self.replications, elapsed))
     }
 
+    /// The line as it would be drawn now.
+    pub fn line_now(&self) -> String {
+        let elapsed = self.start.elapsed();
+        line(
+            self.done.load(Relaxed),
+            self.total.load(Relaxed),
+            self.replications,
+            elapsed,
+        )
+    }
+
     /// Erases the line, if one was drawn.
     pub fn finish(&self) {
         if self.drawn.lock().is_ok_and(|d| d.is_some()) {

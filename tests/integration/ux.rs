@@ -244,3 +244,27 @@ fn the_readme_section_runs_as_written() {
     assert!(block.contains("# yaml-language-server: $schema=capsim.schema.json"));
     assert!(dir.path().join("capsim.schema.json").is_file());
 }
+
+#[test]
+fn progress_changes_no_byte_of_the_report_and_counts_every_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.yaml");
+    std::fs::write(&p, capsim::templates::text(capsim::templates::Template::ApiWorker)).unwrap();
+    let (sc, cat) = capsim::scenario::load(&p, None).unwrap_or_else(|e| panic!("{e}"));
+    for threads in [1, 2] {
+        let cfg = capsim::run::RunConfig {
+            threads: Some(threads),
+            ..capsim::run::RunConfig::of(&sc)
+        };
+        let plain = capsim::run::run(&sc, &cat, &cfg).unwrap();
+        let progress = capsim::progress::Progress::new(cfg.replications);
+        let watched = capsim::run::run_with_progress(&sc, &cat, &cfg, Some(&progress)).unwrap();
+        assert_eq!(capsim::report::render_all(&plain), capsim::report::render_all(&watched));
+        // Every replication's every period was counted: the line reads 100%.
+        assert!(
+            progress.line_now().starts_with("capsim: 100% of 4 replications"),
+            "{}",
+            progress.line_now()
+        );
+    }
+}
