@@ -284,7 +284,10 @@ fn plan_text(id: &str, p: &Plan) -> String {
 
 /// The listing for people: per provider its provenance, then each plan.
 pub fn text(l: &Listing) -> String {
-    let mut t = format!("Catalogs: {} (amounts in {})\n", l.catalogs, l.currency);
+    let mut t = format!(
+        "Catalogs: {}\nAmounts in {}; fees are per month.\n",
+        l.catalogs, l.currency
+    );
     for (id, p) in &l.providers {
         t.push_str(&format!("\n{id} — {} {}\n", p.name, provenance(&p.provenance)));
         for (pid, plan) in &p.plans {
