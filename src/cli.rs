@@ -1,4 +1,7 @@
-//! The command line: `capsim run | validate | check | diff | plans`.
+//! The command line: `capsim run | validate | check | diff | sweep | merge | plans | schema |
+//! completions | new`.
+//!
+//! `--quiet` and `--verbose` are global: every subcommand takes them (`crate::verbosity`).
 //!
 //! Exit codes: 0 success (for `check`: within budget and SLOs, every SLO evaluated unless
 //! `--allow-not-evaluated`, and no overload unless `--allow-overload`), 1 `check` found a
@@ -16,6 +19,7 @@ use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::run::RunConfig;
 use crate::scenario::{self, Scenario};
 use crate::stdio::{err, out};
+use crate::verbosity::Verbosity;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,13 +50,16 @@ const PRICING_HELP: &str = "Pricing catalog directory; beats CAPSIM_PRICING, the
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate scenarios and write their reports (default: reports/<scenario file stem>/).
     Run {
-        /// Scenario files; each is validated before any runs, and each gets its own report.
+        /// Scenario files to simulate (YAML; see `capsim schema` and `capsim new`); each is
+        /// validated before any runs, and each gets its own report.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         /// Report directory: replaced atomically, and only if capsim wrote it (see --force).
@@ -74,12 +81,10 @@ pub enum Command {
         force: bool,
         #[command(flatten)]
         opts: RunOpts,
-        /// Print only the report directory.
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Check scenario files (and the pricing catalogs they use) without running them.
     Validate {
+        /// Scenario files to check, each with the files it `extends:`.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         #[arg(long, value_name = "DIR", help = PRICING_HELP)]
@@ -92,6 +97,7 @@ pub enum Command {
     },
     /// Run scenarios and exit 1 if a budget or SLO is breached or a station is overloaded (for CI).
     Check {
+        /// Scenario files to run and check against their budgets and SLOs.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
@@ -126,14 +132,45 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOpts,
     },
-    /// List the pricing catalog: providers, plans, fees and where each price comes from.
+    /// List the pricing catalogs: fees, meters (rates, included quotas, tiers), sizes and
+    /// capacities, and where each price comes from.
     Plans {
-        /// Only this provider.
+        /// Only this provider (its id, e.g. `supabase`, `openai_api`); default: every provider.
         provider: Option<String>,
         /// Pricing catalog directory; beats CAPSIM_PRICING, a pricing/ directory at or above the
         /// current one and the built-in catalogs (see capsim --help)
         #[arg(long, value_name = "DIR")]
         pricing: Option<PathBuf>,
+        /// Output format: aligned text, or JSON (the catalogs' numbers, unrounded; amounts in USD).
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::plans::Format,
+    },
+    /// Print the JSON Schema of scenario files or pricing catalogs (for editors and CI).
+    ///
+    /// `capsim schema > capsim.schema.json`, then start a scenario file with
+    /// `# yaml-language-server: $schema=capsim.schema.json` for completion in editors.
+    Schema {
+        /// Which files the schema describes.
+        #[arg(value_enum, default_value = "scenario")]
+        which: crate::schema::Which,
+    },
+    /// Print a shell completion script: `capsim completions bash > ~/.local/share/bash-completion/completions/capsim`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write a commented starter scenario from a template for a typical stack.
+    New {
+        /// The stack to start from.
+        #[arg(long, short, value_enum, default_value = "web-app")]
+        template: crate::templates::Template,
+        /// The scenario file to write.
+        #[arg(default_value = "scenario.yaml")]
+        path: PathBuf,
+        /// Replace the file if it exists (never a directory or a symbolic link).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -228,8 +265,40 @@ fn run_config(sc: &Scenario, opts: &RunOpts, out: Option<PathBuf>) -> RunConfig 
     }
 }
 
-fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> Result<crate::run::RunResult, Failure> {
-    crate::run::run(sc, cat, cfg).map_err(Failure::Other)
+/// Runs `sc`, with progress on a terminal's stderr (`crate::progress`) and, with `--verbose`,
+/// its settings before and its time after.
+fn simulate(sc: &Scenario, cat: &Catalog, cfg: &RunConfig, v: Verbosity) -> Result<crate::run::RunResult, Failure> {
+    if v.verbose {
+        err(&settings(sc, cat, cfg));
+    }
+    let started = std::time::Instant::now();
+    let progress = crate::progress::wanted(v.quiet).then(|| crate::progress::Progress::new(cfg.replications));
+    let r = crate::run::run_with_progress(sc, cat, cfg, progress.as_ref());
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    if v.verbose {
+        err(&format!("{}: ran in {:.1} s", sc.name, started.elapsed().as_secs_f64()));
+    }
+    r.map_err(Failure::Other)
+}
+
+/// What a run will do, for `--verbose`: seed, replications, threads, estimated work, catalogs.
+fn settings(sc: &Scenario, cat: &Catalog, cfg: &RunConfig) -> String {
+    let mut probe = sc.clone();
+    probe.replications = cfg.replications;
+    let e = crate::work::estimate(&probe, cfg.threads.map(usize::from));
+    format!(
+        "{}: seed {}, {} replications × {} periods on {} threads; estimated {:.3e} events, {} of memory; prices from {}",
+        sc.name,
+        cfg.seed,
+        cfg.replications,
+        e.periods,
+        e.threads,
+        e.events(),
+        crate::units::fmt_bytes(e.memory_bytes),
+        cat.source
+    )
 }
 
 /// Default report directory: `reports/<file stem>` next to the working directory.
@@ -244,7 +313,7 @@ fn cmd_run(
     out: Option<PathBuf>,
     force: bool,
     opts: RunOpts,
-    quiet: bool,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     let dirs = crate::multirun::report_dirs(&scenarios, out.as_deref());
     let mut problems = dirs.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
@@ -267,7 +336,7 @@ fn cmd_run(
         return Err(Failure::Input(InputErrors(problems)));
     };
     for ((sc, cat), dir) in loaded.into_iter().zip(dirs) {
-        run_one(&sc, &cat, dir, force, &opts, quiet)?;
+        run_one(&sc, &cat, dir, force, &opts, v)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -279,14 +348,14 @@ fn run_one(
     dir: PathBuf,
     force: bool,
     opts: &RunOpts,
-    quiet: bool,
+    v: Verbosity,
 ) -> Result<(), Failure> {
     print_warnings(sc);
     let cfg = run_config(sc, opts, Some(dir.clone()));
     // Refused before the simulation, so a refusal costs nothing; checked again when writing.
     let target = crate::outdir::check(&dir, &crate::outdir::Protected::for_scenario(sc, &cat.source), force)
         .map_err(Failure::Other)?;
-    let r = simulate(sc, cat, &cfg)?;
+    let r = simulate(sc, cat, &cfg, v)?;
     let report = crate::report::Report::new(&r);
     crate::outdir::signals::install().map_err(Failure::Other)?;
     let mut on_wait = || {
@@ -299,7 +368,7 @@ fn run_one(
     for w in written.warnings {
         err(&format!("warning: {w}"));
     }
-    if quiet {
+    if v.quiet {
         // Quiet drops the summary, never an overload warning.
         for line in overload_lines(&r) {
             eprintln!("warning: {line}");
@@ -316,6 +385,7 @@ fn cmd_validate(
     pricing: Option<PathBuf>,
     strict: bool,
     caps: CapOpts,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     let requested = requested_pricing(pricing.as_deref());
     let mut all = Vec::new();
@@ -328,20 +398,25 @@ fn cmd_validate(
         let problems = match loaded {
             Ok((sc, _)) if strict && !sc.warnings.is_empty() => sc.warnings,
             Ok((sc, cat)) => {
-                out(&format!(
-                    "ok  {} ({}: {} stages, {} request types, {} triggers{}; prices from {})\n",
-                    p.display(),
-                    sc.name,
-                    sc.stages.len(),
-                    sc.requests.len(),
-                    sc.triggers.len(),
-                    match sc.warnings.len() {
-                        0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
-                    },
-                    cat.source
-                ));
+                if v.verbose {
+                    err(&settings(&sc, &cat, &RunConfig::of(&sc)));
+                }
+                if !v.quiet {
+                    out(&format!(
+                        "ok  {} ({}: {} stages, {} request types, {} triggers{}; prices from {})\n",
+                        p.display(),
+                        sc.name,
+                        sc.stages.len(),
+                        sc.requests.len(),
+                        sc.triggers.len(),
+                        match sc.warnings.len() {
+                            0 => String::new(),
+                            1 => ", 1 warning".into(),
+                            n => format!(", {n} warnings"),
+                        },
+                        cat.source
+                    ));
+                }
                 for w in sc.warnings {
                     if !warned.contains(&w) {
                         err(&format!("warning: {w}"));
@@ -382,6 +457,7 @@ fn cmd_check(
     opts: RunOpts,
     policy: crate::gate::data::Policy,
     gate: crate::gate::GateArgs,
+    v: Verbosity,
 ) -> Result<ExitCode, Failure> {
     // Every file is loaded before any runs, so every broken one is reported up front.
     let loaded = scenarios
@@ -394,23 +470,33 @@ fn cmd_check(
             (p, l)
         })
         .collect();
-    let sim = |sc: &Scenario, cat: &Catalog| crate::run::run(sc, cat, &run_config(sc, &opts, None));
-    let code = crate::gate::check(loaded, &sim, &gate, policy).map_err(Failure::Other)?;
+    let sim = |sc: &Scenario, cat: &Catalog| {
+        simulate(sc, cat, &run_config(sc, &opts, None), v).map_err(|f| match f {
+            Failure::Input(e) => e.to_string(),
+            Failure::Other(m) => m,
+        })
+    };
+    let code = crate::gate::check(loaded, &sim, &gate, policy, v).map_err(Failure::Other)?;
     Ok(ExitCode::from(code))
 }
 
 /// A scenario side of `capsim diff`: run with the command's flags, as its `summary.json`.
-fn diff_side(path: &Path, opts: &RunOpts) -> Result<Vec<u8>, Failure> {
+fn diff_side(path: &Path, opts: &RunOpts, v: Verbosity) -> Result<Vec<u8>, Failure> {
     let (sc, cat) = load(path, opts)?;
     print_warnings(&sc);
     Ok(crate::report::json::json(&simulate(
         &sc,
         &cat,
         &run_config(&sc, opts, None),
+        v,
     )?))
 }
 
-fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitCode, Failure> {
+fn cmd_plans(
+    provider: Option<String>,
+    pricing: Option<PathBuf>,
+    format: crate::plans::Format,
+) -> Result<ExitCode, Failure> {
     let source = requested_pricing(pricing.as_deref()).unwrap_or_else(|| {
         match crate::pricing::nearest_pricing_dir(Path::new(".")) {
             Some(dir) => CatalogSource::dir(dir, ChosenBy::Nearby),
@@ -418,51 +504,55 @@ fn cmd_plans(provider: Option<String>, pricing: Option<PathBuf>) -> Result<ExitC
         }
     });
     let cat = Catalog::load(&source)?;
-    let mut text = format!("Catalogs: {}\n", cat.source);
-    for (id, p) in &cat.providers {
-        if provider.as_ref().is_some_and(|want| want != id) {
-            continue;
-        }
-        text.push_str(&format!(
-            "{id} — {} [{:?}, as of {}]\n",
-            p.name, p.provenance.confidence, p.provenance.as_of
+    let listing = crate::plans::listing(&cat, provider.as_deref()).map_err(Failure::Other)?;
+    out(&match format {
+        crate::plans::Format::Text => crate::plans::text(&listing),
+        crate::plans::Format::Json => crate::plans::json(&listing),
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capsim completions SHELL`: the completion script clap_complete writes for this command line.
+fn cmd_completions(shell: clap_complete::Shell) -> Result<ExitCode, Failure> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "capsim", &mut buf);
+    out(&String::from_utf8_lossy(&buf));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capsim new`: writes a template, then says what to run next (unless `--quiet`).
+fn cmd_new(
+    template: crate::templates::Template,
+    path: PathBuf,
+    force: bool,
+    v: Verbosity,
+) -> Result<ExitCode, Failure> {
+    crate::templates::write(template, &path, force).map_err(Failure::Other)?;
+    if !v.quiet {
+        out(&format!(
+            "wrote {} (template {}); next: capsim validate --strict {0} && capsim run {0}\n",
+            path.display(),
+            crate::templates::name(template)
         ));
-        for (pid, plan) in &p.plans {
-            text.push_str(&format!(
-                "  {pid:<16} {:<24} fee {}  [{:?}]\n",
-                plan.name,
-                crate::units::fmt_money(plan.fee),
-                plan.provenance.confidence
-            ));
-        }
     }
-    if let Some(want) = &provider {
-        if !cat.providers.contains_key(want) {
-            return Err(Failure::Other(format!(
-                "unknown provider `{want}`; known: {}",
-                cat.providers.keys().cloned().collect::<Vec<_>>().join(", ")
-            )));
-        }
-    }
-    out(&text);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
+    let v = cli.verbosity;
     let result = match cli.command {
         Command::Run {
             scenarios,
             out: dir,
             force,
             opts,
-            quiet,
-        } => cmd_run(scenarios, dir, force, opts, quiet),
+        } => cmd_run(scenarios, dir, force, opts, v),
         Command::Validate {
             scenarios,
             pricing,
             strict,
             caps,
-        } => cmd_validate(scenarios, pricing, strict, caps),
+        } => cmd_validate(scenarios, pricing, strict, caps, v),
         Command::Check {
             scenarios,
             opts,
@@ -476,12 +566,28 @@ pub fn main_with(cli: Cli) -> ExitCode {
                 allow_not_evaluated,
                 allow_overload,
             };
-            cmd_check(scenarios, opts, policy, gate)
+            cmd_check(scenarios, opts, policy, gate, v)
         }
-        Command::Diff { args, opts } => crate::diff::command(&args, &mut |p| diff_side(p, &opts)),
-        Command::Plans { provider, pricing } => cmd_plans(provider, pricing),
-        Command::Sweep(a) => Ok(crate::sweep::cmd::run_sweep(a)),
-        Command::Merge(a) => Ok(crate::sweep::cmd::run_merge(a)),
+        Command::Diff { args, opts } => crate::diff::command(&args, &mut |p| diff_side(p, &opts, v)),
+        Command::Plans {
+            provider,
+            pricing,
+            format,
+        } => cmd_plans(provider, pricing, format),
+        Command::Sweep(mut a) => {
+            a.common.quiet = v.quiet;
+            Ok(crate::sweep::cmd::run_sweep(a))
+        }
+        Command::Merge(mut a) => {
+            a.common.quiet = v.quiet;
+            Ok(crate::sweep::cmd::run_merge(a))
+        }
+        Command::Schema { which } => {
+            out(&crate::schema::text(which));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => cmd_completions(shell),
+        Command::New { template, path, force } => cmd_new(template, path, force, v),
     };
     match result {
         Ok(code) => code,

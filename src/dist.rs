@@ -162,6 +162,34 @@ impl<'de> Deserialize<'de> for RawDist {
     }
 }
 
+/// A constant duration, or `{dist: kind, …}` with the fields of [`KINDS`] (which fields each
+/// kind needs is checked by capsim).
+impl schemars::JsonSchema for RawDist {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Distribution".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut fields = serde_json::Map::new();
+        let kinds: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
+        fields.insert("dist".into(), serde_json::json!({"enum": kinds}));
+        for f in KINDS.iter().flat_map(|k| k.1.iter()) {
+            let sch = if matches!(*f, "cv") {
+                serde_json::json!({"type": "number", "minimum": 0})
+            } else {
+                g.subschema_for::<Seconds>().to_value()
+            };
+            fields.insert((*f).into(), sch);
+        }
+        schemars::json_schema!({
+            "description": "a duration such as `20ms`, or a distribution such as `{dist: lognormal, p50: 12ms, p95: 45ms}`",
+            "anyOf": [
+                {"type": ["string", "number"]},
+                {"type": "object", "properties": fields, "required": ["dist"], "additionalProperties": false}
+            ]
+        })
+    }
+}
+
 /// A distribution given by name and parameters (`{dist: lognormal, p50: 12ms, p95: 45ms}`).
 #[derive(Debug, Clone)]
 pub enum DistSpec {

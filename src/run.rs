@@ -6,6 +6,7 @@
 
 use crate::metrics::Summary;
 use crate::pricing::{Catalog, CatalogSource};
+use crate::progress::Progress;
 use crate::scenario::{Action, Scenario, SimMode, Traffic, Trigger};
 use crate::simulate::{self, PeriodOut, Plan, Replication};
 use crate::theory;
@@ -49,6 +50,17 @@ impl RunConfig {
 /// Runs the replications `cfg` asks for (on `cfg.threads` threads, else the current rayon pool)
 /// and aggregates them. Fails only when the thread pool cannot be started.
 pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResult, String> {
+    run_with_progress(sc, catalog, cfg, None)
+}
+
+/// [`run`], counting each replication's periods done in `progress` (which only reads them: the
+/// result is the same with or without it).
+pub fn run_with_progress(
+    sc: &Scenario,
+    catalog: &Catalog,
+    cfg: &RunConfig,
+    progress: Option<&Progress>,
+) -> Result<RunResult, String> {
     match cfg.threads {
         Some(n) => {
             // More threads than replications would only wait.
@@ -57,9 +69,9 @@ pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResul
                 .num_threads(n as usize)
                 .build()
                 .map_err(|e| format!("cannot start {n} threads: {e}"))?;
-            Ok(pool.install(|| run_on_pool(sc, catalog, cfg)))
+            Ok(pool.install(|| run_on_pool(sc, catalog, cfg, progress)))
         }
-        None => Ok(run_on_pool(sc, catalog, cfg)),
+        None => Ok(run_on_pool(sc, catalog, cfg, progress)),
     }
 }
 
@@ -67,8 +79,11 @@ pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResul
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
 /// holds a block's periods, not the horizon's.
-fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
+fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig, progress: Option<&Progress>) -> RunResult {
     let plan = Plan::new(sc);
+    if let Some(p) = progress {
+        p.begin(plan.periods);
+    }
     // With one replication, it is the one shown line by line; with more, which one is known only
     // at the end (the median), and it is then run again with its bill lines.
     let lines = cfg.replications <= 1;
@@ -81,7 +96,13 @@ fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
         let end = (start + BLOCK).min(plan.periods);
         let block: Vec<Vec<PeriodOut>> = runs
             .par_iter_mut()
-            .map(|r| (start..end).map(|p| r.period(p)).collect())
+            .map(|r| {
+                let out = (start..end).map(|p| r.period(p)).collect();
+                if let Some(p) = progress {
+                    p.add((end - start) as u64);
+                }
+                out
+            })
             .collect();
         for p in start..end {
             periods.add(sc, &plan, p, &block, start);

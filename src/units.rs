@@ -281,6 +281,17 @@ macro_rules! unit_type {
                 s.serialize_f64(self.0)
             }
         }
+
+        /// A string with its unit, or a number (what the parser accepts is checked by capsim,
+        /// with the error's file and line; the schema tells editors the shape).
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({"type": ["string", "number"], "description": $expect})
+            }
+        }
     };
 }
 

@@ -27,6 +27,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: true,
     key: None,
     parse: None,
+    schema: None,
     own_metrics: &[],
 };
 

@@ -39,6 +39,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: false,
     key: Some("backups"),
     parse: Some(parse),
+    schema: Some(|g| g.subschema_for::<RawBackups>()),
     own_metrics: &[],
 };
 
@@ -78,7 +79,7 @@ crate::scenario::raw::billed_component! {
 }
 
 /// `{keep: 7d}`.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawKeep {
     pub keep: Seconds,

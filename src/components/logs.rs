@@ -44,6 +44,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: false,
     key: Some("logs"),
     parse: Some(parse),
+    schema: Some(|g| g.subschema_for::<RawLogs>()),
     own_metrics: &[],
 };
 

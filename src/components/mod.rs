@@ -16,7 +16,9 @@
 //!    and `parse`: its raw mirror (declared with `scenario::raw::billed_component!` for the
 //!    billing fields, `deny_unknown_fields`) is read with [`read_block`], which locates serde's
 //!    errors; its own checks report through [`BlockCx`] with their field path; what it returns
-//!    is kept in [`Stage::blocks`] and read back with [`Stage::block`].
+//!    is kept in [`Stage::blocks`] and read back with [`Stage::block`]. It sets `schema` to its
+//!    raw mirror's JSON Schema (derived: `schemars::JsonSchema`), which `capsim schema` puts
+//!    under the stage's `key`.
 //! 3. Its trigger metrics are [`MetricDef`]s in `own_metrics`, named `<component>.<name>`,
 //!    with the unit thresholds are parsed in and the function that computes them from the
 //!    stage and the period's levels ([`crate::scenario::model::PeriodLevels`]).
@@ -131,12 +133,18 @@ pub struct ComponentKind {
     /// Validates its block (found at field path `at`): every problem reported through `cx`
     /// with its field, `None` when the block is unusable.
     pub parse: Option<ParseFn>,
+    /// The JSON Schema of its block (`capsim schema`), set with [`Self::key`]: usually its raw
+    /// mirror's derived one, `Some(|g| g.subschema_for::<RawMyKind>())`.
+    pub schema: Option<SchemaFn>,
     /// The trigger metrics it defines, named `<component>.<name>`.
     pub own_metrics: &'static [MetricDef],
 }
 
 /// A kind's block parser (see [`ComponentKind::parse`]).
 pub type ParseFn = fn(&mut dyn BlockCx, &str, serde_yaml::Value) -> Option<Box<dyn KindConfig>>;
+
+/// A kind's block schema (see [`ComponentKind::schema`]).
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
 
 /// What a kind's block parser reports its problems to and validates shared fields with
 /// (validation implements it, each error located at its field's line).

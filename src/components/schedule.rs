@@ -56,6 +56,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: false,
     key: Some(KEY),
     parse: Some(parse),
+    schema: Some(|g| g.subschema_for::<BTreeMap<String, RawJob>>()),
     own_metrics: &[MetricDef {
         id: "schedules.duration",
         unit: crate::units::Unit::Seconds,
@@ -90,7 +91,7 @@ crate::scenario::raw::billed_component! {
 }
 
 /// What one item of a run does, as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerItem {
     #[serde(default)]

@@ -98,6 +98,7 @@ const BACKUP: ComponentKind = ComponentKind {
     scales_out: false,
     key: Some("backup"),
     parse: Some(parse_backup),
+    schema: Some(|g| g.subschema_for::<RawBackup>()),
     own_metrics: &[MetricDef {
         id: "backup.stored",
         unit: crate::units::Unit::Bytes,

@@ -22,6 +22,7 @@ pub const KIND: ComponentKind = ComponentKind {
     scales_out: false,
     key: None,
     parse: None,
+    schema: None,
     own_metrics: &[],
 };
 

@@ -113,7 +113,13 @@ fn pricing_age_checks(r: &RunResult, cat: &Catalog, today: i64, max: f64, policy
 /// The gate over `loaded` files: every problem of every file first (exit 2, nothing runs),
 /// else each scenario run with `simulate` and checked. Prints the report and writes the
 /// `--out` files; returns the exit code, or an error writing a file.
-pub fn check(loaded: Vec<Loaded>, simulate: Simulate, args: &GateArgs, policy: Policy) -> Result<u8, String> {
+pub fn check(
+    loaded: Vec<Loaded>,
+    simulate: Simulate,
+    args: &GateArgs,
+    policy: Policy,
+    v: crate::verbosity::Verbosity,
+) -> Result<u8, String> {
     let mut problems: Vec<InputError> = Vec::new();
     let outs: Vec<(PathBuf, Format)> = args
         .out
@@ -172,7 +178,11 @@ pub fn check(loaded: Vec<Loaded>, simulate: Simulate, args: &GateArgs, policy: P
         GateReport::new(Vec::new(), errors, policy.strict, None)
     };
     // With input errors the text report would repeat stderr's messages.
-    if !(report.exit_code == 2 && args.format == Format::Text) {
+    if args.format == Format::Text {
+        if report.exit_code != 2 {
+            crate::stdio::out(&render::text_with(&report, v));
+        }
+    } else {
         crate::stdio::out(&outfile::render(&report, args.format));
     }
     for (path, format) in &outs {

@@ -29,14 +29,20 @@ fn status(s: &ScenarioGate) -> &'static str {
 /// The terminal's report: a status line per scenario, then every check that is not ok (failing
 /// or not, with `(allowed)` when a flag lets it pass).
 pub fn text(g: &GateReport) -> String {
+    text_with(g, crate::verbosity::Verbosity::default())
+}
+
+/// [`text`] as `--quiet` and `--verbose` ask: quiet lists only the scenarios that fail the gate
+/// (an empty output means every one passed), verbose every check, passed ones too.
+pub fn text_with(g: &GateReport, v: crate::verbosity::Verbosity) -> String {
     let mut o = String::new();
     for e in &g.errors {
         let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(o, "ERROR     {}{at}: {} {}", e.file, e.field, e.reason);
     }
-    for s in &g.scenarios {
+    for s in g.scenarios.iter().filter(|s| !(v.quiet && s.passed)) {
         let _ = writeln!(o, "{}  {}", status(s), s.file);
-        for c in s.checks.iter().filter(|c| c.verdict != Verdict::Ok) {
+        for c in s.checks.iter().filter(|c| v.verbose || c.verdict != Verdict::Ok) {
             // A finding a flag lets pass (an SLO not evaluated, overload), not a plain warning.
             let allowed = if !c.fails && matches!(c.kind, CheckKind::Slo | CheckKind::Overload) {
                 " (allowed)"

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawProvider {
     provider: String,
@@ -32,7 +32,7 @@ struct RawProvider {
     plans: BTreeMap<String, RawPlan>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
     name: String,
@@ -62,7 +62,7 @@ struct RawPlan {
     notes: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCredit {
     amount: Money,
@@ -72,7 +72,7 @@ struct RawCredit {
     applies_to: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMeter {
     metric: String,
@@ -95,14 +95,14 @@ struct RawMeter {
     notes: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawTier {
     up_to: Option<Count>,
     rate: Money,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSize {
     name: String,
@@ -116,7 +116,7 @@ struct RawSize {
     notes: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCapacity {
     vcpu: Option<f64>,
@@ -691,3 +691,9 @@ impl Checker {
 #[cfg(test)]
 #[path = "catalog_tests.rs"]
 pub(super) mod tests;
+
+/// The JSON Schema of one catalog file (`capsim schema catalog`), derived from the raw types
+/// above: what serde accepts, not the second pass's checks.
+pub fn raw_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    g.root_schema_for::<RawProvider>()
+}

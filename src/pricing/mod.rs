@@ -64,7 +64,7 @@ mod bill;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
-pub use catalog::{nearest_pricing_dir, provider_from_text, BUILTIN_CATALOGS};
+pub use catalog::{nearest_pricing_dir, provider_from_text, raw_schema as catalog_schema, BUILTIN_CATALOGS};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -280,7 +280,7 @@ pub struct Provenance {
 }
 
 /// How far a number can be trusted, from the provider's own word down to nobody's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     /// The provider's docs or docs repository.
@@ -298,7 +298,7 @@ pub enum Confidence {
 }
 
 /// What the base fee is charged per.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeeBasis {
     /// Once per plan (× `BillOptions::count`, normally 1).
@@ -409,7 +409,7 @@ pub struct Tier {
 }
 
 /// How bands price usage.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TierMode {
     /// Each band's rate applies to the units inside that band.
@@ -432,7 +432,7 @@ pub struct Size {
 }
 
 /// A plan's terms of use: whether a commercial system may use it, and what they say.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Terms {
     /// Whether the plan may serve a commercial system (`commercial: true` in a scenario).
@@ -442,7 +442,7 @@ pub struct Terms {
 }
 
 /// What a plan or size can handle. `None` means not known, never a guess.
-#[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Default, Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct Capacity {
     pub vcpu: Option<f64>,

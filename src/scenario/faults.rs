@@ -155,7 +155,7 @@ fn union_length<'a>(faults: impl Iterator<Item = &'a Fault>) -> f64 {
 }
 
 /// A fault as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFault {
     pub component: String,
@@ -167,11 +167,12 @@ pub struct RawFault {
     pub mode: Option<String>,
     /// `5x` or `5`.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub slowdown: Option<serde_yaml::Value>,
 }
 
 /// `job_retry:` as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawJobRetry {
     #[serde(default)]

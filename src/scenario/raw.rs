@@ -6,7 +6,7 @@ use crate::units::{Bytes, Count, Fraction, Money, PerSecond, Seconds};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: String,
@@ -88,7 +88,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "commercial",
 ];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// `peak_window` (default): request-level simulation of each bucket's busiest window;
@@ -103,7 +103,7 @@ pub struct RawSimulation {
     pub max_in_flight: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     #[serde(default)]
@@ -123,7 +123,7 @@ pub struct RawTraffic {
     pub arrival_rate: Option<PerSecond>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUsers {
     /// constant | step | linear | exponential | logistic | points
@@ -150,14 +150,14 @@ pub struct RawUsers {
     pub concurrent: Option<Count>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPoint {
     pub at: Seconds,
     pub users: Count,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDailyShape {
     #[serde(default)]
@@ -169,7 +169,7 @@ pub struct RawDailyShape {
     pub hourly: Option<Vec<f64>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequest {
     pub share: Fraction,
@@ -198,7 +198,7 @@ pub struct RawRequest {
 }
 
 /// A batch of jobs one request enqueues at once.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBatch {
     /// Jobs in one batch (count).
@@ -210,7 +210,7 @@ pub struct RawBatch {
 macro_rules! billed_component {
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, ::serde::Deserialize)]
+        #[derive(Debug, Clone, ::serde::Deserialize, ::schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             #[serde(default)]
@@ -279,7 +279,7 @@ pub struct RawBilling<'a> {
 }
 
 /// Another plan a component's usage is priced under (`alternatives: {fixed: {…}}`).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlternative {
     pub provider: Option<String>,
@@ -383,13 +383,14 @@ billed_component! {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAutoscale {
     pub min: u32,
     pub max: u32,
     pub metric: String,
     /// In the metric's unit: `70%` (cpu), `4` jobs per worker (backlog), `30s` (job_wait).
+    #[schemars(with = "serde_json::Value")]
     pub target: serde_yaml::Value,
     pub interval: Option<Seconds>,
     pub cooldown: Option<Seconds>,
@@ -397,7 +398,7 @@ pub struct RawAutoscale {
     pub step: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRateLimit {
     pub max: u32,
@@ -407,7 +408,7 @@ pub struct RawRateLimit {
 /// Extra usage a component bills, in the metric's units. Numbers are counts (`0.001`, `143K`,
 /// `1.5M`), never negative; a level metric (`mau`, `seats`…) takes only `per_month` or
 /// `per_user_month` (checked in `validate.rs`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUsageRule {
     #[serde(default)]
@@ -426,7 +427,7 @@ pub struct RawUsageRule {
     pub bytes_per_request: Option<Bytes>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStage {
     #[serde(default)]
@@ -453,7 +454,7 @@ pub struct RawStage {
     pub blocks: Vec<(String, serde_yaml::Value)>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStorage {
     #[serde(default)]
@@ -462,7 +463,7 @@ pub struct RawStorage {
     pub object_store: Option<RawStore>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStore {
     #[serde(default)]
@@ -471,7 +472,7 @@ pub struct RawStore {
     pub records: BTreeMap<String, RawRecord>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRecord {
     pub size: Bytes,
@@ -490,7 +491,7 @@ pub struct RawRecord {
     pub retention: Option<Seconds>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrigger {
     pub name: String,
@@ -499,8 +500,10 @@ pub struct RawTrigger {
     #[serde(default)]
     pub components: Vec<String>,
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub above: Option<serde_yaml::Value>,
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub below: Option<serde_yaml::Value>,
     #[serde(default)]
     pub percentile: Option<f64>,
@@ -544,7 +547,18 @@ impl<'de> Deserialize<'de> for RawAction {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `flag`, or the map (as the hand-written `Deserialize` above reads it).
+impl schemars::JsonSchema for RawAction {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawAction".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let map = g.subschema_for::<RawActionMap>();
+        schemars::json_schema!({"anyOf": [{"type": "string"}, map]})
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawActionMap {
     #[serde(default)]
@@ -555,7 +569,7 @@ pub struct RawActionMap {
     pub switch_stage: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUpgrade {
     pub component: String,
@@ -581,7 +595,7 @@ pub struct RawUpgrade {
     pub servers: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAddInstances {
     pub component: String,
@@ -590,7 +604,7 @@ pub struct RawAddInstances {
     pub max: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBudget {
     #[serde(default)]
@@ -605,7 +619,7 @@ pub struct RawBudget {
     pub components: BTreeMap<String, Money>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSlo {
     #[serde(default)]
@@ -619,7 +633,7 @@ pub struct RawSlo {
     pub availability: Option<Fraction>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlanSays {
     #[serde(default)]

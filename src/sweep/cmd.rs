@@ -82,8 +82,9 @@ pub struct Common {
     pub pricing: Option<PathBuf>,
     #[command(flatten)]
     pub caps: CapOpts,
-    /// Print only where the report (or shard) was written.
-    #[arg(long, short)]
+    /// Print only where the report (or shard) was written: the global `--quiet`, set by the
+    /// command line's dispatch.
+    #[arg(skip)]
     pub quiet: bool,
 }
 

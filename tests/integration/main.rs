@@ -30,4 +30,5 @@ mod stdio;
 mod sweep;
 mod theory;
 mod timeouts;
+mod ux;
 mod validation;
