@@ -168,6 +168,27 @@ impl From<InputErrors> for Failure {
     }
 }
 
+impl From<crate::envs::cli::Fail> for Failure {
+    fn from(e: crate::envs::cli::Fail) -> Self {
+        match e {
+            crate::envs::cli::Fail::Input(e) => Failure::Input(e),
+            crate::envs::cli::Fail::Other(m) => Failure::Other(m),
+        }
+    }
+}
+
+/// The flags that apply to a system of environments (`crate::envs`).
+fn system_opts(opts: Option<&RunOpts>, pricing: Option<&Path>, caps: &CapOpts, strict: bool) -> crate::envs::cli::Opts {
+    crate::envs::cli::Opts {
+        requested: requested_pricing(pricing),
+        seed: opts.and_then(|o| o.seed),
+        replications: opts.and_then(|o| o.replications),
+        threads: opts.and_then(|o| o.threads),
+        caps: caps.caps(),
+        strict,
+    }
+}
+
 /// Prints a scenario's warnings on stderr, before anything runs.
 fn print_warnings(sc: &Scenario) {
     for w in &sc.warnings {
@@ -228,6 +249,11 @@ fn cmd_run(
     opts: RunOpts,
     quiet: bool,
 ) -> Result<ExitCode, Failure> {
+    if crate::envs::is_system(&scenario) {
+        let dir = dir.unwrap_or_else(|| default_report_dir(&scenario));
+        let o = system_opts(Some(&opts), opts.pricing.as_deref(), &opts.caps, false);
+        return Ok(crate::envs::cli::run(&scenario, dir, force, &o, quiet)?);
+    }
     let (sc, cat) = load(&scenario, &opts)?;
     print_warnings(&sc);
     let cfg = run_config(&sc, &opts, dir);
@@ -270,6 +296,13 @@ fn cmd_validate(
     let mut all = Vec::new();
     let mut warned = Vec::new();
     for p in &scenarios {
+        if crate::envs::is_system(p) {
+            match crate::envs::cli::validate(p, &system_opts(None, pricing.as_deref(), &caps, strict)) {
+                Ok(line) => out(&line),
+                Err(e) => all.extend(e.0.into_iter().filter(|e| !all.contains(e)).collect::<Vec<_>>()),
+            }
+            continue;
+        }
         let loaded = scenario::load(p, requested.as_ref()).and_then(|(sc, cat)| {
             crate::work::check(&sc, None, &caps.caps())?;
             Ok((sc, cat))
@@ -334,7 +367,15 @@ fn cmd_check(
     allow_overload: bool,
 ) -> Result<ExitCode, Failure> {
     // Every scenario is loaded before any runs, so broken input (and, with --strict, a
-    // warning) stops the gate up front.
+    // warning) stops the gate up front. Systems of environments go to `crate::envs`.
+    let (systems, scenarios): (Vec<PathBuf>, Vec<PathBuf>) =
+        scenarios.into_iter().partition(|p| crate::envs::is_system(p));
+    let so = system_opts(Some(&opts), opts.pricing.as_deref(), &opts.caps, strict);
+    let mut sys_loaded = Vec::new();
+    for p in systems {
+        let sys = crate::envs::cli::load_system(&p, &so)?;
+        sys_loaded.push((p, sys));
+    }
     let mut loaded = Vec::new();
     for p in &scenarios {
         loaded.push((p, load(p, &opts)?));
@@ -346,7 +387,7 @@ fn cmd_check(
     for (_, (sc, _)) in &loaded {
         print_warnings(sc);
     }
-    let mut breached = false;
+    let mut breached = crate::envs::cli::check(&sys_loaded, opts.threads, allow_not_evaluated, allow_overload)?;
     for (p, (sc, cat)) in loaded {
         let r = simulate(&sc, &cat, &run_config(&sc, &opts, None))?;
         let slo_ok = if allow_not_evaluated {

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod components;
 pub mod dist;
 pub mod engine;
+pub mod envs;
 pub mod error;
 pub mod event_queue;
 pub mod hist;
