@@ -391,6 +391,17 @@ mod tests {
             .map(String::from),
         );
         for f in &files {
+            // A system of environments: its environments together (`crate::envs`).
+            if crate::envs::is_system(Path::new(f)) {
+                let sys = crate::envs::load(Path::new(f), None).expect(f);
+                let events: f64 = sys
+                    .environments
+                    .iter()
+                    .map(|e| estimate(&e.scenario, Some(64)).events())
+                    .sum();
+                assert!(events <= Caps::default().max_events, "{f}: {events:.3e} events");
+                continue;
+            }
             let sc = load(f);
             let e = estimate(&sc, Some(64));
             println!(

@@ -14,6 +14,7 @@ mod common;
 mod configs;
 mod determinism;
 mod effect_models;
+mod environments;
 mod faults;
 mod figures;
 mod fuzz;
