@@ -391,15 +391,10 @@ mod tests {
             .map(String::from),
         );
         for f in &files {
-            // A system of environments: its environments together (`crate::envs`).
-            if crate::envs::is_system(Path::new(f)) {
-                let sys = crate::envs::load(Path::new(f), None).expect(f);
-                let events: f64 = sys
-                    .environments
-                    .iter()
-                    .map(|e| estimate(&e.scenario, Some(64)).events())
-                    .sum();
-                assert!(events <= Caps::default().max_events, "{f}: {events:.3e} events");
+            // A system of environments: tests/integration/environments.rs checks its
+            // environments together (`crate::envs` sits above this module).
+            let top = crate::yamlfile::YamlFile::read(Path::new(f)).expect(f);
+            if top.value.get("environments").is_some() {
                 continue;
             }
             let sc = load(f);

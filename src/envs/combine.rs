@@ -33,7 +33,7 @@ pub struct SharedAccount {
     pub together: Summary,
     /// `separate − together`, dollars across replications (never negative).
     pub saving: Summary,
-    /// The adjustments applied once in the first replication, with their arithmetic.
+    /// The adjustments applied once in the first replication that shares it, with their arithmetic.
     pub example: Vec<CostLine>,
 }
 
@@ -167,8 +167,17 @@ fn group(m: &CombinedMonth, name: &str) -> Summary {
 struct RepMonth {
     total: f64,
     components: Vec<(String, f64)>,
-    /// Per shared account: (account, environments, separate, together, adjustments).
-    shared: Vec<(String, Vec<String>, f64, f64, Vec<CostLine>)>,
+    /// Per shared account, in order of first appearance.
+    shared: Vec<RepShared>,
+}
+
+/// A shared account in one replication's month.
+struct RepShared {
+    account: String,
+    environments: Vec<String>,
+    separate: f64,
+    together: f64,
+    adjustments: Vec<CostLine>,
 }
 
 fn add(v: &mut Vec<(String, f64)>, name: &str, x: f64) {
@@ -228,7 +237,13 @@ fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r:
         let names = per_env.iter().map(|(e, _)| envs[*e].name.clone()).collect();
         let ratio = if t.separate > 0.0 { t.together / t.separate } else { 1.0 };
         scale.push((a.clone(), ratio));
-        out.shared.push((a, names, t.separate, t.together, t.adjustments));
+        out.shared.push(RepShared {
+            account: a,
+            environments: names,
+            separate: t.separate,
+            together: t.together,
+            adjustments: t.adjustments,
+        });
     }
     for e in 0..envs.len() {
         for cb in &month(e).components {
@@ -258,26 +273,28 @@ fn combine_months(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>
                 }
             }
             let value = |x: &RepMonth, n: &str| x.components.iter().find(|(k, _)| k == n).map_or(0.0, |(_, v)| *v);
-            let shared = rm.first().map_or(Vec::new(), |first| {
-                first
-                    .shared
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (a, env_names, _, _, adj))| {
-                        let pick = |f: fn(f64, f64) -> f64| {
-                            Summary::of(rm.iter().filter_map(|x| x.shared.get(i).map(|s| f(s.2, s.3))))
-                        };
-                        SharedAccount {
-                            account: a.clone(),
-                            environments: env_names.clone(),
-                            separate: pick(|s, _| s),
-                            together: pick(|_, t| t),
-                            saving: pick(|s, t| s - t),
-                            example: adj.clone(),
-                        }
-                    })
-                    .collect()
-            });
+            // Accounts by name, in order of first appearance in any replication (a trigger may
+            // move a replication onto a shared account the others never use).
+            let mut shared: Vec<SharedAccount> = Vec::new();
+            for first in rm.iter().flat_map(|x| &x.shared) {
+                if shared.iter().any(|s| s.account == first.account) {
+                    continue;
+                }
+                let pick = |f: fn(&RepShared) -> f64| {
+                    Summary::of(
+                        rm.iter()
+                            .filter_map(|x| x.shared.iter().find(|s| s.account == first.account).map(f)),
+                    )
+                };
+                shared.push(SharedAccount {
+                    account: first.account.clone(),
+                    environments: first.environments.clone(),
+                    separate: pick(|s| s.separate),
+                    together: pick(|s| s.together),
+                    saving: pick(|s| s.separate - s.together),
+                    example: first.adjustments.clone(),
+                });
+            }
             CombinedMonth {
                 month: m + 1,
                 total: Summary::of(rm.iter().map(|x| x.total)),

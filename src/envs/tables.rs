@@ -113,7 +113,7 @@ fn shared(r: &SystemResult) -> Table {
             "billed apart",
             "billed once",
             "saving",
-            "adjustments (replication 1)",
+            "adjustments (first replication sharing it)",
         ]
         .map(String::from)
         .to_vec(),

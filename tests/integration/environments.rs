@@ -309,3 +309,19 @@ fn the_readme_environments_example_loads() {
     let sys = envs::load(&p, Some(&pricing())).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sys.environments.len(), 2);
 }
+
+/// Every shipped system of environments is within the default caps on work, its environments'
+/// events together.
+#[test]
+fn shipped_systems_are_within_the_default_caps() {
+    let sys = envs::load(&repo().join("scenarios/effect-models/system.yaml"), Some(&pricing())).unwrap();
+    let events: f64 = sys
+        .environments
+        .iter()
+        .map(|e| capsim::work::estimate(&e.scenario, Some(64)).events())
+        .sum();
+    assert!(
+        events > 0.0 && events <= capsim::work::Caps::default().max_events,
+        "{events:.3e}"
+    );
+}
