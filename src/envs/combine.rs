@@ -88,7 +88,18 @@ pub struct SystemResult {
     /// Every environment's budgets and objectives, ids prefixed `<environment>.`.
     pub environment_checks: Vec<Check>,
     pub figures: Vec<Figure>,
+    /// Every environment's triggers, ids prefixed `<environment>.` (`staging.<trigger name>`).
+    pub triggers: Vec<EnvTrigger>,
     pub notes: Vec<String>,
+}
+
+/// One environment's trigger, under an id unique in the system.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvTrigger {
+    /// `<environment>.<trigger name>`.
+    pub id: String,
+    pub environment: String,
+    pub trigger: crate::results::TriggerSummary,
 }
 
 impl SystemResult {
@@ -136,6 +147,16 @@ pub fn run_system(sys: &System, threads: Option<u16>) -> Result<SystemResult, St
         })
         .collect();
     let figures = figures(sys, &months);
+    let triggers = envs
+        .iter()
+        .flat_map(|e| {
+            e.result.triggers.iter().map(move |t| EnvTrigger {
+                id: format!("{}.{}", e.name, t.name),
+                environment: e.name.clone(),
+                trigger: t.clone(),
+            })
+        })
+        .collect();
     Ok(SystemResult {
         name: sys.name.clone(),
         description: sys.description.clone(),
@@ -150,6 +171,7 @@ pub fn run_system(sys: &System, threads: Option<u16>) -> Result<SystemResult, St
         budget,
         environment_checks,
         figures,
+        triggers,
         notes: sys.notes.clone(),
     })
 }

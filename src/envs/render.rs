@@ -178,6 +178,7 @@ pub fn json(r: &SystemResult) -> Vec<u8> {
         "budget": r.budget,
         "environment_checks": r.environment_checks,
         "figures": r.figures,
+        "triggers": r.triggers,
         "notes": r.notes,
         "environments": envs,
     });

@@ -25,7 +25,26 @@ pub fn tables(r: &SystemResult) -> Vec<Table> {
     }
     out.push(shared(r));
     out.push(checks(r));
+    out.push(triggers(r));
     out
+}
+
+fn triggers(r: &SystemResult) -> Table {
+    Table {
+        title: "Triggers of every environment".into(),
+        header: ["id", "fired in", "effect"].map(String::from).to_vec(),
+        rows: r
+            .triggers
+            .iter()
+            .map(|t| {
+                vec![
+                    t.id.clone(),
+                    format!("{} of {} replications", t.trigger.fired_in, t.trigger.replications),
+                    t.trigger.effect.clone().unwrap_or_else(|| "—".into()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 fn environments(r: &SystemResult) -> Table {

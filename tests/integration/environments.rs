@@ -193,6 +193,20 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     assert!((saving - (40.0 - api)).abs() < 1e-6, "saving {saving}, api {api}");
     assert!((140.0..=270.0).contains(&total), "{total}");
     assert!(s["figures"][0]["agrees"].as_bool().unwrap());
+    // Every environment's triggers and checks keep their own, under ids unique in the system.
+    for key in ["triggers", "environment_checks"] {
+        let ids: Vec<&str> = s[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.iter().any(|i| i.starts_with("staging.")) && ids.iter().any(|i| i.starts_with("production.")));
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{key}: {ids:?}");
+    }
 }
 
 fn validate(dir: &Path, text: &str) -> (i32, String) {
