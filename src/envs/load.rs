@@ -137,11 +137,77 @@ pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<System, In
         ));
     }
     let seed = raw.seed.unwrap_or(1);
+    let listed = env_list(&sources, &raw.environments, &mut errors);
+    let (environments, catalog) = load_environments(&sources, path, listed, seed, replications, requested, &mut errors);
+    let Some(catalog) = catalog else {
+        return Err(InputErrors(errors));
+    };
+    let components = component_names(&environments);
+    let separate_accounts = accounts(&sources, raw.separate_accounts, &catalog, &mut errors);
+    let budget_monthly = raw
+        .budget
+        .monthly
+        .as_ref()
+        .and_then(|v| money(&sources, "budget.monthly", v, &mut errors));
+    let budget_components = named_amounts(
+        &sources,
+        "budget.components",
+        &raw.budget.components,
+        &components,
+        false,
+        &mut errors,
+    )
+    .into_iter()
+    .map(|(n, r)| (n, r.high))
+    .collect();
+    let plan_monthly = raw
+        .plan_says
+        .monthly_cost
+        .as_ref()
+        .and_then(|v| range(&sources, "plan_says.monthly_cost", v, &mut errors));
+    let plan_components = named_amounts(
+        &sources,
+        "plan_says.components",
+        &raw.plan_says.components,
+        &components,
+        true,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    Ok(System {
+        name: raw.name,
+        description: raw.description,
+        file: path.to_path_buf(),
+        seed,
+        replications,
+        environments,
+        separate_accounts,
+        budget_monthly,
+        budget_components,
+        plan_monthly,
+        plan_components,
+        notes: raw.plan_says.notes,
+        catalog,
+    })
+}
+
+/// Loads each listed environment's scenario (relative to the system file `path`), with the
+/// seed derived from `seed` and the system's replications; the catalogs of the first.
+fn load_environments(
+    sources: &Sources,
+    path: &Path,
+    listed: Vec<(String, String)>,
+    seed: u64,
+    replications: u32,
+    requested: Option<&CatalogSource>,
+    errors: &mut Vec<InputError>,
+) -> (Vec<Environment>, Option<Catalog>) {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let listed = env_list(&sources, &raw.environments, &mut errors);
     let mut environments: Vec<Environment> = Vec::new();
     let mut catalog: Option<Catalog> = None;
     for (name, rel) in listed {
@@ -197,56 +263,7 @@ pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<System, In
             scenario: sc,
         });
     }
-    let Some(catalog) = catalog else {
-        return Err(InputErrors(errors));
-    };
-    let components = component_names(&environments);
-    let separate_accounts = accounts(&sources, raw.separate_accounts, &catalog, &mut errors);
-    let budget_monthly = raw
-        .budget
-        .monthly
-        .as_ref()
-        .and_then(|v| money(&sources, "budget.monthly", v, &mut errors));
-    let budget_components = named_amounts(
-        &sources,
-        "budget.components",
-        &raw.budget.components,
-        &components,
-        &mut errors,
-    )
-    .into_iter()
-    .map(|(n, r)| (n, r.high))
-    .collect();
-    let plan_monthly = raw
-        .plan_says
-        .monthly_cost
-        .as_ref()
-        .and_then(|v| range(&sources, "plan_says.monthly_cost", v, &mut errors));
-    let plan_components = named_amounts(
-        &sources,
-        "plan_says.components",
-        &raw.plan_says.components,
-        &components,
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(InputErrors(errors));
-    }
-    Ok(System {
-        name: raw.name,
-        description: raw.description,
-        file: path.to_path_buf(),
-        seed,
-        replications,
-        environments,
-        separate_accounts,
-        budget_monthly,
-        budget_components,
-        plan_monthly,
-        plan_components,
-        notes: raw.plan_says.notes,
-        catalog,
-    })
+    (environments, catalog)
 }
 
 /// The `environments:` mapping as (name, relative path), in the file's order.
@@ -389,12 +406,14 @@ fn range(sources: &Sources, field: &str, v: &Value, errors: &mut Vec<InputError>
     money(sources, field, v, errors).map(|x| Range { low: x, high: x })
 }
 
-/// A mapping of component names to figures or ranges, each name a component of an environment.
+/// A mapping of component names (or sums `a + b`) to amounts, or to ranges when `ranges`; each
+/// name a component of an environment.
 fn named_amounts(
     sources: &Sources,
     field: &str,
     m: &serde_yaml::Mapping,
     components: &[String],
+    ranges: bool,
     errors: &mut Vec<InputError>,
 ) -> Vec<(String, Range)> {
     let mut out = Vec::new();
@@ -414,7 +433,12 @@ fn named_amounts(
             errors.push(e.allowed(components.iter().cloned()));
             continue;
         }
-        if let Some(r) = range(sources, &at, v, errors) {
+        let parsed = if ranges {
+            range(sources, &at, v, errors)
+        } else {
+            money(sources, &at, v, errors).map(|x| Range { low: x, high: x })
+        };
+        if let Some(r) = parsed {
             out.push((name, r));
         }
     }
