@@ -339,3 +339,38 @@ fn shipped_systems_are_within_the_default_caps() {
         "{events:.3e}"
     );
 }
+
+/// `check` of a system fails (exit 1) on the combined budget, and on an environment's own
+/// budget under its prefixed id; within both it passes.
+#[test]
+fn check_fails_on_the_combined_budget_or_an_environments_own() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.yaml", &railway_env("1200MB", "30d"));
+    write(
+        dir.path(),
+        "tight.yaml",
+        &format!("{}budget: {{monthly: $1}}\n", railway_env("1GB", "30d")),
+    );
+    let check = |text: &str| {
+        let p = write(dir.path(), "system.yaml", text);
+        let out = capsim()
+            .args(["check", p.to_str().unwrap(), "--replications", "1"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = check("name: s\nenvironments: {a: a.yaml, b: a.yaml}\nbudget: {monthly: $1000}\n");
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = check("name: s\nenvironments: {a: a.yaml, b: a.yaml}\nbudget: {monthly: $20}\n");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("BREACHED") && text.contains("[budget.month_1.total]"),
+        "{text}"
+    );
+    let (code, text) = check("name: s\nenvironments: {a: a.yaml, t: tight.yaml}\n");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("[t.budget.month_1.total]"), "{text}");
+}
