@@ -225,6 +225,27 @@ impl From<InputErrors> for Failure {
     }
 }
 
+impl From<crate::envs::cli::Fail> for Failure {
+    fn from(e: crate::envs::cli::Fail) -> Self {
+        match e {
+            crate::envs::cli::Fail::Input(e) => Failure::Input(e),
+            crate::envs::cli::Fail::Other(m) => Failure::Other(m),
+        }
+    }
+}
+
+/// The flags that apply to a system of environments (`crate::envs`).
+fn system_opts(opts: Option<&RunOpts>, pricing: Option<&Path>, caps: &CapOpts, strict: bool) -> crate::envs::cli::Opts {
+    crate::envs::cli::Opts {
+        requested: requested_pricing(pricing),
+        seed: opts.and_then(|o| o.seed),
+        replications: opts.and_then(|o| o.replications),
+        threads: opts.and_then(|o| o.threads),
+        caps: caps.caps(),
+        strict,
+    }
+}
+
 /// Prints a scenario's warnings on stderr, before anything runs.
 fn print_warnings(sc: &Scenario) {
     for w in &sc.warnings {
@@ -319,8 +340,13 @@ fn cmd_run(
     let mut problems = dirs.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
     let mut loaded = Vec::new();
     for p in &scenarios {
+        // A system of environments is loaded (and reported) by `crate::envs` when it runs.
+        if crate::envs::is_system(p) {
+            loaded.push(None);
+            continue;
+        }
         match load(p, &opts) {
-            Ok(l) => loaded.push(l),
+            Ok(l) => loaded.push(Some(l)),
             Err(Failure::Input(e)) => {
                 for e in e.0 {
                     // Files sharing a base report its problems once.
@@ -335,8 +361,14 @@ fn cmd_run(
     let (Ok(dirs), true) = (dirs, problems.is_empty()) else {
         return Err(Failure::Input(InputErrors(problems)));
     };
-    for ((sc, cat), dir) in loaded.into_iter().zip(dirs) {
-        run_one(&sc, &cat, dir, force, &opts, v)?;
+    for ((p, l), dir) in scenarios.iter().zip(loaded).zip(dirs) {
+        match l {
+            Some((sc, cat)) => run_one(&sc, &cat, dir, force, &opts, v)?,
+            None => {
+                let o = system_opts(Some(&opts), opts.pricing.as_deref(), &opts.caps, false);
+                crate::envs::cli::run(p, dir, force, &o, v.quiet)?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -391,6 +423,13 @@ fn cmd_validate(
     let mut all = Vec::new();
     let mut warned = Vec::new();
     for p in &scenarios {
+        if crate::envs::is_system(p) {
+            match crate::envs::cli::validate(p, &system_opts(None, pricing.as_deref(), &caps, strict)) {
+                Ok(line) => out(&line),
+                Err(e) => all.extend(e.0.into_iter().filter(|e| !all.contains(e)).collect::<Vec<_>>()),
+            }
+            continue;
+        }
         let loaded = scenario::load(p, requested.as_ref()).and_then(|(sc, cat)| {
             crate::work::check(&sc, None, &caps.caps())?;
             Ok((sc, cat))
@@ -459,6 +498,24 @@ fn cmd_check(
     gate: crate::gate::GateArgs,
     v: Verbosity,
 ) -> Result<ExitCode, Failure> {
+    // Systems of environments go to `crate::envs` (text only), first.
+    let (systems, scenarios): (Vec<PathBuf>, Vec<PathBuf>) =
+        scenarios.into_iter().partition(|p| crate::envs::is_system(p));
+    let so = system_opts(Some(&opts), opts.pricing.as_deref(), &opts.caps, policy.strict);
+    let mut sys_loaded = Vec::new();
+    for p in systems {
+        let sys = crate::envs::cli::load_system(&p, &so)?;
+        sys_loaded.push((p, sys));
+    }
+    let sys_breached = crate::envs::cli::check(
+        &sys_loaded,
+        opts.threads,
+        policy.allow_not_evaluated,
+        policy.allow_overload,
+    )?;
+    if scenarios.is_empty() {
+        return Ok(ExitCode::from(u8::from(sys_breached)));
+    }
     // Every file is loaded before any runs, so every broken one is reported up front.
     let loaded = scenarios
         .into_iter()
@@ -477,7 +534,7 @@ fn cmd_check(
         })
     };
     let code = crate::gate::check(loaded, &sim, &gate, policy, v).map_err(Failure::Other)?;
-    Ok(ExitCode::from(code))
+    Ok(ExitCode::from(if code == 0 && sys_breached { 1 } else { code }))
 }
 
 /// A scenario side of `capsim diff`: run with the command's flags, as its `summary.json`.

@@ -17,6 +17,7 @@ pub mod components;
 pub mod diff;
 pub mod dist;
 pub mod engine;
+pub mod envs;
 pub mod error;
 pub mod event_queue;
 pub mod gate;

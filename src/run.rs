@@ -50,7 +50,7 @@ impl RunConfig {
 /// Runs the replications `cfg` asks for (on `cfg.threads` threads, else the current rayon pool)
 /// and aggregates them. Fails only when the thread pool cannot be started.
 pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResult, String> {
-    run_with_progress(sc, catalog, cfg, None)
+    pooled(sc, catalog, cfg, false, None).map(|(r, _)| r)
 }
 
 /// [`run`], counting each replication's periods done in `progress` (which only reads them: the
@@ -61,6 +61,28 @@ pub fn run_with_progress(
     cfg: &RunConfig,
     progress: Option<&Progress>,
 ) -> Result<RunResult, String> {
+    pooled(sc, catalog, cfg, false, progress).map(|(r, _)| r)
+}
+
+/// [`run`], also returning every replication's monthly bills with their lines, in replication
+/// order: what billing several environments together needs ([`crate::envs`]). The result is
+/// the one [`run`] gives, to the bit.
+pub fn run_with_bills(
+    sc: &Scenario,
+    catalog: &Catalog,
+    cfg: &RunConfig,
+) -> Result<(RunResult, Vec<Vec<MonthBill>>), String> {
+    pooled(sc, catalog, cfg, true, None)
+}
+
+/// [`run_all`] on `cfg.threads` threads, else the current rayon pool.
+fn pooled(
+    sc: &Scenario,
+    catalog: &Catalog,
+    cfg: &RunConfig,
+    all_lines: bool,
+    progress: Option<&Progress>,
+) -> Result<(RunResult, Vec<Vec<MonthBill>>), String> {
     match cfg.threads {
         Some(n) => {
             // More threads than replications would only wait.
@@ -69,24 +91,31 @@ pub fn run_with_progress(
                 .num_threads(n as usize)
                 .build()
                 .map_err(|e| format!("cannot start {n} threads: {e}"))?;
-            Ok(pool.install(|| run_on_pool(sc, catalog, cfg, progress)))
+            Ok(pool.install(|| run_all(sc, catalog, cfg, all_lines, progress)))
         }
-        None => Ok(run_on_pool(sc, catalog, cfg, progress)),
+        None => Ok(run_all(sc, catalog, cfg, all_lines, progress)),
     }
 }
 
 /// Runs all replications on the current rayon pool and aggregates them. The replications
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
-/// holds a block's periods, not the horizon's.
-fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig, progress: Option<&Progress>) -> RunResult {
+/// holds a block's periods, not the horizon's. With `all_lines`, every replication's bills keep
+/// their lines and are returned too.
+fn run_all(
+    sc: &Scenario,
+    catalog: &Catalog,
+    cfg: &RunConfig,
+    all_lines: bool,
+    progress: Option<&Progress>,
+) -> (RunResult, Vec<Vec<MonthBill>>) {
     let plan = Plan::new(sc);
     if let Some(p) = progress {
         p.begin(plan.periods);
     }
     // With one replication, it is the one shown line by line; with more, which one is known only
     // at the end (the median), and it is then run again with its bill lines.
-    let lines = cfg.replications <= 1;
+    let lines = all_lines || cfg.replications <= 1;
     let mut runs: Vec<simulate::Run> = (0..cfg.replications)
         .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
         .map(|r| if lines { r } else { r.totals_only() })
@@ -113,7 +142,12 @@ fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig, progress: Opti
         let median = median_replication(&reps);
         reps[median].months = with_bill_lines(sc, catalog, &plan, cfg.seed, median);
     }
-    aggregate(sc, cfg, &plan, &reps, periods, catalog)
+    let bills = if all_lines {
+        reps.iter().map(|r| r.months.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    (aggregate(sc, cfg, &plan, &reps, periods, catalog), bills)
 }
 
 /// Replication `rep`'s monthly bills with their lines, from running it again.

@@ -15,6 +15,7 @@ mod configs;
 mod determinism;
 mod diff;
 mod effect_models;
+mod environments;
 mod faults;
 mod figures;
 mod fuzz;
