@@ -28,6 +28,7 @@ pub mod pricing;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod run_ranges;
 pub mod scenario;
 pub mod sched;
 pub mod seed;

@@ -57,23 +57,26 @@ pub fn run(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResul
                 .num_threads(n as usize)
                 .build()
                 .map_err(|e| format!("cannot start {n} threads: {e}"))?;
-            Ok(pool.install(|| run_on_pool(sc, catalog, cfg)))
+            pool.install(|| run_on_pool(sc, catalog, cfg))
         }
-        None => Ok(run_on_pool(sc, catalog, cfg)),
+        None => run_on_pool(sc, catalog, cfg),
     }
 }
 
 /// Runs all replications on the current rayon pool and aggregates them. The replications
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
-/// holds a block's periods, not the horizon's.
-fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
+/// holds a block's periods, not the horizon's. A scenario with ranges runs each replication on
+/// its own draw of them (`scenario::ranged`); fails when a draw makes the scenario invalid.
+fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> Result<RunResult, String> {
     let plan = Plan::new(sc);
+    let drawn = crate::run_ranges::draw(sc, catalog, cfg.seed, cfg.replications)?;
+    let scenario_of = |r: u32| drawn.get(r as usize).map_or(sc, |d| &d.0);
     // With one replication, it is the one shown line by line; with more, which one is known only
     // at the end (the median), and it is then run again with its bill lines.
     let lines = cfg.replications <= 1;
     let mut runs: Vec<simulate::Run> = (0..cfg.replications)
-        .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
+        .map(|r| simulate::Run::new(scenario_of(r), catalog, &plan, cfg.seed, r))
         .map(|r| if lines { r } else { r.totals_only() })
         .collect();
     let mut periods = Periods::new(plan.periods);
@@ -90,9 +93,12 @@ fn run_on_pool(sc: &Scenario, catalog: &Catalog, cfg: &RunConfig) -> RunResult {
     let mut reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
     if !lines {
         let median = median_replication(&reps);
-        reps[median].months = with_bill_lines(sc, catalog, &plan, cfg.seed, median);
+        // Its own draw of the ranges, so the re-run is the same replication.
+        reps[median].months = with_bill_lines(scenario_of(median as u32), catalog, &plan, cfg.seed, median);
     }
-    aggregate(sc, cfg, &plan, &reps, periods, catalog)
+    let mut result = aggregate(sc, cfg, &plan, &reps, periods, catalog);
+    result.inputs_from_ranges = crate::run_ranges::inputs(sc, &drawn);
+    Ok(result)
 }
 
 /// Replication `rep`'s monthly bills with their lines, from running it again.
@@ -249,6 +255,7 @@ fn aggregate(
         notes: notes(sc, reps),
         faults,
         availability,
+        inputs_from_ranges: Vec::new(),
     };
     result.checks = crate::checks::evaluate(sc, &result);
     result

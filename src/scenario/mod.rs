@@ -23,6 +23,8 @@ mod frame;
 mod jobwork;
 pub mod limits;
 pub mod model;
+pub mod ranged;
+pub mod ranges;
 pub mod raw;
 mod reach;
 mod terms;
@@ -31,4 +33,4 @@ mod trigger;
 mod validate;
 
 pub use model::*;
-pub use validate::{component_names, load, load_str, load_str_in, load_with_catalog};
+pub use validate::{component_names, load, load_str, load_str_in, load_with_catalog, replication};

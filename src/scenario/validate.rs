@@ -23,7 +23,8 @@ use std::path::Path;
 /// capsim. A named directory that does not exist or holds no catalogs is an input error.
 pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
     let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    let raw = deserialize(&sources, value, KINDS)?;
+    let specs = super::ranges::find(&value, &sources).map_err(InputErrors)?;
+    let raw = deserialize(&sources, super::ranges::ends(&value, &specs, true), KINDS)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -44,8 +45,32 @@ pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario,
         },
     };
     let catalog = Catalog::load(&source)?;
-    let scenario = validate(raw, &sources, &catalog, path, KINDS)?;
+    drop(raw);
+    let scenario = super::ranged::load(value, &sources, &catalog, path, KINDS, check_doc)?;
     Ok((scenario, catalog))
+}
+
+/// Replication `rep`'s scenario in a run seeded with `seed`, with the values it drew from the
+/// scenario's ranges (`None`: it has none). See `ranged.rs`.
+pub fn replication(
+    sc: &Scenario,
+    catalog: &Catalog,
+    seed: u64,
+    rep: u32,
+) -> Result<Option<(Scenario, Vec<f64>)>, String> {
+    super::ranged::replication(sc, catalog, (seed, rep), KINDS, check_doc)
+}
+
+/// Deserialises and validates a merged document without ranges (`ranged.rs` resolves them).
+fn check_doc(
+    value: Value,
+    sources: &Sources,
+    catalog: &Catalog,
+    file: &Path,
+    reg: &[&'static ComponentKind],
+) -> Result<Scenario, InputErrors> {
+    let raw = deserialize(sources, value, reg)?;
+    validate(raw, sources, catalog, file, reg)
 }
 
 /// The raw scenario of a merged document, with the blocks of the kinds of `reg` kept aside.
@@ -61,8 +86,7 @@ fn deserialize(sources: &Sources, mut value: Value, reg: &[&'static ComponentKin
 /// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
 pub fn load_with_catalog(path: &Path, catalog: &Catalog) -> Result<Scenario, InputErrors> {
     let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    let raw = deserialize(&sources, value, KINDS)?;
-    validate(raw, &sources, catalog, path, KINDS)
+    super::ranged::load(value, &sources, catalog, path, KINDS, check_doc)
 }
 
 /// [`load_with_catalog`] for a scenario whose text is given (the fuzz harness); `path` places
@@ -79,8 +103,7 @@ pub fn load_str_in(
     catalog: &Catalog,
 ) -> Result<Scenario, InputErrors> {
     let (value, sources) = crate::yamlfile::load_text_with_extends(path, text, super::raw::TOP_LEVEL)?;
-    let raw = deserialize(&sources, value, reg)?;
-    validate(raw, &sources, catalog, path, reg)
+    super::ranged::load(value, &sources, catalog, path, reg, check_doc)
 }
 
 fn validate(
@@ -185,6 +208,7 @@ fn validate(
         faults,
         plan_says,
         warnings: cx.warnings,
+        ranges: None,
     })
 }
 
