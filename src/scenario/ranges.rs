@@ -144,7 +144,11 @@ impl Spec {
     }
     /// The unit both ends are in (`None`: plain numbers).
     pub fn unit(&self) -> Option<Unit> {
-        self.lo.unit.or(self.hi.unit)
+        match (self.lo.unit, self.hi.unit) {
+            // `500K` (a count or a size) with `1 MiB`: sizes.
+            (Some(Unit::Bytes), _) | (_, Some(Unit::Bytes)) => Some(Unit::Bytes),
+            (a, b) => a.or(b),
+        }
     }
     /// Whether the range draws whole numbers (both ends written as YAML integers).
     pub fn integer(&self) -> bool {
@@ -443,6 +447,11 @@ fn end(v: &Value) -> Result<End, String> {
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '_')))
         .unwrap_or(text.len());
     let suffix = text[split..].trim();
+    if split == 0 {
+        return Err(format!(
+            "expected a number or a quantity such as `500 KB`, `30m`, `8/s`, `70%`, `$25`, found `{text}`"
+        ));
+    }
     let suffixed = |unit: Unit, value: f64, mult: f64| {
         let form = Form::Suffixed {
             suffix: suffix.to_string(),
@@ -459,7 +468,11 @@ fn end(v: &Value) -> Result<End, String> {
     if let Some((_, m)) = SCALE_SUFFIXES.iter().find(|(s, _)| *s == suffix) {
         return Ok(suffixed(Unit::Count, units::parse_count(text)?, *m));
     }
-    let secs = units::parse_seconds(text)?;
+    let secs = units::parse_seconds(text).map_err(|_| {
+        format!(
+            "cannot read `{text}` as a number or a quantity: a range's ends are numbers, sizes (`500 KB`), durations (`30m`), rates (`8/s`), fractions (`70%`) or amounts (`$25`)"
+        )
+    })?;
     let number = units::parse_count(&text[..split]).map_err(|_| format!("cannot read `{text}`"))?;
     let mult = if number > 0.0 { secs / number } else { 1.0 };
     Ok(suffixed(Unit::Seconds, secs, mult))
