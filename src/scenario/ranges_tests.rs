@@ -52,7 +52,10 @@ fn draws_lie_between_the_ends_and_their_mean_is_the_distributions() {
         let s = one_spec(text);
         let (a, b) = (s.low(), s.high());
         let draws: Vec<f64> = (0..n).map(|r| s.draw(7, r)).collect();
-        assert!(draws.iter().all(|x| (a..=b).contains(x)), "{text}: a draw outside [{a}, {b}]");
+        assert!(
+            draws.iter().all(|x| (a..=b).contains(x)),
+            "{text}: a draw outside [{a}, {b}]"
+        );
         let (mean, var) = moments(s.shape, a, b);
         assert!((s.shape.mean(a, b) - mean).abs() <= 1e-9 * mean, "{text}: Shape::mean");
         let got = draws.iter().sum::<f64>() / f64::from(n);
@@ -61,7 +64,10 @@ fn draws_lie_between_the_ends_and_their_mean_is_the_distributions() {
         assert!((got - mean).abs() <= tol, "{text}: mean {got}, expected {mean} ± {tol}");
         // Both halves of the range are reached.
         let mid = (a + b) / 2.0;
-        assert!(draws.iter().any(|x| *x < mid) && draws.iter().any(|x| *x > mid), "{text}");
+        assert!(
+            draws.iter().any(|x| *x < mid) && draws.iter().any(|x| *x > mid),
+            "{text}"
+        );
     }
 }
 
@@ -153,13 +159,25 @@ fn malformed_ranges_are_refused_at_their_field() {
         ("x: {range: [5, 30m]}", "x.range", "same kind of unit"),
         ("x: {range: [1MB]}", "x.range", "two values"),
         ("x: {range: 1MB}", "x.range", "two values"),
-        ("x: {range: [abc, 1MB]}", "x.range[0]", "expected a number or a quantity"),
+        (
+            "x: {range: [abc, 1MB]}",
+            "x.range[0]",
+            "expected a number or a quantity",
+        ),
         ("x: {range: [1 parsec, 1MB]}", "x.range[0]", "cannot read `1 parsec`"),
-        ("x: {range: [1MB, [2MB]]}", "x.range[1]", "expected a number or a quantity"),
+        (
+            "x: {range: [1MB, [2MB]]}",
+            "x.range[1]",
+            "expected a number or a quantity",
+        ),
         ("x: {range: [-1, 4]}", "x.range[0]", "zero or more"),
         ("x: {range: [1, 4], dist: normal}", "x.dist", "unknown distribution"),
         ("x: {range: [1, 4], dist: triangular}", "x", "needs a `mode`"),
-        ("x: {range: [1, 4], dist: triangular, mode: 5}", "x.mode", "outside the range"),
+        (
+            "x: {range: [1, 4], dist: triangular, mode: 5}",
+            "x.mode",
+            "outside the range",
+        ),
         ("x: {range: [1, 4], mode: 2}", "x.mode", "for `dist: triangular` only"),
         ("x: {range: [0B, 4MB], dist: loguniform}", "x.range", "above zero"),
         ("x: {range: [1, 4], step: 1}", "x", "unknown field `step`"),
