@@ -104,7 +104,8 @@ fn a_draw_depends_on_seed_replication_and_field_only() {
 
 #[test]
 fn a_written_draw_reads_back_as_the_value_drawn() {
-    let cases: [(&str, fn(&str) -> Result<f64, String>); 5] = [
+    type Parse = fn(&str) -> Result<f64, String>;
+    let cases: [(&str, Parse); 5] = [
         ("x: {range: [500KB, 5MB]}", units::parse_bytes),
         ("x: {range: [1GiB, 2GiB]}", units::parse_bytes),
         ("x: {range: [30m, 2h]}", units::parse_seconds),

@@ -210,3 +210,23 @@ fn run_text_at(dir: &Path, text: &str) -> capsim::run::RunResult {
     let (sc, cat) = capsim::scenario::load(&p, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run")
 }
+
+/// The work estimate and its caps see the worst case: a ranged scenario is estimated as the
+/// one written with every range at its high end.
+#[test]
+fn the_work_estimate_uses_the_high_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = |text: &str| {
+        let p = write(dir.path(), "w.yaml", text);
+        let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+        capsim::scenario::load(&p, Some(&pricing))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    };
+    let ranged = load(&scenario("2KB", "").replace("arrival_rate: 1/s", "arrival_rate: {range: [\"10/min\", 3/s]}"));
+    let high = load(&scenario("2KB", "").replace("arrival_rate: 1/s", "arrival_rate: 3/s"));
+    let low = load(&scenario("2KB", "").replace("arrival_rate: 1/s", "arrival_rate: 10/min"));
+    let est = |sc: &capsim::scenario::Scenario| capsim::work::estimate(sc, Some(1)).requests_per_replication;
+    assert_eq!(est(&ranged), est(&high));
+    assert!(est(&low) < est(&high));
+}
