@@ -230,3 +230,22 @@ fn the_work_estimate_uses_the_high_ends() {
     assert_eq!(est(&ranged), est(&high));
     assert!(est(&low) < est(&high));
 }
+
+/// A range in a file that `extends:` another replaces the base's value whole: the base's
+/// `dist` and `mode` do not leak into it.
+#[test]
+fn a_range_over_an_extended_range_replaces_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base.yaml",
+        &scenario("{range: [1KB, 4KB], dist: triangular, mode: 3KB}", ""),
+    );
+    let child = "extends: base.yaml\nstorage:\n  database:\n    records:\n      rows: {size: {range: [1KB, 2KB]}}\n";
+    let p = write(dir.path(), "child.yaml", child);
+    let pricing = capsim::pricing::CatalogSource::dir(repo().join("pricing"), capsim::pricing::ChosenBy::Flag);
+    let (sc, cat) = capsim::scenario::load(&p, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
+    let r = capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run");
+    let i = &r.inputs_from_ranges[0];
+    assert_eq!((i.low, i.high, i.distribution, i.mode), (1e3, 2e3, "uniform", None));
+}
