@@ -34,6 +34,7 @@ pub mod progress;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod run_ranges;
 pub mod scenario;
 pub mod sched;
 pub mod schema;

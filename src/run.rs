@@ -91,9 +91,9 @@ fn pooled(
                 .num_threads(n as usize)
                 .build()
                 .map_err(|e| format!("cannot start {n} threads: {e}"))?;
-            Ok(pool.install(|| run_all(sc, catalog, cfg, all_lines, progress)))
+            pool.install(|| run_all(sc, catalog, cfg, all_lines, progress))
         }
-        None => Ok(run_all(sc, catalog, cfg, all_lines, progress)),
+        None => run_all(sc, catalog, cfg, all_lines, progress),
     }
 }
 
@@ -101,15 +101,18 @@ fn pooled(
 /// advance together, [`BLOCK`] periods at a time, and each block is aggregated as soon as it is
 /// done (in replication order, so the result does not depend on the thread count): memory
 /// holds a block's periods, not the horizon's. With `all_lines`, every replication's bills keep
-/// their lines and are returned too.
+/// their lines and are returned too. A scenario with ranges runs each replication on its own
+/// draw of them (`scenario::ranged`); fails when a draw makes the scenario invalid.
 fn run_all(
     sc: &Scenario,
     catalog: &Catalog,
     cfg: &RunConfig,
     all_lines: bool,
     progress: Option<&Progress>,
-) -> (RunResult, Vec<Vec<MonthBill>>) {
+) -> Result<(RunResult, Vec<Vec<MonthBill>>), String> {
     let plan = Plan::new(sc);
+    let drawn = crate::run_ranges::draw(sc, catalog, cfg.seed, cfg.replications)?;
+    let scenario_of = |r: u32| drawn.get(r as usize).map_or(sc, |d| &d.0);
     if let Some(p) = progress {
         p.begin(plan.periods);
     }
@@ -117,7 +120,7 @@ fn run_all(
     // at the end (the median), and it is then run again with its bill lines.
     let lines = all_lines || cfg.replications <= 1;
     let mut runs: Vec<simulate::Run> = (0..cfg.replications)
-        .map(|r| simulate::Run::new(sc, catalog, &plan, cfg.seed, r))
+        .map(|r| simulate::Run::new(scenario_of(r), catalog, &plan, cfg.seed, r))
         .map(|r| if lines { r } else { r.totals_only() })
         .collect();
     let mut periods = Periods::new(plan.periods);
@@ -140,14 +143,17 @@ fn run_all(
     let mut reps: Vec<Replication> = runs.into_iter().map(simulate::Run::finish).collect();
     if !lines {
         let median = median_replication(&reps);
-        reps[median].months = with_bill_lines(sc, catalog, &plan, cfg.seed, median);
+        // Its own draw of the ranges, so the re-run is the same replication.
+        reps[median].months = with_bill_lines(scenario_of(median as u32), catalog, &plan, cfg.seed, median);
     }
     let bills = if all_lines {
         reps.iter().map(|r| r.months.clone()).collect()
     } else {
         Vec::new()
     };
-    (aggregate(sc, cfg, &plan, &reps, periods, catalog), bills)
+    let mut result = aggregate(sc, cfg, &plan, &reps, periods, catalog);
+    result.inputs_from_ranges = crate::run_ranges::inputs(sc, &drawn);
+    Ok((result, bills))
 }
 
 /// Replication `rep`'s monthly bills with their lines, from running it again.
@@ -304,6 +310,7 @@ fn aggregate(
         notes: notes(sc, reps),
         faults,
         availability,
+        inputs_from_ranges: Vec::new(),
     };
     result.checks = crate::checks::evaluate(sc, &result);
     result

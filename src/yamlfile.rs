@@ -409,8 +409,10 @@ fn parse_expected_list(list: &str) -> Vec<String> {
 }
 
 /// Merges `child` over `base`: mappings merge key by key, anything else in the child replaces.
+/// A range (`{range: [lo, hi]}`, `scenario::ranges`) is one value: it replaces, whole.
 pub fn merge(base: Value, child: Value) -> Value {
     match (base, child) {
+        (_, Value::Mapping(c)) if c.contains_key("range") => Value::Mapping(c),
         (Value::Mapping(mut b), Value::Mapping(c)) => {
             for (k, v) in c {
                 let merged = match b.remove(&k) {

@@ -43,6 +43,9 @@ struct Document<'a> {
     /// Alternatives side by side (left out when the scenario names none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     alternatives: Vec<crate::results::alternatives::AlternativeRow>,
+    /// Inputs written as ranges: ends, distribution and the values drawn (absent without).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    inputs_from_ranges: &'a [crate::results::ranges::RangeInput],
 }
 
 #[derive(Serialize)]
@@ -95,6 +98,7 @@ fn document(r: &RunResult) -> Document<'_> {
         jobs: &r.jobs,
         job_work: &r.job_work,
         alternatives: super::alternatives::of(r),
+        inputs_from_ranges: &r.inputs_from_ranges,
     }
 }
 

@@ -31,6 +31,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     );
     let _ = writeln!(o, "**How this was simulated.** {}\n", md_escape(&sc.approximation));
     overload_markdown(&mut o, r);
+    super::ranges::markdown(&mut o, r);
     let _ = writeln!(o, "## Summary\n\n{}", md_fence("text", &summary_text(r, None)));
     if let Some(u) = &r.instability {
         let _ = writeln!(

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod jobwork;
 pub mod json;
 pub mod markdown;
+pub mod ranges;
 pub mod svg;
 pub mod text;
 pub mod words;
@@ -345,6 +346,7 @@ pub(crate) mod testdata {
             plan_notes: vec!["The plan's own arithmetic is off by 2×.".into()],
             jobs: Vec::new(),
             job_work: None,
+            inputs_from_ranges: Vec::new(),
             components: components.clone(),
             periods,
             triggers: vec![fired, quiet],

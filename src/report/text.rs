@@ -11,6 +11,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     let mut o = String::new();
     header(&mut o, r);
     warnings_lines(&mut o, r);
+    super::ranges::lines(&mut o, r);
     trigger_lines(&mut o, r);
     super::jobs::lines(&mut o, r);
     super::jobwork::lines(&mut o, r);

@@ -25,6 +25,7 @@ mod bill;
 mod checks;
 pub mod faults;
 mod overload;
+pub mod ranges;
 pub mod series;
 mod triggers;
 
@@ -234,6 +235,8 @@ pub struct RunResult {
     pub faults: Vec<faults::FaultSummary>,
     /// Availability from the faults and health rules (`None`: no fault and no objective).
     pub availability: Option<faults::Availability>,
+    /// Inputs written as ranges and the values the replications drew (empty: none).
+    pub inputs_from_ranges: Vec<ranges::RangeInput>,
 }
 
 impl RunResult {

@@ -9,8 +9,9 @@
 //! mirror) at the bottom; the component kinds (`crate::components`) above them; `crate::infra`
 //! (what a stage's plans give it) and the engine (`crate::engine`; the kinds see only its
 //! station ids, `engine/station.rs`) above those; validation (`validate.rs` and its helpers,
-//! which share `ctx.rs`) on top, as it needs the kinds' parsers and the plans' limits. This file
-//! only re-exports: code below validation imports from `scenario::model`, never from here.
+//! which share `ctx.rs`) above them, as it needs the kinds' parsers and the plans' limits;
+//! loading (`load.rs`: files, catalogs, then `ranged.rs` for inputs written as ranges, which
+//! `ranges.rs` reads and draws, below `model.rs`) on top. This file only re-exports: code below validation imports from `scenario::model`, never from here.
 
 mod arrivals;
 mod autoscale;
@@ -22,7 +23,10 @@ pub mod faults;
 mod frame;
 mod jobwork;
 pub mod limits;
+mod load;
 pub mod model;
+pub mod ranged;
+pub mod ranges;
 pub mod raw;
 mod reach;
 mod terms;
@@ -30,5 +34,6 @@ mod traffic;
 mod trigger;
 mod validate;
 
+pub use load::{load, load_edited, load_str, load_str_in, load_with_catalog, replication, Edit};
 pub use model::*;
-pub use validate::{component_names, load, load_edited, load_str, load_str_in, load_with_catalog, Edit};
+pub use validate::component_names;

@@ -53,6 +53,9 @@ pub struct Scenario {
     /// a threshold outside its metric's possible values, a metric with no data in the stages the
     /// run can reach. `validate`, `run` and `check` print them; `--strict` makes them errors.
     pub warnings: Vec<crate::error::InputError>,
+    /// Inputs written as ranges, drawn per replication (`None`: there are none; the values
+    /// above are then the scenario's; with ranges, they are every range's high end).
+    pub ranges: Option<std::sync::Arc<super::ranges::Drawn>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

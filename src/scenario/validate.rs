@@ -1,103 +1,21 @@
-//! Raw scenario → checked [`Scenario`], collecting every problem with its location.
+//! Raw scenario → checked [`Scenario`], collecting every problem with its location (`load.rs`
+//! reads the files and hands the raw scenario here).
 
 use super::billing::{billing, require_billed_input};
 use super::ctx::{Ctx, READ_REPLICAS_UNSUPPORTED};
 use super::limits;
 use super::model::*;
 use super::raw::*;
-use crate::components::{ComponentKind, KINDS};
+use crate::components::ComponentKind;
 use crate::dist::Dist;
-use crate::error::{InputError, InputErrors};
-use crate::pricing::{Catalog, CatalogSource, ChosenBy};
-use crate::yamlfile::{load_with_extends, Sources};
-use serde_yaml::Value;
+use crate::error::InputErrors;
+use crate::pricing::Catalog;
+use crate::yamlfile::Sources;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Loads a scenario and the pricing catalogs it is priced with.
-///
-/// The catalogs are, in order of precedence: `requested` (the CLI passes `--pricing DIR`, else
-/// `CAPSIM_PRICING`); the scenario's `pricing:` field (a directory relative to the file); the
-/// nearest `pricing/` directory holding `*.yaml` files at or above the scenario file's
-/// directory (so editing a repository's `pricing/` takes effect); the catalogs built into
-/// capsim. A named directory that does not exist or holds no catalogs is an input error.
-pub fn load(path: &Path, requested: Option<&CatalogSource>) -> Result<(Scenario, Catalog), InputErrors> {
-    load_edited(path, requested, &|_, _| Ok(()))
-}
-
-/// An edit of a scenario's merged YAML tree before it is deserialised (`capsim sweep` sets a
-/// field there, so the edited scenario is validated like any other).
-pub type Edit<'a> = &'a dyn Fn(&mut Value, &Sources) -> Result<(), InputError>;
-
-/// [`load`] with `edit` applied to the merged document (after `extends:`) before it is read.
-pub fn load_edited(
-    path: &Path,
-    requested: Option<&CatalogSource>,
-    edit: Edit,
-) -> Result<(Scenario, Catalog), InputErrors> {
-    let (mut value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    edit(&mut value, &sources)?;
-    let raw = deserialize(&sources, value, KINDS)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let source = match (requested, raw.pricing.as_deref()) {
-        (Some(s), _) => s.clone(),
-        (None, Some(given)) => {
-            let p = dir.join(given);
-            if !p.is_dir() {
-                let reason = format!("pricing directory `{}` does not exist", p.display());
-                return Err(sources.error("pricing", reason).into());
-            }
-            CatalogSource::dir(p, ChosenBy::Scenario)
-        }
-        (None, None) => match crate::pricing::nearest_pricing_dir(dir) {
-            Some(p) => CatalogSource::dir(p, ChosenBy::Nearby),
-            None => CatalogSource::builtin(),
-        },
-    };
-    let catalog = Catalog::load(&source)?;
-    let scenario = validate(raw, &sources, &catalog, path, KINDS)?;
-    Ok((scenario, catalog))
-}
-
-/// The raw scenario of a merged document, with the blocks of the kinds of `reg` kept aside.
-fn deserialize(sources: &Sources, mut value: Value, reg: &[&'static ComponentKind]) -> Result<RawScenario, InputError> {
-    let taken = super::blocks::take(&mut value, reg);
-    let mut raw: RawScenario = sources
-        .deserialize(value)
-        .map_err(|e| super::blocks::widen_allowed(e, reg))?;
-    super::blocks::give_back(&mut raw, taken);
-    Ok(raw)
-}
-
-/// Loads a scenario against an already loaded catalog (tests, `validate` of many files).
-pub fn load_with_catalog(path: &Path, catalog: &Catalog) -> Result<Scenario, InputErrors> {
-    let (value, sources) = load_with_extends(path, super::raw::TOP_LEVEL)?;
-    let raw = deserialize(&sources, value, KINDS)?;
-    validate(raw, &sources, catalog, path, KINDS)
-}
-
-/// [`load_with_catalog`] for a scenario whose text is given (the fuzz harness); `path` places
-/// it, for its `extends:` and its messages.
-pub fn load_str(path: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, InputErrors> {
-    load_str_in(KINDS, path, text, catalog)
-}
-
-/// [`load_str`] with the component kinds of `reg` (a test registers a kind of its own).
-pub fn load_str_in(
-    reg: &[&'static ComponentKind],
-    path: &Path,
-    text: &str,
-    catalog: &Catalog,
-) -> Result<Scenario, InputErrors> {
-    let (value, sources) = crate::yamlfile::load_text_with_extends(path, text, super::raw::TOP_LEVEL)?;
-    let raw = deserialize(&sources, value, reg)?;
-    validate(raw, &sources, catalog, path, reg)
-}
-
-fn validate(
+/// Checks a deserialised scenario (`load.rs` reads the file), collecting every problem.
+pub(super) fn validate(
     raw: RawScenario,
     sources: &Sources,
     catalog: &Catalog,
@@ -200,6 +118,7 @@ fn validate(
         faults,
         plan_says,
         warnings: cx.warnings,
+        ranges: None,
     })
 }
 

@@ -24,6 +24,7 @@ mod jobwork;
 mod outages;
 mod outdir;
 mod overload;
+mod ranges;
 mod scenarios;
 mod schedules;
 mod snapshots;
