@@ -249,7 +249,9 @@ fn aggregate(
         notes: notes(sc, reps),
         faults,
         availability,
+        client_limit: None,
     };
+    result.client_limit = crate::components::client_limit::summary(sc, &result.periods);
     result.checks = crate::checks::evaluate(sc, &result);
     result
 }

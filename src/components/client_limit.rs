@@ -222,3 +222,23 @@ fn share(cx: &mut dyn BlockCx, at: &str, raw: Option<RawShare>, clients: u32) ->
         }
     }
 }
+
+/// The run's per-client limit figures: each stage's limit and the periods' rejections.
+pub fn summary(
+    sc: &crate::scenario::model::Scenario,
+    periods: &[crate::results::PeriodSummary],
+) -> Option<crate::results::clientlimit::ClientLimitSummary> {
+    let limits = sc
+        .stages
+        .iter()
+        .filter_map(|(name, st)| {
+            st.block::<ClientLimit>(KEY)
+                .map(|l| crate::results::clientlimit::StageLimit {
+                    stage: name.clone(),
+                    limit: l.describe(),
+                    heaviest_share: l.heaviest_share(),
+                })
+        })
+        .collect();
+    crate::results::clientlimit::ClientLimitSummary::of(limits, periods)
+}

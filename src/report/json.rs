@@ -43,6 +43,9 @@ struct Document<'a> {
     /// Alternatives side by side (left out when the scenario names none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     alternatives: Vec<crate::results::alternatives::AlternativeRow>,
+    /// The per-client rate limit (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_limit: &'a Option<crate::results::clientlimit::ClientLimitSummary>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +98,7 @@ fn document(r: &RunResult) -> Document<'_> {
         jobs: &r.jobs,
         job_work: &r.job_work,
         alternatives: super::alternatives::of(r),
+        client_limit: &r.client_limit,
     }
 }
 

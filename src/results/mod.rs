@@ -23,6 +23,7 @@
 pub mod alternatives;
 mod bill;
 mod checks;
+pub mod clientlimit;
 pub mod faults;
 mod overload;
 pub mod series;
@@ -234,6 +235,9 @@ pub struct RunResult {
     pub faults: Vec<faults::FaultSummary>,
     /// Availability from the faults and health rules (`None`: no fault and no objective).
     pub availability: Option<faults::Availability>,
+    /// The per-client rate limit's figures (`None`: no stage has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_limit: Option<clientlimit::ClientLimitSummary>,
 }
 
 impl RunResult {

@@ -706,6 +706,8 @@ pub struct Slo {
     pub latency_p99: Option<f64>,
     /// Largest share of failed requests, 0..1.
     pub error_rate: Option<f64>,
+    /// Largest share of offered requests the per-client rate limit may reject, 0..1.
+    pub client_rejected: Option<f64>,
     /// Least availability, 0..1: 1 − (time the system is down) / horizon.
     pub availability: Option<f64>,
 }

@@ -201,3 +201,53 @@ fn bad_values_are_located_and_absurd_client_counts_refused_with_the_memory_they_
         assert!(err.contains("s.yaml:"), "located at a line: {err}");
     }
 }
+
+#[test]
+fn rejections_reach_every_report_a_trigger_and_an_objective() {
+    let dir = tempfile::tempdir().unwrap();
+    // One client at 4/s against 60 a minute: three quarters rejected.
+    let text = scenario(
+        "4/s",
+        "    client_limit: {requests: 60, per: 1m, clients: 1}\n",
+        "2h",
+        2,
+    ) + "slo: {client_rejected: 1%}\n\
+           triggers:\n  - {name: 429s, metric: client_limit.rejected, above: 50%, action: flag}\n";
+    let p = write(dir.path(), "s.yaml", &text);
+    let out = dir.path().join("report");
+    let o = crate::common::capsim()
+        .args(["run", p.to_str().unwrap(), "--quiet", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    let md = read("summary.md");
+    assert!(md.contains("## Per-client rate limit"), "{md}");
+    assert!(md.contains("Not counted in the error rate"), "{md}");
+    assert!(read("report.html").contains("id=\"client-limit\""));
+    let csv = read("timeseries.csv");
+    assert!(csv.lines().next().unwrap().contains("client_rejected_rate"));
+    let json: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    let c = &json["client_limit"];
+    assert_eq!(c["in_error_rate"], false);
+    let worst = c["worst_rate"]["mean"].as_f64().unwrap();
+    assert!((worst - 0.75).abs() < 0.01, "{c}");
+    let slo = json["checks"]["slo"].as_array().unwrap();
+    let check = slo
+        .iter()
+        .find(|c| c["id"] == "slo.client_rejected")
+        .expect("the objective is checked");
+    assert_eq!(check["verdict"], "breached", "{check}");
+    let t = &json["triggers"]["429s"];
+    assert_eq!(t["fired_in"], 2, "{t}");
+
+    // Without a limit the report says nothing of one.
+    let p = write(dir.path(), "s.yaml", &scenario("4/s", "", "2h", 1));
+    let out2 = dir.path().join("report2");
+    crate::common::capsim()
+        .args(["run", p.to_str().unwrap(), "--quiet", "--out", out2.to_str().unwrap()])
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(out2.join("summary.md")).unwrap();
+    assert!(!md.contains("Per-client"));
+}

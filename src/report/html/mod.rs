@@ -352,6 +352,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
     bill_table(&mut out, r);
     comparisons_table(&mut out, r);
     checks_table(&mut out, r);
+    out.push_str(&super::clientlimit::html(r));
     stations_table(&mut out, r);
 
     if !charts.is_empty() {
