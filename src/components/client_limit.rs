@@ -100,18 +100,24 @@ impl ClientLimit {
         }
     }
 
-    /// The limit in words: `2,000 requests per 1m per client, 5,000 clients (uniform)`.
+    /// The limit in words: `2,000 requests a minute per client, 5,000 clients (shared evenly)`.
     pub fn describe(&self) -> String {
         let share = match self.share {
             Share::Uniform => "shared evenly".to_string(),
-            Share::Zipf(s) => format!("Zipf s = {s}"),
-            Share::Heaviest(h) => format!("the heaviest sends {}", crate::units::fmt_percent(h)),
+            Share::Zipf(s) => format!("Zipf, s = {s}"),
+            Share::Heaviest(_) => "one heavy client, the others evenly".to_string(),
         };
+        let per = [(1.0, "a second"), (60.0, "a minute"), (3600.0, "an hour")]
+            .iter()
+            .find(|(s, _)| *s == self.per)
+            .map_or_else(
+                || format!("per {}", crate::units::fmt_seconds(self.per)),
+                |(_, w)| w.to_string(),
+            );
         format!(
-            "{} requests per {} per client, {} clients ({share})",
-            crate::units::fmt_count(self.requests as f64),
-            crate::units::fmt_seconds(self.per),
-            crate::units::fmt_count(self.clients as f64)
+            "{} requests {per} per client, {} clients ({share})",
+            crate::units::group_thousands(&self.requests.to_string()),
+            crate::units::group_thousands(&self.clients.to_string())
         )
     }
 }
@@ -223,7 +229,8 @@ fn share(cx: &mut dyn BlockCx, at: &str, raw: Option<RawShare>, clients: u32) ->
     }
 }
 
-/// The run's per-client limit figures: each stage's limit and the periods' rejections.
+/// The run's per-client limit figures: the limit of each stage the run was in (most
+/// replications, some period) and the periods' rejections.
 pub fn summary(
     sc: &crate::scenario::model::Scenario,
     periods: &[crate::results::PeriodSummary],
@@ -231,6 +238,7 @@ pub fn summary(
     let limits = sc
         .stages
         .iter()
+        .filter(|(name, _)| periods.iter().any(|p| &p.stage == *name))
         .filter_map(|(name, st)| {
             st.block::<ClientLimit>(KEY)
                 .map(|l| crate::results::clientlimit::StageLimit {

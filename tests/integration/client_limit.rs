@@ -251,3 +251,25 @@ fn rejections_reach_every_report_a_trigger_and_an_objective() {
     let md = std::fs::read_to_string(out2.join("summary.md")).unwrap();
     assert!(!md.contains("Per-client"));
 }
+
+#[test]
+fn the_readme_example_loads_and_runs() {
+    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
+    let at = readme.find("### Per-client rate limits").expect("the section");
+    let block = &readme[at..];
+    let start = block.find("```yaml\n").unwrap() + 8;
+    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let (stages, rest) = yaml.split_at(yaml.find("slo:").unwrap());
+    let limit = stages.replace("stages:\n  prod:\n", "");
+    // 10/s: the heaviest client sends 2/s = 120 a minute, far below 2,000: nothing rejected.
+    let text = scenario("10/s", &limit, "1h", 1) + rest;
+    let r = run_text(&text);
+    let c = r.client_limit.as_ref().expect("the limit is reported");
+    assert!(c.limits[0]
+        .limit
+        .contains("2,000 requests a minute per client, 5,000 clients"));
+    assert_eq!(c.limits[0].heaviest_share, 0.2);
+    assert_eq!(r.value(0, "client_rejected").mean, 0.0);
+    assert!(r.checks.slo.iter().any(|k| k.id == "slo.client_rejected" && k.ok()));
+    assert_eq!(r.triggers[0].fired_in, 0);
+}
