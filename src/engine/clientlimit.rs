@@ -12,7 +12,6 @@
 //! that never binds draws nothing from the request generator, so the rest of the run is
 //! identical, number for number, to the run without the limit.
 
-use super::acc::PeriodAcc;
 use super::Engine;
 use crate::components::client_limit::{ClientLimit, Share};
 use rand::rngs::SmallRng;
@@ -150,8 +149,8 @@ impl Engine<'_> {
     }
 
     /// Whether the request arriving now (of `session`, or none: `u32::MAX`) passes its
-    /// client's limit; a rejected one is counted.
-    pub(super) fn client_admits(&mut self, session: u32, acc: &mut PeriodAcc) -> bool {
+    /// client's limit (the caller counts a rejected one).
+    pub(super) fn client_admits(&mut self, session: u32) -> bool {
         let Some(c) = &self.cfg.client_limit else { return true };
         if self.clients.windows.len() != c.clients as usize {
             // A stage change brought a limit with another number of clients.
@@ -162,12 +161,6 @@ impl Engine<'_> {
             Some(k) if session != u32::MAX => (*k).min(c.clients - 1),
             _ => self.clients.draw(c),
         };
-        if self.clients.admit(c, client, self.now) {
-            return true;
-        }
-        if self.measuring {
-            acc.client_rejected += 1;
-        }
-        false
+        self.clients.admit(c, client, self.now)
     }
 }

@@ -75,8 +75,11 @@ impl Engine<'_> {
         if session != u32::MAX {
             self.sessions[session as usize] -= 1;
         }
-        if !self.client_admits(session, acc) {
+        if !self.client_admits(session) {
             // HTTP 429 at once: the session goes on as after any answer.
+            if self.measuring {
+                acc.client_rejected += 1;
+            }
             self.session_next(session, acc);
             return;
         }

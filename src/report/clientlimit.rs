@@ -1,6 +1,7 @@
 //! The per-client rate limit in words: each stage's limit, then the busy window that rejected
 //! the largest share (figures from [`crate::results::clientlimit`]); the per-period counts are
-//! the series `client_rejected` and `client_rejected_rate` of `timeseries.csv`.
+//! the series `client_rejected` and `client_rejected_rate` of `timeseries.csv`. The section of
+//! `report.html` is `crate::report::html`'s.
 
 use super::fmt::{fmt_summary, fmt_when};
 use crate::results::RunResult;
@@ -57,18 +58,4 @@ pub fn markdown(o: &mut String, r: &RunResult) {
         o,
         "\nEvery period's count and share are the series `client_rejected` and `client_rejected_rate` of `timeseries.csv`.\n"
     );
-}
-
-/// The section of `report.html` (nothing without a limit).
-pub fn html(r: &RunResult) -> String {
-    let l = lines(r);
-    if l.is_empty() {
-        return String::new();
-    }
-    let mut o = String::from("<section id=\"client-limit\">\n<h2>Per-client rate limit</h2>\n<ul>\n");
-    for line in l {
-        let _ = writeln!(o, "<li>{}</li>", super::html::escape(&line));
-    }
-    o.push_str("</ul>\n</section>\n");
-    o
 }
