@@ -273,3 +273,43 @@ fn the_readme_example_loads_and_runs() {
     assert!(r.checks.slo.iter().any(|k| k.id == "slo.client_rejected" && k.ok()));
     assert_eq!(r.triggers[0].fired_in, 0);
 }
+
+#[test]
+fn session_traffic_is_limited_per_session_client_and_the_same_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20,000 users × 14 sessions a week × 20 requests: ~9.3 requests/s, each session one
+    // client's among 4 (Zipf): the first sends ~48 %, ~270 a minute, over a limit of 200.
+    let text = "name: sessions\nstage: only\nseed: 5\nreplications: 3\nhorizon: 2d\nresolution: 1d\n\
+         simulation: {mode: peak_window, window: 20m, warmup: 5m}\n\
+         traffic:\n  users: {growth: constant, users: 20000}\n  sessions_per_user_per_week: 14\n\
+         \x20 requests_per_session: 20\n  think_time: {dist: exponential, mean: 5s}\n\
+         requests:\n  get: {share: 100%, cpu: 1ms}\n\
+         stages:\n  only:\n    api: {instances: 1, vcpu: 64, workers: 64}\n\
+         \x20   client_limit: {requests: 200, per: 1m, clients: 4, share: {zipf: 1}}\n";
+    let p = write(dir.path(), "s.yaml", text);
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("r{threads}"));
+        crate::common::capsim()
+            .args([
+                "run",
+                p.to_str().unwrap(),
+                "--quiet",
+                "-j",
+                threads,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+            .success();
+        (
+            std::fs::read(out.join("summary.json")).unwrap(),
+            std::fs::read(out.join("timeseries.csv")).unwrap(),
+        )
+    };
+    let one = run("1");
+    assert!(one == run("2"), "byte-identical on one and two threads");
+    let json: serde_json::Value = serde_json::from_slice(&one.0).unwrap();
+    let rate = json["client_limit"]["worst_rate"]["mean"].as_f64().unwrap();
+    // Sessions are not independent requests, so no closed form: it binds, on the first client only.
+    assert!(rate > 0.0 && rate < 0.48, "{rate}");
+}
