@@ -37,7 +37,7 @@ fn estimate(id: String, what: String, unit: Unit, plan: f64, measured: f64, why:
 fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
     let mut out = Vec::new();
     type Slo<'a> = (Option<f64>, usize, &'a str, &'a str, Unit, &'static str);
-    let slos: [Slo; 3] = [
+    let slos: [Slo; 4] = [
         (
             sc.slo.latency_p95,
             s::P95,
@@ -61,6 +61,14 @@ fn slo_checks(sc: &Scenario, r: &RunResult) -> Vec<Check> {
             "error rate, worst busy window",
             Unit::Fraction,
             "no request arrived",
+        ),
+        (
+            sc.slo.client_rejected,
+            s::CLIENT_REJ_RATE,
+            "slo.client_rejected",
+            "share rejected by the per-client limit, worst busy window",
+            Unit::Fraction,
+            "no per-client limit, or no request offered",
         ),
     ];
     let np = r.periods.len();

@@ -311,7 +311,9 @@ fn aggregate(
         faults,
         availability,
         inputs_from_ranges: Vec::new(),
+        client_limit: None,
     };
+    result.client_limit = crate::components::client_limit::summary(sc, &result.periods);
     result.checks = crate::checks::evaluate(sc, &result);
     result
 }

@@ -42,6 +42,7 @@
 mod api;
 pub mod backups;
 mod cache;
+pub mod client_limit;
 mod database;
 mod external;
 pub mod logs;
@@ -206,6 +207,7 @@ pub static KINDS: Registry<'static> = &[
     &schedule::KIND,
     &logs::KIND,
     &backups::KIND,
+    &client_limit::KIND,
 ];
 
 pub use schedule::check as check_schedules;

@@ -74,7 +74,16 @@ fn the_registry_lists_and_finds_every_component_of_a_stage() {
             assert!(kind_in(KINDS, st, n).is_some(), "{n}");
         }
     }
-    assert!(reserved_names().eq(["api", "database", "cache", "vector_store", "queue", "logs", "backups"]));
+    assert!(reserved_names().eq([
+        "api",
+        "database",
+        "cache",
+        "vector_store",
+        "queue",
+        "logs",
+        "backups",
+        "client_limit"
+    ]));
 }
 
 // A kind added by a test: nightly backups of the database, kept `keep_days` days in Cloudflare

@@ -63,6 +63,9 @@ pub struct PeriodAcc {
     pub db_rejected: u64,
     pub rate_limited: u64,
     pub read_only: u64,
+    /// Requests the per-client rate limit rejected (HTTP 429) before the API: not in
+    /// `arrivals` (the requests admitted) nor in [`Self::errors`].
+    pub client_rejected: u64,
     pub latency: Hist,
     pub latency_sum: f64,
     /// The request stations, by [`StationId`] ([`JOBS`] is `jobs`).
@@ -99,6 +102,7 @@ impl PeriodAcc {
             db_rejected: 0,
             rate_limited: 0,
             read_only: 0,
+            client_rejected: 0,
             latency: Hist::new(),
             latency_sum: 0.0,
             stations: PerStation::from_fn(|i| StationAcc::new(servers[i.index()])),

@@ -83,6 +83,8 @@ pub struct EngineConfig {
     pub(super) max_in_flight: u32,
     /// Autoscaled replica sets (`autoscale.rs`).
     pub(super) scale: super::scaleset::ScaleConfig,
+    /// The per-client rate limit, if the stage has one (`clientlimit.rs`).
+    pub(super) client_limit: Option<super::clientlimit::ClientLimitConfig>,
 }
 
 impl EngineConfig {
@@ -148,6 +150,9 @@ impl EngineConfig {
             session_requests: Count::new(requests_per_session),
             max_in_flight: scenario.sim.max_in_flight,
             scale: super::scaleset::ScaleConfig::new(stage, infra),
+            client_limit: stage
+                .block::<crate::components::client_limit::ClientLimit>(crate::components::client_limit::KEY)
+                .map(super::clientlimit::ClientLimitConfig::new),
         }
     }
 

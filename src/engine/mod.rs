@@ -15,6 +15,7 @@
 
 mod acc;
 pub mod autoscale;
+mod clientlimit;
 mod config;
 mod event;
 pub mod fault;
@@ -88,6 +89,8 @@ pub struct Engine<'s> {
     fault: fault::Faults,
     /// Autoscaled replica sets (`autoscale.rs`).
     scale: autoscale::Scaler,
+    /// The per-client rate limit's counters (`clientlimit.rs`).
+    clients: clientlimit::ClientLimiter,
 }
 
 impl<'s> Engine<'s> {
@@ -138,6 +141,7 @@ impl<'s> Engine<'s> {
             stopped_unstable: false,
             fault: fault::Faults::default(),
             scale: Default::default(),
+            clients: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -154,6 +158,7 @@ impl<'s> Engine<'s> {
         self.seq = 0;
         self.heap.clear(start);
         self.rng = rng;
+        self.client_limit_restart();
         for (s, c) in self.stations.0.iter_mut().zip(&self.cfg.stations.0) {
             s.reset(*c, start);
         }
@@ -430,6 +435,7 @@ impl<'s> Engine<'s> {
                 }
             };
             self.open_sessions += 1;
+            self.client_session_opened(id);
             self.push(self.now + residual, EV_THINK, id, 0);
         }
     }
@@ -458,6 +464,7 @@ impl<'s> Engine<'s> {
                         (self.sessions.len() - 1) as u32
                     }
                 };
+                self.client_session_opened(id);
                 self.start_request(id, acc);
             }
             Traffic::Open { .. } => self.start_request(u32::MAX, acc),

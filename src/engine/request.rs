@@ -75,6 +75,14 @@ impl Engine<'_> {
         if session != u32::MAX {
             self.sessions[session as usize] -= 1;
         }
+        if !self.client_admits(session) {
+            // HTTP 429 at once: the session goes on as after any answer.
+            if self.measuring {
+                acc.client_rejected += 1;
+            }
+            self.session_next(session, acc);
+            return;
+        }
         let rtype = if self.cfg.type_cdf.len() == 1 {
             0
         } else {
@@ -558,6 +566,12 @@ impl Engine<'_> {
         if ok {
             self.free_reqs.push(id);
         }
+        self.session_next(session, acc);
+    }
+
+    /// After an answer to a request of `session` (none: `u32::MAX`): its next request after a
+    /// think time, or its end.
+    fn session_next(&mut self, session: u32, acc: &mut PeriodAcc) {
         if session != u32::MAX {
             if self.sessions[session as usize] > 0 && self.now < self.arrivals_until {
                 let think = self.cfg.think.sample(&mut self.rng);

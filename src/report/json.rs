@@ -46,6 +46,9 @@ struct Document<'a> {
     /// Inputs written as ranges: ends, distribution and the values drawn (absent without).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     inputs_from_ranges: &'a [crate::results::ranges::RangeInput],
+    /// The per-client rate limit (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_limit: &'a Option<crate::results::clientlimit::ClientLimitSummary>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +102,7 @@ fn document(r: &RunResult) -> Document<'_> {
         job_work: &r.job_work,
         alternatives: super::alternatives::of(r),
         inputs_from_ranges: &r.inputs_from_ranges,
+        client_limit: &r.client_limit,
     }
 }
 

@@ -110,6 +110,7 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
     }
 
     super::faults::markdown(&mut o, r);
+    super::clientlimit::markdown(&mut o, r);
 
     stations_markdown(&mut o, r);
 

@@ -7,6 +7,7 @@
 //! another module's job (`outdir`, which renders each file of a [`Report`] straight into it).
 
 pub mod alternatives;
+pub mod clientlimit;
 pub mod csv;
 pub mod faults;
 pub mod fmt;
@@ -491,6 +492,7 @@ pub(crate) mod testdata {
             notes: vec!["A note with <angle> brackets".into()],
             faults: Vec::new(),
             availability: None,
+            client_limit: None,
         }
     }
 

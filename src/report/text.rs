@@ -18,7 +18,7 @@ pub fn summary_text(r: &RunResult, report_dir: Option<&Path>) -> String {
     month_lines(&mut o, r);
     o.push_str(&super::alternatives::text(r));
     check_lines(&mut o, r);
-    for line in super::faults::lines(r) {
+    for line in super::faults::lines(r).into_iter().chain(super::clientlimit::lines(r)) {
         let _ = writeln!(o, "{line}");
     }
     plan_lines(&mut o, r);

@@ -23,6 +23,7 @@
 pub mod alternatives;
 mod bill;
 mod checks;
+pub mod clientlimit;
 pub mod faults;
 mod overload;
 pub mod ranges;
@@ -237,6 +238,9 @@ pub struct RunResult {
     pub availability: Option<faults::Availability>,
     /// Inputs written as ranges and the values the replications drew (empty: none).
     pub inputs_from_ranges: Vec<ranges::RangeInput>,
+    /// The per-client rate limit's figures (`None`: no stage has one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_limit: Option<clientlimit::ClientLimitSummary>,
 }
 
 impl RunResult {

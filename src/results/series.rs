@@ -64,6 +64,16 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
         "object store size at the end of the period",
     ),
     ("monthly_cost", Unit::Dollars, "monthly run-rate of the whole stage"),
+    (
+        "client_rejected",
+        Unit::Count,
+        "requests rejected (HTTP 429) by the per-client rate limit in the busy window (not in error_rate)",
+    ),
+    (
+        "client_rejected_rate",
+        Unit::Fraction,
+        "share of the requests offered in the busy window rejected by the per-client rate limit",
+    ),
 ];
 
 /// The position in [`SERIES`] (and in [`PeriodSummary::series`](super::PeriodSummary::series))
@@ -103,7 +113,9 @@ pub mod s {
     pub const DB_SIZE: usize = 25;
     pub const OBJ_SIZE: usize = 26;
     pub const COST: usize = 27;
-    pub const N: usize = 28;
+    pub const CLIENT_REJ: usize = 28;
+    pub const CLIENT_REJ_RATE: usize = 29;
+    pub const N: usize = 30;
 }
 
 /// Whether series `k` comes from the request-level simulation (NaN in a period that was not
@@ -151,6 +163,8 @@ mod tests {
             (s::DB_SIZE, "db_size"),
             (s::OBJ_SIZE, "object_store_size"),
             (s::COST, "monthly_cost"),
+            (s::CLIENT_REJ, "client_rejected"),
+            (s::CLIENT_REJ_RATE, "client_rejected_rate"),
         ];
         assert_eq!(named.len(), s::N, "every position is named here once");
         for (k, name) in named {
@@ -169,6 +183,7 @@ mod tests {
                 || *name == "api_cpu"
                 || *name == "error_rate"
                 || *name == "vector_capacity"
+                || *name == "client_rejected_rate"
             {
                 Unit::Fraction
             } else if name.ends_with("_size") {

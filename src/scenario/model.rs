@@ -446,6 +446,9 @@ pub struct PeriodLevels {
     pub object_store_bytes: f64,
     /// Longest scheduled-job run that started in the period, seconds (NaN: none started).
     pub longest_scheduled_run: f64,
+    /// Share of the requests offered in the busy window that the per-client rate limit
+    /// rejected, a fraction (NaN: not simulated, or nothing offered).
+    pub client_rejected: f64,
 }
 
 impl PartialEq for MetricDef {
@@ -722,6 +725,8 @@ pub struct Slo {
     pub latency_p99: Option<f64>,
     /// Largest share of failed requests, 0..1.
     pub error_rate: Option<f64>,
+    /// Largest share of offered requests the per-client rate limit may reject, 0..1.
+    pub client_rejected: Option<f64>,
     /// Least availability, 0..1: 1 − (time the system is down) / horizon.
     pub availability: Option<f64>,
 }

@@ -628,6 +628,9 @@ pub struct RawSlo {
     pub latency_p99: Option<Seconds>,
     #[serde(default)]
     pub error_rate: Option<Fraction>,
+    /// Largest share of requests the per-client rate limit may reject (`client_limit:`).
+    #[serde(default)]
+    pub client_rejected: Option<Fraction>,
     /// Least share of the horizon the system is up (see `scenario::faults`).
     #[serde(default)]
     pub availability: Option<Fraction>,

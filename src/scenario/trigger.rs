@@ -501,7 +501,9 @@ fn no_data_in_stage(
     upgrades: &[&Upgrade],
 ) -> Option<String> {
     if let Some(k) = crate::components::owner_in(reg, t.metric) {
-        if k.list.is_none() && (k.instances)(st).is_empty() {
+        // A kind present only as a block of its own (no billed instance) has data too.
+        let block = k.key.is_some_and(|key| st.blocks.contains_key(key));
+        if k.list.is_none() && (k.instances)(st).is_empty() && !block {
             return Some(format!("no {}", k.label));
         }
     }

@@ -233,8 +233,18 @@ fn slo(cx: &mut Ctx, raw: Option<&RawSlo>) -> Slo {
         latency_p95: s.latency_p95.map(|v| v.0),
         latency_p99: s.latency_p99.map(|v| v.0),
         error_rate: s.error_rate.map(|v| v.0),
+        client_rejected: s.client_rejected.map(|v| v.0),
         availability: s.availability.map(|v| v.0),
     };
+    if let Some(c) = slo.client_rejected.filter(|c| *c > 1.0) {
+        cx.err(
+            "slo.client_rejected",
+            format!(
+                "a share of {} is impossible: at most 100%",
+                crate::units::fmt_percent(c)
+            ),
+        );
+    }
     if let Some(a) = slo.availability.filter(|a| *a > 1.0) {
         cx.err(
             "slo.availability",

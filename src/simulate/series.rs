@@ -107,7 +107,8 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
     let mut row = [f64::NAN; s::N];
     row[s::USERS] = f.users;
     row[s::REQ_DAY] = f.requests / f.length * 86400.0;
-    row[s::BUSY_RPS] = acc.arrivals as f64 / measured;
+    // Every request offered, those the per-client limit rejected included.
+    row[s::BUSY_RPS] = (acc.arrivals + acc.client_rejected) as f64 / measured;
     row[s::SESS_MAX] = acc.sessions_max as f64;
     row[s::SESS_MEAN] = acc.sessions_area / measured;
     row[s::P50] = pct(&acc.latency, 50.0);
@@ -148,6 +149,11 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::Q_MEAN] = acc.jobs.queue_area / measured;
         row[s::Q_WAIT] = pct(&acc.jobs.wait, 95.0);
         row[s::Q_UTIL] = acc.jobs.busy_area / acc.server_seconds(JOBS, acc.jobs.servers.max(1), measured);
+    }
+    if stage.blocks.contains_key(crate::components::client_limit::KEY) {
+        let offered = (acc.arrivals + acc.client_rejected) as f64;
+        row[s::CLIENT_REJ] = acc.client_rejected as f64;
+        row[s::CLIENT_REJ_RATE] = nan_if_zero(offered, acc.client_rejected as f64 / offered);
     }
     row[s::DB_SIZE] = f.db_size;
     row[s::OBJ_SIZE] = f.object_store_size;

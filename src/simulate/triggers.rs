@@ -80,6 +80,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
                 database_bytes: row[s::DB_SIZE],
                 object_store_bytes: row[s::OBJ_SIZE],
                 longest_scheduled_run,
+                client_rejected: row[s::CLIENT_REJ_RATE],
             };
             (d.value)(stage, &levels)
         }

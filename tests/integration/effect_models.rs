@@ -85,4 +85,44 @@ fn effect_models_sync_durations_objectives_and_monthly_total() {
     // Staging + production, billed as two scenarios: inside the seed's $140-270.
     let (p, s) = (month1(&prod), month1(&staging));
     assert!(p > 0.0 && s > 0.0 && (140.0..=270.0).contains(&(p + s)), "{p} + {s}");
+    // 2,000 req/min per IP over 2,000 clients at ~430/min in all: never binds.
+    let c = &prod["client_limit"];
+    assert_eq!(c["periods_rejecting"], 0, "{c}");
+    assert_eq!(c["worst_rate"]["mean"], 0.0, "{c}");
+    assert!(staging.get("client_limit").is_none(), "staging states no limit");
+}
+
+#[test]
+fn effect_models_per_ip_limit_binds_only_on_the_heavy_client_at_10m_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    capsim()
+        .args([
+            "run",
+            &format!("{DIR}/production-high.yaml"),
+            "--quiet",
+            "--replications",
+            "1",
+        ])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (rps, rate) = (col("busy_rps_mean"), col("client_rejected_rate_mean"));
+    let mut shares = Vec::new();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let per_minute: f64 = f[rps].parse::<f64>().unwrap() * 60.0;
+        // One client sends 20 %: its excess over 2,000 a minute, as a share of all requests.
+        let theory = 0.2 * (0.2 * per_minute - 2000.0) / (0.2 * per_minute);
+        let got: f64 = f[rate].parse().unwrap();
+        assert!((got - theory).abs() < 0.015, "{got} vs {theory} at {per_minute}/min");
+        shares.push(got);
+    }
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    // ~231/s: 0.2 × (2,773 − 2,000) / 2,773 = 5.6 %.
+    assert!((0.045..0.068).contains(&mean), "{mean}");
 }

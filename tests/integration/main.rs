@@ -9,6 +9,7 @@ mod browser;
 mod catalog_facts;
 mod checks;
 mod cli;
+mod client_limit;
 mod codewarden;
 mod common;
 mod configs;

@@ -288,6 +288,7 @@ fn warnings_box(r: &RunResult) -> String {
 }
 
 mod alternatives;
+mod clientlimit;
 mod tables;
 use tables::*;
 
@@ -352,6 +353,7 @@ pub fn render(r: &RunResult, summary_markdown_html: Option<&str>, charts: &[Char
     bill_table(&mut out, r);
     comparisons_table(&mut out, r);
     checks_table(&mut out, r);
+    out.push_str(&clientlimit::html(r));
     stations_table(&mut out, r);
 
     if !charts.is_empty() {
