@@ -21,16 +21,28 @@ pub const TOP_LEVEL: &[&str] = &[
     "plan_says",
 ];
 
+/// An amount (`$20`, `20`) or a range of amounts (`$140-$270`), for the schema.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum MoneyText {
+    Text(String),
+    Number(f64),
+}
+
 /// Most environments a system may declare.
 pub const MAX_ENVIRONMENTS: usize = 16;
 
-#[derive(Deserialize)]
+/// A system file as written (also the source of `capsim schema system`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+pub struct Raw {
     name: String,
     description: Option<String>,
     seed: Option<u64>,
     replications: Option<u32>,
+    /// Environment name → its scenario file, relative to this file.
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
     environments: Value,
     #[serde(default)]
     separate_accounts: Vec<String>,
@@ -40,19 +52,27 @@ struct Raw {
     plan_says: RawPlan,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawBudget {
+    /// The combined monthly budget (`$250`).
+    #[schemars(with = "Option<MoneyText>")]
     monthly: Option<Value>,
+    /// Component (or `a + b`) → its monthly budget.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, MoneyText>")]
     components: serde_yaml::Mapping,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
+    /// The plan's combined figure: one amount or a range (`$140-$270`).
+    #[schemars(with = "Option<MoneyText>")]
     monthly_cost: Option<Value>,
+    /// Component (or `a + b`) → the plan's figure.
     #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, MoneyText>")]
     components: serde_yaml::Mapping,
     #[serde(default)]
     notes: Vec<String>,

@@ -1,5 +1,5 @@
-//! `capsim schema [scenario|catalog]`: the JSON Schema (draft 2020-12) of scenario files and of
-//! pricing catalogs, derived from the raw serde types they are read with
+//! `capsim schema [scenario|catalog|system]`: the JSON Schema (draft 2020-12) of scenario files,
+//! of pricing catalogs and of system files (environments billed together), derived from the raw serde types they are read with
 //! ([`crate::scenario::raw`], the catalog's raw types), so it cannot drift from the parser.
 //!
 //! Component kinds with a stage block of their own (`logs:`, `backups:`, `schedules:`)
@@ -28,6 +28,8 @@ pub enum Which {
     Scenario,
     /// Pricing catalogs (`pricing/*.yaml`).
     Catalog,
+    /// System files: several environments billed together (`environments:`).
+    System,
 }
 
 /// The schema `which` names, as pretty JSON with a final newline.
@@ -35,6 +37,7 @@ pub fn text(which: Which) -> String {
     let v = match which {
         Which::Scenario => scenario(),
         Which::Catalog => catalog(),
+        Which::System => system(),
     };
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
@@ -74,6 +77,10 @@ pub fn scenario_with(reg: Registry) -> Value {
         );
     }
     drop_required(&mut root);
+    allow_ranges(&mut root);
+    if let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) {
+        defs.insert("Range".into(), range_schema());
+    }
     if let Some(o) = root.as_object_mut() {
         o.insert("title".into(), json!("capsim scenario"));
         o.insert(
@@ -91,6 +98,51 @@ pub fn catalog() -> Value {
         o.insert("title".into(), json!("capsim pricing catalog"));
     }
     root
+}
+
+/// The schema of a system file (README, "Environments").
+pub fn system() -> Value {
+    let mut root = generator().root_schema_for::<crate::envs::load::Raw>().to_value();
+    if let Some(o) = root.as_object_mut() {
+        o.insert("title".into(), json!("capsim system of environments"));
+    }
+    root
+}
+
+/// `{range: [lo, hi], dist, mode}`: a numeric input drawn per replication (README, "Ranges").
+fn range_schema() -> Value {
+    let end = json!({"type": ["string", "number"]});
+    json!({
+        "type": "object",
+        "description": "A value drawn per replication between two ends (README, \"Ranges\").",
+        "properties": {
+            "range": {"type": "array", "items": end, "minItems": 2, "maxItems": 2},
+            "dist": {"enum": ["uniform", "loguniform", "triangular"]},
+            "mode": end,
+        },
+        "required": ["range"],
+        "additionalProperties": false,
+    })
+}
+
+/// Lets every numeric value (a number, or a value with units written as a string or a number)
+/// be written as a range too: any leaf schema whose `type` admits a number becomes
+/// `anyOf: [itself, Range]`. Which fields may not take a range is `capsim validate`'s to say.
+fn allow_ranges(v: &mut Value) {
+    let numeric = |t: &Value| match t {
+        Value::String(s) => s == "number" || s == "integer",
+        Value::Array(a) => a.iter().any(|x| x == "number" || x == "integer"),
+        _ => false,
+    };
+    match v {
+        Value::Object(o) if o.get("type").is_some_and(numeric) => {
+            let inner = Value::Object(std::mem::take(o));
+            o.insert("anyOf".into(), json!([inner, {"$ref": "#/$defs/Range"}]));
+        }
+        Value::Object(o) => o.values_mut().for_each(allow_ranges),
+        Value::Array(a) => a.iter_mut().for_each(allow_ranges),
+        _ => {}
+    }
 }
 
 /// Removes every `required` list (see the module doc: one file of an `extends:` chain need not
