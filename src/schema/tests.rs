@@ -50,7 +50,11 @@ fn every_shipped_scenario_is_valid() {
         let text = std::fs::read_to_string(&p).unwrap();
         let doc = as_json(&text);
         // A system file (environments billed together) has a schema of its own.
-        let schema = if doc.get("environments").is_some() { &system } else { &schema };
+        let schema = if doc.get("environments").is_some() {
+            &system
+        } else {
+            &schema
+        };
         let bad = problems(schema, &doc);
         assert!(bad.is_empty(), "{}: {bad:#?}", p.display());
     }

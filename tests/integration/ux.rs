@@ -32,7 +32,18 @@ fn every_argument_of_every_subcommand_has_help() {
 #[test]
 fn help_of_each_subcommand_shows_its_positionals_pricing_quiet_and_verbose() {
     let subs = subcommands();
-    for s in ["run", "validate", "check", "plans", "schema", "completions", "new"] {
+    for s in [
+        "run",
+        "validate",
+        "check",
+        "diff",
+        "sweep",
+        "merge",
+        "plans",
+        "schema",
+        "completions",
+        "new",
+    ] {
         assert!(subs.iter().any(|x| x == s), "{s}");
     }
     for s in &subs {
@@ -58,9 +69,7 @@ fn help_of_each_subcommand_shows_its_positionals_pricing_quiet_and_verbose() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8(run)
-        .unwrap()
-        .contains("The scenario file to simulate"));
+    assert!(String::from_utf8(run).unwrap().contains("Scenario files to simulate"));
 }
 
 #[test]
