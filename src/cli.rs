@@ -533,8 +533,15 @@ fn cmd_check(
             Failure::Other(m) => m,
         })
     };
-    let code = crate::gate::check(loaded, &sim, &gate, policy, v).map_err(Failure::Other)?;
+    let code = crate::gate::check(loaded, &sim, &gate, policy, v, check_lanes(opts.threads)).map_err(Failure::Other)?;
     Ok(ExitCode::from(if code == 0 && sys_breached { 1 } else { code }))
+}
+
+/// How many scenarios `check` runs at once: as many as the cores (at most 4, so memory stays
+/// a few runs' worth), one with `--threads 1`.
+fn check_lanes(threads: Option<u16>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    usize::from(threads.unwrap_or(u16::MAX)).min(cores).clamp(1, 4)
 }
 
 /// A scenario side of `capsim diff`: run with the command's flags, as its `summary.json`.

@@ -117,8 +117,9 @@ fn run_all(
         p.begin(plan.periods);
     }
     // With one replication, it is the one shown line by line; with more, which one is known only
-    // at the end (the median), and it is then run again with its bill lines.
-    let lines = all_lines || cfg.replications <= 1;
+    // at the end (the median): every replication keeps its lines when they are few, else the
+    // median is run again with its bill lines.
+    let lines = all_lines || keeps_every_line(cfg.replications, crate::time::month_count(sc));
     let mut runs: Vec<simulate::Run> = (0..cfg.replications)
         .map(|r| simulate::Run::new(scenario_of(r), catalog, &plan, cfg.seed, r))
         .map(|r| if lines { r } else { r.totals_only() })
@@ -154,6 +155,18 @@ fn run_all(
     let mut result = aggregate(sc, cfg, &plan, &reps, periods, catalog);
     result.inputs_from_ranges = crate::run_ranges::inputs(sc, &drawn);
     Ok((result, bills))
+}
+
+/// Replication-months up to which every replication keeps its bill lines. Beyond it the lines
+/// of every month of every replication would be memory that grows with the horizon, so
+/// replications keep their totals and the median is run again for its lines; below it that
+/// second run would cost a replication of CPU (a fifth of a 4-replication run) to save
+/// kilobytes. Either way the bill shown is the same, to the bit.
+const KEEP_LINES_UP_TO: usize = 64;
+
+/// Whether a run of `replications` over `months` keeps every replication's bill lines.
+fn keeps_every_line(replications: u32, months: usize) -> bool {
+    replications <= 1 || replications as usize * months <= KEEP_LINES_UP_TO
 }
 
 /// Replication `rep`'s monthly bills with their lines, from running it again.
@@ -649,15 +662,23 @@ mod tests {
         let pricing = crate::pricing::CatalogSource::builtin();
         let (sc, _) = crate::scenario::load(&file, Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
         let catalog = crate::pricing::Catalog::builtin().unwrap();
+        // 5 replications keep their lines; 70 exceed KEEP_LINES_UP_TO and re-run the median.
+        for n in [5, 70] {
+            assert_eq!(keeps_every_line(n, crate::time::month_count(&sc)), n == 5);
+            shown_bill_is_the_median(&sc, &catalog, n);
+        }
+    }
+
+    fn shown_bill_is_the_median(sc: &Scenario, catalog: &Catalog, n: u32) {
         let cfg = RunConfig {
-            replications: 5,
-            ..RunConfig::of(&sc)
+            replications: n,
+            ..RunConfig::of(sc)
         };
-        let result = run(&sc, &catalog, &cfg).unwrap();
-        let plan = Plan::new(&sc);
-        let full: Vec<Replication> = (0..5)
+        let result = run(sc, catalog, &cfg).unwrap();
+        let plan = Plan::new(sc);
+        let full: Vec<Replication> = (0..n)
             .map(|r| {
-                let mut run = simulate::Run::new(&sc, &catalog, &plan, cfg.seed, r);
+                let mut run = simulate::Run::new(sc, catalog, &plan, cfg.seed, r);
                 (0..plan.periods).for_each(|p| drop(run.period(p)));
                 run.finish()
             })

@@ -45,7 +45,47 @@ pub struct GateArgs {
 pub type Loaded = (PathBuf, Result<(Scenario, Catalog), InputErrors>);
 
 /// Runs one scenario (the caller's run configuration).
-pub type Simulate<'a> = &'a dyn Fn(&Scenario, &Catalog) -> Result<RunResult, String>;
+pub type Simulate<'a> = &'a (dyn Fn(&Scenario, &Catalog) -> Result<RunResult, String> + Sync);
+
+/// Runs the scenarios `lanes` at a time (each on the shared rayon pool for its replications),
+/// results in the scenarios' order. Scenarios are independent and seeded, so the results do not
+/// depend on `lanes`; at most `lanes` runs are in memory at once.
+fn run_lanes(
+    runnable: &[(PathBuf, Scenario, Catalog)],
+    simulate: Simulate,
+    lanes: usize,
+) -> Vec<Result<RunResult, String>> {
+    // The largest runs first (by estimated events), so that no long run starts last and
+    // leaves one lane idle; results still come back in the scenarios' order.
+    let mut order: Vec<usize> = (0..runnable.len()).collect();
+    let events: Vec<f64> = runnable
+        .iter()
+        .map(|(_, sc, _)| crate::work::estimate(sc, None).events())
+        .collect();
+    order.sort_by(|&a, &b| events[b].total_cmp(&events[a]).then(a.cmp(&b)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<RunResult, String>>>> =
+        runnable.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..lanes.clamp(1, runnable.len().max(1)) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let (_, sc, cat) = &runnable[i];
+                let r = simulate(sc, cat);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(|| Err("a scenario's run stopped unexpectedly".into()))
+        })
+        .collect()
+}
 
 /// The pricing-age checks of a run: one per provider its bills name, in order of first bill.
 fn pricing_age_checks(r: &RunResult, cat: &Catalog, today: i64, max: f64, policy: Policy) -> Vec<GateCheck> {
@@ -119,6 +159,7 @@ pub fn check(
     args: &GateArgs,
     policy: Policy,
     v: crate::verbosity::Verbosity,
+    lanes: usize,
 ) -> Result<u8, String> {
     let mut problems: Vec<InputError> = Vec::new();
     let outs: Vec<(PathBuf, Format)> = args
@@ -163,8 +204,9 @@ pub fn check(
             }
         }
         let mut gates: Vec<ScenarioGate> = Vec::new();
-        for (path, sc, cat) in &runnable {
-            let r = simulate(sc, cat)?;
+        let results = run_lanes(&runnable, simulate, lanes);
+        for ((path, _, cat), r) in runnable.iter().zip(results) {
+            let r = r?;
             let money = match (today, args.max_pricing_age) {
                 (Some(t), Some(max)) => pricing_age_checks(&r, cat, t, max, policy),
                 _ => Vec::new(),

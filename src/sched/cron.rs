@@ -33,6 +33,9 @@ pub struct Cron {
     dow: Vec<bool>,
     dom_star: bool,
     dow_star: bool,
+    /// The shortest time between two runs, seconds (see [`Schedule::interval`]); computed once
+    /// when parsed, as it walks four years of minutes.
+    gap: f64,
 }
 
 /// What the cron fields allow, for the error message.
@@ -73,7 +76,7 @@ impl Cron {
         let dom = sets.pop().unwrap_or_default();
         let hour = sets.pop().unwrap_or_default();
         let minute = sets.pop().unwrap_or_default();
-        Ok(Cron {
+        let mut cron = Cron {
             text: text.to_string(),
             minute,
             hour,
@@ -82,7 +85,22 @@ impl Cron {
             dow,
             dom_star: parts[2] == "*",
             dow_star: parts[4] == "*",
-        })
+            gap: f64::INFINITY,
+        };
+        cron.gap = cron.shortest_gap();
+        Ok(cron)
+    }
+
+    /// The shortest gap between two runs over four years from the start, so that 29 February
+    /// is seen (8 years would be needed for `0 0 29 2 *` across a century year: none is in
+    /// range).
+    fn shortest_gap(&self) -> f64 {
+        let (mut last, mut gap) = (f64::NAN, f64::INFINITY);
+        self.each_start(0.0, 4.0 * 366.0 * DAY, &mut |t| {
+            gap = gap.min(t - last);
+            last = t;
+        });
+        gap
     }
 
     /// Whether the job runs on day `day` (0 = 1 January 2024).
@@ -219,16 +237,7 @@ impl Schedule {
     pub fn interval(&self) -> f64 {
         match self {
             Schedule::Every(p) => *p,
-            Schedule::Cron(c) => {
-                // Over four years from the start, so that 29 February is seen (8 years would
-                // be needed for `0 0 29 2 *` across a century year: none is in range).
-                let (mut last, mut gap) = (f64::NAN, f64::INFINITY);
-                c.each_start(0.0, 4.0 * 366.0 * DAY, &mut |t| {
-                    gap = gap.min(t - last);
-                    last = t;
-                });
-                gap
-            }
+            Schedule::Cron(c) => c.gap,
         }
     }
 
