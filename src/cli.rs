@@ -15,6 +15,7 @@
 //! input errors: exit 2, and `check` runs nothing.
 
 use crate::error::InputErrors;
+use crate::pricing::requested_pricing;
 use crate::pricing::{Catalog, CatalogSource, ChosenBy};
 use crate::run::RunConfig;
 use crate::scenario::{self, Scenario};
@@ -206,11 +207,7 @@ pub struct CapOpts {
 
 impl CapOpts {
     fn caps(&self) -> crate::work::Caps {
-        let d = crate::work::Caps::default();
-        crate::work::Caps {
-            max_events: self.max_events.unwrap_or(d.max_events),
-            max_memory: self.max_memory.unwrap_or(d.max_memory),
-        }
+        crate::work::Caps::from_flags(self.max_events, self.max_memory)
     }
 }
 
@@ -250,17 +247,6 @@ fn system_opts(opts: Option<&RunOpts>, pricing: Option<&Path>, caps: &CapOpts, s
 fn print_warnings(sc: &Scenario) {
     for w in &sc.warnings {
         err(&format!("warning: {w}"));
-    }
-}
-
-/// The catalogs the user named: `--pricing DIR`, else a non-empty `CAPSIM_PRICING`.
-fn requested_pricing(flag: Option<&Path>) -> Option<CatalogSource> {
-    if let Some(dir) = flag {
-        return Some(CatalogSource::dir(dir, ChosenBy::Flag));
-    }
-    match std::env::var_os("CAPSIM_PRICING") {
-        Some(dir) if !dir.is_empty() => Some(CatalogSource::dir(PathBuf::from(dir), ChosenBy::Env)),
-        _ => None,
     }
 }
 
@@ -389,17 +375,7 @@ fn run_one(
         .map_err(Failure::Other)?;
     let r = simulate(sc, cat, &cfg, v)?;
     let report = crate::report::Report::new(&r);
-    crate::outdir::signals::install().map_err(Failure::Other)?;
-    let mut on_wait = || {
-        err(&format!(
-            "waiting for another capsim writing to {} to finish",
-            dir.display()
-        ))
-    };
-    let written = crate::outdir::write_report(&target, &report, &mut on_wait).map_err(Failure::Other)?;
-    for w in written.warnings {
-        err(&format!("warning: {w}"));
-    }
+    crate::outdir::write_and_warn(&target, &report, &dir).map_err(Failure::Other)?;
     if v.quiet {
         // Quiet drops the summary, never an overload warning.
         for line in overload_lines(&r) {

@@ -195,6 +195,17 @@ pub struct Caps {
     pub max_memory: f64,
 }
 
+impl Caps {
+    /// The caps the flags give, each defaulting when not given (`--max-events`, `--max-memory`).
+    pub fn from_flags(max_events: Option<f64>, max_memory: Option<f64>) -> Caps {
+        let d = Caps::default();
+        Caps {
+            max_events: max_events.unwrap_or(d.max_events),
+            max_memory: max_memory.unwrap_or(d.max_memory),
+        }
+    }
+}
+
 impl Default for Caps {
     fn default() -> Self {
         Caps {

@@ -129,17 +129,7 @@ pub fn run(path: &Path, dir: PathBuf, force: bool, o: &Opts, quiet: bool) -> Res
     let target = crate::outdir::check(&dir, &protected(&sys), force).map_err(Fail::Other)?;
     let r = run_system(&sys, o.threads).map_err(Fail::Other)?;
     let files = super::render::files(&r);
-    crate::outdir::signals::install().map_err(Fail::Other)?;
-    let mut on_wait = || {
-        err(&format!(
-            "waiting for another capsim writing to {} to finish",
-            dir.display()
-        ))
-    };
-    let written = crate::outdir::write_report(&target, &files, &mut on_wait).map_err(Fail::Other)?;
-    for w in written.warnings {
-        err(&format!("warning: {w}"));
-    }
+    crate::outdir::write_and_warn(&target, &files, &dir).map_err(Fail::Other)?;
     if quiet {
         out(&format!("{}\n", dir.display()));
     } else {

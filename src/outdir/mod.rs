@@ -16,6 +16,23 @@ mod write;
 
 pub use write::{write_report, ReportFiles, Written, PAUSE_HOOK};
 
+/// What `run`, `sweep`, `merge` and a system's run do to write a report: install the signal
+/// handlers, write `files` into `t` (saying on stderr when another capsim holds `dir`), and
+/// print the writer's warnings on stderr.
+pub fn write_and_warn(t: &Target, files: &dyn ReportFiles, dir: &Path) -> Result<(), String> {
+    signals::install()?;
+    let mut on_wait = || {
+        crate::stdio::err(&format!(
+            "waiting for another capsim writing to {} to finish",
+            dir.display()
+        ))
+    };
+    for w in write_report(t, files, &mut on_wait)?.warnings {
+        crate::stdio::err(&format!("warning: {w}"));
+    }
+    Ok(())
+}
+
 use std::ffi::OsString;
 use std::fs;
 use std::io;

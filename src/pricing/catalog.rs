@@ -190,6 +190,17 @@ pub const BUILTIN_CATALOGS: &[(&str, &str)] = &[
 /// the search does not stop at a relative path's first component. The result is relative to
 /// the current directory when it lies inside it (reports then read `pricing`, not a path
 /// that only exists on one machine), else absolute.
+/// The catalogs the user named: `--pricing DIR` (`flag`), else a non-empty `CAPSIM_PRICING`.
+pub fn requested_pricing(flag: Option<&Path>) -> Option<CatalogSource> {
+    if let Some(dir) = flag {
+        return Some(CatalogSource::dir(dir, ChosenBy::Flag));
+    }
+    match std::env::var_os("CAPSIM_PRICING") {
+        Some(dir) if !dir.is_empty() => Some(CatalogSource::dir(PathBuf::from(dir), ChosenBy::Env)),
+        _ => None,
+    }
+}
+
 pub fn nearest_pricing_dir(start: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     let found = start

@@ -64,7 +64,9 @@ mod bill;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
-pub use catalog::{nearest_pricing_dir, provider_from_text, raw_schema as catalog_schema, BUILTIN_CATALOGS};
+pub use catalog::{
+    nearest_pricing_dir, provider_from_text, raw_schema as catalog_schema, requested_pricing, BUILTIN_CATALOGS,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

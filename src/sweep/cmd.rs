@@ -1,6 +1,7 @@
 //! The command-line side of `capsim sweep` and `capsim merge`: their flags and what each does.
 
 use super::{render, shard, vary, Error, Spec, Sweep};
+use crate::pricing::requested_pricing;
 use crate::stdio::{err, out};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -101,19 +102,6 @@ pub struct CapOpts {
     pub max_memory: Option<f64>,
 }
 
-/// The catalogs the user named: `--pricing DIR`, else a non-empty `CAPSIM_PRICING` (as
-/// `capsim run` reads them; this module does not import the CLI, which imports it).
-fn requested_pricing(flag: Option<&Path>) -> Option<crate::pricing::CatalogSource> {
-    use crate::pricing::{CatalogSource, ChosenBy};
-    if let Some(dir) = flag {
-        return Some(CatalogSource::dir(dir, ChosenBy::Flag));
-    }
-    match std::env::var_os("CAPSIM_PRICING") {
-        Some(dir) if !dir.is_empty() => Some(CatalogSource::dir(PathBuf::from(dir), ChosenBy::Env)),
-        _ => None,
-    }
-}
-
 /// `capsim merge`'s flags.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -132,11 +120,7 @@ pub struct MergeArgs {
 }
 
 fn caps(c: &CapOpts) -> crate::work::Caps {
-    let d = crate::work::Caps::default();
-    crate::work::Caps {
-        max_events: c.max_events.unwrap_or(d.max_events),
-        max_memory: c.max_memory.unwrap_or(d.max_memory),
-    }
+    crate::work::Caps::from_flags(c.max_events, c.max_memory)
 }
 
 fn exit(r: Result<(), Error>) -> ExitCode {
@@ -193,17 +177,7 @@ fn report(
     let t = target(sw, &dir, force)?;
     let outcome = on_pool(c.threads, || sw.finish(grid))??;
     let files = render::files(sw, &outcome, super::chart::charts(sw, &outcome)).map_err(Error::Other)?;
-    crate::outdir::signals::install().map_err(Error::Other)?;
-    let mut on_wait = || {
-        err(&format!(
-            "waiting for another capsim writing to {} to finish",
-            dir.display()
-        ))
-    };
-    let written = crate::outdir::write_report(&t, &files, &mut on_wait).map_err(Error::Other)?;
-    for w in written.warnings {
-        err(&format!("warning: {w}"));
-    }
+    crate::outdir::write_and_warn(&t, &files, &dir).map_err(Error::Other)?;
     if !c.quiet {
         out(&render::summary_text(sw, &outcome));
         out("Report: ");
