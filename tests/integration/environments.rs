@@ -374,3 +374,29 @@ fn check_fails_on_the_combined_budget_or_an_environments_own() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("[t.budget.month_1.total]"), "{text}");
 }
+
+/// A system's checks are printed as text only: asked for another format (or an `--out` file),
+/// `check` refuses (exit 2) rather than leave the system out of the JSON, JUnit or markdown.
+#[test]
+fn a_system_in_a_gate_format_other_than_text_is_refused_not_left_out() {
+    for extra in [&["--format", "json"][..], &["--format", "junit"], &["--out", "gate.md"]] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = capsim()
+            .current_dir(repo())
+            .args(["check", "scenarios/effect-models/system.yaml", "scenarios/beta.yaml"])
+            .args(extra.iter().map(|a| {
+                if a.ends_with(".md") {
+                    dir.path().join(a).to_string_lossy().into_owned()
+                } else {
+                    a.to_string()
+                }
+            }))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains("system.yaml") && err.contains("--format text"), "{err}");
+        assert!(out.stdout.is_empty(), "{extra:?}: nothing half-reported on stdout");
+        assert!(!dir.path().join("gate.md").exists());
+    }
+}
