@@ -35,3 +35,19 @@ pub fn run_file(path: &str) -> capsim::run::RunResult {
     let (sc, cat) = capsim::scenario::load(&repo().join(path), Some(&pricing)).unwrap_or_else(|e| panic!("{e}"));
     capsim::run::run(&sc, &cat, &capsim::run::RunConfig::of(&sc)).expect("run")
 }
+
+/// Every file of report directory `dir` with its bytes, sorted by name.
+pub fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -20,18 +20,7 @@ fn report(threads: &str, seed: &str) -> Vec<(String, Vec<u8>)> {
         ])
         .assert()
         .success();
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
+    crate::common::dir_files(&out)
 }
 
 #[test]

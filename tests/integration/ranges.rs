@@ -3,7 +3,7 @@
 //! size grows with the size of a record), and a range where none makes sense is refused with
 //! its file, line and field.
 
-use crate::common::{capsim, repo, run_text, write};
+use crate::common::{capsim, dir_files, repo, run_text, write};
 use std::path::Path;
 
 /// Open arrivals at 1/s, each request writing one `rows` record of `size` to the database.
@@ -19,22 +19,6 @@ fn scenario(size: &str, extra: &str) -> String {
     )
 }
 
-/// Every file of report directory `dir`, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// Runs `text` as `s.yaml` from a directory of its own (so the reports name the same file),
 /// with `args`, and returns the report's files.
 fn report(text: &str, args: &[&str]) -> Vec<(String, Vec<u8>)> {
@@ -46,7 +30,7 @@ fn report(text: &str, args: &[&str]) -> Vec<(String, Vec<u8>)> {
         .args(args)
         .assert()
         .code(0);
-    files(&dir.path().join("out"))
+    dir_files(&dir.path().join("out"))
 }
 
 #[test]

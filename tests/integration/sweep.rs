@@ -1,7 +1,7 @@
 //! `capsim sweep` and `capsim merge`: monotone costs, headroom against queueing theory, a
 //! sweep point equal to a plain run, sharded = unsharded byte for byte, refusals.
 
-use crate::common::{capsim, repo, write};
+use crate::common::{capsim, dir_files, repo, write};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -29,22 +29,6 @@ fn json(path: &Path) -> Value {
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-/// Every file of a report directory, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 /// The sojourn time's p95 of M/M/c from Erlang C: a waiting request waits Exp(cμ − λ), then
@@ -251,7 +235,7 @@ fn three_shards_merged_are_byte_identical_to_one_run() {
         .arg(&merged)
         .assert()
         .success();
-    let (a, b) = (files(&whole), files(&merged));
+    let (a, b) = (dir_files(&whole), dir_files(&merged));
     let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
     for want in ["sweep.md", "sweep.html", "sweep.csv", "sweep.json", "latency.svg"] {
         assert!(names.contains(&want), "{names:?}");
@@ -352,8 +336,8 @@ fn the_readme_examples_run_and_the_merged_report_is_the_single_runs() {
     }
     assert_eq!(ran, 5);
     let (a, b) = (
-        files(&dir.path().join("reports/mmc-sweep")),
-        files(&dir.path().join("reports/mmc-merged")),
+        dir_files(&dir.path().join("reports/mmc-sweep")),
+        dir_files(&dir.path().join("reports/mmc-merged")),
     );
     assert!(!a.is_empty() && a == b, "the merged report is the single run's");
     let grid = json(&dir.path().join("reports/mmc-grid/sweep.json"));
