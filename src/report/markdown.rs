@@ -54,6 +54,33 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
 
     bill_markdown(&mut o, r);
 
+    plan_markdown(&mut o, r);
+    checks_markdown(&mut o, r);
+
+    super::faults::markdown(&mut o, r);
+    super::clientlimit::markdown(&mut o, r);
+
+    stations_markdown(&mut o, r);
+
+    over_time_markdown(&mut o, r);
+
+    if !charts.is_empty() {
+        let _ = writeln!(o, "## Charts\n");
+        for c in charts {
+            let _ = writeln!(o, "![{c}]({c})\n");
+        }
+    }
+    if !r.notes.is_empty() {
+        let _ = writeln!(o, "## Notes\n");
+        for n in &r.notes {
+            let _ = writeln!(o, "- {}", md_escape(n));
+        }
+    }
+    o
+}
+
+/// The plan's figures next to capsim's, and the notes on reading the plan.
+fn plan_markdown(o: &mut String, r: &RunResult) {
     if !r.checks.plan_comparisons.is_empty() {
         let _ = writeln!(o, "## The plan's figures next to capsim's\n");
         let _ = writeln!(o, "| figure | plan says | capsim | difference | why |");
@@ -74,17 +101,16 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         let _ = writeln!(o);
     }
     if !r.plan_notes.is_empty() {
-        let _ = writeln!(
-            o,
-            "### Reading the plan
-"
-        );
+        let _ = writeln!(o, "### Reading the plan\n");
         for n in &r.plan_notes {
             let _ = writeln!(o, "- {}", md_escape(n));
         }
         let _ = writeln!(o);
     }
+}
 
+/// The budget and SLO checks, a table each.
+fn checks_markdown(o: &mut String, r: &RunResult) {
     for (title, checks) in [
         ("Budget", &r.checks.budget),
         ("Service-level objectives", &r.checks.slo),
@@ -108,27 +134,6 @@ pub fn markdown(r: &RunResult, charts: &[&str]) -> String {
         }
         let _ = writeln!(o);
     }
-
-    super::faults::markdown(&mut o, r);
-    super::clientlimit::markdown(&mut o, r);
-
-    stations_markdown(&mut o, r);
-
-    over_time_markdown(&mut o, r);
-
-    if !charts.is_empty() {
-        let _ = writeln!(o, "## Charts\n");
-        for c in charts {
-            let _ = writeln!(o, "![{c}]({c})\n");
-        }
-    }
-    if !r.notes.is_empty() {
-        let _ = writeln!(o, "## Notes\n");
-        for n in &r.notes {
-            let _ = writeln!(o, "- {}", md_escape(n));
-        }
-    }
-    o
 }
 
 /// The overload warnings, near the top of `summary.md`.
