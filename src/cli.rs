@@ -624,14 +624,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             pricing,
             format,
         } => cmd_plans(provider, pricing, format),
-        Command::Sweep(mut a) => {
-            a.common.quiet = v.quiet;
-            Ok(crate::sweep::cmd::run_sweep(a))
-        }
-        Command::Merge(mut a) => {
-            a.common.quiet = v.quiet;
-            Ok(crate::sweep::cmd::run_merge(a))
-        }
+        Command::Sweep(a) => Ok(crate::sweep::cmd::run_sweep(a, v.quiet)),
+        Command::Merge(a) => Ok(crate::sweep::cmd::run_merge(a, v.quiet)),
         Command::Schema { which } => {
             out(&crate::schema::text(which));
             Ok(ExitCode::SUCCESS)

@@ -83,10 +83,6 @@ pub struct Common {
     pub pricing: Option<PathBuf>,
     #[command(flatten)]
     pub caps: CapOpts,
-    /// Print only where the report (or shard) was written: the global `--quiet`, set by the
-    /// command line's dispatch.
-    #[arg(skip)]
-    pub quiet: bool,
 }
 
 /// The caps on each point's estimated work and memory (README, "Limits"), as `capsim run`
@@ -172,13 +168,14 @@ fn report(
     dir: Option<PathBuf>,
     force: bool,
     c: &Common,
+    quiet: bool,
 ) -> Result<(), Error> {
     let dir = dir.unwrap_or_else(|| default_dir(&sw.spec.scenario));
     let t = target(sw, &dir, force)?;
     let outcome = on_pool(c.threads, || sw.finish(grid))??;
     let files = render::files(sw, &outcome, super::chart::charts(sw, &outcome)).map_err(Error::Other)?;
     crate::outdir::write_and_warn(&t, &files, &dir).map_err(Error::Other)?;
-    if !c.quiet {
+    if !quiet {
         out(&render::summary_text(sw, &outcome));
         out("Report: ");
     }
@@ -186,7 +183,7 @@ fn report(
     Ok(())
 }
 
-fn sweep(a: SweepArgs) -> Result<(), Error> {
+fn sweep(a: SweepArgs, quiet: bool) -> Result<(), Error> {
     let spacing = if a.log {
         vary::Spacing::Log
     } else {
@@ -210,7 +207,7 @@ fn sweep(a: SweepArgs) -> Result<(), Error> {
     let Some((i, n)) = a.shard else {
         let all: Vec<usize> = (0..sw.len()).collect();
         let grid = on_pool(a.common.threads, || sw.run_grid(&all))??;
-        return report(&sw, grid, a.out, a.force, &a.common);
+        return report(&sw, grid, a.out, a.force, &a.common, quiet);
     };
     let path = a
         .out
@@ -227,7 +224,7 @@ fn sweep(a: SweepArgs) -> Result<(), Error> {
         points: ks.into_iter().zip(points).collect(),
     };
     shard::write(&path, &file).map_err(Error::Other)?;
-    if !a.common.quiet {
+    if !quiet {
         out(&format!(
             "slice {i}/{n} of sweep {}: {} of {} points\n",
             sw.hash,
@@ -239,7 +236,7 @@ fn sweep(a: SweepArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn merge(a: MergeArgs) -> Result<(), Error> {
+fn merge(a: MergeArgs, quiet: bool) -> Result<(), Error> {
     let mut shards = Vec::new();
     for p in &a.shards {
         shards.push((p.clone(), shard::read(p).map_err(Error::Other)?));
@@ -254,15 +251,15 @@ fn merge(a: MergeArgs) -> Result<(), Error> {
             sw.spec.scenario, sw.hash
         )));
     }
-    report(&sw, grid, a.out, a.force, &a.common)
+    report(&sw, grid, a.out, a.force, &a.common, quiet)
 }
 
-/// `capsim sweep`.
-pub fn run_sweep(a: SweepArgs) -> ExitCode {
-    exit(sweep(a))
+/// `capsim sweep`; `quiet` (the global `--quiet`) prints only where the report or shard went.
+pub fn run_sweep(a: SweepArgs, quiet: bool) -> ExitCode {
+    exit(sweep(a, quiet))
 }
 
-/// `capsim merge`.
-pub fn run_merge(a: MergeArgs) -> ExitCode {
-    exit(merge(a))
+/// `capsim merge`; `quiet` as for [`run_sweep`].
+pub fn run_merge(a: MergeArgs, quiet: bool) -> ExitCode {
+    exit(merge(a, quiet))
 }
