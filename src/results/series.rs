@@ -74,6 +74,16 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
         Unit::Fraction,
         "share of the requests offered in the busy window rejected by the per-client rate limit",
     ),
+    (
+        "database_rpo",
+        Unit::Seconds,
+        "data a restore from the stage's backups can lose: the backup interval, or 5 minutes with PITR (no figure without backups)",
+    ),
+    (
+        "database_rto",
+        Unit::Seconds,
+        "time to restore the database from the stage's backups at the period's end: size ÷ restore_rate + restore_startup (no figure without backups)",
+    ),
 ];
 
 /// The position in [`SERIES`] (and in [`PeriodSummary::series`](super::PeriodSummary::series))
@@ -115,7 +125,9 @@ pub mod s {
     pub const COST: usize = 27;
     pub const CLIENT_REJ: usize = 28;
     pub const CLIENT_REJ_RATE: usize = 29;
-    pub const N: usize = 30;
+    pub const DB_RPO: usize = 30;
+    pub const DB_RTO: usize = 31;
+    pub const N: usize = 32;
 }
 
 /// Whether series `k` comes from the request-level simulation (NaN in a period that was not
@@ -123,7 +135,15 @@ pub mod s {
 pub fn simulated_series(k: usize) -> bool {
     !matches!(
         k,
-        s::USERS | s::REQ_DAY | s::INSTANCES | s::VEC_CAP | s::DB_SIZE | s::OBJ_SIZE | s::COST
+        s::USERS
+            | s::REQ_DAY
+            | s::INSTANCES
+            | s::VEC_CAP
+            | s::DB_SIZE
+            | s::OBJ_SIZE
+            | s::COST
+            | s::DB_RPO
+            | s::DB_RTO
     )
 }
 
@@ -165,6 +185,8 @@ mod tests {
             (s::COST, "monthly_cost"),
             (s::CLIENT_REJ, "client_rejected"),
             (s::CLIENT_REJ_RATE, "client_rejected_rate"),
+            (s::DB_RPO, "database_rpo"),
+            (s::DB_RTO, "database_rto"),
         ];
         assert_eq!(named.len(), s::N, "every position is named here once");
         for (k, name) in named {
@@ -176,7 +198,11 @@ mod tests {
     #[test]
     fn units_follow_the_names() {
         for (name, unit, _) in SERIES {
-            let expected = if name.starts_with("latency") || name.ends_with("wait_p95") || name.ends_with("latency_p95")
+            let expected = if name.starts_with("latency")
+                || name.ends_with("wait_p95")
+                || name.ends_with("latency_p95")
+                || name.ends_with("_rpo")
+                || name.ends_with("_rto")
             {
                 Unit::Seconds
             } else if name.ends_with("utilization")

@@ -2,6 +2,7 @@
 //! series means is [`crate::results::series`]), and the stations observed for the
 //! queueing-theory comparison.
 
+use crate::components::backups::Backups;
 use crate::engine::{self, PeriodAcc, StationAcc, API, CPU, DB, JOBS, VEC};
 use crate::hist::Hist;
 use crate::infra::Infra;
@@ -156,6 +157,12 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::CLIENT_REJ_RATE] = nan_if_zero(offered, acc.client_rejected as f64 / offered);
     }
     row[s::DB_SIZE] = f.db_size;
+    // The recovery objectives the stage's backups give (the trigger metrics `database.rpo`
+    // and `database.rto`, from the same size); no figure without backups.
+    if let Some(b) = stage.block::<Backups>("backups") {
+        row[s::DB_RPO] = b.rpo();
+        row[s::DB_RTO] = b.rto(f.db_size);
+    }
     row[s::OBJ_SIZE] = f.object_store_size;
     row[s::COST] = f.cost;
     if !f.simulated {
@@ -206,11 +213,19 @@ mod tests {
 
     /// An API of 2 workers on 2 vCPU, no database, vector store or queue.
     fn stage_and_infra() -> (Stage, Infra) {
+        stage_with("")
+    }
+
+    /// [`stage_and_infra`]'s stage with `more` (YAML fields of the stage, each followed by a
+    /// comma) added.
+    fn stage_with(more: &str) -> (Stage, Infra) {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.yaml");
-        let text = "name: t\nstage: s\nhorizon: 1d\nresolution: 1h\ntraffic: {arrival_rate: 1/s}\n\
-             requests: {r: {share: 100%, cpu: {dist: exponential, mean: 10ms}}}\n\
-             stages: {s: {api: {vcpu: 2, workers: 2}}}\n";
+        let text = format!(
+            "name: t\nstage: s\nhorizon: 1d\nresolution: 1h\ntraffic: {{arrival_rate: 1/s}}\n\
+             requests: {{r: {{share: 100%, cpu: {{dist: exponential, mean: 10ms}}}}}}\n\
+             stages: {{s: {{{more} api: {{vcpu: 2, workers: 2}}}}}}\n"
+        );
         std::fs::write(&p, text).unwrap();
         let pricing = crate::pricing::CatalogSource::builtin();
         let sc = crate::scenario::load(&p, Some(&pricing))
@@ -286,7 +301,33 @@ mod tests {
         acc.arrivals = 10;
         let row = row(&facts(false), &acc, 300.0, &stage, &infra);
         for (k, v) in row.iter().enumerate() {
-            assert_eq!(v.is_nan(), simulated_series(k) || k == s::VEC_CAP, "{}", SERIES[k].0);
+            let no_backups = k == s::DB_RPO || k == s::DB_RTO;
+            assert_eq!(v.is_nan(), simulated_series(k) || k == s::VEC_CAP || no_backups, "{}", SERIES[k].0);
         }
+    }
+
+    #[test]
+    fn recovery_objectives_follow_the_backups_and_the_size_at_the_end() {
+        // 5 GB at 50 MB/s is 100 s, plus 5 minutes to start: 400 s, whether the busy window
+        // was simulated or not (they come from the size, not the window).
+        let daily = "backups: {daily: {keep: 7d}, restore_rate: 50MB/s, restore_startup: 5m},";
+        let (stage, infra) = stage_with(daily);
+        let acc = PeriodAcc::new(&infra);
+        for simulated in [true, false] {
+            let row = row(&facts(simulated), &acc, 300.0, &stage, &infra);
+            assert_eq!(row[s::DB_RTO], 5e9 / 50e6 + 300.0);
+            assert_eq!(row[s::DB_RPO], 86_400.0, "the daily interval");
+        }
+        // A weekly schedule alone: its interval; with PITR, the 5-minute log interval; twice
+        // the size, twice the transfer.
+        let weekly = "backups: {weekly: {keep: 30d}, restore_rate: 1GB/s, pitr: 5d},";
+        let (stage, infra) = stage_with(weekly);
+        let mut f = facts(true);
+        f.db_size = 1e10;
+        let pitr = row(&f, &PeriodAcc::new(&infra), 300.0, &stage, &infra);
+        assert_eq!((pitr[s::DB_RTO], pitr[s::DB_RPO]), (10.0, crate::components::backups::PITR_RPO));
+        let (stage, infra) = stage_with("backups: {weekly: {keep: 30d}, restore_rate: 1GB/s},");
+        let weekly = row(&f, &PeriodAcc::new(&infra), 300.0, &stage, &infra);
+        assert_eq!(weekly[s::DB_RPO], 7.0 * 86_400.0);
     }
 }
