@@ -54,6 +54,7 @@ pub const REPORT_FILES: &[&str] = &[
     "latency.svg",
     "utilization.svg",
     "database_size.svg",
+    "recovery.svg",
     "monthly_cost.svg",
     "cost_by_month.svg",
 ];

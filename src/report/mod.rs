@@ -43,6 +43,7 @@ pub fn charts(r: &RunResult) -> Vec<Chart> {
         svg::latency,
         svg::utilization,
         svg::database_size,
+        svg::recovery,
         svg::monthly_cost,
         svg::cost_by_month,
     ]
@@ -217,6 +218,9 @@ pub(crate) mod testdata {
                 series[s::Q_MEAN] = sm(1.0 + 0.3 * t, 0.2);
                 series[s::Q_UTIL] = sm(0.5, f64::NAN);
                 series[s::DB_SIZE] = sm(2.0e8 * (1.0 + t), 1.0e6);
+                // Backups: daily (RPO 24 h), restored at 1 MB/s after 5 minutes.
+                series[s::DB_RPO] = sm(86_400.0, 0.0);
+                series[s::DB_RTO] = sm(2.0e2 * (1.0 + t) + 300.0, 1.0);
                 series[s::OBJ_SIZE] = sm(0.0, 0.0);
                 series[s::COST] = sm(120.0 + 5.0 * t, 1.0);
                 PeriodSummary {
@@ -516,7 +520,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn all_six_charts_for_a_full_run() {
+    fn all_seven_charts_for_a_full_run() {
         let files: Vec<&str> = charts(&testdata::run()).iter().map(|c| c.file).collect();
         assert_eq!(
             files,
@@ -525,6 +529,7 @@ mod tests {
                 "latency.svg",
                 "utilization.svg",
                 "database_size.svg",
+                "recovery.svg",
                 "monthly_cost.svg",
                 "cost_by_month.svg"
             ]

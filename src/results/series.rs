@@ -135,15 +135,7 @@ pub mod s {
 pub fn simulated_series(k: usize) -> bool {
     !matches!(
         k,
-        s::USERS
-            | s::REQ_DAY
-            | s::INSTANCES
-            | s::VEC_CAP
-            | s::DB_SIZE
-            | s::OBJ_SIZE
-            | s::COST
-            | s::DB_RPO
-            | s::DB_RTO
+        s::USERS | s::REQ_DAY | s::INSTANCES | s::VEC_CAP | s::DB_SIZE | s::OBJ_SIZE | s::COST | s::DB_RPO | s::DB_RTO
     )
 }
 

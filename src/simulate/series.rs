@@ -302,7 +302,12 @@ mod tests {
         let row = row(&facts(false), &acc, 300.0, &stage, &infra);
         for (k, v) in row.iter().enumerate() {
             let no_backups = k == s::DB_RPO || k == s::DB_RTO;
-            assert_eq!(v.is_nan(), simulated_series(k) || k == s::VEC_CAP || no_backups, "{}", SERIES[k].0);
+            assert_eq!(
+                v.is_nan(),
+                simulated_series(k) || k == s::VEC_CAP || no_backups,
+                "{}",
+                SERIES[k].0
+            );
         }
     }
 
@@ -325,7 +330,10 @@ mod tests {
         let mut f = facts(true);
         f.db_size = 1e10;
         let pitr = row(&f, &PeriodAcc::new(&infra), 300.0, &stage, &infra);
-        assert_eq!((pitr[s::DB_RTO], pitr[s::DB_RPO]), (10.0, crate::components::backups::PITR_RPO));
+        assert_eq!(
+            (pitr[s::DB_RTO], pitr[s::DB_RPO]),
+            (10.0, crate::components::backups::PITR_RPO)
+        );
         let (stage, infra) = stage_with("backups: {weekly: {keep: 30d}, restore_rate: 1GB/s},");
         let weekly = row(&f, &PeriodAcc::new(&infra), 300.0, &stage, &infra);
         assert_eq!(weekly[s::DB_RPO], 7.0 * 86_400.0);

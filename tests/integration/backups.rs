@@ -53,3 +53,41 @@ fn rpo_is_the_backup_interval_and_the_copies_are_billed_as_storage() {
         .iter()
         .any(|(c, s)| c == "backups" && s.mean > 0.0));
 }
+
+#[test]
+fn the_rto_and_rpo_series_follow_the_size_and_the_rto_trigger_fires_where_the_series_passes_it() {
+    let r = run_text(&scenario(
+        "{name: RTO > 15 min, metric: database.rto, above: 15m, action: flag}",
+    ));
+    let rto: Vec<f64> = (0..r.periods.len()).map(|p| r.value(p, "database_rto").mean).collect();
+    for (p, v) in rto.iter().enumerate() {
+        // By hand: size at the period's end ÷ 1 MB/s, no start-up; RPO the daily interval.
+        assert_eq!(*v, r.value(p, "db_size").mean / 1e6, "period {p}");
+        assert_eq!(r.value(p, "database_rpo").mean, 86_400.0, "period {p}");
+    }
+    let first = rto.iter().position(|v| *v > 900.0).expect("RTO passes 15 min");
+    let t = &r.triggers[0];
+    assert_eq!(t.first_fire.mean, r.periods[first].end_seconds);
+    assert_eq!(t.value_at_fire.mean, rto[first]);
+    // The chart draws both with the objective.
+    let files = capsim::report::render_all(&r);
+    let svg = files.iter().find(|f| f.0 == "recovery.svg").expect("recovery.svg");
+    let svg = String::from_utf8_lossy(&svg.1);
+    assert!(
+        svg.contains("trigger RTO &gt; 15 min (15.0 min)") || svg.contains("trigger RTO > 15 min (15.0 min)"),
+        "{svg}"
+    );
+    // Without backups: no figure, no chart, and the trigger metric cannot be named.
+    let none = run_text(
+        &scenario("{name: big, metric: database.size, above: 1TB, action: flag}")
+            .replace("    backups: {provider: cloudflare_r2, plan: standard, daily: {keep: 7d}, weekly: {keep: 30d},\n              restore_rate: 1MB/s}\n", ""),
+    );
+    assert!(
+        none.months[0].components.iter().all(|(c, _)| c != "backups"),
+        "backups removed"
+    );
+    for p in 0..none.periods.len() {
+        assert!(none.value(p, "database_rto").mean.is_nan() && none.value(p, "database_rpo").mean.is_nan());
+    }
+    assert!(capsim::report::render_all(&none).iter().all(|f| f.0 != "recovery.svg"));
+}

@@ -16,7 +16,11 @@ fn a_database_outage_breaches_the_availability_objective() {
     // The busy window's arrival rate for 20 minutes (the fault lies in the 19:00 peak the
     // window simulates), every request needing MySQL.
     let rate = r.periods[f.period].series[capsim::results::s::BUSY_RPS].mean;
-    assert!((f.arrivals.mean / (rate * 1200.0) - 1.0).abs() < 0.1, "{:?} at {rate}/s", f.arrivals);
+    assert!(
+        (f.arrivals.mean / (rate * 1200.0) - 1.0).abs() < 0.1,
+        "{:?} at {rate}/s",
+        f.arrivals
+    );
     assert_eq!(f.failed.mean, f.arrivals.mean);
     assert_eq!(f.not_drained, 0);
 }

@@ -198,6 +198,61 @@ pub fn database_size(r: &RunResult) -> Option<Chart> {
     )
 }
 
+/// `recovery.svg`: the RTO and RPO the backups give at the end of each period, with the
+/// thresholds of the triggers on `database.rto` and `database.rpo` (the scenario's recovery
+/// objectives). Minutes, or hours when a value or an objective reaches 3 hours. `None` without
+/// backups (both series missing).
+pub fn recovery(r: &RunResult) -> Option<Chart> {
+    let axis = time_axis(r);
+    let seconds = trigger_hlines(r, &["database.rto", "database.rpo"], 1.0);
+    let largest = r
+        .periods
+        .iter()
+        .flat_map(|p| {
+            ["database_rto", "database_rpo"].map(|k| p.series.get(series_index(k)).map_or(f64::NAN, |v| v.mean))
+        })
+        .chain(seconds.iter().map(|h| h.y))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    let (unit, div) = if largest >= 3.0 * 3600.0 {
+        ("h", 3600.0)
+    } else {
+        ("min", 60.0)
+    };
+    let lines = vec![
+        series_line(
+            r,
+            axis,
+            "database_rto",
+            "RTO (restore time)",
+            PALETTE[3],
+            1.0 / div,
+            At::End,
+        ),
+        series_line(
+            r,
+            axis,
+            "database_rpo",
+            "RPO (data lost at most)",
+            PALETTE[0],
+            1.0 / div,
+            At::End,
+        ),
+    ];
+    time_chart(
+        r,
+        TimeChart {
+            file: "recovery.svg",
+            title: format!("Recovery objectives from the backups, end of each period ({unit})"),
+            y_desc: format!("time ({unit})"),
+            lines,
+            hlines: seconds.into_iter().map(|h| HLine { y: h.y / div, ..h }).collect(),
+            y_min_top: 0.0,
+            y_fmt: axis_num,
+        },
+    )
+}
+
 /// A component's colour, by its place in the run's component list: the same on every chart.
 fn component_color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]

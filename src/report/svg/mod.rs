@@ -570,7 +570,7 @@ fn bands(l: &Line) -> Vec<Vec<(f64, f64, f64, f64)>> {
 
 mod charts;
 pub mod xy;
-pub use charts::{cost_by_month, database_size, latency, monthly_cost, queue_backlog, utilization};
+pub use charts::{cost_by_month, database_size, latency, monthly_cost, queue_backlog, recovery, utilization};
 
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ fn assert_valid(c: &Chart) {
 fn every_chart_is_valid_svg_with_its_title() {
     let r = testdata::run();
     let charts = super::super::charts(&r);
-    assert_eq!(charts.len(), 6);
+    assert_eq!(charts.len(), 7);
     for c in &charts {
         assert_valid(c);
     }
@@ -340,4 +340,40 @@ fn axis_numbers_are_tidy() {
     assert_eq!(money_axis(0.0), "$0");
     assert_eq!(money_axis(2_500_000.0), "$2.5M");
     assert_eq!(crate::results::SERIES.len(), crate::results::s::N);
+}
+
+#[test]
+fn recovery_draws_rto_and_rpo_with_the_objectives_in_hours_or_minutes() {
+    let mut r = testdata::run();
+    // An RTO objective of 15 minutes, as Effect Models states it.
+    let mut rto = r.triggers[1].clone();
+    rto.name = "RTO over 15 min".into();
+    rto.condition.metric = "database.rto".into();
+    rto.condition.threshold = 900.0;
+    rto.condition.unit = crate::units::Unit::Seconds;
+    r.triggers.push(rto);
+    let c = recovery(&r).unwrap();
+    assert_valid(&c);
+    let t = texts(&c.svg);
+    // The daily RPO (24 h) puts the axis in hours.
+    for label in [
+        "RTO (restore time)",
+        "RPO (data lost at most)",
+        "trigger RTO over 15 min (15.0 min)",
+        "time (h)",
+    ] {
+        assert!(t.iter().any(|x| x == label), "missing {label:?} in {t:?}");
+    }
+    assert!(c.title.ends_with("(h)"), "{}", c.title);
+    // Without the day-long RPO, everything is under 3 hours: minutes.
+    let rpo = series_index("database_rpo");
+    r.periods.iter_mut().for_each(|p| p.series[rpo] = Summary::EMPTY);
+    let c = recovery(&r).unwrap();
+    assert!(texts(&c.svg).iter().any(|x| x == "time (min)"));
+    assert!(!texts(&c.svg).iter().any(|x| x.starts_with("RPO")));
+    // No backups, no chart.
+    let rto = series_index("database_rto");
+    r.periods.iter_mut().for_each(|p| p.series[rto] = Summary::EMPTY);
+    assert!(recovery(&r).is_none());
+    assert!(recovery(&testdata::all_nan()).is_none());
 }
