@@ -164,6 +164,7 @@ fn options(size: Option<String>, cfg: &super::BilledConfig, hours_per_month: f64
         annual_billing: false,
         multiplier: cfg.multiplier,
         more_sizes: Vec::new(),
+        byok: cfg.byok,
     }
 }
 

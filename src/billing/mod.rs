@@ -39,6 +39,9 @@ pub struct BilledConfig {
     pub annual: bool,
     /// Other plans its usage is priced under in the report (see [`alternatives`]).
     pub alternatives: Vec<crate::scenario::model::Alternative>,
+    /// The users' own keys pay its charges (bring your own key): billed $0 with the list
+    /// cost avoided, never in an account.
+    pub byok: bool,
 }
 
 /// Each component's billing configuration and usage in one period.
@@ -60,6 +63,7 @@ pub fn config_of(b: &Billing, catalog: &Catalog, count: f64) -> Option<BilledCon
         multiplier: b.multiplier,
         annual: b.annual_billing,
         alternatives: b.alternatives.clone(),
+        byok: b.byok,
     })
 }
 
@@ -101,6 +105,7 @@ impl BillingUnit {
             annual_billing: self.cfg.annual,
             multiplier: self.cfg.multiplier,
             more_sizes: sizes.collect(),
+            byok: self.cfg.byok,
         }
     }
 
@@ -170,7 +175,10 @@ pub fn billing_units(
     let mut units: Vec<BillingUnit> = Vec::new();
     for (i, (cfg, u)) in detail.iter().enumerate() {
         let Some(cfg) = cfg else { continue };
-        let account = plan_of(cfg, catalog).and_then(|p| p.account.clone());
+        // A byok component is billed to its users' keys, not to the operator's account.
+        let account = plan_of(cfg, catalog)
+            .and_then(|p| p.account.clone())
+            .filter(|_| !cfg.byok);
         let unit = match &account {
             Some(acc) => units.iter_mut().position(|x| &x.key == acc),
             None => None,

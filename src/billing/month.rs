@@ -170,7 +170,12 @@ fn bill_chain(chain: &[&Segment], hpm: f64, names: &[String], catalog: &Catalog)
             fee_total: pricing::monthly_fee(c.plan, &c.seg.unit.options(hpm)),
         })
         .collect();
-    let adjustments = pricing::adjustments(last.plan, &parts);
+    // The users' own keys pay a byok unit: no account of the operator's to adjust.
+    let adjustments = if last.seg.unit.cfg.byok {
+        Vec::new()
+    } else {
+        pricing::adjustments(last.plan, &parts)
+    };
     let n = charged.len();
     charged
         .into_iter()
@@ -203,12 +208,22 @@ fn prorated(mut bill: Bill, fraction: f64) -> Bill {
         for l in &mut bill.lines {
             let full = l.amount;
             l.amount = full * fraction;
-            l.arithmetic = format!(
-                "{}; × {:.4} of the month = {}",
-                l.arithmetic,
-                fraction,
-                fmt_money(l.amount)
-            );
+            l.avoided *= fraction;
+            l.arithmetic = if l.kind == crate::pricing::LineKind::Byok {
+                format!(
+                    "{}; × {:.4} of the month: {} avoided",
+                    l.arithmetic,
+                    fraction,
+                    fmt_money(l.avoided)
+                )
+            } else {
+                format!(
+                    "{}; × {:.4} of the month = {}",
+                    l.arithmetic,
+                    fraction,
+                    fmt_money(l.amount)
+                )
+            };
         }
         bill.total = bill.lines.iter().map(|l: &CostLine| l.amount).sum();
     }
@@ -227,6 +242,7 @@ mod tests {
 
     fn supabase(size: &str) -> BilledConfig {
         BilledConfig {
+            byok: false,
             provider: "supabase".into(),
             plan: "pro".into(),
             size: Some(size.into()),

@@ -1,8 +1,9 @@
 //! External APIs (an LLM, a payment provider): calls with a latency and a rate limit, billed
 //! per call and per token. A stage has any number, each named by its key under `external:`.
 //! Calls come from requests (`requests.*.calls`) and from jobs (`queue.calls`, per job). An
-//! entry with `byok: true` bills nothing for its calls (the users' own keys pay; the report's
-//! job costs show what that avoids), though they still count against its rate limit.
+//! entry with `byok: true` bills nothing for its calls (the users' own keys pay): its bill is
+//! one $0 line with the calls and their list cost avoided (`pricing::byok`; the report's job
+//! costs show it per job too), and they still count against its rate limit.
 
 use super::{add, ComponentKind, Period};
 use crate::pricing::Usage;
@@ -47,11 +48,8 @@ fn usage(p: &Period, st: &Stage, name: &str, u: &mut Usage) -> Option<f64> {
         .filter(|c| c.0 == name)
         .map(|c| f64::from(c.1))
         .sum();
-    let calls = if x.byok {
-        0.0
-    } else {
-        from_requests + p.volumes.jobs * per_job
-    };
+    // Counted for byok entries too: their bill says how many calls the users' keys paid.
+    let calls = from_requests + p.volumes.jobs * per_job;
     add(u, "requests", calls);
     add(u, "input_tokens", calls * x.input_tokens);
     add(u, "cached_input_tokens", calls * x.cached_input_tokens);

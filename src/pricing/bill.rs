@@ -13,6 +13,9 @@ use crate::units::fmt_money;
 /// configuration.
 pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
     let mut b = charges(plan, usage, opts);
+    if opts.byok {
+        return b;
+    }
     let adj = adjustments(
         plan,
         &[ChargedPart {
@@ -107,6 +110,9 @@ pub fn charges(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
         });
     }
 
+    if opts.byok {
+        return super::byok::bill(lines, usage, warnings);
+    }
     let total = lines.iter().map(|l| l.amount).sum();
     Bill { lines, total, warnings }
 }
@@ -536,6 +542,7 @@ fn line(item: &str, kind: LineKind, unit: &str, arithmetic: String) -> CostLine 
         rate: 0.0,
         per: 1.0,
         amount: 0.0,
+        avoided: 0.0,
         arithmetic,
     }
 }
@@ -574,7 +581,7 @@ fn trimmed(v: f64, decimals: usize) -> String {
 
 /// A quantity for arithmetic, to the four significant digits a reader can check a bill with
 /// (whole numbers in full): `4.4`, `1460`, `882.2`, `0.9118`, `50K`, `1.5M`, `659.01K`.
-fn fmt_qty(v: f64) -> String {
+pub(super) fn fmt_qty(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
         format!("{}B", trimmed(v / 1e9, 3))

@@ -61,6 +61,7 @@
 //! ([`QUOTA_TOLERANCE`]), so usage summed to exactly a quota is within it.
 
 mod bill;
+pub mod byok;
 mod catalog;
 
 pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
@@ -483,6 +484,9 @@ pub struct BillOptions {
     /// Compute sizes of the other components sharing this bill (an account's projects):
     /// `(size, count)`, each billed as its own size line.
     pub more_sizes: Vec<(Option<String>, f64)>,
+    /// The users' own keys pay (bring your own key): the charges become one $0 line
+    /// ([`byok::bill`]) and no account adjustment applies.
+    pub byok: bool,
 }
 
 impl Default for BillOptions {
@@ -495,6 +499,7 @@ impl Default for BillOptions {
             annual_billing: false,
             multiplier: 1.0,
             more_sizes: Vec::new(),
+            byok: false,
         }
     }
 }
@@ -527,6 +532,8 @@ pub enum LineKind {
     Credit,
     /// A top-up to the account's usage commitment.
     Commitment,
+    /// Charges the users' own keys pay (bring your own key): $0, the list cost in `avoided`.
+    Byok,
 }
 
 /// One line of a bill, with the arithmetic a person can check.
@@ -552,6 +559,9 @@ pub struct CostLine {
     pub per: f64,
     /// What the line comes to, in dollars (negative for a credit).
     pub amount: f64,
+    /// What the users' own keys pay instead at the plan's list rates, in dollars (a
+    /// [`LineKind::Byok`] line; 0 on every other): never in a total.
+    pub avoided: f64,
     /// e.g. `12.4 GB-months − 8 included = 4.4 × $0.125 = $0.55`.
     pub arithmetic: String,
 }

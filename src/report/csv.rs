@@ -78,6 +78,7 @@ fn kind_name(k: crate::pricing::LineKind) -> &'static str {
         K::Multiplier => "multiplier",
         K::Credit => "credit",
         K::Commitment => "commitment",
+        K::Byok => "byok",
     }
 }
 
@@ -100,6 +101,7 @@ pub fn write_costs(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
         "amount_billed",
         "arithmetic",
         "component_mean_across_replications",
+        "list_cost_avoided",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -131,6 +133,7 @@ pub fn write_costs(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
                     csv_f(l.amount),
                     l.arithmetic.clone(),
                     csv_f(mean),
+                    csv_f(l.avoided),
                 ]);
             }
         }

@@ -63,6 +63,36 @@ struct Month<'a> {
     covered: f64,
     total: &'a Summary,
     components: BTreeMap<&'a str, &'a Summary>,
+    /// Components whose users' own keys pay their calls, by name (absent without any): the
+    /// median replication's bill line, as in `costs.csv`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    bring_your_own_key: BTreeMap<&'a str, Byok>,
+}
+
+/// A bring-your-own-key bill line: billed $0, in no total.
+#[derive(Serialize)]
+struct Byok {
+    /// Calls the users' own keys paid (count).
+    calls: f64,
+    /// What they would cost at the plan's list rates, dollars.
+    list_cost_avoided: f64,
+}
+
+/// The bring-your-own-key lines of month `m`'s median bill, by component.
+fn byok_lines(m: &crate::results::MonthSummary) -> BTreeMap<&str, Byok> {
+    m.example
+        .components
+        .iter()
+        .flat_map(|cb| cb.bill.lines.iter().map(move |l| (cb, l)))
+        .filter(|(_, l)| l.kind == crate::pricing::LineKind::Byok)
+        .map(|(cb, l)| {
+            let b = Byok {
+                calls: l.usage,
+                list_cost_avoided: l.avoided,
+            };
+            (cb.component.as_str(), b)
+        })
+        .collect()
 }
 
 fn document(r: &RunResult) -> Document<'_> {
@@ -87,6 +117,7 @@ fn document(r: &RunResult) -> Document<'_> {
                 covered: m.covered,
                 total: &m.total,
                 components: m.components.iter().map(|(c, s)| (c.as_str(), s)).collect(),
+                bring_your_own_key: byok_lines(m),
             })
             .collect(),
         triggers: keyed(r.triggers.iter().map(|t| (t.name.as_str(), t))),

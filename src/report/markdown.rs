@@ -297,6 +297,9 @@ fn monthly_markdown(o: &mut String, r: &RunResult) {
              the configuration running at the end runs on to the month's end at the rate of its last simulated part."
         );
     }
+    for s in byok_sentences(r) {
+        let _ = writeln!(o, "\n{}", md_escape(&s));
+    }
     let _ = writeln!(o, "\n");
 }
 

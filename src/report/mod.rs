@@ -189,6 +189,7 @@ pub(crate) mod testdata {
             rate,
             per: 1.0,
             amount: usage * rate,
+            avoided: 0.0,
             arithmetic: arithmetic.into(),
         }
     }

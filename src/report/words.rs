@@ -190,3 +190,34 @@ fn bill_warnings(r: &RunResult) -> Vec<String> {
         })
         .collect()
 }
+
+/// One sentence per component of month 1's bill (median replication) whose users' own keys
+/// pay its calls (a bring-your-own-key line): why its cost is $0, the calls counted and the
+/// list cost avoided, which no total includes.
+pub fn byok_sentences(r: &RunResult) -> Vec<String> {
+    let Some(m) = r.months.first() else {
+        return Vec::new();
+    };
+    m.example
+        .components
+        .iter()
+        .flat_map(|cb| {
+            cb.bill
+                .lines
+                .iter()
+                .filter(|l| l.kind == crate::pricing::LineKind::Byok)
+                .map(move |l| {
+                    format!(
+                        "{}: bring your own key. Its {} calls of month {} are paid by the users' own keys and billed $0; \
+                         at {}/{}'s list rates they would cost {} (avoided, in no total).",
+                        cb.component,
+                        crate::units::fmt_count(l.usage),
+                        m.month,
+                        cb.provider,
+                        cb.plan,
+                        crate::units::fmt_money(l.avoided)
+                    )
+                })
+        })
+        .collect()
+}

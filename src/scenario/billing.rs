@@ -45,6 +45,7 @@ pub(super) fn billing(cx: &mut Ctx, path: &str, r: &RawBilling) -> Billing {
         usage: rules,
         label: r.label.map(str::to_string),
         alternatives: alternatives(cx, path, r),
+        byok: false,
     }
 }
 

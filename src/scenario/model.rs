@@ -123,6 +123,8 @@ pub struct Billing {
     pub label: Option<String>,
     /// Other plans its usage is priced under in the report, never added to the total.
     pub alternatives: Vec<Alternative>,
+    /// The users' own keys pay its charges (an `external:` entry's `byok: true`).
+    pub byok: bool,
 }
 
 /// Another plan or provider a component's usage is priced under (`alternatives:`), for

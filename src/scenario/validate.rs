@@ -579,7 +579,10 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         }
         external.push(External {
             name: n.clone(),
-            billing: billing(cx, &ep, &e.billing()),
+            billing: Billing {
+                byok: e.byok.unwrap_or(false),
+                ..billing(cx, &ep, &e.billing())
+            },
             latency: e
                 .latency
                 .as_ref()

@@ -109,6 +109,83 @@ fn byok_changes_the_cost_and_nothing_else() {
     assert_ne!(total(&paid), total(&byok));
 }
 
+/// Month 1's bill (median replication) of component `name`.
+fn bill_of<'a>(r: &'a capsim::run::RunResult, name: &str) -> &'a capsim::results::ComponentBill {
+    r.months[0]
+        .example
+        .components
+        .iter()
+        .find(|c| c.component == name)
+        .expect("component")
+}
+
+#[test]
+fn a_byok_bill_line_bills_zero_and_says_the_calls_and_the_cost_avoided() {
+    let (inp, out) = haiku_rates();
+    let paid = run_text(&fixture());
+    let byok = run_text(&fixture().replace("byok: false", "byok: true"));
+    let p = bill_of(&paid, "llm");
+    let usage = |item: &str| p.bill.lines.iter().find(|l| l.item == item).expect("meter line").usage;
+    let (tokens_in, tokens_out) = (usage("input"), usage("output"));
+    // The paid run's calls, from its token lines: 1,500 in and 2,000 out per call.
+    let calls = tokens_in / 1500.0;
+    assert!(calls > 0.0 && (tokens_out / 2000.0 - calls).abs() < 1e-6 * calls);
+    let b = bill_of(&byok, "llm");
+    assert_eq!(b.bill.lines.len(), 1, "{:?}", b.bill.lines);
+    let l = &b.bill.lines[0];
+    assert_eq!(
+        (l.kind, l.amount, b.bill.total),
+        (capsim::pricing::LineKind::Byok, 0.0, 0.0)
+    );
+    assert!((l.usage - calls).abs() < 1e-6 * calls, "{} vs {calls}", l.usage);
+    assert_eq!(l.unit, "calls");
+    // Avoided: the paid line's amount, by hand from the catalog's rates.
+    let by_hand = tokens_in * inp + tokens_out * out;
+    assert!(
+        (l.avoided - by_hand).abs() < 1e-9 * by_hand,
+        "{} vs {by_hand}",
+        l.avoided
+    );
+    assert!((p.bill.total - by_hand).abs() < 1e-9 * by_hand);
+    // In no total: each month's total is the paid one less the LLM's (as before byok had a
+    // line), and no other component's bill moves.
+    for (mp, mb) in paid.months.iter().zip(&byok.months) {
+        let llm = mp.components.iter().find(|c| c.0 == "llm").unwrap().1.mean;
+        assert!(
+            (mb.total.mean - (mp.total.mean - llm)).abs() < 1e-9,
+            "month {}",
+            mp.month
+        );
+        for (cp, cb) in mp.components.iter().zip(&mb.components).filter(|c| c.0 .0 != "llm") {
+            assert_eq!(cp.1.mean, cb.1.mean, "{}", cp.0);
+        }
+    }
+    // Every renderer says it.
+    let files = capsim::report::render_all(&byok);
+    let file = |n: &str| String::from_utf8(files.iter().find(|f| f.0 == n).unwrap().1.clone()).unwrap();
+    let csv = file("costs.csv");
+    assert!(csv.lines().next().unwrap().ends_with(",list_cost_avoided"));
+    let row = csv.lines().find(|r| r.starts_with("1,llm,")).expect("llm row");
+    assert!(row.contains(",bring your own key,byok,"), "{row}");
+    let avoided_cell: f64 = row.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((avoided_cell - l.avoided).abs() < 1e-3, "{row}");
+    let money = capsim::units::fmt_money(l.avoided);
+    for name in ["summary.md", "report.html"] {
+        let text = file(name);
+        assert!(
+            text.contains("bring your own key") && text.contains(&format!("{money} avoided")),
+            "{name}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&file("summary.json")).unwrap();
+    let j = &json["months"][0]["bring_your_own_key"]["llm"];
+    assert_eq!(
+        (j["calls"].as_f64(), j["list_cost_avoided"].as_f64()),
+        (Some(l.usage), Some(l.avoided))
+    );
+    assert_eq!(json["months"][0]["components"]["llm"]["mean"].as_f64(), Some(0.0));
+}
+
 #[test]
 fn a_rate_limit_above_the_demand_changes_nothing() {
     let limited = run_text(&fixture());

@@ -150,6 +150,9 @@ pub(super) fn monthly_table(out: &mut String, r: &RunResult) {
             percent(m.covered)
         );
     }
+    for s in super::super::words::byok_sentences(r) {
+        let _ = writeln!(out, "<p>{}</p>", escape(&s));
+    }
     let unused: Vec<&str> = r
         .components
         .iter()
