@@ -581,7 +581,7 @@ fn trimmed(v: f64, decimals: usize) -> String {
 
 /// A quantity for arithmetic, to the four significant digits a reader can check a bill with
 /// (whole numbers in full): `4.4`, `1460`, `882.2`, `0.9118`, `50K`, `1.5M`, `659.01K`.
-pub(super) fn fmt_qty(v: f64) -> String {
+fn fmt_qty(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
         format!("{}B", trimmed(v / 1e9, 3))

@@ -27,7 +27,7 @@ pub fn bill(charges: Vec<CostLine>, usage: &Usage, warnings: Vec<String>) -> Bil
     };
     let arithmetic = format!(
         "{} calls paid by the users' own keys (bring your own key), not billed; {list}: {} avoided, in no total",
-        super::bill::fmt_qty(calls),
+        crate::units::fmt_count(calls),
         fmt_money(avoided)
     );
     let line = CostLine {
@@ -85,7 +85,7 @@ mod tests {
         assert!((l.avoided - 11.5).abs() < 1e-9, "{}", l.avoided);
         assert!((paid.total - l.avoided).abs() < 1e-9);
         assert!(
-            l.arithmetic.starts_with("1000 calls paid by the users' own keys"),
+            l.arithmetic.starts_with("1K calls paid by the users' own keys"),
             "{}",
             l.arithmetic
         );
