@@ -22,6 +22,11 @@ fn check(name: &str) -> (i32, String) {
 
 /// `run` with two replications: the report's summary.json.
 fn summary(name: &str) -> serde_json::Value {
+    report(name).0
+}
+
+/// `run` with two replications: the report's summary.json and timeseries.csv.
+fn report(name: &str) -> (serde_json::Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     capsim()
@@ -29,7 +34,16 @@ fn summary(name: &str) -> serde_json::Value {
         .args(["--out", out.to_str().unwrap()])
         .assert()
         .success();
-    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    let json = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    (json, std::fs::read_to_string(out.join("timeseries.csv")).unwrap())
+}
+
+/// Column `name` of a timeseries.csv, every period.
+fn column(csv: &str, name: &str) -> Vec<f64> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header.iter().position(|h| *h == name).expect(name);
+    lines.map(|l| l.split(',').nth(k).unwrap().parse().unwrap()).collect()
 }
 
 fn sync_minutes(s: &serde_json::Value) -> (f64, f64) {
@@ -69,7 +83,7 @@ fn effect_models_checks_give_the_documented_outcomes() {
 
 #[test]
 fn effect_models_sync_durations_objectives_and_monthly_total() {
-    let prod = summary("production");
+    let (prod, series) = report("production");
     let staging = summary("staging");
     // Production: 2,200 records, each through models.dev at 60 calls/min: at least
     // 2,199 / 60 = 36.65 min, and inside the seed's 30-45 min.
@@ -82,6 +96,15 @@ fn effect_models_sync_durations_objectives_and_monthly_total() {
     let rto = peak(&prod, "RTO over 15 min");
     assert!((rto - (20e9 / 100e6 + 600.0)).abs() < 1.0, "{rto}");
     assert!((peak(&prod, "RPO over 2 h") - 300.0).abs() < 1e-6);
+    // Period by period, the series: RTO = the period's end size / 100 MB/s + 10 min, under
+    // the 15-minute objective throughout (so the trigger never fires); RPO 5 minutes.
+    let (rto, size) = (column(&series, "database_rto_mean"), column(&series, "db_size_mean"));
+    for (p, (r, s)) in rto.iter().zip(&size).enumerate() {
+        assert!((r - (s / 100e6 + 600.0)).abs() < 1e-3, "period {p}: {r} vs {s}");
+        assert!(*r < 900.0, "period {p}: {r}");
+    }
+    assert!(column(&series, "database_rpo_mean").iter().all(|v| *v == 300.0));
+    assert_eq!(prod["triggers"]["RTO over 15 min"]["fired_in"], 0);
     // Staging + production, billed as two scenarios: inside the seed's $140-270.
     let (p, s) = (month1(&prod), month1(&staging));
     assert!(p > 0.0 && s > 0.0 && (140.0..=270.0).contains(&(p + s)), "{p} + {s}");
