@@ -155,6 +155,12 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::CLIENT_REJ] = acc.client_rejected as f64;
         row[s::CLIENT_REJ_RATE] = nan_if_zero(offered, acc.client_rejected as f64 / offered);
     }
+    if stage.cache.is_some() {
+        row[s::CACHE_HIT] = nan_if_zero(
+            acc.cache_lookups as f64,
+            acc.cache_hits as f64 / acc.cache_lookups as f64,
+        );
+    }
     row[s::DB_SIZE] = f.db_size;
     row[s::OBJ_SIZE] = f.object_store_size;
     row[s::COST] = f.cost;
