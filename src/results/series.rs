@@ -191,6 +191,7 @@ mod tests {
                 || *name == "error_rate"
                 || *name == "vector_capacity"
                 || *name == "client_rejected_rate"
+                || *name == "cache_hit_rate"
             {
                 Unit::Fraction
             } else if name.ends_with("_size") {
