@@ -11,6 +11,7 @@
 pub mod autoscale;
 pub mod batch;
 pub mod billing;
+pub mod cachehit;
 pub mod checks;
 pub mod cli;
 pub mod components;

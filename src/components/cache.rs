@@ -2,7 +2,8 @@
 
 use super::{add, ComponentKind, Period, GB};
 use crate::pricing::Usage;
-use crate::scenario::model::{Billing, Stage};
+use crate::scenario::model::{Billing, MetricDef, Stage};
+use crate::units::Unit;
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "cache",
@@ -21,7 +22,19 @@ pub const KIND: ComponentKind = ComponentKind {
     key: None,
     parse: None,
     schema: None,
-    own_metrics: &[],
+    own_metrics: &[MetricDef {
+        id: "cache.hit_rate",
+        unit: Unit::Fraction,
+        about: "share of the period's busy-window cache lookups that hit (a `ttl:` cache's follows the lookup rate)",
+        range: (0.0, Some(1.0)),
+        value: |st, p| {
+            if st.cache.is_some() {
+                p.cache_hit_rate
+            } else {
+                f64::NAN
+            }
+        },
+    }],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -68,6 +68,9 @@ pub struct PeriodAcc {
     pub client_rejected: u64,
     pub latency: Hist,
     pub latency_sum: f64,
+    /// Cache lookups, and those that hit.
+    pub cache_lookups: u64,
+    pub cache_hits: u64,
     /// The request stations, by [`StationId`] ([`JOBS`] is `jobs`).
     pub stations: PerStation<StationAcc>,
     pub sessions_area: f64,
@@ -105,6 +108,8 @@ impl PeriodAcc {
             client_rejected: 0,
             latency: Hist::new(),
             latency_sum: 0.0,
+            cache_lookups: 0,
+            cache_hits: 0,
             stations: PerStation::from_fn(|i| StationAcc::new(servers[i.index()])),
             sessions_area: 0.0,
             sessions_max: 0,

@@ -63,6 +63,13 @@ pub struct EngineConfig {
     pub(super) types: Vec<TypePlan>,
     pub(super) type_cdf: Vec<f64>,
     pub(super) cache_hit: f64,
+    /// The cache's TTL model, if its hit rate follows the lookup rate (`cachehit.rs`).
+    pub(super) cache_ttl: Option<crate::cachehit::TtlCache>,
+    /// Cache lookups per request, mean over the request mix.
+    pub(super) lookups_per_request: f64,
+    /// A cache miss becomes a database query (the stage has a database; without one a miss
+    /// costs its lookup only: there is no station for it to wait at).
+    pub(super) miss_to_db: bool,
     pub(super) cache_time: Dist,
     pub(super) db_query: Dist,
     pub(super) db_per_query: bool,
@@ -118,6 +125,9 @@ impl EngineConfig {
             types: type_plans(scenario, stage),
             type_cdf,
             cache_hit: stage.cache.as_ref().map_or(0.0, |c| c.hit_rate),
+            cache_ttl: stage.cache.as_ref().and_then(|c| c.ttl.clone()),
+            lookups_per_request: scenario.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
+            miss_to_db: stage.database.is_some(),
             cache_time: stage.cache.as_ref().map_or_else(constant0, |c| c.lookup_time.clone()),
             db_query: stage.database.as_ref().map_or_else(constant0, |d| d.query_time.clone()),
             db_per_query: stage.database.as_ref().is_some_and(|d| d.connection_per_query),

@@ -91,6 +91,8 @@ pub struct Engine<'s> {
     scale: autoscale::Scaler,
     /// The per-client rate limit's counters (`clientlimit.rs`).
     clients: clientlimit::ClientLimiter,
+    /// The cache's hit rate now: given, or its TTL model's at this hour's lookup rate.
+    cache_hit: f64,
 }
 
 impl<'s> Engine<'s> {
@@ -142,6 +144,7 @@ impl<'s> Engine<'s> {
             fault: fault::Faults::default(),
             scale: Default::default(),
             clients: Default::default(),
+            cache_hit: 0.0,
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -183,6 +186,7 @@ impl<'s> Engine<'s> {
         self.seg_start = f64::INFINITY;
         self.seg_end = f64::NEG_INFINITY;
         self.seg_rate = 0.0;
+        self.cache_hit = self.cfg.cache_hit;
         self.stopped_unstable = false;
         self.fault.reset();
         self.scale_restart(start);
@@ -201,6 +205,10 @@ impl<'s> Engine<'s> {
     /// services' rate-limit windows start afresh.
     pub fn reconfigure(&mut self, cfg: EngineConfig, acc: &mut PeriodAcc) {
         self.cfg = cfg;
+        self.cache_hit = self.cfg.cache_hit;
+        if self.seg_start.is_finite() {
+            self.update_cache_hit();
+        }
         self.reset_external_windows();
         for i in REQUEST_STATIONS {
             self.advance_station(i, acc);
@@ -274,6 +282,7 @@ impl<'s> Engine<'s> {
                     .scenario
                     .traffic
                     .arrival_rate_at(self.seg_start.max(self.rate_from) + 1800.0);
+                self.update_cache_hit();
             }
             let (seg_end, lam) = (self.seg_end, self.seg_rate);
             if lam > 0.0 {
@@ -291,6 +300,15 @@ impl<'s> Engine<'s> {
             if t > from + 400.0 * 86400.0 {
                 return; // no traffic for a very long time
             }
+        }
+    }
+
+    /// A TTL cache's hit rate at the current hour's lookup rate (the hour the arrivals are in).
+    fn update_cache_hit(&mut self) {
+        if let Some(m) = &self.cfg.cache_ttl {
+            let t = self.seg_start.max(self.rate_from) + 1800.0;
+            let lookups = self.scenario.traffic.request_rate_at(t) * self.cfg.lookups_per_request;
+            self.cache_hit = m.hit_rate(lookups);
         }
     }
 

@@ -215,7 +215,7 @@ impl Engine<'_> {
                     // With the worker held throughout, the cache lookups that follow need no
                     // event of their own either: neither step can queue.
                     let cache = if self.cfg.hold_worker && self.reqs[id as usize].cache_left > 0 && !self.fault.on {
-                        self.cache_lookups_now(id)
+                        self.cache_lookups_now(id, acc)
                     } else {
                         0.0
                     };
@@ -331,16 +331,16 @@ impl Engine<'_> {
     /// Does all of a request's cache lookups at once and returns their total time. The cache
     /// never queues, so lookups one after another take the sum of their times: one event
     /// instead of one per lookup. Each miss becomes a database query.
-    fn cache_lookups_now(&mut self, id: u32) -> f64 {
+    fn cache_lookups_now(&mut self, id: u32, acc: &mut PeriodAcc) -> f64 {
         let n = std::mem::take(&mut self.reqs[id as usize].cache_left);
         let (hit, slow) = match self.fault.on {
-            false => (self.cfg.cache_hit, 1.0),
+            false => (self.cache_hit, 1.0),
             // Bypassed: every lookup misses (its time is still spent finding that out).
             true if self.fault.set.cache == Effect::Bypass => {
                 self.fault.counts.bypassed += 1;
                 (0.0, 1.0)
             }
-            true => (self.cfg.cache_hit, self.fault.set.cache.factor()),
+            true => (self.cache_hit, self.fault.set.cache.factor()),
         };
         let mut d = 0.0;
         let mut misses = 0;
@@ -348,7 +348,13 @@ impl Engine<'_> {
             d += self.cfg.cache_time.sample(&mut self.rng) * slow;
             misses += u32::from(self.rng.gen::<f64>() >= hit);
         }
-        self.reqs[id as usize].db_left += misses;
+        if self.measuring {
+            acc.cache_lookups += u64::from(n);
+            acc.cache_hits += u64::from(n - misses);
+        }
+        if self.cfg.miss_to_db {
+            self.reqs[id as usize].db_left += misses;
+        }
         d
     }
 
@@ -405,7 +411,7 @@ impl Engine<'_> {
                         return;
                     }
                     if r.cache_left > 0 {
-                        let d = self.cache_lookups_now(id);
+                        let d = self.cache_lookups_now(id, acc);
                         self.push(self.now + d, EV_DELAY, id, 0);
                         return;
                     }

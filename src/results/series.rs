@@ -84,6 +84,11 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
         Unit::Seconds,
         "time to restore the database from the stage's backups at the period's end: size ÷ restore_rate + restore_startup (no figure without backups)",
     ),
+    (
+        "cache_hit_rate",
+        Unit::Fraction,
+        "share of the busy window's cache lookups that hit",
+    ),
 ];
 
 /// The position in [`SERIES`] (and in [`PeriodSummary::series`](super::PeriodSummary::series))
@@ -127,7 +132,8 @@ pub mod s {
     pub const CLIENT_REJ_RATE: usize = 29;
     pub const DB_RPO: usize = 30;
     pub const DB_RTO: usize = 31;
-    pub const N: usize = 32;
+    pub const CACHE_HIT: usize = 32;
+    pub const N: usize = 33;
 }
 
 /// Whether series `k` comes from the request-level simulation (NaN in a period that was not
@@ -179,6 +185,7 @@ mod tests {
             (s::CLIENT_REJ_RATE, "client_rejected_rate"),
             (s::DB_RPO, "database_rpo"),
             (s::DB_RTO, "database_rto"),
+            (s::CACHE_HIT, "cache_hit_rate"),
         ];
         assert_eq!(named.len(), s::N, "every position is named here once");
         for (k, name) in named {
@@ -202,6 +209,7 @@ mod tests {
                 || *name == "error_rate"
                 || *name == "vector_capacity"
                 || *name == "client_rejected_rate"
+                || *name == "cache_hit_rate"
             {
                 Unit::Fraction
             } else if name.ends_with("_size") {

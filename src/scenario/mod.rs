@@ -18,6 +18,7 @@ mod autoscale;
 mod billing;
 mod blocks;
 pub mod bounds;
+mod cache_ttl;
 mod ctx;
 pub mod faults;
 mod frame;

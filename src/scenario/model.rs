@@ -215,8 +215,10 @@ pub struct Database {
 pub struct Cache {
     /// How it is billed.
     pub billing: Billing,
-    /// Share of lookups that hit, 0..1 (a miss queries the database).
+    /// Share of lookups that hit, 0..1 (a miss queries the database), when given.
     pub hit_rate: f64,
+    /// A TTL model that derives the hit rate from the lookup rate instead (`ttl:`).
+    pub ttl: Option<crate::cachehit::TtlCache>,
     /// Time of one lookup, seconds.
     pub lookup_time: Dist,
     /// RAM of the cache, bytes.
@@ -451,6 +453,8 @@ pub struct PeriodLevels {
     /// Share of the requests offered in the busy window that the per-client rate limit
     /// rejected, a fraction (NaN: not simulated, or nothing offered).
     pub client_rejected: f64,
+    /// Share of the busy window's cache lookups that hit (NaN: not simulated, or none).
+    pub cache_hit_rate: f64,
 }
 
 impl PartialEq for MetricDef {

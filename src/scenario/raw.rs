@@ -331,6 +331,15 @@ billed_component! {
 billed_component! {
     pub struct RawCache {
         pub hit_rate: Option<Fraction>,
+        /// Entries live this long after the miss that loaded them: the hit rate is then derived
+        /// from the lookup rate (`crate::cachehit`) instead of given.
+        pub ttl: Option<Seconds>,
+        /// Distinct keys looked up (with `ttl`).
+        pub keys: Option<Count>,
+        /// Zipf exponent of the keys' popularity (with `ttl`; absent: every key as likely).
+        pub zipf: Option<f64>,
+        /// The whole cache is emptied this often (a sync that invalidates it; with `ttl`).
+        pub invalidate_every: Option<Seconds>,
         pub lookup_time: Option<RawDist>,
         pub ram: Option<Bytes>,
     }

@@ -551,6 +551,7 @@ fn stage(cx: &mut Ctx, name: &str, s: &RawStage) -> Stage {
         Cache {
             billing: billing(cx, &cp, &c.billing()),
             hit_rate: hit_rate.min(1.0),
+            ttl: super::cache_ttl::ttl_model(cx, &cp, c),
             lookup_time: c
                 .lookup_time
                 .as_ref()

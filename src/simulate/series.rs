@@ -156,6 +156,12 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::CLIENT_REJ] = acc.client_rejected as f64;
         row[s::CLIENT_REJ_RATE] = nan_if_zero(offered, acc.client_rejected as f64 / offered);
     }
+    if stage.cache.is_some() {
+        row[s::CACHE_HIT] = nan_if_zero(
+            acc.cache_lookups as f64,
+            acc.cache_hits as f64 / acc.cache_lookups as f64,
+        );
+    }
     row[s::DB_SIZE] = f.db_size;
     // The recovery objectives the stage's backups give (the trigger metrics `database.rpo`
     // and `database.rto`, from the same size); no figure without backups.

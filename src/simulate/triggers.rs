@@ -81,6 +81,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
                 object_store_bytes: row[s::OBJ_SIZE],
                 longest_scheduled_run,
                 client_rejected: row[s::CLIENT_REJ_RATE],
+                cache_hit_rate: row[s::CACHE_HIT],
             };
             (d.value)(stage, &levels)
         }

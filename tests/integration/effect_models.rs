@@ -113,6 +113,33 @@ fn effect_models_sync_durations_objectives_and_monthly_total() {
     assert_eq!(c["periods_rejecting"], 0, "{c}");
     assert_eq!(c["worst_rate"]["mean"], 0.0, "{c}");
     assert!(staging.get("client_limit").is_none(), "staging states no limit");
+    // The cache's hit rate follows from its 1 h TTL, its keys and the sync emptying it:
+    // production's lowest busy-window share stays above the seed's 80 % target.
+    let target = "Cache hit rate below the 80 % target";
+    let lowest = peak(&prod, target);
+    assert!(lowest > 0.8 && lowest < 0.95, "{lowest}");
+    assert_eq!(prod["triggers"][target]["fired_in"], 0);
+}
+
+#[test]
+fn effect_models_staging_cache_hits_below_the_target_at_its_few_lookups() {
+    let r = crate::common::run_file("scenarios/effect-models/staging.yaml");
+    let hit = r.value(0, "cache_hit_rate");
+    let model = capsim::cachehit::TtlCache::new(
+        3600.0,
+        Some(6.0 * 3600.0),
+        2500,
+        capsim::cachehit::Popularity::Zipf(1.0),
+    );
+    // The busy window's lookups: every offered request times 0.95 lookups (70 % + 25 %).
+    let lookups = r.value(0, "busy_rps").mean * 0.95;
+    assert!(
+        (hit.mean - model.hit_rate(lookups)).abs() < 0.03,
+        "{} vs {}",
+        hit.mean,
+        model.hit_rate(lookups)
+    );
+    assert!(hit.mean > 0.5 && hit.mean < 0.7, "{}", hit.mean);
 }
 
 #[test]

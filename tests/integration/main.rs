@@ -6,6 +6,7 @@ mod backups;
 mod billing;
 mod bounds;
 mod browser;
+mod cache_ttl;
 mod catalog_facts;
 mod checks;
 mod cli;
