@@ -3,7 +3,7 @@
 //! validated. The model itself is checked against a simulation of the lookups in
 //! `src/cachehit.rs`.
 
-use crate::common::{capsim, repo, run_text, write};
+use crate::common::{capsim, run_text, write};
 use capsim::cachehit::{Popularity, TtlCache};
 use predicates::prelude::*;
 
@@ -68,11 +68,7 @@ fn misses_go_to_the_database_at_the_models_rate() {
 
 #[test]
 fn the_readme_example_loads_and_runs() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let at = readme.find("### Caches with a TTL").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```yaml\n").unwrap() + 8;
-    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let yaml = &crate::common::readme_yaml("### Caches with a TTL");
     let cache = yaml.split_once("    cache:\n").expect("a cache block").1;
     let text = format!(
         "name: readme cache\nstage: production\nseed: 1\nreplications: 1\nhorizon: 1d\nresolution: 1d\n\

@@ -254,11 +254,7 @@ fn rejections_reach_every_report_a_trigger_and_an_objective() {
 
 #[test]
 fn the_readme_example_loads_and_runs() {
-    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
-    let at = readme.find("### Per-client rate limits").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```yaml\n").unwrap() + 8;
-    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let yaml = &crate::common::readme_yaml("### Per-client rate limits");
     let (stages, rest) = yaml.split_at(yaml.find("slo:").unwrap());
     let limit = stages.replace("stages:\n  prod:\n", "");
     // 10/s: the heaviest client sends 2/s = 120 a minute, far below 2,000: nothing rejected.

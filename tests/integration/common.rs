@@ -20,6 +20,19 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// The first YAML example of the README after the line `heading` (a section title or a marker
+/// comment), without its fences: the README's examples are run by the tests of their features.
+pub fn readme_yaml(heading: &str) -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let at = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no `{heading}`"));
+    let block = &readme[at..];
+    let start = block.find("```yaml\n").expect("a YAML example after it") + 8;
+    let len = block[start..].find("```").expect("the example's end");
+    block[start..start + len].to_string()
+}
+
 /// Loads and runs a scenario given as text, with the repository's pricing catalogs.
 pub fn run_text(text: &str) -> capsim::run::RunResult {
     let dir = tempfile::tempdir().expect("tempdir");

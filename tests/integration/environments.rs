@@ -308,13 +308,7 @@ fn system_file_mistakes_are_located_and_exit_2() {
 /// The README's example of a system file loads (next to the Effect Models environments it names).
 #[test]
 fn the_readme_environments_example_loads() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme
-        .find("<!-- environments-example -->")
-        .expect("README marks its example");
-    let block = &readme[start..];
-    let yaml = &block[block.find("```yaml\n").unwrap() + 8..];
-    let yaml = &yaml[..yaml.find("```").unwrap()];
+    let yaml = &crate::common::readme_yaml("<!-- environments-example -->");
     let dir = tempfile::tempdir().unwrap();
     for f in ["base.yaml", "production.yaml", "staging.yaml"] {
         std::fs::copy(repo().join("scenarios/effect-models").join(f), dir.path().join(f)).unwrap();

@@ -160,11 +160,7 @@ fn faults_are_validated_with_their_field() {
 
 #[test]
 fn the_readme_example_loads_and_runs() {
-    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
-    let at = readme.find("## Faults and backups").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```yaml\n").unwrap() + 8;
-    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let yaml = &crate::common::readme_yaml("## Faults and backups");
     let text = scenario("2/s", true, yaml).replace(
         "    database: {connections: 10, query_time: 2ms}\n",
         "    database: {connections: 10, query_time: 2ms}\n    cache: {hit_rate: 90%, lookup_time: 1ms}\n",

@@ -146,11 +146,7 @@ fn a_range_where_none_makes_sense_is_refused_with_its_field() {
 /// The README's section on ranges: its example loads, and every replication draws in it.
 #[test]
 fn the_readme_example_of_a_range_runs() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let at = readme.find("## Ranges").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```yaml\n").unwrap() + 8;
-    let yaml = &block[start..start + block[start..].find("```").unwrap()];
+    let yaml = &crate::common::readme_yaml("## Ranges");
     let r = run_text(&scenario("2KB", "").replace(
         "storage:\n  database:\n    initial: 1MB\n    records:\n      rows: {size: 2KB, per_request: {submit: 1}}\n",
         yaml,
