@@ -31,6 +31,7 @@ mod schedules;
 mod snapshots;
 mod stdio;
 mod sweep;
+mod system_gate;
 mod theory;
 mod timeouts;
 mod ux;
