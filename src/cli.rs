@@ -481,13 +481,13 @@ fn cmd_check(
         .map(|p| {
             if crate::envs::is_system(&p) {
                 let l = crate::envs::cli::load_system(&p, &so);
-                return (p, crate::gate::Input::System(l));
+                return (p, crate::gate::Input::System(Box::new(l)));
             }
             let l = load(&p, &opts).map_err(|f| match f {
                 Failure::Input(e) => e,
                 Failure::Other(m) => InputErrors(vec![crate::error::InputError::new(&p, "", m)]),
             });
-            (p, crate::gate::Input::Scenario(l))
+            (p, crate::gate::Input::Scenario(Box::new(l)))
         })
         .collect();
     let sim = |sc: &Scenario, cat: &Catalog| {

@@ -46,8 +46,8 @@ pub struct GateArgs {
 /// A file as loaded: a scenario and its catalog, or a system of environments, or what is
 /// wrong with it.
 pub enum Input {
-    Scenario(Result<(Scenario, Catalog), InputErrors>),
-    System(Result<System, InputErrors>),
+    Scenario(Box<Result<(Scenario, Catalog), InputErrors>>),
+    System(Box<Result<System, InputErrors>>),
 }
 
 /// A file on the command line and what it holds.
@@ -234,10 +234,15 @@ fn sort_inputs(loaded: Vec<Loaded>, policy: Policy, problems: &mut Vec<InputErro
     let mut run = Runnable::default();
     for (i, (path, l)) in loaded.into_iter().enumerate() {
         match l {
-            Input::Scenario(Err(e)) | Input::System(Err(e)) => problems.extend(e.0),
-            Input::Scenario(Ok((sc, _))) if policy.strict && !sc.warnings.is_empty() => problems.extend(sc.warnings),
-            Input::Scenario(Ok((sc, cat))) => run.scenarios.push((i, (path, sc, cat))),
-            Input::System(Ok(sys)) => run.systems.push((i, path, sys)),
+            Input::Scenario(s) => match *s {
+                Err(e) => problems.extend(e.0),
+                Ok((sc, _)) if policy.strict && !sc.warnings.is_empty() => problems.extend(sc.warnings),
+                Ok((sc, cat)) => run.scenarios.push((i, (path, sc, cat))),
+            },
+            Input::System(s) => match *s {
+                Err(e) => problems.extend(e.0),
+                Ok(sys) => run.systems.push((i, path, sys)),
+            },
         }
     }
     run

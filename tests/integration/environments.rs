@@ -3,7 +3,7 @@
 //! by hand from the catalog and the bills' lines), an environment inside a system gives what it
 //! gives alone with its derived seed, and every mistake in a system file is located (exit 2).
 
-use crate::common::{capsim, repo, write};
+use crate::common::{capsim, dir_files, repo, write};
 use capsim::envs::{self, SystemResult};
 use capsim::pricing::{CatalogSource, ChosenBy, LineKind};
 use std::path::Path;
@@ -146,7 +146,7 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.starts_with("ok"), "{text}");
     let dir = tempfile::tempdir().unwrap();
-    let json = |threads: &str, name: &str| {
+    let report = |threads: &str, name: &str| {
         let o = dir.path().join(name);
         capsim()
             .args([
@@ -161,13 +161,43 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
             .args(["--out", o.to_str().unwrap()])
             .assert()
             .success();
-        for f in ["summary.md", "report.html", "costs.csv"] {
-            assert!(o.join(f).is_file(), "{f}");
-        }
-        std::fs::read(o.join("summary.json")).unwrap()
+        let files: Vec<(String, Vec<u8>)> = dir_files(&o).into_iter().filter(|(n, _)| !n.starts_with('.')).collect();
+        files
     };
-    let one = json("1", "j1");
-    assert_eq!(one, json("2", "j2"), "the report depends on the thread count");
+    let files = report("1", "j1");
+    // Every file, charts included, is the same bytes whatever the thread count.
+    assert_eq!(files, report("2", "j2"), "the report depends on the thread count");
+    // A second run replaces the report it wrote (its chart names are known to be capsim's).
+    assert_eq!(files, report("1", "j1"));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for f in [
+        "summary.md",
+        "report.html",
+        "costs.csv",
+        "timeseries.csv",
+        "triggers.csv",
+        "summary.json",
+        "cost_by_environment.svg",
+        "production.monthly_cost.svg",
+        "staging.monthly_cost.svg",
+        "staging.latency.svg",
+    ] {
+        assert!(names.contains(&f), "{f} in {names:?}");
+    }
+    // The page inlines every chart, in the scenario report's stylesheet.
+    let html = String::from_utf8(files.iter().find(|(n, _)| n == "report.html").unwrap().1.clone()).unwrap();
+    let svgs = names.iter().filter(|n| n.ends_with(".svg")).count();
+    assert_eq!(html.matches("<svg").count(), svgs);
+    assert!(html.contains(capsim::report::html::CSS));
+    for part in [
+        "id=\"env-production\"",
+        "id=\"env-staging\"",
+        "plan.monthly_cost",
+        "(cost_by_environment.svg)",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    let one = files.iter().find(|(n, _)| n == "summary.json").unwrap().1.clone();
     let s: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let env_total = |i: usize| {
         s["environments"][i]["summary"]["months"][0]["total"]["mean"]
