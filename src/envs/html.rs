@@ -140,7 +140,7 @@ fn table(s: &mut String, id: &str, t: &Table) {
     let num: Vec<bool> = (0..t.header.len())
         .map(|k| {
             let cells = || t.rows.iter().filter_map(|r| r.get(k));
-            cells().all(|c| numeric(c) || c == "—") && cells().any(|c| numeric(c))
+            cells().all(|c| numeric(c) || c == "—" || c == "unpriced") && cells().any(|c| numeric(c))
         })
         .collect();
     for (h, n) in t.header.iter().zip(&num) {

@@ -146,8 +146,10 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.starts_with("ok"), "{text}");
     let dir = tempfile::tempdir().unwrap();
+    // `threads` empty: the default (every core).
     let report = |threads: &str, name: &str| {
         let o = dir.path().join(name);
+        let j: &[&str] = if threads.is_empty() { &[] } else { &["-j", threads] };
         capsim()
             .args([
                 "run",
@@ -155,9 +157,8 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
                 "--quiet",
                 "--replications",
                 "2",
-                "-j",
-                threads,
             ])
+            .args(j)
             .args(["--out", o.to_str().unwrap()])
             .assert()
             .success();
@@ -166,7 +167,7 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     };
     let files = report("1", "j1");
     // Every file, charts included, is the same bytes whatever the thread count.
-    assert_eq!(files, report("2", "j2"), "the report depends on the thread count");
+    assert_eq!(files, report("", "j-default"), "the report depends on the thread count");
     // A second run replaces the report it wrote (its chart names are known to be capsim's).
     assert_eq!(files, report("1", "j1"));
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -197,6 +198,10 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     ] {
         assert!(html.contains(part), "{part}");
     }
+    // A component no environment prices is unpriced (its cost unknown), not $0.
+    let md = String::from_utf8(files.iter().find(|(n, _)| n == "summary.md").unwrap().1.clone()).unwrap();
+    assert!(md.contains("| openrouter | unpriced | unpriced | unpriced |"), "{md}");
+    assert!(md.contains("| api | $"), "{md}");
     let one = files.iter().find(|(n, _)| n == "summary.json").unwrap().1.clone();
     let s: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let env_total = |i: usize| {
