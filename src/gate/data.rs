@@ -1,6 +1,7 @@
 //! What `capsim check` found, as data: one [`ScenarioGate`] per scenario (and per system of
-//! environments and each of its environments, `super::system`) with every check it made (stable id, measured value, limit, unit, verdict), the money, and whether it fails the
-//! gate under the flags given. The renderers (`text`, `markdown`, `junit`, JSON by serde) only
+//! environments and each of its environments, `super::system`) with every check it made
+//! (stable id, measured value, limit, unit, verdict), the money, and whether it fails the gate
+//! under the flags given. The renderers (`text`, `markdown`, `junit`, JSON by serde) only
 //! format this.
 
 use crate::error::InputError;
