@@ -1,7 +1,8 @@
 //! The gate's report as JUnit XML, the format CI servers show as test results: one
 //! `<testsuite>` per scenario (named by its file; a system's environment by
-//! `system.yaml [name]`), one `<testcase>` per check (named by its stable id), a `<failure>` for a check that fails the gate with the measured value, the limit
-//! and the unit, and `<system-out>` for a finding that does not fail. A broken input file is a
+//! `system.yaml [name]`), one `<testcase>` per check (named by its stable id), a `<failure>`
+//! for a check that fails the gate with the measured value, the limit and the unit, and
+//! `<system-out>` for a finding that does not fail. A broken input file is a
 //! testsuite with one `<error>` per problem.
 
 use super::data::{GateCheck, GateReport};

@@ -1,5 +1,5 @@
-//! `capsim check`, the CI gate: runs scenarios (and systems of environments, [`system`]), turns every budget, objective, overload and
-//! money warning into a check with a stable id ([`data`]), and reports them as text, JSON,
+//! `capsim check`, the CI gate: runs scenarios (and systems of environments, [`system`]),
+//! turns every budget, objective, overload and money warning into a check with a stable id ([`data`]), and reports them as text, JSON,
 //! JUnit or markdown ([`render`], [`junit`]) on stdout and in `--out` files.
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed, 2 an input error (every broken file
