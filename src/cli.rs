@@ -474,43 +474,20 @@ fn cmd_check(
     gate: crate::gate::GateArgs,
     v: Verbosity,
 ) -> Result<ExitCode, Failure> {
-    // Systems of environments go to `crate::envs` (text only), first.
-    let (systems, scenarios): (Vec<PathBuf>, Vec<PathBuf>) =
-        scenarios.into_iter().partition(|p| crate::envs::is_system(p));
-    let plain_text = gate.format == crate::gate::outfile::Format::Text && gate.out.is_empty();
-    if let (Some(p), false) = (systems.first(), plain_text) {
-        // Their checks are not (yet) in the gate's data: refused rather than left out silently.
-        return Err(Failure::Input(InputErrors(vec![crate::error::InputError::new(
-            p,
-            "",
-            "a system of environments is checked with `--format text` and no `--out` only; \
-             check it in a call of its own",
-        )])));
-    }
     let so = system_opts(Some(&opts), opts.pricing.as_deref(), &opts.caps, policy.strict);
-    let mut sys_loaded = Vec::new();
-    for p in systems {
-        let sys = crate::envs::cli::load_system(&p, &so)?;
-        sys_loaded.push((p, sys));
-    }
-    let sys_breached = crate::envs::cli::check(
-        &sys_loaded,
-        opts.threads,
-        policy.allow_not_evaluated,
-        policy.allow_overload,
-    )?;
-    if scenarios.is_empty() {
-        return Ok(ExitCode::from(u8::from(sys_breached)));
-    }
     // Every file is loaded before any runs, so every broken one is reported up front.
     let loaded = scenarios
         .into_iter()
         .map(|p| {
+            if crate::envs::is_system(&p) {
+                let l = crate::envs::cli::load_system(&p, &so);
+                return (p, crate::gate::Input::System(Box::new(l)));
+            }
             let l = load(&p, &opts).map_err(|f| match f {
                 Failure::Input(e) => e,
                 Failure::Other(m) => InputErrors(vec![crate::error::InputError::new(&p, "", m)]),
             });
-            (p, l)
+            (p, crate::gate::Input::Scenario(Box::new(l)))
         })
         .collect();
     let sim = |sc: &Scenario, cat: &Catalog| {
@@ -519,8 +496,10 @@ fn cmd_check(
             Failure::Other(m) => m,
         })
     };
-    let code = crate::gate::check(loaded, &sim, &gate, policy, v, check_lanes(opts.threads)).map_err(Failure::Other)?;
-    Ok(ExitCode::from(if code == 0 && sys_breached { 1 } else { code }))
+    let sim_system = |sys: &crate::envs::System| crate::envs::run_system(sys, opts.threads);
+    let lanes = check_lanes(opts.threads);
+    let code = crate::gate::check(loaded, &sim, &sim_system, &gate, policy, v, lanes).map_err(Failure::Other)?;
+    Ok(ExitCode::from(code))
 }
 
 /// How many scenarios `check` runs at once: as many as the cores (at most 4, so memory stays

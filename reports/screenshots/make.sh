@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the screenshots in this folder: the Beta and GA report pages at 1,280 px and the
-# GA charts, rendered by headless Chromium (`apt-get install chromium`, or set CHROMIUM).
+# Regenerates the screenshots in this folder: the Beta and GA report pages at 1,280 px, the GA
+# charts and the Effect Models system's page (production + staging billed together), rendered by headless Chromium (`apt-get install chromium`, or set CHROMIUM).
 # Run from anywhere: reports/screenshots/make.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,6 +21,9 @@ for s in beta ga; do
   # The top of the page: header, warnings, summary, triggers and monthly costs.
   shot "file://$work/$s/report.html" "$here/$s-page.png" 1280 2200
 done
+# A system of environments: its facts, combined tables, plan figures and the combined chart.
+target/release/capsim run scenarios/effect-models/system.yaml --quiet --out "$work/system" >/dev/null 2>&1
+shot "file://$work/system/report.html" "$here/effect-models-system-page.png" 1280 3750
 for f in "$work"/ga/*.svg; do
   name="$(basename "$f" .svg)"
   shot "file://$f" "$here/ga-$name.png" 900 420

@@ -1,5 +1,5 @@
-//! What `capsim run | check | validate` do with a system file (see [`super`]); `crate::cli`
-//! hands such files over here.
+//! What `capsim run | validate` do with a system file (see [`super`]), and how `check` loads
+//! one (`crate::cli` hands such files over here; the gate runs them, `crate::gate::system`).
 
 use super::{load, run_system, System, SystemResult};
 use crate::error::{InputError, InputErrors};
@@ -154,51 +154,4 @@ fn summary_text(r: &SystemResult, dir: &Path) -> String {
     }
     s.push_str(&format!("report: {}\n", dir.display()));
     s
-}
-
-/// `capsim check` of loaded systems: prints each one's verdict; whether any failed.
-pub fn check(
-    systems: &[(PathBuf, System)],
-    threads: Option<u16>,
-    allow_not_evaluated: bool,
-    allow_overload: bool,
-) -> Result<bool, Fail> {
-    let mut failed = false;
-    for (p, sys) in systems {
-        print_warnings(sys);
-        let r = run_system(sys, threads).map_err(Fail::Other)?;
-        let overloaded: Vec<String> = r
-            .environments
-            .iter()
-            .filter(|e| e.result.overloaded())
-            .map(|e| e.name.clone())
-            .collect();
-        let within = r.ok(allow_not_evaluated);
-        let over = !overloaded.is_empty() && !allow_overload;
-        let status = match (within, over) {
-            (false, _) => "BREACHED",
-            (true, true) => "OVERLOAD",
-            (true, false) => "ok      ",
-        };
-        failed |= !within || over;
-        out(&format!("{status}  {}\n", p.display()));
-        for c in r.budget.iter().chain(&r.environment_checks).filter(|c| !c.ok()) {
-            out(&format!(
-                "          {} [{}]: {} (limit {})\n",
-                c.what,
-                c.id,
-                crate::report::fmt::fmt_check_value(c),
-                crate::report::fmt::fmt_check_limit(c)
-            ));
-        }
-        for e in &overloaded {
-            out(&format!("          overload in environment {e}\n"));
-        }
-        for e in &r.environments {
-            for w in crate::sched::summary::warnings(&e.result.jobs) {
-                out(&format!("          warning: {}: {w}\n", e.name));
-            }
-        }
-    }
-    Ok(failed)
 }

@@ -46,6 +46,10 @@ pub struct CombinedMonth {
     pub total: Summary,
     /// Each environment's own bill (its accounts billed alone), dollars.
     pub environments: Vec<(String, Summary)>,
+    /// Each environment's share of the combined bill, dollars: its own bill with each shared
+    /// account's saving taken off in proportion to what it pays that account alone. The shares
+    /// add up to `total` replication by replication.
+    pub shares: Vec<(String, Summary)>,
     /// Each component summed over the environments, shared accounts billed once, dollars.
     pub components: Vec<(String, Summary)>,
     /// The sums of components the file's budgets and figures name (`cache + rate_limiter`),
@@ -189,6 +193,8 @@ fn group(m: &CombinedMonth, name: &str) -> Summary {
 struct RepMonth {
     total: f64,
     components: Vec<(String, f64)>,
+    /// Per environment, its share of `total`.
+    shares: Vec<f64>,
     /// Per shared account, in order of first appearance.
     shared: Vec<RepShared>,
 }
@@ -223,6 +229,7 @@ fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r:
     let mut out = RepMonth {
         total: 0.0,
         components: Vec::new(),
+        shares: (0..envs.len()).map(|e| month(e).total).collect(),
         shared: Vec::new(),
     };
     for e in 0..envs.len() {
@@ -272,6 +279,7 @@ fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r:
             let ratio = account_of(cb)
                 .and_then(|a| scale.iter().find(|(s, _)| *s == a).map(|(_, r)| *r))
                 .unwrap_or(1.0);
+            out.shares[e] -= cb.bill.total * (1.0 - ratio);
             for (name, share) in &cb.members {
                 add(&mut out.components, name, share * ratio);
             }
@@ -324,6 +332,11 @@ fn combine_months(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>
                     .iter()
                     .enumerate()
                     .map(|(e, env)| (env.name.clone(), Summary::of((0..reps).map(|r| bills[e][r][m].total))))
+                    .collect(),
+                shares: envs
+                    .iter()
+                    .enumerate()
+                    .map(|(e, env)| (env.name.clone(), Summary::of(rm.iter().map(|x| x.shares[e]))))
                     .collect(),
                 components: names
                     .iter()

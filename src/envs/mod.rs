@@ -30,11 +30,16 @@
 //!   (`staging.slo.latency_p99`).
 //!
 //! `load.rs` reads and validates the file, `combine.rs` runs and combines, `rebill.rs` bills
-//! shared accounts once, `tables.rs` lays the result out as tables and `render.rs` writes them
-//! as markdown, HTML, CSV and JSON; `cli.rs` is what `capsim run | check | validate` call.
+//! shared accounts once, `tables.rs` lays the result out as tables, `charts.rs` draws it with
+//! the scenario report's chart code, and `render.rs`, `html.rs` and `csv.rs` write the report's
+//! files; `cli.rs` is what `capsim run | validate` call (`capsim check` runs a system through
+//! the gate, `crate::gate::system`).
 
+pub mod charts;
 pub mod cli;
 pub mod combine;
+pub mod csv;
+pub mod html;
 pub mod load;
 pub mod rebill;
 pub mod render;

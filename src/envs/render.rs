@@ -1,26 +1,33 @@
-//! A system's report files: `summary.md`, `report.html`, `costs.csv` and `summary.json`, each
-//! formatting the same [`SystemResult`] (the tables of [`super::tables`]; the JSON holds every
-//! environment's own `summary.json` object).
+//! A system's report files, each formatting the same [`SystemResult`]: `summary.md` (the tables
+//! of [`super::tables`], then each environment's own summary), `report.html` ([`super::html`]),
+//! `costs.csv`, `timeseries.csv` and `triggers.csv` ([`super::csv`]), `summary.json` (the
+//! combined bill and every environment's own `summary.json` object) and the charts
+//! ([`super::charts`]: `cost_by_environment.svg`, then `<environment>.<chart>.svg`).
 
+use super::charts::SystemChart;
 use super::combine::SystemResult;
 use super::tables::{tables, Table};
-use crate::report::fmt::csv_f;
-use crate::report::html::escape;
-use crate::textsafe::{csv_text, md_text};
+use crate::textsafe::md_text;
 use std::fmt::Write;
 
 /// The files of a system's report, in the order they are written, with their bytes.
 pub fn files(r: &SystemResult) -> Vec<(String, Vec<u8>)> {
-    vec![
-        ("summary.md".into(), markdown(r).into_bytes()),
-        ("report.html".into(), html(r).into_bytes()),
-        ("costs.csv".into(), costs_csv(r).into_bytes()),
+    let charts = super::charts::charts(r);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("summary.md".into(), markdown(r, &charts).into_bytes()),
+        ("report.html".into(), super::html::html(r, &charts).into_bytes()),
+        ("costs.csv".into(), super::csv::costs_csv(r).into_bytes()),
+        ("timeseries.csv".into(), super::csv::timeseries_csv(r)),
+        ("triggers.csv".into(), super::csv::triggers_csv(r)),
         ("summary.json".into(), json(r)),
-    ]
+    ];
+    files.extend(charts.into_iter().map(|c| (c.file, c.chart.svg.into_bytes())));
+    files
 }
 
-/// The report in markdown: the combined tables, then each environment's own summary.
-pub fn markdown(r: &SystemResult) -> String {
+/// The report in markdown: the combined tables and chart, then each environment's own summary
+/// with its charts.
+pub fn markdown(r: &SystemResult, charts: &[SystemChart]) -> String {
     let mut s = format!("# {}\n\n", md_text(&r.name));
     if let Some(d) = &r.description {
         let _ = writeln!(s, "{}\n", md_text(d));
@@ -54,10 +61,23 @@ pub fn markdown(r: &SystemResult) -> String {
         }
         s.push('\n');
     }
+    let combined: Vec<&str> = charts
+        .iter()
+        .filter(|c| c.environment.is_none())
+        .map(|c| c.file.as_str())
+        .collect();
+    for f in combined {
+        let _ = writeln!(s, "![{f}]({f})\n");
+    }
     for e in &r.environments {
         let _ = writeln!(s, "---\n\n# Environment `{}` (seed {})\n", md_text(&e.name), e.seed);
+        let own: Vec<&str> = charts
+            .iter()
+            .filter(|c| c.environment.as_deref() == Some(e.name.as_str()))
+            .map(|c| c.file.as_str())
+            .collect();
         // Its own report, headings one level down.
-        for line in crate::report::markdown::markdown(&e.result, &[]).lines() {
+        for line in crate::report::markdown::markdown(&e.result, &own).lines() {
             if line.starts_with('#') {
                 s.push('#');
             }
@@ -86,71 +106,6 @@ fn md_table(s: &mut String, t: &Table) {
         s.push_str(&row(r));
     }
     s.push('\n');
-}
-
-/// The report as one HTML page of the same tables.
-pub fn html(r: &SystemResult) -> String {
-    let mut s = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0}</title></head><body>\n<h1>{0}</h1>\n",
-        escape(&r.name)
-    );
-    for t in tables(r) {
-        let _ = writeln!(s, "<h2>{}</h2>", escape(&t.title));
-        s.push_str("<table>\n<tr>");
-        for h in &t.header {
-            let _ = write!(s, "<th>{}</th>", escape(h));
-        }
-        s.push_str("</tr>\n");
-        for row in &t.rows {
-            s.push_str("<tr>");
-            for c in row {
-                let _ = write!(s, "<td>{}</td>", escape(c));
-            }
-            s.push_str("</tr>\n");
-        }
-        s.push_str("</table>\n");
-    }
-    if !r.notes.is_empty() {
-        s.push_str("<h2>Notes</h2>\n<ul>\n");
-        for n in &r.notes {
-            let _ = writeln!(s, "<li>{}</li>", escape(n));
-        }
-        s.push_str("</ul>\n");
-    }
-    s.push_str("</body></html>\n");
-    s
-}
-
-/// One row per month, environment (or `all`) and component (or `total`): mean, P10, P90 in
-/// dollars.
-pub fn costs_csv(r: &SystemResult) -> String {
-    let mut s = String::from("month,environment,component,mean_usd,p10_usd,p90_usd\n");
-    let mut row = |m: usize, env: &str, comp: &str, x: &crate::metrics::Summary| {
-        let _ = writeln!(
-            s,
-            "{m},{},{},{},{},{}",
-            csv_text(env),
-            csv_text(comp),
-            csv_f(x.mean),
-            csv_f(x.p10),
-            csv_f(x.p90)
-        );
-    };
-    for m in &r.months {
-        for e in &r.environments {
-            if let Some(em) = e.result.months.get(m.month - 1) {
-                row(m.month, &e.name, "total", &em.total);
-                for (c, x) in &em.components {
-                    row(m.month, &e.name, c, x);
-                }
-            }
-        }
-        row(m.month, "all", "total", &m.total);
-        for (c, x) in &m.components {
-            row(m.month, "all", c, x);
-        }
-    }
-    s
 }
 
 /// The result as JSON: the combined bill, and every environment's own `summary.json` object.

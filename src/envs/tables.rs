@@ -93,6 +93,17 @@ fn monthly(r: &SystemResult) -> Table {
     }
 }
 
+/// Whether environment `e` bills `name` as unpriced in month 1 (no provider: its cost is
+/// unknown, not $0).
+fn unpriced(e: &super::combine::EnvResult, name: &str) -> bool {
+    e.result.months.first().is_some_and(|m| {
+        m.example
+            .components
+            .iter()
+            .any(|cb| cb.component == name && cb.provider == crate::billing::unpriced::UNPRICED)
+    })
+}
+
 fn components(r: &SystemResult) -> Option<Table> {
     let m1 = r.months.first()?;
     let mut header = vec!["component".to_string()];
@@ -103,20 +114,29 @@ fn components(r: &SystemResult) -> Option<Table> {
         .iter()
         .map(|(name, s)| {
             let mut row = vec![name.clone()];
+            let mut priced = false;
             for e in &r.environments {
                 let v = e
                     .result
                     .months
                     .first()
                     .and_then(|m| m.components.iter().find(|(n, _)| n == name));
-                row.push(v.map_or("—".into(), |(_, s)| fmt_money(s.mean)));
+                let cell = match v {
+                    None => "—".into(),
+                    Some(_) if unpriced(e, name) => "unpriced".into(),
+                    Some((_, s)) => {
+                        priced = true;
+                        fmt_money(s.mean)
+                    }
+                };
+                row.push(cell);
             }
-            row.push(fmt_money(s.mean));
+            row.push(if priced { fmt_money(s.mean) } else { "unpriced".into() });
             row
         })
         .collect();
     Some(Table {
-        title: "Month 1 by component (means)".into(),
+        title: "Month 1 by component (means; unpriced: no provider, its cost unknown)".into(),
         header,
         rows,
     })

@@ -1,10 +1,11 @@
-//! What `capsim check` found, as data: one [`ScenarioGate`] per scenario with every check it
-//! made (stable id, measured value, limit, unit, verdict), the money, and whether it fails the
-//! gate under the flags given. The renderers (`text`, `markdown`, `junit`, JSON by serde) only
+//! What `capsim check` found, as data: one [`ScenarioGate`] per scenario (and per system of
+//! environments and each of its environments, `super::system`) with every check it made
+//! (stable id, measured value, limit, unit, verdict), the money, and whether it fails the gate
+//! under the flags given. The renderers (`text`, `markdown`, `junit`, JSON by serde) only
 //! format this.
 
 use crate::error::InputError;
-use crate::results::{CheckVerdict, RunResult};
+use crate::results::{Check, CheckVerdict, RunResult};
 use crate::units::Unit;
 use serde::Serialize;
 
@@ -128,11 +129,19 @@ pub struct MonthMoney {
     pub p90: f64,
 }
 
-/// One scenario through the gate.
+/// One scenario through the gate, or one row of a system of environments (`crate::envs`): the
+/// system's combined row, or one of its environments.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioGate {
-    /// The scenario file as given.
+    /// The scenario file as given; the system file on a system's combined row; the
+    /// environment's scenario file on an environment's row.
     pub file: String,
+    /// The system file as given, on a system's rows (combined and environments); null for a
+    /// scenario checked on its own.
+    pub system: Option<String>,
+    /// The environment's name on an environment's row of a system; null on the combined row
+    /// and for a scenario.
+    pub environment: Option<String>,
     /// The scenario's name.
     pub name: String,
     pub seed: u64,
@@ -146,6 +155,15 @@ pub struct ScenarioGate {
 }
 
 impl ScenarioGate {
+    /// The row as a person reads it: the file, or for an environment of a system
+    /// `system.yaml [production]` (two environments may share one scenario file).
+    pub fn label(&self) -> String {
+        match (&self.system, &self.environment) {
+            (Some(sys), Some(env)) => format!("{sys} [{env}]"),
+            _ => self.file.clone(),
+        }
+    }
+
     /// The checks that fail the gate.
     pub fn failures(&self) -> impl Iterator<Item = &GateCheck> {
         self.checks.iter().filter(|c| c.fails)
@@ -238,8 +256,13 @@ fn finite(v: f64) -> Option<f64> {
 
 /// The budget and SLO checks of a run as gate checks.
 fn run_checks(r: &RunResult, policy: Policy) -> Vec<GateCheck> {
-    let budget = r.checks.budget.iter().map(|c| (CheckKind::Budget, c));
-    let slo = r.checks.slo.iter().map(|c| (CheckKind::Slo, c));
+    checks_of(&r.checks.budget, &r.checks.slo, policy)
+}
+
+/// Budget and SLO checks (a run's, or a system's on its combined bill) as gate checks.
+pub fn checks_of(budget: &[Check], slo: &[Check], policy: Policy) -> Vec<GateCheck> {
+    let budget = budget.iter().map(|c| (CheckKind::Budget, c));
+    let slo = slo.iter().map(|c| (CheckKind::Slo, c));
     budget
         .chain(slo)
         .map(|(kind, c)| {
@@ -344,7 +367,7 @@ fn objectives_check(r: &RunResult, policy: Policy) -> Option<GateCheck> {
 
 /// The bills' warnings (over a hard cap, no published price, unpriced), each once with the
 /// months it holds in, from the median replication's bills.
-fn bill_checks(r: &RunResult, policy: Policy) -> Vec<GateCheck> {
+pub fn bill_checks(r: &RunResult, policy: Policy) -> Vec<GateCheck> {
     // (component, the warning up to its figures, the first month's words, its months)
     let mut seen: Vec<(String, String, String, Vec<usize>)> = Vec::new();
     for m in &r.months {
@@ -396,6 +419,8 @@ pub fn scenario_gate(file: &str, r: &RunResult, policy: Policy, money: Vec<GateC
     }
     ScenarioGate {
         file: file.to_string(),
+        system: None,
+        environment: None,
         name: r.scenario.name.clone(),
         seed: r.scenario.seed,
         replications: r.scenario.replications,

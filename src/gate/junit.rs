@@ -1,7 +1,8 @@
 //! The gate's report as JUnit XML, the format CI servers show as test results: one
-//! `<testsuite>` per scenario (named by its file), one `<testcase>` per check (named by its
-//! stable id), a `<failure>` for a check that fails the gate with the measured value, the limit
-//! and the unit, and `<system-out>` for a finding that does not fail. A broken input file is a
+//! `<testsuite>` per scenario (named by its file; a system's environment by
+//! `system.yaml [name]`), one `<testcase>` per check (named by its stable id), a `<failure>`
+//! for a check that fails the gate with the measured value, the limit and the unit, and
+//! `<system-out>` for a finding that does not fail. A broken input file is a
 //! testsuite with one `<error>` per problem.
 
 use super::data::{GateCheck, GateReport};
@@ -104,12 +105,12 @@ pub fn junit(g: &GateReport) -> String {
         let _ = writeln!(
             o,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
-            esc(&s.file),
+            esc(&s.label()),
             s.checks.len(),
             s.failures().count()
         );
         for c in &s.checks {
-            testcase(&mut o, &s.file, c);
+            testcase(&mut o, &s.label(), c);
         }
         let _ = writeln!(o, "  </testsuite>");
     }

@@ -1,5 +1,5 @@
-//! `capsim check`, the CI gate: runs scenarios, turns every budget, objective, overload and
-//! money warning into a check with a stable id ([`data`]), and reports them as text, JSON,
+//! `capsim check`, the CI gate: runs scenarios (and systems of environments, [`system`]),
+//! turns every budget, objective, overload and money warning into a check with a stable id ([`data`]), and reports them as text, JSON,
 //! JUnit or markdown ([`render`], [`junit`]) on stdout and in `--out` files.
 //!
 //! Exit codes: 0 every scenario passed, 1 a check failed, 2 an input error (every broken file
@@ -13,7 +13,9 @@ pub mod junit;
 pub mod outfile;
 pub mod pricing_age;
 pub mod render;
+pub mod system;
 
+use crate::envs::{System, SystemResult};
 use crate::error::{InputError, InputErrors};
 use crate::pricing::Catalog;
 use crate::results::RunResult;
@@ -41,8 +43,18 @@ pub struct GateArgs {
     pub max_pricing_age: Option<f64>,
 }
 
-/// A scenario file as loaded: the scenario and its catalog, or what is wrong with it.
-pub type Loaded = (PathBuf, Result<(Scenario, Catalog), InputErrors>);
+/// A file as loaded: a scenario and its catalog, or a system of environments, or what is
+/// wrong with it.
+pub enum Input {
+    Scenario(Box<Result<(Scenario, Catalog), InputErrors>>),
+    System(Box<Result<System, InputErrors>>),
+}
+
+/// A file on the command line and what it holds.
+pub type Loaded = (PathBuf, Input);
+
+/// Runs one system of environments (the caller's run configuration).
+pub type SimulateSystem<'a> = &'a dyn Fn(&System) -> Result<SystemResult, String>;
 
 /// Runs one scenario (the caller's run configuration).
 pub type Simulate<'a> = &'a (dyn Fn(&Scenario, &Catalog) -> Result<RunResult, String> + Sync);
@@ -151,11 +163,13 @@ fn pricing_age_checks(r: &RunResult, cat: &Catalog, today: i64, max: f64, policy
 }
 
 /// The gate over `loaded` files: every problem of every file first (exit 2, nothing runs),
-/// else each scenario run with `simulate` and checked. Prints the report and writes the
-/// `--out` files; returns the exit code, or an error writing a file.
+/// else each scenario run with `simulate`, each system with `simulate_system`, and checked.
+/// Prints the report and writes the `--out` files; returns the exit code, or an error writing a
+/// file.
 pub fn check(
     loaded: Vec<Loaded>,
     simulate: Simulate,
+    simulate_system: SimulateSystem,
     args: &GateArgs,
     policy: Policy,
     v: crate::verbosity::Verbosity,
@@ -180,14 +194,7 @@ pub fn check(
             None
         }
     };
-    let mut runnable = Vec::new();
-    for (path, l) in loaded {
-        match l {
-            Err(e) => problems.extend(e.0),
-            Ok((sc, _)) if policy.strict && !sc.warnings.is_empty() => problems.extend(sc.warnings),
-            Ok((sc, cat)) => runnable.push((path, sc, cat)),
-        }
-    }
+    let runnable = sort_inputs(loaded, policy, &mut problems);
     // Files sharing a base report its problems once.
     let mut unique: Vec<InputError> = Vec::new();
     for p in problems {
@@ -196,23 +203,11 @@ pub fn check(
         }
     }
     let report = if unique.is_empty() {
-        let mut warned = Vec::new();
-        for w in runnable.iter().flat_map(|(_, sc, _)| sc.warnings.iter()) {
-            if !warned.contains(&w) {
-                crate::stdio::err(&format!("warning: {w}"));
-                warned.push(w);
-            }
-        }
-        let mut gates: Vec<ScenarioGate> = Vec::new();
-        let results = run_lanes(&runnable, simulate, lanes);
-        for ((path, _, cat), r) in runnable.iter().zip(results) {
-            let r = r?;
-            let money = match (today, args.max_pricing_age) {
-                (Some(t), Some(max)) => pricing_age_checks(&r, cat, t, max, policy),
-                _ => Vec::new(),
-            };
-            gates.push(data::scenario_gate(&path.display().to_string(), &r, policy, money));
-        }
+        let age = |r: &RunResult, cat: &Catalog| match (today, args.max_pricing_age) {
+            (Some(t), Some(max)) => pricing_age_checks(r, cat, t, max, policy),
+            _ => Vec::new(),
+        };
+        let gates = run_all(runnable, simulate, simulate_system, policy, &age, lanes)?;
         GateReport::new(gates, Vec::new(), policy.strict, today.map(pricing_age::fmt_day))
     } else {
         crate::stdio::err(&InputErrors(unique.clone()).to_string());
@@ -231,6 +226,80 @@ pub fn check(
         outfile::write_atomic(path, &outfile::render(&report, *format))?;
     }
     Ok(report.exit_code)
+}
+
+/// The files that can run, each with its place on the command line; every other file's
+/// problems (and, with `--strict`, a scenario's warnings) go to `problems`.
+fn sort_inputs(loaded: Vec<Loaded>, policy: Policy, problems: &mut Vec<InputError>) -> Runnable {
+    let mut run = Runnable::default();
+    for (i, (path, l)) in loaded.into_iter().enumerate() {
+        match l {
+            Input::Scenario(s) => match *s {
+                Err(e) => problems.extend(e.0),
+                Ok((sc, _)) if policy.strict && !sc.warnings.is_empty() => problems.extend(sc.warnings),
+                Ok((sc, cat)) => run.scenarios.push((i, (path, sc, cat))),
+            },
+            Input::System(s) => match *s {
+                Err(e) => problems.extend(e.0),
+                Ok(sys) => run.systems.push((i, path, sys)),
+            },
+        }
+    }
+    run
+}
+
+/// The scenarios and systems that can run, each with its place on the command line.
+#[derive(Default)]
+struct Runnable {
+    scenarios: Vec<(usize, (PathBuf, Scenario, Catalog))>,
+    systems: Vec<(usize, PathBuf, System)>,
+}
+
+/// Runs everything (the scenarios `lanes` at a time, then each system on the shared pool) and
+/// returns the gate's rows in the command line's order (a system's combined row, then its
+/// environments'). Warnings are printed once each.
+fn run_all(
+    run: Runnable,
+    simulate: Simulate,
+    simulate_system: SimulateSystem,
+    policy: Policy,
+    age: &dyn Fn(&RunResult, &Catalog) -> Vec<GateCheck>,
+    lanes: usize,
+) -> Result<Vec<ScenarioGate>, String> {
+    let mut warned = Vec::new();
+    let scenario_warnings = run.scenarios.iter().flat_map(|(_, (_, sc, _))| sc.warnings.iter());
+    let system_warnings = run
+        .systems
+        .iter()
+        .flat_map(|(_, _, s)| s.environments.iter().flat_map(|e| e.scenario.warnings.iter()));
+    for w in scenario_warnings.chain(system_warnings) {
+        if !warned.contains(&w) {
+            crate::stdio::err(&format!("warning: {w}"));
+            warned.push(w);
+        }
+    }
+    let mut rows: Vec<(usize, Vec<ScenarioGate>)> = Vec::new();
+    let (order, scenarios): (Vec<usize>, Vec<_>) = run.scenarios.into_iter().unzip();
+    let results = run_lanes(&scenarios, simulate, lanes);
+    for ((i, (path, _, cat)), r) in order.into_iter().zip(&scenarios).zip(results) {
+        let r = r?;
+        let money = age(&r, cat);
+        rows.push((
+            i,
+            vec![data::scenario_gate(&path.display().to_string(), &r, policy, money)],
+        ));
+    }
+    drop(scenarios);
+    for (i, path, sys) in &run.systems {
+        let r = simulate_system(sys)?;
+        let sys_age = |run: &RunResult| age(run, &sys.catalog);
+        rows.push((
+            *i,
+            system::system_gates(&path.display().to_string(), &r, policy, &sys_age),
+        ));
+    }
+    rows.sort_by_key(|(i, _)| *i);
+    Ok(rows.into_iter().flat_map(|(_, g)| g).collect())
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub fn text_with(g: &GateReport, v: crate::verbosity::Verbosity) -> String {
         let _ = writeln!(o, "ERROR     {}{at}: {} {}", e.file, e.field, e.reason);
     }
     for s in g.scenarios.iter().filter(|s| !(v.quiet && s.passed)) {
-        let _ = writeln!(o, "{}  {}", status(s), s.file);
+        let _ = writeln!(o, "{}  {}", status(s), s.label());
         for c in s.checks.iter().filter(|c| v.verbose || c.verdict != Verdict::Ok) {
             // A finding a flag lets pass (an SLO not evaluated, overload), not a plain warning.
             let allowed = if !c.fails && matches!(c.kind, CheckKind::Slo | CheckKind::Overload) {
@@ -98,7 +98,7 @@ pub fn markdown(g: &GateReport) -> String {
         let _ = writeln!(
             o,
             "| `{}` | {} | {} | {} | {} |",
-            cell(&s.file),
+            cell(&s.label()),
             if s.passed { "✅ pass" } else { "❌ fail" },
             money(s.money.first()),
             money(s.money.last()),
@@ -106,7 +106,7 @@ pub fn markdown(g: &GateReport) -> String {
         );
     }
     for s in g.scenarios.iter().filter(|s| !s.passed) {
-        let _ = writeln!(o, "\n**{}** (`{}`):\n", cell(&s.name), cell(&s.file));
+        let _ = writeln!(o, "\n**{}** (`{}`):\n", cell(&s.name), cell(&s.label()));
         let failures: Vec<_> = s.failures().collect();
         for c in failures.iter().take(MAX_FAILURES) {
             let _ = writeln!(o, "- `{}` {}: {}", c.id, cell(&c.what), cell(&short(&c.message)));

@@ -29,6 +29,8 @@ fn budget(id: &str, measured: f64, limit: f64) -> GateCheck {
 fn scenario(file: &str, checks: Vec<GateCheck>) -> ScenarioGate {
     ScenarioGate {
         file: file.into(),
+        system: None,
+        environment: None,
         name: file.into(),
         seed: 1,
         replications: 2,

@@ -71,6 +71,23 @@ pub const SWEEP_FILES: &[&str] = &[
     "triggers.svg",
 ];
 
+/// The files a system's report (`crate::envs`) holds beyond [`REPORT_FILES`]: its combined
+/// chart, and each environment's charts as `<environment>.<chart>` (see [`is_system_chart`]).
+pub const SYSTEM_FILES: &[&str] = &["cost_by_environment.svg"];
+
+/// Whether `name` is an environment's chart in a system's report: `<environment>.<chart>` with
+/// a name a system file allows (letters, digits, `-`, `_`) and a chart of [`REPORT_FILES`].
+pub fn is_system_chart(name: &str) -> bool {
+    REPORT_FILES[ALWAYS_WRITTEN..].iter().any(|chart| {
+        name.strip_suffix(chart)
+            .and_then(|env| env.strip_suffix('.'))
+            .is_some_and(|env| {
+                (1..=40).contains(&env.len())
+                    && env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+    })
+}
+
 /// How many of [`REPORT_FILES`] every report holds (the rest are charts, left out without data).
 pub const ALWAYS_WRITTEN: usize = 6;
 
@@ -288,12 +305,13 @@ fn inspect(path: &Path) -> io::Result<Found> {
         if first.len() < 3 {
             first.push(shown.clone());
         }
-        // A sweep's file counts as known but never as one every run report holds.
+        // A sweep's or a system's file counts as known but never as one every run report holds.
         let known = name.to_str().and_then(|n| {
+            let other = SWEEP_FILES.contains(&n) || SYSTEM_FILES.contains(&n) || is_system_chart(n);
             REPORT_FILES
                 .iter()
                 .position(|f| *f == n)
-                .or_else(|| SWEEP_FILES.contains(&n).then_some(usize::MAX))
+                .or_else(|| other.then_some(usize::MAX))
         });
         match (ft.is_file(), name.to_str(), known) {
             (true, Some(MARKER), _) => marker = true,

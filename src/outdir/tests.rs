@@ -302,3 +302,28 @@ fn the_write_checks_again_under_the_lock() {
     assert_eq!(entries(&out), ["thesis.tex"]);
     assert_eq!(entries(t.path()), ["rep"]);
 }
+
+/// A system's charts are known names (a second `capsim run` of a system may replace its
+/// report); a name that merely resembles one is not.
+#[test]
+fn a_systems_chart_names_are_known_and_only_they() {
+    for name in [
+        "production.latency.svg",
+        "staging-2.cost_by_month.svg",
+        "a_b.monthly_cost.svg",
+    ] {
+        assert!(is_system_chart(name), "{name}");
+    }
+    for name in [
+        "latency.svg",
+        ".latency.svg",
+        "a.b.latency.svg",
+        "production.summary.md",
+        "production.latency.svg.bak",
+        "production latency.svg",
+        "production.cost_by_environment.svg",
+    ] {
+        assert!(!is_system_chart(name), "{name}");
+    }
+    assert!(SYSTEM_FILES.iter().all(|f| !REPORT_FILES.contains(f)));
+}

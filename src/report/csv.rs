@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 /// Writes a CSV file to `out`, a row at a time: every cell, header included, through
 /// [`csv_text`] (numbers pass unchanged).
-fn write_csv(out: &mut dyn Write, header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> io::Result<()> {
+pub fn write_csv(out: &mut dyn Write, header: Vec<String>, rows: impl Iterator<Item = Vec<String>>) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for r in std::iter::once(header).chain(rows) {
         for c in &r {
@@ -29,6 +29,17 @@ fn write_csv(out: &mut dyn Write, header: Vec<String>, rows: impl Iterator<Item 
 /// component. `simulated` counts the replications that simulated the period's window; a series
 /// no replication simulated is empty, not zero.
 pub fn write_timeseries(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
+    let rows = r.periods.iter().map(|p| {
+        let mut row = period_cells(p);
+        row.extend(p.component_costs.iter().map(|c| csv_f(c.mean)));
+        row
+    });
+    write_csv(out, timeseries_header(&r.components), rows)
+}
+
+/// The header of `timeseries.csv` for `components`: the period's columns, every series', then
+/// `cost_<component>_mean`.
+pub fn timeseries_header(components: &[String]) -> Vec<String> {
     let mut header = vec![
         "period".to_string(),
         "start_day".into(),
@@ -44,29 +55,29 @@ pub fn write_timeseries(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
             header.push(format!("{name}_{q}"));
         }
     }
-    for c in &r.components {
+    for c in components {
         header.push(format!("cost_{c}_mean"));
     }
-    let rows = r.periods.iter().map(|p| {
-        let mut row = vec![
-            p.index.to_string(),
-            csv_f(p.start_seconds / 86400.0),
-            csv_f(p.end_seconds / 86400.0),
-            p.stage.clone(),
-            p.simulated.to_string(),
-            p.stopped.to_string(),
-        ];
-        for s in &p.series {
-            row.push(csv_f(s.mean));
-            row.push(csv_f(s.ci95));
-            row.extend([s.p10, s.p50, s.p90].map(csv_f));
-        }
-        for c in &p.component_costs {
-            row.push(csv_f(c.mean));
-        }
-        row
-    });
-    write_csv(out, header, rows)
+    header
+}
+
+/// A period's cells of `timeseries.csv` up to its costs: the period, then every series' mean,
+/// CI half-width, P10, P50 and P90.
+pub fn period_cells(p: &crate::results::PeriodSummary) -> Vec<String> {
+    let mut row = vec![
+        p.index.to_string(),
+        csv_f(p.start_seconds / 86400.0),
+        csv_f(p.end_seconds / 86400.0),
+        p.stage.clone(),
+        p.simulated.to_string(),
+        p.stopped.to_string(),
+    ];
+    for s in &p.series {
+        row.push(csv_f(s.mean));
+        row.push(csv_f(s.ci95));
+        row.extend([s.p10, s.p50, s.p90].map(csv_f));
+    }
+    row
 }
 
 fn kind_name(k: crate::pricing::LineKind) -> &'static str {
@@ -141,52 +152,54 @@ pub fn write_costs(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
     write_csv(out, header, rows.into_iter())
 }
 
+/// The header of `triggers.csv`.
+pub const TRIGGER_HEADER: [&str; 17] = [
+    "trigger",
+    "metric",
+    "condition",
+    "plan_says",
+    "action",
+    "fired_in",
+    "replications",
+    "first_fire_day_p50",
+    "first_fire_day_p10",
+    "first_fire_day_p90",
+    "value_at_fire_p50",
+    "effect",
+    "cost_before_p50",
+    "cost_after_p50",
+    "periods_held_mean",
+    "firings_mean",
+    "peak_value",
+];
+
 /// `triggers.csv`: one row per trigger.
 pub fn write_triggers(r: &RunResult, out: &mut dyn Write) -> io::Result<()> {
-    let header = [
-        "trigger",
-        "metric",
-        "condition",
-        "plan_says",
-        "action",
-        "fired_in",
-        "replications",
-        "first_fire_day_p50",
-        "first_fire_day_p10",
-        "first_fire_day_p90",
-        "value_at_fire_p50",
-        "effect",
-        "cost_before_p50",
-        "cost_after_p50",
-        "periods_held_mean",
-        "firings_mean",
-        "peak_value",
+    let header = TRIGGER_HEADER.iter().map(|s| s.to_string()).collect();
+    write_csv(out, header, r.triggers.iter().map(trigger_cells))
+}
+
+/// A trigger's row of `triggers.csv`.
+pub fn trigger_cells(t: &crate::results::TriggerSummary) -> Vec<String> {
+    vec![
+        t.name.clone(),
+        t.condition.metric.clone(),
+        fmt_condition(&t.condition),
+        t.plan_says.clone().unwrap_or_default(),
+        fmt_action(&t.action),
+        t.fired_in.to_string(),
+        t.replications.to_string(),
+        csv_f(t.first_fire.p50 / 86400.0),
+        csv_f(t.first_fire.p10 / 86400.0),
+        csv_f(t.first_fire.p90 / 86400.0),
+        csv_f(t.value_at_fire.p50),
+        t.effect.clone().unwrap_or_default(),
+        csv_f(t.cost_before.p50),
+        csv_f(t.cost_after.p50),
+        csv_f(t.periods_held.mean),
+        csv_f(t.firings.mean),
+        t.peak_value.map(csv_f).unwrap_or_default(),
     ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let rows = r.triggers.iter().map(|t| {
-        vec![
-            t.name.clone(),
-            t.condition.metric.clone(),
-            fmt_condition(&t.condition),
-            t.plan_says.clone().unwrap_or_default(),
-            fmt_action(&t.action),
-            t.fired_in.to_string(),
-            t.replications.to_string(),
-            csv_f(t.first_fire.p50 / 86400.0),
-            csv_f(t.first_fire.p10 / 86400.0),
-            csv_f(t.first_fire.p90 / 86400.0),
-            csv_f(t.value_at_fire.p50),
-            t.effect.clone().unwrap_or_default(),
-            csv_f(t.cost_before.p50),
-            csv_f(t.cost_after.p50),
-            csv_f(t.periods_held.mean),
-            csv_f(t.firings.mean),
-            t.peak_value.map(csv_f).unwrap_or_default(),
-        ]
-    });
-    write_csv(out, header, rows)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! by hand from the catalog and the bills' lines), an environment inside a system gives what it
 //! gives alone with its derived seed, and every mistake in a system file is located (exit 2).
 
-use crate::common::{capsim, repo, write};
+use crate::common::{capsim, dir_files, repo, write};
 use capsim::envs::{self, SystemResult};
 use capsim::pricing::{CatalogSource, ChosenBy, LineKind};
 use std::path::Path;
@@ -13,7 +13,7 @@ fn pricing() -> CatalogSource {
 }
 
 /// A one-stage scenario with a Railway Pro API whose RAM in use sets its usage.
-fn railway_env(ram_in_use: &str, horizon: &str) -> String {
+pub fn railway_env(ram_in_use: &str, horizon: &str) -> String {
     format!(
         "name: env\nstage: s\nseed: 1\nreplications: 1\nhorizon: {horizon}\nresolution: 1d\nhours_per_month: 720\n\
          simulation: {{mode: peak_window, window: 10m, warmup: 5m}}\n\
@@ -146,8 +146,10 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.starts_with("ok"), "{text}");
     let dir = tempfile::tempdir().unwrap();
-    let json = |threads: &str, name: &str| {
+    // `threads` empty: the default (every core).
+    let report = |threads: &str, name: &str| {
         let o = dir.path().join(name);
+        let j: &[&str] = if threads.is_empty() { &[] } else { &["-j", threads] };
         capsim()
             .args([
                 "run",
@@ -155,19 +157,52 @@ fn effect_models_system_checks_and_bills_the_workspace_once() {
                 "--quiet",
                 "--replications",
                 "2",
-                "-j",
-                threads,
             ])
+            .args(j)
             .args(["--out", o.to_str().unwrap()])
             .assert()
             .success();
-        for f in ["summary.md", "report.html", "costs.csv"] {
-            assert!(o.join(f).is_file(), "{f}");
-        }
-        std::fs::read(o.join("summary.json")).unwrap()
+        let files: Vec<(String, Vec<u8>)> = dir_files(&o).into_iter().filter(|(n, _)| !n.starts_with('.')).collect();
+        files
     };
-    let one = json("1", "j1");
-    assert_eq!(one, json("2", "j2"), "the report depends on the thread count");
+    let files = report("1", "j1");
+    // Every file, charts included, is the same bytes whatever the thread count.
+    assert_eq!(files, report("", "j-default"), "the report depends on the thread count");
+    // A second run replaces the report it wrote (its chart names are known to be capsim's).
+    assert_eq!(files, report("1", "j1"));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for f in [
+        "summary.md",
+        "report.html",
+        "costs.csv",
+        "timeseries.csv",
+        "triggers.csv",
+        "summary.json",
+        "cost_by_environment.svg",
+        "production.monthly_cost.svg",
+        "staging.monthly_cost.svg",
+        "staging.latency.svg",
+    ] {
+        assert!(names.contains(&f), "{f} in {names:?}");
+    }
+    // The page inlines every chart, in the scenario report's stylesheet.
+    let html = String::from_utf8(files.iter().find(|(n, _)| n == "report.html").unwrap().1.clone()).unwrap();
+    let svgs = names.iter().filter(|n| n.ends_with(".svg")).count();
+    assert_eq!(html.matches("<svg").count(), svgs);
+    assert!(html.contains(capsim::report::html::CSS));
+    for part in [
+        "id=\"env-production\"",
+        "id=\"env-staging\"",
+        "plan.monthly_cost",
+        "(cost_by_environment.svg)",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    // A component no environment prices is unpriced (its cost unknown), not $0.
+    let md = String::from_utf8(files.iter().find(|(n, _)| n == "summary.md").unwrap().1.clone()).unwrap();
+    assert!(md.contains("| openrouter | unpriced | unpriced | unpriced |"), "{md}");
+    assert!(md.contains("| api | $"), "{md}");
+    let one = files.iter().find(|(n, _)| n == "summary.json").unwrap().1.clone();
     let s: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let env_total = |i: usize| {
         s["environments"][i]["summary"]["months"][0]["total"]["mean"]
@@ -361,36 +396,15 @@ fn check_fails_on_the_combined_budget_or_an_environments_own() {
     let (code, text) = check("name: s\nenvironments: {a: a.yaml, b: a.yaml}\nbudget: {monthly: $20}\n");
     assert_eq!(code, 1, "{text}");
     assert!(
-        text.contains("BREACHED") && text.contains("[budget.month_1.total]"),
+        text.contains("BREACHED  ") && text.contains("system.yaml\n          month 1 total, all environments: $"),
         "{text}"
     );
+    // The environment's own budget fails its own row, named by the system and the environment.
     let (code, text) = check("name: s\nenvironments: {a: a.yaml, t: tight.yaml}\n");
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("[t.budget.month_1.total]"), "{text}");
-}
-
-/// A system's checks are printed as text only: asked for another format (or an `--out` file),
-/// `check` refuses (exit 2) rather than leave the system out of the JSON, JUnit or markdown.
-#[test]
-fn a_system_in_a_gate_format_other_than_text_is_refused_not_left_out() {
-    for extra in [&["--format", "json"][..], &["--format", "junit"], &["--out", "gate.md"]] {
-        let dir = tempfile::tempdir().unwrap();
-        let out = capsim()
-            .current_dir(repo())
-            .args(["check", "scenarios/effect-models/system.yaml", "scenarios/beta.yaml"])
-            .args(extra.iter().map(|a| {
-                if a.ends_with(".md") {
-                    dir.path().join(a).to_string_lossy().into_owned()
-                } else {
-                    a.to_string()
-                }
-            }))
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
-        assert!(err.contains("system.yaml") && err.contains("--format text"), "{err}");
-        assert!(out.stdout.is_empty(), "{extra:?}: nothing half-reported on stdout");
-        assert!(!dir.path().join("gate.md").exists());
-    }
+    assert!(text.contains("system.yaml [t]\n          month 1 total: $"), "{text}");
+    assert!(
+        text.contains("ok        ") && text.contains("system.yaml [a]\n"),
+        "{text}"
+    );
 }

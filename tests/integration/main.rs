@@ -32,6 +32,8 @@ mod schedules;
 mod snapshots;
 mod stdio;
 mod sweep;
+mod system_gate;
+mod system_report;
 mod theory;
 mod timeouts;
 mod ux;

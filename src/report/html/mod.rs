@@ -34,7 +34,8 @@ pub fn escape(text: &str) -> String {
 
 const DASH: &str = "–";
 
-const CSS: &str = r#"
+/// The report pages' stylesheet (a system's page, `crate::envs::html`, uses it too).
+pub const CSS: &str = r#"
 :root { --ink: #1b1f24; --muted: #5a6370; --line: #d5d9de; --zebra: #f6f7f9;
         --pass: #e3f4ea; --pass-ink: #0a6b3d; --fail: #fde7e3; --fail-ink: #a3260b;
         --warn: #fff4d6; --warn-edge: #e69f00; --accent: #0072b2; }

@@ -369,22 +369,76 @@ pub fn monthly_cost(r: &RunResult) -> Option<Chart> {
     finish("monthly_cost.svg", title, drawn, buf)
 }
 
-/// What `cost_by_month.svg` draws: each month's stack by component and its total.
-struct MonthBars {
-    /// Per month, per component (in the run's order), dollars; NaN and negatives as 0.
-    stacks: Vec<Vec<f64>>,
-    totals: Vec<f64>,
-    /// Components with a cost in some month, in stacking order.
-    present: Vec<usize>,
-    labels: Vec<String>,
-    partial: bool,
+/// What `cost_by_month.svg` draws: each month's stack (by component, or by environment for a
+/// system's `cost_by_environment.svg`) and its total.
+pub struct MonthBars {
+    /// The stacked parts' names (components, environments), each coloured by its place here.
+    pub names: Vec<String>,
+    /// Per month, per part (in `names`' order), dollars; NaN and negatives as 0.
+    pub stacks: Vec<Vec<f64>>,
+    /// Per month, the figure written above its bar, dollars.
+    pub totals: Vec<f64>,
+    /// Parts with a cost in some month, in stacking order.
+    pub present: Vec<usize>,
+    /// Per month, its label under the bar.
+    pub labels: Vec<String>,
+    /// Whether a month is only partly inside the horizon (its label is starred).
+    pub partial: bool,
+}
+
+impl MonthBars {
+    /// The bars of `stacks` (per month, per part of `names`, dollars) under `labels`: NaN and
+    /// negative parts count as 0, a NaN total as its stack's sum. `None` when nothing costs.
+    pub fn new(names: Vec<String>, stacks: Vec<Vec<f64>>, totals: Vec<f64>, labels: Vec<String>) -> Option<MonthBars> {
+        let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+        let stacks: Vec<Vec<f64>> = stacks.into_iter().map(|s| s.into_iter().map(clean).collect()).collect();
+        let totals: Vec<f64> = totals
+            .iter()
+            .zip(&stacks)
+            .map(|(t, s)| if t.is_finite() { *t } else { s.iter().sum() })
+            .collect();
+        let present: Vec<usize> = (0..names.len())
+            .filter(|&c| stacks.iter().any(|s| s.get(c).is_some_and(|v| *v > 0.0)))
+            .collect();
+        if stacks.is_empty() || (present.is_empty() && !totals.iter().any(|t| *t > 0.0)) {
+            return None;
+        }
+        let partial = labels.iter().any(|l| l.ends_with('*'));
+        Some(MonthBars {
+            names,
+            stacks,
+            totals,
+            present,
+            labels,
+            partial,
+        })
+    }
+}
+
+/// Month labels for `n` months (`Month 1`, or `M1` beyond eight), starred where `covered` (the
+/// share of the month inside the horizon) is short of the whole month.
+pub fn month_labels(months: &[(usize, f64)]) -> Vec<String> {
+    let short = months.len() > 8;
+    months
+        .iter()
+        .map(|(m, covered)| {
+            let star = if *covered < 0.999 { "*" } else { "" };
+            match short {
+                true => format!("M{m}{star}"),
+                false => format!("Month {m}{star}"),
+            }
+        })
+        .collect()
 }
 
 fn month_bars(r: &RunResult) -> Option<MonthBars> {
-    if r.months.is_empty() {
+    let any_data = r
+        .months
+        .iter()
+        .any(|m| m.total.mean.is_finite() || m.components.iter().any(|c| c.1.mean.is_finite()));
+    if !any_data {
         return None;
     }
-    let clean = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
     let stacks: Vec<Vec<f64>> = r
         .months
         .iter()
@@ -395,58 +449,31 @@ fn month_bars(r: &RunResult) -> Option<MonthBars> {
                     m.components
                         .iter()
                         .find(|(name, _)| name == c)
-                        .map_or(0.0, |(_, s)| clean(s.mean))
+                        .map_or(0.0, |(_, s)| s.mean)
                 })
                 .collect()
         })
         .collect();
-    let any_data = r
-        .months
-        .iter()
-        .any(|m| m.total.mean.is_finite() || m.components.iter().any(|c| c.1.mean.is_finite()));
-    let totals: Vec<f64> = r
-        .months
-        .iter()
-        .zip(&stacks)
-        .map(|(m, s)| {
-            if m.total.mean.is_finite() {
-                m.total.mean
-            } else {
-                s.iter().sum()
-            }
-        })
-        .collect();
-    let present: Vec<usize> = (0..r.components.len())
-        .filter(|&c| stacks.iter().any(|s| s[c] > 0.0))
-        .collect();
-    if !any_data || (present.is_empty() && !totals.iter().any(|t| *t > 0.0)) {
-        return None; // nothing is priced
-    }
-    let short = r.months.len() > 8;
-    let labels = r
-        .months
-        .iter()
-        .map(|m| {
-            let star = if m.covered < 0.999 { "*" } else { "" };
-            match short {
-                true => format!("M{}{star}", m.month),
-                false => format!("Month {}{star}", m.month),
-            }
-        })
-        .collect();
-    Some(MonthBars {
-        stacks,
-        totals,
-        present,
-        labels,
-        partial: r.months.iter().any(|m| m.covered < 0.999),
-    })
+    let totals = r.months.iter().map(|m| m.total.mean).collect();
+    let covered: Vec<(usize, f64)> = r.months.iter().map(|m| (m.month, m.covered)).collect();
+    MonthBars::new(r.components.clone(), stacks, totals, month_labels(&covered))
 }
 
 /// `cost_by_month.svg`: each calendar month's bill as a bar stacked by component, total on top,
 /// and the budget. Only the months are labelled on the x axis (no empty ticks beside a lone bar).
 pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
     let bars = month_bars(r)?;
+    let title = if bars.partial {
+        "Cost by calendar month ($, partial months marked *)".to_string()
+    } else {
+        "Cost by calendar month ($)".to_string()
+    };
+    stacked_months("cost_by_month.svg", title, &bars, budget_hline(r).map(|h| h.y))
+}
+
+/// Months as bars stacked by part (`bars.names`), each total above its bar, and a dotted
+/// `budget` line: `cost_by_month.svg`, and a system's `cost_by_environment.svg`.
+pub fn stacked_months(file: &'static str, title: String, bars: &MonthBars, budget: Option<f64>) -> Option<Chart> {
     let n = bars.stacks.len();
     let peak = bars
         .totals
@@ -455,18 +482,13 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
         .chain(bars.stacks.iter().map(|s| s.iter().sum::<f64>()))
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let hlines: Vec<HLine> = budget_hline(r).into_iter().collect();
+    let hlines: Vec<HLine> = budget.filter(|b| b.is_finite()).map(budget_line).into_iter().collect();
     // Room above the tallest bar for its total.
     let top = y_top(std::iter::once(peak * 1.06), &hlines, 1.0);
-    let title = if bars.partial {
-        "Cost by calendar month ($, partial months marked *)".to_string()
-    } else {
-        "Cost by calendar month ($)".to_string()
-    };
     let mut keys: Vec<Key> = bars
         .present
         .iter()
-        .map(|&c| key(&r.components[c], component_color(c), KeyKind::Area))
+        .map(|&c| key(&bars.names[c], component_color(c), KeyKind::Area))
         .collect();
     keys.extend(hlines.iter().map(|h| key(&h.label, h.color, KeyKind::Dashed)));
     let mut buf = String::new();
@@ -478,7 +500,7 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
         let x = 0.4 - pad..n as f64 + 0.6 + pad;
         let mut chart = axes(&plot, x.clone(), 0.0..top)?;
         mesh(&mut chart, "", "cost ($)", Some(0), &money_axis)?;
-        draw_bars(&mut chart, &bars, if n > 12 { 15 } else { LABEL_PX })?;
+        draw_bars(&mut chart, bars, if n > 12 { 15 } else { LABEL_PX })?;
         draw_hlines(&mut chart, &hlines, x)?;
         // Month names under their bars, drawn on the whole canvas (outside the plot area).
         let style = TextStyle::from((FONT, LABEL_PX).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
@@ -489,7 +511,7 @@ pub fn cost_by_month(r: &RunResult) -> Option<Chart> {
         root.present()?;
         Ok(())
     })();
-    finish("cost_by_month.svg", title, drawn, buf)
+    finish(file, title, drawn, buf)
 }
 
 /// The stacked bars and each one's total above it.

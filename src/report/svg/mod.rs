@@ -158,11 +158,16 @@ fn budget_hline(r: &RunResult) -> Option<HLine> {
         .map(|c| c.limit)
         .filter(|v| v.is_finite())
         .reduce(f64::max)?;
-    Some(HLine {
+    Some(budget_line(limit))
+}
+
+/// A budget of `limit` dollars as a line on a cost chart.
+fn budget_line(limit: f64) -> HLine {
+    HLine {
         label: format!("budget {}", money_axis(limit)),
         color: LIMIT,
         y: limit,
-    })
+    }
 }
 
 struct TimeChart {
@@ -571,6 +576,7 @@ fn bands(l: &Line) -> Vec<Vec<(f64, f64, f64, f64)>> {
 mod charts;
 pub mod xy;
 pub use charts::{cost_by_month, database_size, latency, monthly_cost, queue_backlog, recovery, utilization};
+pub use charts::{month_labels, stacked_months, MonthBars};
 
 #[cfg(test)]
 mod tests;
