@@ -14,16 +14,26 @@
 //! those). A batch's seed is the replication's seed, the request type's name and the period's
 //! start minute only, so drains do not depend on the thread count.
 //!
+//! The same batch is also drained at the period's peak, with the traffic (its jobs FIFO behind
+//! the traffic's jobs waiting, on the same slots, the fixed-window limiter of the engine): the
+//! drain the issue asks for, on a probe engine of its own ([`probe`]), so that the window and
+//! every other figure are unchanged. Its seed is the replication's seed, the period's index and
+//! the request type's name only.
+//!
 //! So with W workers × C concurrency, a constant job time T and no limit, a batch of N jobs
 //! drains in ⌈N / (W·C)⌉ · T; with a limit of L calls per minute on an API each job calls once,
 //! in at least (N − 1) / L minutes (tests in `tests/integration/jobwork.rs`).
 
+pub mod probe;
 pub mod summary;
 
 use crate::dist::Dist;
+use crate::engine::Engine;
 use crate::hist::Hist;
 use crate::scenario::model::{RequestType, Stage};
 use crate::sched::runsim::{self, Api, Work};
+use crate::seed::splitmix;
+use crate::window::Period;
 use rand::SeedableRng;
 
 /// What one batch of `jobs` jobs does on the stage's queue (`None`: the stage has no queue).
@@ -72,41 +82,91 @@ pub struct BatchObs {
     pub sum: f64,
     /// Longest drain, seconds.
     pub max: f64,
+    /// Drain times at the peak, with the traffic, seconds (batches drained by the cap only).
+    pub peak: Hist,
+    /// Batches drained at the peak (count), the sum and the longest of their drains, seconds.
+    pub peak_batches: u64,
+    pub peak_sum: f64,
+    pub peak_max: f64,
+    /// Batches not drained at the peak by the probe's cap (count), and the shortest such cap,
+    /// seconds (infinite: none): each of their drains is at least it.
+    pub undrained: u64,
+    pub undrained_cap: f64,
+}
+
+impl BatchObs {
+    fn new(request: &str, jobs: u32) -> BatchObs {
+        BatchObs {
+            request: request.to_string(),
+            jobs,
+            drains: Hist::new(),
+            batches: 0,
+            sum: 0.0,
+            max: 0.0,
+            peak: Hist::new(),
+            peak_batches: 0,
+            peak_sum: 0.0,
+            peak_max: 0.0,
+            undrained: 0,
+            undrained_cap: f64::INFINITY,
+        }
+    }
+
+    fn record_peak(&mut self, d: probe::PeakDrain) {
+        match d {
+            probe::PeakDrain::Drained(d) => {
+                self.peak.record(d);
+                self.peak_batches += 1;
+                self.peak_sum += d;
+                self.peak_max = self.peak_max.max(d);
+            }
+            probe::PeakDrain::Undrained(cap) => {
+                self.undrained += 1;
+                self.undrained_cap = self.undrained_cap.min(cap);
+            }
+        }
+    }
 }
 
 fn batch_types(sc: &crate::scenario::Scenario) -> impl Iterator<Item = (&RequestType, u32)> {
     sc.requests.iter().filter_map(|r| r.batch.map(|n| (r, n)))
 }
 
-/// Drains one batch of each batch request type on the stage's queue for the period starting
-/// at `a` (seconds), in the replication seeded `seed`, and adds it to the observations.
-pub fn period(sc: &crate::scenario::Scenario, stage: &Stage, a: f64, seed: u64, obs: &mut Vec<BatchObs>) {
+/// Drains one batch of each batch request type of period `p` alone on the stage's queue, and
+/// one at the period's peak with the traffic on `probe` (restarted), in the replication seeded
+/// `p.seed`, and adds them to the observations. Nothing runs for a scenario without batches.
+pub fn period<'s>(
+    sc: &'s crate::scenario::Scenario,
+    p: &Period,
+    probe: &mut Option<Engine<'s>>,
+    obs: &mut Vec<BatchObs>,
+) {
     for (r, n) in batch_types(sc) {
-        let Some((work, apis)) = work(stage, n) else { continue };
+        let Some((work, apis)) = work(p.stage, n) else { continue };
         let i = match obs.iter().position(|o| o.request == r.name) {
             Some(i) => i,
             None => {
-                obs.push(BatchObs {
-                    request: r.name.clone(),
-                    jobs: n,
-                    drains: Hist::new(),
-                    batches: 0,
-                    sum: 0.0,
-                    max: 0.0,
-                });
+                obs.push(BatchObs::new(&r.name, n));
                 obs.len() - 1
             }
         };
-        let minute = (a / crate::time::MINUTE).round() as u64;
-        let s = crate::seed::splitmix(seed ^ crate::seed::splitmix(name_hash(&r.name) ^ minute));
+        let minute = (p.start / crate::time::MINUTE).round() as u64;
+        let name = name_hash(&r.name);
+        let s = splitmix(p.seed ^ splitmix(name ^ minute));
         let d = runsim::duration(&work, &apis, &mut rand::rngs::SmallRng::seed_from_u64(s));
+        let peak_seed = splitmix(p.seed ^ splitmix(name ^ splitmix(p.index as u64 ^ PROBE_SALT)));
+        let peak = probe::drain(sc, p, n, d, peak_seed, probe);
         let o = &mut obs[i];
         o.drains.record(d);
         o.batches += 1;
         o.sum += d;
         o.max = o.max.max(d);
+        o.record_peak(peak);
     }
 }
+
+/// Sets the probes' seeds apart from the batches' alone.
+const PROBE_SALT: u64 = 0x7072_6f62_6521;
 
 /// Events the batches of a scenario take in one replication, at most, for the work estimate.
 pub fn events(sc: &crate::scenario::Scenario, periods: f64) -> f64 {

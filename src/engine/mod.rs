@@ -21,6 +21,7 @@ mod event;
 pub mod fault;
 mod jobcalls;
 mod jobs;
+mod probe;
 mod request;
 mod scaleset;
 pub mod station;
@@ -91,6 +92,8 @@ pub struct Engine<'s> {
     scale: autoscale::Scaler,
     /// The per-client rate limit's counters (`clientlimit.rs`).
     clients: clientlimit::ClientLimiter,
+    /// The batch a probe watches, if any (`probe.rs`).
+    probe: probe::BatchProbe,
 }
 
 impl<'s> Engine<'s> {
@@ -142,6 +145,7 @@ impl<'s> Engine<'s> {
             fault: fault::Faults::default(),
             scale: Default::default(),
             clients: Default::default(),
+            probe: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -177,6 +181,7 @@ impl<'s> Engine<'s> {
         self.job_window_end = f64::NEG_INFINITY;
         self.limiter_armed = false;
         self.jobs_last = start;
+        self.probe = Default::default();
         self.arrivals_until = start;
         self.measuring = false;
         self.rate_from = rate_from;
@@ -348,7 +353,7 @@ impl<'s> Engine<'s> {
                 EV_DELAY => self.on_delay(ev.id(), acc),
                 EV_TIMEOUT => self.on_timeout(ev.id(), ev.aux(), ev.seq, acc),
                 EV_THINK => self.start_request(ev.id(), acc),
-                EV_JOB_DONE => self.on_job_done(acc),
+                EV_JOB_DONE => self.on_job_done(ev.id(), acc),
                 EV_LIMITER => {
                     self.limiter_armed = false;
                     self.try_start_jobs(acc);
