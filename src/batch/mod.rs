@@ -181,6 +181,43 @@ pub fn events(sc: &crate::scenario::Scenario, periods: f64) -> f64 {
         * periods
 }
 
+/// A batch's expected drain alone, seconds: ⌈N / slots⌉ rounds of a job's mean duration (its
+/// calls' mean latencies and its mean job time), or the limiters' spacing of all its calls
+/// when longer.
+fn expected_alone(work: &Work, apis: &[Api]) -> f64 {
+    let job: f64 = work.cpu.mean()
+        + work
+            .calls
+            .iter()
+            .map(|&(a, n)| f64::from(n) * apis[a].latency.mean())
+            .sum::<f64>();
+    let rounds = work.items.div_ceil(u64::from(work.concurrency.max(1))) as f64;
+    let limited = work
+        .calls
+        .iter()
+        .map(|&(a, n)| (work.items as f64 * f64::from(n) - 1.0).max(0.0) * apis[a].spacing)
+        .fold(0.0, f64::max);
+    (rounds * job).max(limited)
+}
+
+/// The spans of traffic the peak probes of period `p` simulate at most, for the work estimate:
+/// per batch type, `(from, to)`, seconds: from `t0 −` warm-up to `t0 +` the cap (a probe stops
+/// at its batch's last job, at the latest at the cap), the cap taken at the longest expected
+/// drain alone over the stages.
+pub fn probe_spans(sc: &crate::scenario::Scenario, p: usize) -> Vec<(f64, f64)> {
+    let (t0, len, warmup) = probe::start(sc, p);
+    batch_types(sc)
+        .map(|(_, n)| {
+            let alone = sc
+                .stages
+                .values()
+                .filter_map(|st| work(st, n).map(|(w, a)| expected_alone(&w, &a)))
+                .fold(0.0, f64::max);
+            (t0 - warmup, t0 + probe::cap(len, alone))
+        })
+        .collect()
+}
+
 /// FNV-1a of a request type's name: part of its batches' seeds.
 fn name_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
