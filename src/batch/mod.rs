@@ -135,12 +135,15 @@ fn batch_types(sc: &crate::scenario::Scenario) -> impl Iterator<Item = (&Request
 /// Drains one batch of each batch request type of period `p` alone on the stage's queue, and
 /// one at the period's peak with the traffic on `probe` (restarted), in the replication seeded
 /// `p.seed`, and adds them to the observations. Nothing runs for a scenario without batches.
+/// Returns the longest drain at the peak, seconds (a batch not drained: its cap, a lower
+/// bound; NaN: no batch): the `queue.batch_drain` trigger metric.
 pub fn period<'s>(
     sc: &'s crate::scenario::Scenario,
     p: &Period,
     probe: &mut Option<Engine<'s>>,
     obs: &mut Vec<BatchObs>,
-) {
+) -> f64 {
+    let mut longest = f64::NAN;
     for (r, n) in batch_types(sc) {
         let Some((work, apis)) = work(p.stage, n) else { continue };
         let i = match obs.iter().position(|o| o.request == r.name) {
@@ -156,6 +159,8 @@ pub fn period<'s>(
         let d = runsim::duration(&work, &apis, &mut rand::rngs::SmallRng::seed_from_u64(s));
         let peak_seed = splitmix(p.seed ^ splitmix(name ^ splitmix(p.index as u64 ^ PROBE_SALT)));
         let peak = probe::drain(sc, p, n, d, peak_seed, probe);
+        let (probe::PeakDrain::Drained(x) | probe::PeakDrain::Undrained(x)) = peak;
+        longest = longest.max(x);
         let o = &mut obs[i];
         o.drains.record(d);
         o.batches += 1;
@@ -163,6 +168,7 @@ pub fn period<'s>(
         o.max = o.max.max(d);
         o.record_peak(peak);
     }
+    longest
 }
 
 /// Sets the probes' seeds apart from the batches' alone.

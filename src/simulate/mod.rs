@@ -286,7 +286,7 @@ impl<'s> Run<'s> {
             backlog_start,
             backlog_end,
         } = window::simulate(sc, &period, &mut self.engine);
-        crate::batch::period(sc, &period, &mut self.probe, &mut self.out.batches);
+        let batch_drain_peak = crate::batch::period(sc, &period, &mut self.probe, &mut self.out.batches);
         acc.measured = measured;
         self.simulate_faults(a, b, p);
         acc_vols.vols.replicas = replicas::period_replicas(sc, &self.stage, &acc, status, p, (a, b));
@@ -331,6 +331,7 @@ impl<'s> Run<'s> {
             costs: &costs,
             acc: &acc,
             longest_scheduled_run,
+            batch_drain_peak,
         };
         if self.fire_triggers(p, b, &observed, &acc_vols) {
             self.reconfigure();

@@ -152,3 +152,20 @@ fn the_peak_drain_is_byte_identical_on_one_and_two_threads() {
     let json = String::from_utf8(a.iter().find(|(f, _)| f == "summary.json").unwrap().1.clone()).unwrap();
     assert!(json.contains("\"peak_mean_seconds\""), "{json}");
 }
+
+#[test]
+fn the_queue_batch_drain_trigger_reads_the_peak_drain() {
+    // Without the traffic's jobs every batch drains in exactly 500 s: a trigger just below
+    // fires in every replication, one just above never.
+    let base = constant()
+        .replace("jobs: 1}", "jobs: 0}")
+        .replace("replications: 16", "replications: 3");
+    for (above, fires) in [("499s", true), ("501s", false)] {
+        let text = format!(
+            "{base}triggers:\n  - {{name: slow run, metric: queue.batch_drain, above: {above}, action: flag}}\n"
+        );
+        let r = run_text(&text);
+        let t = &r.triggers[0];
+        assert_eq!(t.fired_in, if fires { 3 } else { 0 }, "above {above}");
+    }
+}
