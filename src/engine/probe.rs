@@ -74,3 +74,20 @@ impl Engine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_batchs_start_numbers_are_tagged() {
+        // No batch: nothing is tagged, however many jobs start.
+        let mut p = BatchProbe::default();
+        assert!((0..1000).all(|_| p.start() == 0));
+        // A batch of 3 behind 2 waiting jobs, after 1000 started: starts 1002..1005 are its.
+        p.first = p.started + 2;
+        p.n = 3;
+        let tags: Vec<u32> = (0..7).map(|_| p.start()).collect();
+        assert_eq!(tags, [0, 0, BATCH_JOB, BATCH_JOB, BATCH_JOB, 0, 0]);
+    }
+}

@@ -38,6 +38,17 @@ fn without_the_traffics_jobs_the_peak_drain_is_ceil_n_over_slots_job_times() {
             assert!((got - expect).abs() < 1e-9, "{n}/{w}x{c}: {got} vs {expect}");
         }
     }
+    // `full` mode: the probe starts at each period's busiest hour, with the same law.
+    let text = constant()
+        .replace("jobs: 1}", "jobs: 0}")
+        .replace("replications: 16", "replications: 2")
+        .replace(
+            "{mode: peak_window, window: 1h, warmup: 5m}",
+            "{mode: full, warmup: 1h}",
+        );
+    let b = batch(&run_text(&text));
+    assert_eq!((b.peak_batches, b.undrained), (6, 0));
+    assert!((b.peak_max_seconds - 500.0).abs() < 1e-9 && (b.peak_mean_seconds - 500.0).abs() < 1e-9);
 }
 
 /// Each replication of `text` (one period: one batch each): (drain alone, drain at the peak).
