@@ -88,8 +88,9 @@ pub struct BatchObs {
     pub peak_batches: u64,
     pub peak_sum: f64,
     pub peak_max: f64,
-    /// Batches not drained at the peak by the probe's cap (count), and the shortest such cap,
-    /// seconds (infinite: none): each of their drains is at least it.
+    /// Batches not drained at the peak by the probe's cap, or when its engine stopped as
+    /// unstable (count), and the least of what each is known to last at least (its cap, or
+    /// the time run after `t0`), seconds (infinite: none): each of their drains is at least it.
     pub undrained: u64,
     pub undrained_cap: f64,
 }
@@ -135,8 +136,9 @@ fn batch_types(sc: &crate::scenario::Scenario) -> impl Iterator<Item = (&Request
 /// Drains one batch of each batch request type of period `p` alone on the stage's queue, and
 /// one at the period's peak with the traffic on `probe` (restarted), in the replication seeded
 /// `p.seed`, and adds them to the observations. Nothing runs for a scenario without batches.
-/// Returns the longest drain at the peak, seconds (a batch not drained: its cap, a lower
-/// bound; NaN: no batch): the `queue.batch_drain` trigger metric.
+/// Returns the longest drain at the peak, seconds (a batch not drained: what it is known to
+/// last at least, its cap or the time its probe ran; NaN: no batch): the `queue.batch_drain`
+/// trigger metric.
 pub fn period<'s>(
     sc: &'s crate::scenario::Scenario,
     p: &Period,

@@ -7,9 +7,10 @@
 //! the drain is that time − `t0`.
 //!
 //! The probe stops at a cap: `t0` + the longer of the window and 20 × the batch's drain alone,
-//! at most one day. A batch not drained by then (or whose engine stopped as unstable: jobs
-//! arriving faster than the workers take them) is counted as not drained and its drain is only
-//! known to be at least the cap: it is never recorded as a drain.
+//! at most one day. A batch not drained by then is counted as not drained and its drain is only
+//! known to be at least the cap: it is never recorded as a drain. So is a batch whose engine
+//! stopped as unstable (more jobs waiting than `max_in_flight`): its drain is at least the time
+//! the probe ran after `t0` (0 if it stopped in the warm-up).
 //!
 //! In `full` mode, which has no busy window, the probe starts at the period's busiest hour
 //! (the first of equals) after a warm-up of [`FULL_MODE_WARMUP`], with a one-hour window.
@@ -40,7 +41,8 @@ pub const MAX_CAP: f64 = DAY;
 pub enum PeakDrain {
     /// Drained in this many seconds.
     Drained(f64),
-    /// Not drained by the cap (seconds after `t0`): its drain is at least that.
+    /// Not drained by the cap, or by the time the engine stopped as unstable (seconds after
+    /// `t0`): its drain is at least that.
     Undrained(f64),
 }
 
@@ -99,7 +101,7 @@ pub fn drain<'s>(
     let mut acc = PeriodAcc::new(p.infra);
     e.run_until(t0, &mut acc);
     if e.stopped_unstable() {
-        return PeakDrain::Undrained(cap_len);
+        return PeakDrain::Undrained(0.0);
     }
     e.enqueue_batch(jobs, &mut acc);
     // The drain is recorded at its event whatever the steps: they only bound the simulation
@@ -109,7 +111,11 @@ pub fn drain<'s>(
         if let Some(done) = e.batch_drained_at() {
             return PeakDrain::Drained(done - t0);
         }
-        if e.stopped_unstable() || e.now() >= t0 + cap_len {
+        if e.stopped_unstable() {
+            // Not drained when the simulation stopped: at least that long.
+            return PeakDrain::Undrained((e.now() - t0).max(0.0));
+        }
+        if e.now() >= t0 + cap_len {
             return PeakDrain::Undrained(cap_len);
         }
         e.run_until((e.now() + step).min(t0 + cap_len), &mut acc);

@@ -1,8 +1,8 @@
-//! What the report says about the work jobs do, for the starting stage: what each external
-//! call of a job costs at the catalog's list rates, a job's cost, a batch's drain times (over
-//! every batch of every replication), alone and at the peak with the traffic, and its cost, and each scheduled job's cost per run. Calls to
-//! a `byok: true` entry cost the operator $0 (the users' own keys pay): their list cost is
-//! reported as avoided. Data only; renderers format.
+//! What the report says about the work jobs do, for the starting stage: what each external call of
+//! a job costs at the catalog's list rates, a job's cost, a batch's drain times (over every batch
+//! of every replication), alone and at the peak with the traffic, and its cost, and each scheduled
+//! job's cost per run. Calls to a `byok: true` entry cost the operator $0 (the users' own keys
+//! pay): their list cost is reported as avoided. Data only; renderers format.
 
 use super::BatchObs;
 use crate::hist::Pooled;
@@ -68,8 +68,9 @@ pub struct BatchSummary {
     pub peak_p50_seconds: f64,
     pub peak_p95_seconds: f64,
     pub peak_max_seconds: f64,
-    /// Batches not drained at the peak by the probe's cap (count); their drains are at least
-    /// `undrained_at_least_seconds` (the shortest cap; `None` when every batch drained).
+    /// Batches not drained at the peak by the probe's cap, or before its engine stopped as
+    /// unstable (count); their drains are at least `undrained_at_least_seconds` (the least of
+    /// their caps or times run; `None` when every batch drained).
     pub undrained: u64,
     pub undrained_at_least_seconds: Option<f64>,
     /// One batch's calls, dollars (jobs × cost per job); `None` if unpriced.

@@ -27,7 +27,7 @@ pub const KIND: ComponentKind = ComponentKind {
     own_metrics: &[MetricDef {
         id: "queue.batch_drain",
         unit: crate::units::Unit::Seconds,
-        about: "the longest drain of a batch enqueued at the busy window's start behind the traffic's jobs (`crate::batch::probe`); a batch not drained by the probe's cap counts as the cap, a lower bound (no data without batch requests)",
+        about: "the longest drain of a batch enqueued at the busy window's start behind the traffic's jobs (`crate::batch::probe`); a batch not drained counts as what it is known to last at least, its cap or the time its probe ran (no data without batch requests)",
         range: (0.0, None),
         value: |_, p| p.batch_drain_peak,
     }],

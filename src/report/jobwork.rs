@@ -1,7 +1,8 @@
-//! The work jobs do, in the summary and in `summary.md`: each external call a job makes with
-//! its price at list rates, the cost of one job, each batch's drain time (mean, P50, P95, max),
-//! alone on the queue and at the peak with the traffic, and its cost, each scheduled job's cost per run, and what `byok` calls avoid. Nothing is
-//! written for a scenario whose jobs call nothing and that has no batch.
+//! The work jobs do, in the summary and in `summary.md`: each external call a job makes with its
+//! price at list rates, the cost of one job, each batch's drain time (mean, P50, P95, max), alone
+//! on the queue and at the peak with the traffic, and its cost, each scheduled job's cost per run,
+//! and what `byok` calls avoid. Nothing is written for a scenario whose jobs call nothing and that
+//! has no batch.
 
 use crate::batch::summary::{BatchSummary, JobWork};
 use crate::results::RunResult;
@@ -196,10 +197,11 @@ fn batch_table(o: &mut String, w: &JobWork) {
     let n = w.batches.first().map_or(0, |b| b.batches);
     let _ = writeln!(
         o,
-        "\nDrain: from the batch's enqueue to its last job done, {} batches per type (one per period and replication). \
-         Alone: the batch alone on the queue. At the peak: enqueued at the start of the period's busy window behind the traffic's \
-         jobs waiting, sharing the slots with the traffic's jobs; a batch not drained within the cap (the longer of the window and \
-         20 × its drain alone, at most a day) is counted as not drained, not as a drain.\n",
+        "\nDrain: from the batch's enqueue to its last job done, {} batches per type (one per period and \
+         replication). Alone: the batch alone on the queue. At the peak: enqueued at the start of the period's \
+         busy window behind the traffic's jobs waiting, sharing the slots with the traffic's jobs; a batch not \
+         drained within the cap (the longer of the window and 20 × its drain alone, at most a day), or before \
+         the simulation stopped as unstable, is counted as not drained, not as a drain.\n",
         fmt_count(n as f64)
     );
 }

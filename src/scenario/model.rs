@@ -447,7 +447,7 @@ pub struct PeriodLevels {
     /// Longest scheduled-job run that started in the period, seconds (NaN: none started).
     pub longest_scheduled_run: f64,
     /// Longest drain of a batch at the busy window's start with the traffic, seconds (a batch
-    /// not drained: its probe's cap; NaN: no batch).
+    /// not drained: what it is known to last at least; NaN: no batch).
     pub batch_drain_peak: f64,
     /// Share of the requests offered in the busy window that the per-client rate limit
     /// rejected, a fraction (NaN: not simulated, or nothing offered).

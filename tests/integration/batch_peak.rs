@@ -144,6 +144,19 @@ fn a_cap_that_cannot_be_reached_is_reported_as_not_drained() {
     assert!((b.mean_seconds - 100_000.0).abs() < 1e-6, "alone: {}", b.mean_seconds);
     let md = capsim::report::markdown::markdown(&r, &[]);
     assert!(md.contains("6 (≥ 24.0 h)"), "{md}");
+    // More jobs waiting than `max_in_flight` stops the probe as unstable at t0: not drained,
+    // known to last at least 0 s, never a drain. The window (no job) is not affected.
+    let text = constant()
+        .replace("jobs: 1}", "jobs: 0}")
+        .replace("replications: 16", "replications: 2")
+        .replace("warmup: 5m}", "warmup: 5m, max_in_flight: 100}");
+    let r = run_text(&text);
+    let b = batch(&r);
+    assert_eq!(
+        (b.peak_batches, b.undrained, b.undrained_at_least_seconds),
+        (0, 6, Some(0.0))
+    );
+    assert!(r.instability.is_none(), "the window stays stable");
 }
 
 #[test]
