@@ -150,6 +150,16 @@ pub fn estimate(sc: &Scenario, threads: Option<usize>) -> Estimate {
         fault_steps += len / simulate::fault::STEP;
         peak_rate = peak_rate.max(sc.traffic.arrival_rate_at(sample_time(f.start, f64::NEG_INFINITY)));
     }
+    // The batches' peak probes (`batch::probe`): their warm-up and at most their cap, at the
+    // rate of t0's hour, as the window.
+    for p in 0..periods {
+        for (from, to) in crate::batch::probe_spans(sc, p) {
+            let t0 = crate::batch::probe::start(sc, p).0;
+            let n = requests_between(sc, from, to, t0);
+            requests += n;
+            window_requests = window_requests.max(n);
+        }
+    }
     let peak_sessions = match &sc.traffic {
         Traffic::Sessions {
             requests_per_session,

@@ -1,8 +1,8 @@
-//! What the report says about the work jobs do, for the starting stage: what each external
-//! call of a job costs at the catalog's list rates, a job's cost, a batch's drain times (over
-//! every batch of every replication) and cost, and each scheduled job's cost per run. Calls to
-//! a `byok: true` entry cost the operator $0 (the users' own keys pay): their list cost is
-//! reported as avoided. Data only; renderers format.
+//! What the report says about the work jobs do, for the starting stage: what each external call of
+//! a job costs at the catalog's list rates, a job's cost, a batch's drain times (over every batch
+//! of every replication), alone and at the peak with the traffic, and its cost, and each scheduled
+//! job's cost per run. Calls to a `byok: true` entry cost the operator $0 (the users' own keys
+//! pay): their list cost is reported as avoided. Data only; renderers format.
 
 use super::BatchObs;
 use crate::hist::Pooled;
@@ -61,6 +61,18 @@ pub struct BatchSummary {
     pub p50_seconds: f64,
     pub p95_seconds: f64,
     pub max_seconds: f64,
+    /// The same batch at the period's peak with the traffic ([`super::probe`]): batches
+    /// drained by the cap, over all replications, and their drains, seconds (NaN: none).
+    pub peak_batches: u64,
+    pub peak_mean_seconds: f64,
+    pub peak_p50_seconds: f64,
+    pub peak_p95_seconds: f64,
+    pub peak_max_seconds: f64,
+    /// Batches not drained at the peak by the probe's cap, or before its engine stopped as
+    /// unstable (count); their drains are at least `undrained_at_least_seconds` (the least of
+    /// their caps or times run; `None` when every batch drained).
+    pub undrained: u64,
+    pub undrained_at_least_seconds: Option<f64>,
     /// One batch's calls, dollars (jobs × cost per job); `None` if unpriced.
     pub usd_per_batch: Option<f64>,
     pub avoided_usd_per_batch: Option<f64>,
@@ -197,11 +209,18 @@ fn batches(sc: &Scenario, stage: &Stage, reps: &[&[BatchObs]]) -> Vec<BatchSumma
         .iter()
         .filter(|r| r.batch.is_some())
         .map(|r| {
-            let mut pooled = Pooled::default();
+            let (mut pooled, mut peak) = (Pooled::default(), Pooled::default());
+            let (mut undrained, mut cap) = (0, f64::INFINITY);
             for o in reps.iter().flat_map(|o| o.iter()).filter(|o| o.request == r.name) {
                 pooled.add(&o.drains, o.sum, o.batches, o.max);
+                if o.peak_batches > 0 {
+                    peak.add(&o.peak, o.peak_sum, o.peak_batches, o.peak_max);
+                }
+                undrained += o.undrained;
+                cap = cap.min(o.undrained_cap);
             }
             let (mean_seconds, p50_seconds, p95_seconds) = pooled.mean_p50_p95();
+            let (peak_mean_seconds, peak_p50_seconds, peak_p95_seconds) = peak.mean_p50_p95();
             BatchSummary {
                 request: r.name.clone(),
                 jobs: r.batch.unwrap_or(0),
@@ -211,6 +230,13 @@ fn batches(sc: &Scenario, stage: &Stage, reps: &[&[BatchObs]]) -> Vec<BatchSumma
                 p50_seconds,
                 p95_seconds,
                 max_seconds: pooled.max().unwrap_or(f64::NAN),
+                peak_batches: peak.n,
+                peak_mean_seconds,
+                peak_p50_seconds,
+                peak_p95_seconds,
+                peak_max_seconds: peak.max().unwrap_or(f64::NAN),
+                undrained,
+                undrained_at_least_seconds: (undrained > 0).then_some(cap),
                 usd_per_batch: None,
                 avoided_usd_per_batch: None,
             }

@@ -5,7 +5,7 @@
 use super::{add, ComponentKind, Period, GB};
 use crate::engine::station::JOBS;
 use crate::pricing::Usage;
-use crate::scenario::model::{Billing, Metric, Stage, Upgrade};
+use crate::scenario::model::{Billing, Metric, MetricDef, Stage, Upgrade};
 
 pub const KIND: ComponentKind = ComponentKind {
     name: "queue",
@@ -24,7 +24,13 @@ pub const KIND: ComponentKind = ComponentKind {
     key: None,
     parse: None,
     schema: None,
-    own_metrics: &[],
+    own_metrics: &[MetricDef {
+        id: "queue.batch_drain",
+        unit: crate::units::Unit::Seconds,
+        about: "the longest drain of a batch enqueued at the busy window's start behind the traffic's jobs (`crate::batch::probe`); a batch not drained counts as what it is known to last at least, its cap or the time its probe ran (no data without batch requests)",
+        range: (0.0, None),
+        value: |_, p| p.batch_drain_peak,
+    }],
 };
 
 fn billing<'a>(s: &'a Stage, name: &str) -> Option<&'a Billing> {

@@ -66,13 +66,18 @@ impl Engine<'_> {
                 a.sojourn_sum += self.now - enq + s;
                 a.sojourn.record(self.now - enq + s);
             }
-            self.push(self.now + s, EV_JOB_DONE, 0, 0);
+            let tag = self.probe.start();
+            self.push(self.now + s, EV_JOB_DONE, tag, 0);
         }
     }
 
-    pub(super) fn on_job_done(&mut self, acc: &mut PeriodAcc) {
+    /// A job is done; `tag` is [`super::probe::BATCH_JOB`] for a probed batch's job.
+    pub(super) fn on_job_done(&mut self, tag: u32, acc: &mut PeriodAcc) {
         self.advance_jobs(acc);
         self.job_busy -= 1;
+        if tag == super::probe::BATCH_JOB {
+            self.batch_job_done();
+        }
         if self.measuring {
             acc.jobs.served += 1;
         }

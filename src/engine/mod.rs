@@ -21,6 +21,7 @@ mod event;
 pub mod fault;
 mod jobcalls;
 mod jobs;
+mod probe;
 mod request;
 mod scaleset;
 pub mod station;
@@ -93,6 +94,8 @@ pub struct Engine<'s> {
     clients: clientlimit::ClientLimiter,
     /// The cache's hit rate now: given, or its TTL model's at this hour's lookup rate.
     cache_hit: f64,
+    /// The batch a probe watches, if any (`probe.rs`).
+    probe: probe::BatchProbe,
 }
 
 impl<'s> Engine<'s> {
@@ -145,6 +148,7 @@ impl<'s> Engine<'s> {
             scale: Default::default(),
             clients: Default::default(),
             cache_hit: 0.0,
+            probe: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -180,6 +184,7 @@ impl<'s> Engine<'s> {
         self.job_window_end = f64::NEG_INFINITY;
         self.limiter_armed = false;
         self.jobs_last = start;
+        self.probe = Default::default();
         self.arrivals_until = start;
         self.measuring = false;
         self.rate_from = rate_from;
@@ -366,7 +371,7 @@ impl<'s> Engine<'s> {
                 EV_DELAY => self.on_delay(ev.id(), acc),
                 EV_TIMEOUT => self.on_timeout(ev.id(), ev.aux(), ev.seq, acc),
                 EV_THINK => self.start_request(ev.id(), acc),
-                EV_JOB_DONE => self.on_job_done(acc),
+                EV_JOB_DONE => self.on_job_done(ev.id(), acc),
                 EV_LIMITER => {
                     self.limiter_armed = false;
                     self.try_start_jobs(acc);

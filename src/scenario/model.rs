@@ -450,6 +450,9 @@ pub struct PeriodLevels {
     pub object_store_bytes: f64,
     /// Longest scheduled-job run that started in the period, seconds (NaN: none started).
     pub longest_scheduled_run: f64,
+    /// Longest drain of a batch at the busy window's start with the traffic, seconds (a batch
+    /// not drained: what it is known to last at least; NaN: no batch).
+    pub batch_drain_peak: f64,
     /// Share of the requests offered in the busy window that the per-client rate limit
     /// rejected, a fraction (NaN: not simulated, or nothing offered).
     pub client_rejected: f64,

@@ -149,6 +149,8 @@ pub struct Run<'s> {
     ledger: Ledger<'s>,
     /// `full` mode: the system carried over between periods.
     engine: Option<Engine<'s>>,
+    /// The batches' peak probe, restarted for each (`crate::batch::probe`).
+    probe: Option<Engine<'s>>,
     triggers: TriggerState,
     jobs_per_request: f64,
     lookups_per_request: f64,
@@ -186,6 +188,7 @@ impl<'s> Run<'s> {
             objects,
             ledger: Ledger::new(sc, &plan.components, catalog),
             engine: None,
+            probe: None,
             triggers: TriggerState::new(sc.triggers.len()),
             jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
             lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
@@ -283,6 +286,7 @@ impl<'s> Run<'s> {
             backlog_start,
             backlog_end,
         } = window::simulate(sc, &period, &mut self.engine);
+        let batch_drain_peak = crate::batch::period(sc, &period, &mut self.probe, &mut self.out.batches);
         acc.measured = measured;
         self.simulate_faults(a, b, p);
         acc_vols.vols.replicas = replicas::period_replicas(sc, &self.stage, &acc, status, p, (a, b));
@@ -302,7 +306,6 @@ impl<'s> Run<'s> {
             overload::observe(&w, &self.stage, &self.infra)
         });
         let longest_scheduled_run = crate::sched::period(&self.stage, a, b, self.seed, &mut self.out.jobs);
-        crate::batch::period(self.sc, &self.stage, a, self.seed, &mut self.out.batches);
         self.db_size_prev = vols.db_bytes_end;
         let (costs, usage) = self.run_rate(vols, acc_vols.cache_lookups);
         let facts = series::Facts {
@@ -328,6 +331,7 @@ impl<'s> Run<'s> {
             costs: &costs,
             acc: &acc,
             longest_scheduled_run,
+            batch_drain_peak,
         };
         if self.fire_triggers(p, b, &observed, &acc_vols) {
             self.reconfigure();

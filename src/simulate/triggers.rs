@@ -32,6 +32,8 @@ pub struct Observed<'a> {
     pub acc: &'a PeriodAcc,
     /// Longest scheduled-job run that started in the period, seconds (NaN: none).
     pub longest_scheduled_run: f64,
+    /// Longest drain of a batch at the peak in the period, seconds (NaN: none).
+    pub batch_drain_peak: f64,
 }
 
 /// The value trigger `t` compares with its threshold in one period, on `stage` as it stands
@@ -43,6 +45,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
         costs,
         acc,
         longest_scheduled_run,
+        batch_drain_peak,
     } = *o;
     if t.metric == Metric::MonthlyCost && !t.components.is_empty() {
         return components
@@ -80,6 +83,7 @@ pub fn value(t: &Trigger, o: &Observed, stage: &Stage) -> f64 {
                 database_bytes: row[s::DB_SIZE],
                 object_store_bytes: row[s::OBJ_SIZE],
                 longest_scheduled_run,
+                batch_drain_peak,
                 client_rejected: row[s::CLIENT_REJ_RATE],
                 cache_hit_rate: row[s::CACHE_HIT],
             };

@@ -181,6 +181,7 @@ fn values_come_from_the_row_costs_and_stage() {
         costs: &costs,
         acc: &acc,
         longest_scheduled_run: f64::NAN,
+        batch_drain_peak: f64::NAN,
     };
     let mut t = trigger(true, 0.0, 1, 0.0, Action::Flag);
     assert_eq!(value(&t, &o, &stage), 42.0);
@@ -198,6 +199,7 @@ fn values_come_from_the_row_costs_and_stage() {
         costs: &costs,
         acc: &acc,
         longest_scheduled_run: f64::NAN,
+        batch_drain_peak: f64::NAN,
     };
     assert_eq!(value(&t, &o, &stage), 2.5);
     // A percentile on fewer than MIN_PERCENTILE_SAMPLES observations has no value.

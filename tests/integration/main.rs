@@ -3,6 +3,7 @@ mod ai_to_production;
 mod alternatives;
 mod approximation;
 mod backups;
+mod batch_peak;
 mod billing;
 mod bounds;
 mod browser;

@@ -190,4 +190,14 @@ fn valuerank_scenarios_check_and_the_free_database_fills_as_its_transcripts_say(
         "{}",
         b.mean_seconds
     );
+    // At the peak, behind the traffic's own runs (3.29 a day): every run drains within the cap,
+    // rarely behind another run, so its mean stays near the drain alone and its longest is at
+    // least the longest drain alone's order (one run ahead at most doubles it).
+    assert_eq!((b.peak_batches, b.undrained), (b.batches, 0));
+    assert!(
+        b.peak_mean_seconds >= 0.95 * b.mean_seconds && b.peak_mean_seconds <= 1.2 * b.mean_seconds,
+        "{} vs {}",
+        b.peak_mean_seconds,
+        b.mean_seconds
+    );
 }
