@@ -74,6 +74,11 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
         Unit::Fraction,
         "share of the requests offered in the busy window rejected by the per-client rate limit",
     ),
+    (
+        "db_held_by_schedules",
+        Unit::Count,
+        "database connections held by scheduled runs in the busy window, mean",
+    ),
 ];
 
 /// The position in [`SERIES`] (and in [`PeriodSummary::series`](super::PeriodSummary::series))
@@ -115,7 +120,8 @@ pub mod s {
     pub const COST: usize = 27;
     pub const CLIENT_REJ: usize = 28;
     pub const CLIENT_REJ_RATE: usize = 29;
-    pub const N: usize = 30;
+    pub const DB_HELD: usize = 30;
+    pub const N: usize = 31;
 }
 
 /// Whether series `k` comes from the request-level simulation (NaN in a period that was not
@@ -165,6 +171,7 @@ mod tests {
             (s::COST, "monthly_cost"),
             (s::CLIENT_REJ, "client_rejected"),
             (s::CLIENT_REJ_RATE, "client_rejected_rate"),
+            (s::DB_HELD, "db_held_by_schedules"),
         ];
         assert_eq!(named.len(), s::N, "every position is named here once");
         for (k, name) in named {

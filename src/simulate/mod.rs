@@ -328,6 +328,9 @@ impl<'s> Run<'s> {
         let row = series::row(&facts, &acc, measured, &self.stage, &self.infra);
         if p == plan.theory_period {
             self.out.stations = series::theory_stations(&acc, measured, &self.stage, &self.infra);
+            if let Some(n) = series::held_note(&acc, p) {
+                self.out.notes.push(n);
+            }
         }
         let bills = self.ledger.period(p, usage);
         self.keep_months(bills);
