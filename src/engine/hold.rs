@@ -111,9 +111,14 @@ impl Engine<'_> {
         for t in &mut self.holds.by_tag {
             t.1 = 0.0;
         }
-        let r = self.stations[DB].reserved;
+        let s = &self.stations[DB];
         let a = &mut acc.stations[DB];
-        (a.min_reserved, a.max_reserved) = (r, r);
+        (a.min_reserved, a.max_reserved) = (s.reserved, s.reserved);
+        // Connections held from before count as in use (requests' are counted when they
+        // change hands, as before this module: nothing changes without a hold).
+        if s.reserved > 0 {
+            a.max_busy = a.max_busy.max(s.busy);
+        }
     }
 
     /// Adds `n` connections to hold `id` (they are already counted free).

@@ -27,6 +27,7 @@ mod outdir;
 mod overload;
 mod ranges;
 mod scenarios;
+mod schedpool;
 mod schedules;
 mod snapshots;
 mod stdio;
