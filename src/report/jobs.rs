@@ -34,9 +34,18 @@ pub fn lines(o: &mut String, r: &RunResult) {
                 "    overlapped {} busy windows, holding {} database connections there on average (pool wait P95 {})",
                 fmt_count(j.busy_windows as f64),
                 fmt_held(j.held_in_windows),
-                fmt_seconds(j.db_wait_p95_seconds)
+                fmt_wait(j.db_wait_p95_seconds)
             );
         }
+    }
+}
+
+/// A wait, or a dash where no request waited in a window the job overlapped.
+fn fmt_wait(x: f64) -> String {
+    if x.is_finite() {
+        fmt_seconds(x)
+    } else {
+        "–".into()
     }
 }
 
@@ -90,7 +99,7 @@ pub fn markdown(o: &mut String, r: &RunResult) {
             connections(j),
             fmt_count(j.busy_windows as f64),
             fmt_held(j.held_in_windows),
-            fmt_seconds(j.db_wait_p95_seconds)
+            fmt_wait(j.db_wait_p95_seconds)
         );
     }
     let _ = writeln!(o);
