@@ -9,10 +9,12 @@ use capsim::theory;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::path::Path;
 
-/// Open Poisson arrivals at `rate` per second, each request one query of exponential time
-/// (mean 100 ms) on a pool of `c` connections, no other work; a daily job at `cron` whose run
-/// lasts `cpu` (one item of that CPU time) holding `k` connections.
-fn scenario(mode: &str, horizon: &str, reps: u32, rate: f64, c: u32, k: u32, cron: &str, cpu: &str) -> String {
+/// `(mode, horizon, replications)`: open Poisson arrivals at `rate` per second, each request
+/// one query of exponential time (mean 100 ms) on a pool of `c` connections (`pool = (c, k)`),
+/// no other work; a daily job at `cron` whose run lasts `cpu` (one item of that CPU time)
+/// holding `k` connections.
+fn scenario(run: (&str, &str, u32), rate: f64, pool: (u32, u32), cron: &str, cpu: &str) -> String {
+    let ((mode, horizon, reps), (c, k)) = (run, pool);
     format!(
         "name: held pool\nstage: s\nseed: 13\nreplications: {reps}\nhorizon: {horizon}\nresolution: {horizon}\n\
          simulation: {mode}\ntraffic: {{arrival_rate: {rate}/s}}\n\
@@ -50,7 +52,7 @@ fn assert_inside(what: &str, sim: &Summary, exact: f64, width: f64) {
 /// replication, 8 replications: the same sizing as `theory.rs`'s M/M/4 case, ±2 %).
 #[test]
 fn a_pool_held_in_part_through_the_window_is_erlang_c_with_c_minus_k_servers() {
-    let r = run_text(&scenario(FULL, "1d", 8, 32.0, 6, 2, "0 0 * * *", "25h"));
+    let r = run_text(&scenario((FULL, "1d", 8), 32.0, (6, 2), "0 0 * * *", "25h"));
     let db = r
         .stations
         .iter()
@@ -81,8 +83,8 @@ fn a_pool_held_in_part_through_the_window_is_erlang_c_with_c_minus_k_servers() {
 
 #[test]
 fn a_run_holding_the_whole_pool_times_out_the_requests_that_need_it() {
-    let all = run_text(&scenario(FULL, "2h", 2, 20.0, 4, 4, "0 0 * * *", "3h"));
-    let none = run_text(&scenario(FULL, "2h", 2, 20.0, 4, 0, "0 0 * * *", "3h"));
+    let all = run_text(&scenario((FULL, "2h", 2), 20.0, (4, 4), "0 0 * * *", "3h"));
+    let none = run_text(&scenario((FULL, "2h", 2), 20.0, (4, 0), "0 0 * * *", "3h"));
     // At 2 Erlangs on 4 connections almost no request waits 2 s; with all 4 held, every one
     // times out (those in the first 2 s of measuring may still be waiting at its end).
     assert!(none.value(0, "error_rate").mean < 1e-3);
@@ -155,7 +157,7 @@ fn no_connection_or_no_overlap_changes_nothing_and_threads_do_not_matter() {
     let dir = tempfile::tempdir().unwrap();
     let pw = "{mode: peak_window, window: 1h, warmup: 10m}";
     // 3 of 4 connections at 3 Erlangs: a run in the window is felt.
-    let text = |k: u32, cron: &str| scenario(pw, "2d", 3, 30.0, 4, k, cron, "2h");
+    let text = |k: u32, cron: &str| scenario((pw, "2d", 3), 30.0, (4, k), cron, "2h");
     let no_jobs = text(0, "0 0 * * *").split("    schedules:").next().unwrap().to_string();
     let (base_csv, base_json) = report(dir.path(), "none", &no_jobs, "2");
     let (zero_csv, zero_json) = report(dir.path(), "zero", &text(0, "0 0 * * *"), "2");
