@@ -26,6 +26,11 @@ pub struct StationAcc {
     pub sojourn: Hist,
     pub service_sum: f64,
     pub service_sq_sum: f64,
+    /// Servers held outside the requests (`hold.rs`): their time-integral (server-seconds,
+    /// also in `busy_area`), and the fewest and most at once while measuring.
+    pub reserved_area: f64,
+    pub min_reserved: u32,
+    pub max_reserved: u32,
 }
 
 impl StationAcc {
@@ -47,6 +52,9 @@ impl StationAcc {
             sojourn: Hist::new(),
             service_sum: 0.0,
             service_sq_sum: 0.0,
+            reserved_area: 0.0,
+            min_reserved: 0,
+            max_reserved: 0,
         }
     }
 }

@@ -12,6 +12,8 @@ pub(super) const EV_JOB_DONE: u8 = 5;
 pub(super) const EV_LIMITER: u8 = 6;
 pub(super) const EV_JOB_RETRY: u8 = 7; // a job's next attempt after a fault (fault.rs)
 pub(super) const EV_SCALE: u8 = 8; // aux = replica set, id = evaluate or apply (autoscale.rs)
+pub(super) const EV_HOLD_START: u8 = 9; // id = hold (hold.rs)
+pub(super) const EV_HOLD_END: u8 = 10; // id = hold (hold.rs)
 
 /// An event: 24 bytes, compared as integers. `key` is the time mapped to an order-preserving
 /// integer, `seq` the scheduling order (first-in, first-out among simultaneous events), and

@@ -19,6 +19,7 @@ mod clientlimit;
 mod config;
 mod event;
 pub mod fault;
+mod hold;
 mod jobcalls;
 mod jobs;
 mod probe;
@@ -35,8 +36,8 @@ use crate::dist::Dist;
 use crate::event_queue::EventQueue;
 use crate::scenario::model::{Scenario, Traffic};
 use event::{
-    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_JOB_DONE, EV_JOB_RETRY, EV_LIMITER, EV_SCALE,
-    EV_THINK, EV_TIMEOUT,
+    key_time, time_key, Event, EV_ARRIVAL, EV_DELAY, EV_DONE, EV_HOLD_END, EV_HOLD_START, EV_JOB_DONE, EV_JOB_RETRY,
+    EV_LIMITER, EV_SCALE, EV_THINK, EV_TIMEOUT,
 };
 use rand::rngs::SmallRng;
 use rand::Rng;
@@ -96,6 +97,8 @@ pub struct Engine<'s> {
     cache_hit: f64,
     /// The batch a probe watches, if any (`probe.rs`).
     probe: probe::BatchProbe,
+    /// Database connections held by scheduled runs (`hold.rs`).
+    holds: hold::Holds,
 }
 
 impl<'s> Engine<'s> {
@@ -149,6 +152,7 @@ impl<'s> Engine<'s> {
             clients: Default::default(),
             cache_hit: 0.0,
             probe: Default::default(),
+            holds: Default::default(),
         };
         e.restart(None, e.rng.clone(), start, rate_from);
         e
@@ -194,6 +198,7 @@ impl<'s> Engine<'s> {
         self.cache_hit = self.cfg.cache_hit;
         self.stopped_unstable = false;
         self.fault.reset();
+        self.holds.reset(start);
         self.scale_restart(start);
         self.schedule_arrival(start);
     }
@@ -220,6 +225,9 @@ impl<'s> Engine<'s> {
             let c = self.cfg.station(i);
             self.stations[i].cfg = c;
             acc.stations[i].servers = c.servers;
+            if i == DB {
+                self.holds_fill(acc);
+            }
             while self.stations[i].busy < c.servers {
                 if !self.start_next_waiting(i, acc) {
                     break;
@@ -235,6 +243,7 @@ impl<'s> Engine<'s> {
     pub fn begin_measuring(&mut self, acc: &mut PeriodAcc) {
         self.flush(acc);
         self.measuring = true;
+        self.holds_begin_measuring(acc);
     }
 
     /// Stops recording (time integrals are brought up to now first).
@@ -324,6 +333,7 @@ impl<'s> Engine<'s> {
             let a = &mut acc.stations[i];
             a.busy_area += s.busy as f64 * dt;
             a.queue_area += s.live_waiting as f64 * dt;
+            a.reserved_area += s.reserved as f64 * dt;
         }
         s.last = self.now;
     }
@@ -353,6 +363,7 @@ impl<'s> Engine<'s> {
         self.advance_sessions(acc);
         self.advance_jobs(acc);
         self.advance_scale(acc);
+        self.advance_holds();
     }
 
     /// Runs events up to `until` (arrivals continue past it unless `stop_arrivals`).
@@ -378,6 +389,8 @@ impl<'s> Engine<'s> {
                 }
                 EV_JOB_RETRY => self.on_job_retry(acc),
                 EV_SCALE => self.on_scale(ev.aux() as usize, ev.id(), acc),
+                EV_HOLD_START => self.on_hold_start(ev.id(), acc),
+                EV_HOLD_END => self.on_hold_end(ev.id(), acc),
                 _ => unreachable!("unknown event kind"),
             }
             if self.stopped_unstable {

@@ -281,7 +281,12 @@ impl Engine<'_> {
         self.advance_station(i, acc);
         self.stations[i].busy -= 1;
         if self.stations[i].busy < self.stations[i].cfg.servers {
-            self.start_next_waiting(i, acc);
+            // A scheduled run short of its connections takes a freed one first (`hold.rs`).
+            if i == DB && self.holds.pending() {
+                self.hold_take_freed(acc);
+            } else {
+                self.start_next_waiting(i, acc);
+            }
         }
     }
 

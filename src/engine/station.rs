@@ -170,6 +170,9 @@ pub(super) struct Station {
     pub queue: VecDeque<u32>,
     pub live_waiting: u32,
     pub last: f64,
+    /// Servers held outside the requests (database connections of scheduled runs, `hold.rs`),
+    /// counted in `busy` too.
+    pub reserved: u32,
 }
 
 impl Station {
@@ -180,6 +183,7 @@ impl Station {
             queue: VecDeque::new(),
             live_waiting: 0,
             last: now,
+            reserved: 0,
         }
     }
 
@@ -190,6 +194,7 @@ impl Station {
         self.queue.clear();
         self.live_waiting = 0;
         self.last = now;
+        self.reserved = 0;
     }
 }
 

@@ -89,6 +89,11 @@ pub const SERIES: &[(&str, Unit, &str)] = &[
         Unit::Fraction,
         "share of the busy window's cache lookups that hit",
     ),
+    (
+        "db_held_by_schedules",
+        Unit::Count,
+        "database connections held by scheduled runs in the busy window, mean",
+    ),
 ];
 
 /// The position in [`SERIES`] (and in [`PeriodSummary::series`](super::PeriodSummary::series))
@@ -133,7 +138,8 @@ pub mod s {
     pub const DB_RPO: usize = 30;
     pub const DB_RTO: usize = 31;
     pub const CACHE_HIT: usize = 32;
-    pub const N: usize = 33;
+    pub const DB_HELD: usize = 33;
+    pub const N: usize = 34;
 }
 
 /// Whether series `k` comes from the request-level simulation (NaN in a period that was not
@@ -186,6 +192,7 @@ mod tests {
             (s::DB_RPO, "database_rpo"),
             (s::DB_RTO, "database_rto"),
             (s::CACHE_HIT, "cache_hit_rate"),
+            (s::DB_HELD, "db_held_by_schedules"),
         ];
         assert_eq!(named.len(), s::N, "every position is named here once");
         for (k, name) in named {

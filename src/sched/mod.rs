@@ -8,11 +8,17 @@
 //! the run's start minute only, so the durations do not depend on the thread count or on the
 //! other jobs. Runs are independent of each other and of the request traffic: a run that
 //! outlasts its interval does not delay the next one (it overlaps it, as cron would), and the
-//! report warns about it. While a run is active it holds `connections` of the database's pool;
-//! the report shows them against the pool (the busy-window simulation does not see them).
+//! report warns about it.
 //!
-//! The hook in the replication ([`crate::simulate`]) is [`period`] then [`observe`]; the
-//! run's report section is [`summary`]. Nothing here imports the layers above the scenario.
+//! While a run is active it holds `connections` of the database's pool. [`period`] runs before
+//! the period's busy window and returns each run as a [`Span`]; the replication keeps the spans
+//! still active, and the busy-window simulation (`crate::window`) makes each span that overlaps
+//! the window hold its connections in the engine (`Engine::hold_connections`), so requests
+//! wait for, time out on or are refused by the pool the runs left them. [`observe_window`]
+//! then adds to each job what its runs held in the window and the pool's waits there.
+//!
+//! The hooks in the replication ([`crate::simulate`]) are [`period`] and [`observe_window`];
+//! the run's report section is [`summary`]. Nothing here imports the layers above the scenario.
 
 pub mod cron;
 pub mod runsim;
@@ -124,6 +130,30 @@ pub struct JobObs {
     pub calls: Vec<(String, f64)>,
     /// Connections a run holds.
     pub connections: u32,
+    /// Busy windows (measured) that a run of the job overlapped.
+    pub windows: u64,
+    /// Connection-seconds its runs held in those windows, and the seconds measured there.
+    pub held_area: f64,
+    pub held_time: f64,
+    /// Waits for a database connection of the requests in those windows, seconds.
+    pub db_wait: Hist,
+}
+
+/// A run of a job, for the busy windows it overlaps: `job` indexes the replication's
+/// [`JobObs`]; from `start` to `end` (seconds) it holds `connections`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub job: u32,
+    pub start: f64,
+    pub end: f64,
+    pub connections: u32,
+}
+
+impl Span {
+    /// Whether the run is active at some time in [a, b).
+    pub fn overlaps(&self, a: f64, b: f64) -> bool {
+        self.start < b && self.end > a
+    }
 }
 
 impl JobObs {
@@ -139,6 +169,10 @@ impl JobObs {
             writes: 0.0,
             calls: Vec::new(),
             connections: job.connections,
+            windows: 0,
+            held_area: 0.0,
+            held_time: 0.0,
+            db_wait: Hist::new(),
         }
     }
 
@@ -161,9 +195,10 @@ impl JobObs {
 }
 
 /// Simulates the runs of the stage's jobs that start in [a, b), in the replication seeded
-/// `seed`, and adds them to its observations; returns the longest run of the period (seconds,
-/// NaN when none started in it): the `schedules.duration` trigger metric.
-pub fn period(stage: &Stage, a: f64, b: f64, seed: u64, obs: &mut Vec<JobObs>) -> f64 {
+/// `seed`, and adds them to its observations, and to `spans` those that hold connections of a
+/// database the stage has; returns the longest run of the period (seconds, NaN when none
+/// started in it): the `schedules.duration` trigger metric.
+pub fn period(stage: &Stage, a: f64, b: f64, seed: u64, obs: &mut Vec<JobObs>, spans: &mut Vec<Span>) -> f64 {
     let mut longest = f64::NAN;
     for job in Schedules::of(stage) {
         let Some((work, apis)) = job.work(stage) else { continue };
@@ -182,10 +217,30 @@ pub fn period(stage: &Stage, a: f64, b: f64, seed: u64, obs: &mut Vec<JobObs>) -
             let s = crate::seed::splitmix(seed ^ crate::seed::splitmix(name_hash(&job.name) ^ minute));
             let d = runsim::duration(&work, &apis, &mut rand::rngs::SmallRng::seed_from_u64(s));
             obs[i].record(job, d);
+            if job.connections > 0 && stage.database.is_some() {
+                spans.push(Span {
+                    job: i as u32,
+                    start: t,
+                    end: t + d,
+                    connections: job.connections,
+                });
+            }
             longest = if longest.is_nan() { d } else { longest.max(d) };
         });
     }
     longest
+}
+
+/// What a measured busy window saw of the jobs: per job (index into `obs`) whose runs
+/// overlapped it, the connection-seconds they held; `measured` seconds; the pool's waits.
+pub fn observe_window(obs: &mut [JobObs], held: &[(u32, f64)], measured: f64, db_wait: &Hist) {
+    for &(job, area) in held {
+        let o = &mut obs[job as usize];
+        o.windows += 1;
+        o.held_area += area;
+        o.held_time += measured;
+        o.db_wait.merge(db_wait);
+    }
 }
 
 /// Events the scheduled runs of a scenario take in one replication, at most (the busiest

@@ -1,6 +1,8 @@
 //! What the report says about scheduled jobs: each job's run durations over every run of every
 //! replication (mean, P50, P95, max), the runs that outlasted their interval, the work a run
-//! does and the database connections it holds against the pool. Data only; renderers format.
+//! does and the database connections it holds against the pool, and what its runs did to the
+//! busy windows they overlapped (connections held there, the pool's wait). Data only;
+//! renderers format.
 
 use super::JobObs;
 use crate::hist::Pooled;
@@ -35,28 +37,47 @@ pub struct JobSummary {
     pub connections: u32,
     /// Connections in the starting stage's pool, when the scenario states them (count).
     pub pool: Option<u32>,
+    /// Simulated busy windows that a run of the job overlapped, over all replications (count).
+    pub busy_windows: u64,
+    /// Database connections its runs held in those windows, time-averaged over them (count;
+    /// NaN when none): fewer than `connections` when runs overlapped only part of a window, or
+    /// waited for connections requests held.
+    pub held_in_windows: f64,
+    /// Wait for a database connection of the requests in those windows, 95th percentile
+    /// (seconds, 0.8 % resolution; NaN when none).
+    pub db_wait_p95_seconds: f64,
 }
 
 /// The jobs seen in any replication, in order of first appearance.
 pub fn summary(sc: &Scenario, reps: &[&[JobObs]]) -> Vec<JobSummary> {
-    let mut out: Vec<(JobSummary, Pooled)> = Vec::new();
+    let mut out: Vec<(JobSummary, Pooled, Windows)> = Vec::new();
     for obs in reps {
         for o in obs.iter() {
             let i = match out.iter().position(|s| s.0.job == o.job) {
                 Some(i) => i,
                 None => {
-                    out.push((empty(sc, o), Pooled::default()));
+                    out.push((empty(sc, o), Pooled::default(), Windows::default()));
                     out.len() - 1
                 }
             };
-            let (s, pooled) = &mut out[i];
+            let (s, pooled, w) = &mut out[i];
             pooled.add(&o.durations, o.sum, o.runs, o.max);
             s.overran += o.overran;
+            s.busy_windows += o.windows;
+            w.area += o.held_area;
+            w.time += o.held_time;
+            w.wait.merge(&o.db_wait);
         }
     }
     out.into_iter()
-        .map(|(mut s, pooled)| {
+        .map(|(mut s, pooled, w)| {
             s.runs = pooled.n;
+            if w.time > 0.0 {
+                s.held_in_windows = w.area / w.time;
+            }
+            if !w.wait.is_empty() {
+                s.db_wait_p95_seconds = w.wait.quantile(0.95);
+            }
             s.max_seconds = pooled.max().map_or(0.0, |m| m.max(0.0));
             if s.runs > 0 {
                 (s.mean_seconds, s.p50_seconds, s.p95_seconds) = pooled.mean_p50_p95();
@@ -64,6 +85,15 @@ pub fn summary(sc: &Scenario, reps: &[&[JobObs]]) -> Vec<JobSummary> {
             s
         })
         .collect()
+}
+
+/// A job's busy windows pooled over the replications.
+#[derive(Default)]
+struct Windows {
+    /// Connection-seconds held, and seconds measured.
+    area: f64,
+    time: f64,
+    wait: crate::hist::Hist,
 }
 
 fn empty(sc: &Scenario, o: &JobObs) -> JobSummary {
@@ -84,6 +114,9 @@ fn empty(sc: &Scenario, o: &JobObs) -> JobSummary {
         calls_per_run: o.calls.iter().map(|(n, c)| (n.clone(), per_run(*c))).collect(),
         connections: o.connections,
         pool: start.database.as_ref().and_then(|d| d.connections),
+        busy_windows: 0,
+        held_in_windows: f64::NAN,
+        db_wait_p95_seconds: f64::NAN,
     }
 }
 

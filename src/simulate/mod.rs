@@ -151,6 +151,8 @@ pub struct Run<'s> {
     engine: Option<Engine<'s>>,
     /// The batches' peak probe, restarted for each (`crate::batch::probe`).
     probe: Option<Engine<'s>>,
+    /// Scheduled runs holding connections, still active (`crate::sched::Span`).
+    spans: Vec<crate::sched::Span>,
     triggers: TriggerState,
     jobs_per_request: f64,
     lookups_per_request: f64,
@@ -189,6 +191,7 @@ impl<'s> Run<'s> {
             ledger: Ledger::new(sc, &plan.components, catalog),
             engine: None,
             probe: None,
+            spans: Vec::new(),
             triggers: TriggerState::new(sc.triggers.len()),
             jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
             lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
@@ -270,6 +273,11 @@ impl<'s> Run<'s> {
             .db
             .as_ref()
             .is_some_and(|d| d.read_only_over_limit && d.size_limit.is_some_and(|l| self.db_size_prev > l));
+        // The period's scheduled runs before its busy window, which their connections load.
+        let from = window::first_simulated(sc, p, a);
+        self.spans.retain(|s| s.end > from);
+        let longest_scheduled_run =
+            crate::sched::period(&self.stage, a, b, self.seed, &mut self.out.jobs, &mut self.spans);
         let period = window::Period {
             index: p,
             start: a,
@@ -278,6 +286,7 @@ impl<'s> Run<'s> {
             infra: &self.infra,
             read_only,
             seed: self.seed,
+            spans: &self.spans,
         };
         let window::Simulated {
             mut acc,
@@ -285,9 +294,11 @@ impl<'s> Run<'s> {
             measured,
             backlog_start,
             backlog_end,
+            held,
         } = window::simulate(sc, &period, &mut self.engine);
         let batch_drain_peak = crate::batch::period(sc, &period, &mut self.probe, &mut self.out.batches);
         acc.measured = measured;
+        crate::sched::observe_window(&mut self.out.jobs, &held, measured, &acc.stations[engine::DB].wait);
         self.simulate_faults(a, b, p);
         acc_vols.vols.replicas = replicas::period_replicas(sc, &self.stage, &acc, status, p, (a, b));
         let vols = &acc_vols.vols;
@@ -305,7 +316,6 @@ impl<'s> Run<'s> {
             };
             overload::observe(&w, &self.stage, &self.infra)
         });
-        let longest_scheduled_run = crate::sched::period(&self.stage, a, b, self.seed, &mut self.out.jobs);
         self.db_size_prev = vols.db_bytes_end;
         let (costs, usage) = self.run_rate(vols, acc_vols.cache_lookups);
         let facts = series::Facts {
@@ -321,6 +331,9 @@ impl<'s> Run<'s> {
         let row = series::row(&facts, &acc, measured, &self.stage, &self.infra);
         if p == plan.theory_period {
             self.out.stations = series::theory_stations(&acc, measured, &self.stage, &self.infra);
+            if let Some(n) = series::held_note(&acc, p) {
+                self.out.notes.push(n);
+            }
         }
         let bills = self.ledger.period(p, usage);
         self.keep_months(bills);

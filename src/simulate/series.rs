@@ -133,6 +133,10 @@ pub fn row(f: &Facts, acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &Inf
         row[s::DB_UTIL] = utilization(d, measured);
         row[s::DB_CONN] = d.max_busy as f64;
         row[s::DB_WAIT] = pct(&d.wait, 95.0);
+        // Only where a job holds connections: elsewhere no figure, not 0.
+        if d.max_reserved > 0 || crate::sched::Schedules::of(stage).iter().any(|j| j.connections > 0) {
+            row[s::DB_HELD] = d.reserved_area / measured;
+        }
     }
     if let Some(vs) = &stage.vector_store {
         let v = &acc.stations[VEC];
@@ -202,13 +206,65 @@ pub fn theory_stations(acc: &PeriodAcc, measured: f64, stage: &Stage, infra: &In
             && (i != DB || stage.database.is_some())
             && (i != VEC || stage.vector_store.is_some())
         {
-            out.push(station_obs(n, st, engine::waiting_room(i, stage, infra), measured));
+            let room = engine::waiting_room(i, stage, infra);
+            match held_through(st) {
+                Held::None => out.push(station_obs(n, st, room, measured)),
+                Held::Through(free) => out.push(station_obs(n, &free, room, measured)),
+                Held::Varying => {}
+            }
         }
     }
     if acc.jobs.servers > 0 && acc.jobs.arrivals > 0 {
         out.push(station_obs("job queue", &acc.jobs, None, measured));
     }
     out
+}
+
+/// What scheduled runs held of a station's servers in a window (`StationAcc::reserved_area`).
+enum Held {
+    None,
+    /// The same `k` through the whole window, fewer than the servers: the station of the
+    /// `c − k` servers left (their busy time without the held ones), which theory describes.
+    Through(StationAcc),
+    /// Held servers that changed in the window, or all of them: no model of a fixed pool
+    /// describes it, and the station is left out of the comparison.
+    Varying,
+}
+
+fn held_through(a: &StationAcc) -> Held {
+    if a.max_reserved == 0 {
+        return Held::None;
+    }
+    if a.min_reserved != a.max_reserved || a.max_reserved >= a.servers {
+        return Held::Varying;
+    }
+    let mut free = a.clone();
+    free.servers -= a.max_reserved;
+    free.busy_area = (a.busy_area - a.reserved_area).max(0.0);
+    Held::Through(free)
+}
+
+/// The replication's note on the queueing-theory comparison of period `p`'s busy window when
+/// scheduled runs held database connections in it.
+pub fn held_note(acc: &PeriodAcc, p: usize) -> Option<String> {
+    let d = &acc.stations[DB];
+    match held_through(d) {
+        Held::None => None,
+        Held::Through(free) => Some(format!(
+            "Scheduled runs held {} database connections through the whole busy window compared \
+             with queueing theory (period {}): the database is compared as a pool of the {} left.",
+            d.max_reserved,
+            p + 1,
+            free.servers
+        )),
+        Held::Varying => Some(format!(
+            "Scheduled runs held database connections (up to {}) for part of the busy window \
+             compared with queueing theory (period {}), or the whole pool: the database is left \
+             out of the comparison, which assumes a fixed pool.",
+            d.max_reserved,
+            p + 1
+        )),
+    }
 }
 
 #[cfg(test)]

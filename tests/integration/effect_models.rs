@@ -53,6 +53,11 @@ fn sync_minutes(s: &serde_json::Value) -> (f64, f64) {
     (min("p50_seconds"), min("max_seconds"))
 }
 
+/// Replications of a run.
+fn job_reps(s: &serde_json::Value) -> u64 {
+    s["scenario"]["replications"].as_u64().unwrap()
+}
+
 fn peak(s: &serde_json::Value, trigger: &str) -> f64 {
     s["triggers"][trigger]["peak_value"].as_f64().unwrap()
 }
@@ -89,6 +94,16 @@ fn effect_models_sync_durations_objectives_and_monthly_total() {
     // 2,199 / 60 = 36.65 min, and inside the seed's 30-45 min.
     let (p50, max) = sync_minutes(&prod);
     assert!(p50 >= 2199.0 / 60.0 && max <= 45.0 && p50 >= 30.0, "{p50} {max}");
+    // Each busy window (1 h from an even hour) is loaded by a run's 4 connections for the run's
+    // length: 4 × d / 60 min held on average; the 100-connection pool keeps every request from
+    // waiting (the p95 wait is the histogram's floor, 1 µs).
+    let job = &prod["jobs"][0];
+    let held = job["held_in_windows"].as_f64().unwrap();
+    assert!((held - 4.0 * p50 / 60.0).abs() < 0.01, "{held} vs 4 × {p50} / 60");
+    assert_eq!(job["busy_windows"].as_u64().unwrap(), 30 * job_reps(&prod));
+    assert!(job["db_wait_p95_seconds"].as_f64().unwrap() < 1e-3);
+    // Staging's runs (00:00, 06:00, … for 14 min) miss its busiest hour: none held there.
+    assert_eq!(staging["jobs"][0]["busy_windows"], 0);
     // Staging: 850 records at 60/min: at least 849 / 60 = 14.15 min, the seed's "~15 min".
     let (p50, max) = sync_minutes(&staging);
     assert!(p50 >= 849.0 / 60.0 && max <= 16.0, "{p50} {max}");

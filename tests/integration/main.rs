@@ -29,6 +29,7 @@ mod outdir;
 mod overload;
 mod ranges;
 mod scenarios;
+mod schedpool;
 mod schedules;
 mod snapshots;
 mod stdio;
