@@ -129,6 +129,17 @@ pub struct MonthMoney {
     pub p90: f64,
 }
 
+impl MonthMoney {
+    /// Month `month`'s bill summarised across replications as `total`.
+    pub fn of(month: usize, total: &crate::metrics::Summary) -> MonthMoney {
+        MonthMoney {
+            month,
+            mean: total.mean,
+            p90: total.p90,
+        }
+    }
+}
+
 /// One scenario through the gate, or one row of a system of environments (`crate::envs`): the
 /// system's combined row, or one of its environments.
 #[derive(Debug, Clone, Serialize)]
@@ -425,15 +436,7 @@ pub fn scenario_gate(file: &str, r: &RunResult, policy: Policy, money: Vec<GateC
         seed: r.scenario.seed,
         replications: r.scenario.replications,
         passed: !checks.iter().any(|c| c.fails),
-        money: r
-            .months
-            .iter()
-            .map(|m| MonthMoney {
-                month: m.month,
-                mean: m.total.mean,
-                p90: m.total.p90,
-            })
-            .collect(),
+        money: r.months.iter().map(|m| MonthMoney::of(m.month, &m.total)).collect(),
         checks,
     }
 }

@@ -71,15 +71,7 @@ pub fn system_gates(file: &str, r: &SystemResult, policy: Policy, pricing_age: P
         seed: r.seed,
         replications: r.replications,
         passed: !checks.iter().any(|c| c.fails),
-        money: r
-            .months
-            .iter()
-            .map(|m| MonthMoney {
-                month: m.month,
-                mean: m.total.mean,
-                p90: m.total.p90,
-            })
-            .collect(),
+        money: r.months.iter().map(|m| MonthMoney::of(m.month, &m.total)).collect(),
         checks,
     };
     std::iter::once(combined).chain(rows).collect()
