@@ -252,7 +252,12 @@ fn plan_text(id: &str, p: &Plan) -> String {
         } else {
             c.applies_to.join(", ")
         };
-        notes.push(format!("credit {}{seat} on {on}", fmt_money(c.amount)));
+        let when = if c.once {
+            " once (carried over until spent)"
+        } else {
+            " a month"
+        };
+        notes.push(format!("credit {}{seat}{when} on {on}", fmt_money(c.amount)));
     }
     if p.hard_caps {
         notes.push("hard caps: usage beyond the quota stops, not billed".into());

@@ -37,6 +37,7 @@ pub fn price_month(
     names: &[String],
     catalog: &Catalog,
     chosen: &MonthBill,
+    once: &mut super::month::OnceCredits,
 ) -> Vec<AlternativeBill> {
     let (hours_per_month, horizon) = (sc.hours_per_month, sc.horizon);
     let period_bounds = |p| crate::time::period_bounds(sc, p);
@@ -67,7 +68,10 @@ pub fn price_month(
                 continue;
             };
             let opts = options(alt.size.clone(), month.cfg, hours_per_month);
-            let mut bill = pricing::bill(plan, &full, &opts);
+            let used = once.entry(format!("{name}/{}", alt.name)).or_insert(0.0);
+            let mut bill = pricing::bill_after(plan, &full, &opts, *used);
+            // Used over the month's share that ran, as the bill is.
+            *used += pricing::once_credit_used(plan, &bill.lines) * fraction;
             bill.warnings.extend(unmetered(own, plan, &full, alt));
             let own_opts = own.map(|p| (p, options(month.cfg.size.clone(), month.cfg, hours_per_month)));
             let scale = own_opts.and_then(|(p, o)| break_even(&full, (p, &o), (plan, &opts)));
@@ -173,7 +177,9 @@ fn options(size: Option<String>, cfg: &super::BilledConfig, hours_per_month: f64
 pub fn break_even(usage: &Usage, a: (&Plan, &BillOptions), b: (&Plan, &BillOptions)) -> Option<f64> {
     let diff = |k: f64| {
         let u = scale_usage(usage, k);
-        pricing::bill(b.0, &u, b.1).total - pricing::bill(a.0, &u, a.1).total
+        // Steady months: a one-time credit is spent by then.
+        let steady = |(p, o): (&Plan, &BillOptions)| pricing::bill_after(p, &u, o, f64::INFINITY).total;
+        steady(b) - steady(a)
     };
     const STEPS: i32 = 600;
     let grid = |j: i32| 10f64.powf(-3.0 + 6.0 * f64::from(j) / f64::from(STEPS));

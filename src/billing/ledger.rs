@@ -17,6 +17,10 @@ pub struct Ledger<'a> {
     log: Vec<(usize, PeriodUsage)>,
     /// The next month to bill.
     next: usize,
+    /// What the months billed so far used of one-time credits, per billing unit and per
+    /// alternative plan.
+    once: super::month::OnceCredits,
+    alternatives_once: super::month::OnceCredits,
     months: usize,
 }
 
@@ -28,6 +32,8 @@ impl<'a> Ledger<'a> {
             catalog,
             log: Vec::new(),
             next: 0,
+            once: Default::default(),
+            alternatives_once: Default::default(),
             months: month_count(sc),
         }
     }
@@ -57,7 +63,7 @@ impl<'a> Ledger<'a> {
         bills
     }
 
-    fn bill(&self, m: usize) -> MonthBill {
+    fn bill(&mut self, m: usize) -> MonthBill {
         let sc = self.sc;
         let mut bill = bill_month(
             m,
@@ -67,8 +73,17 @@ impl<'a> Ledger<'a> {
             |p| period_bounds(sc, p),
             self.components,
             self.catalog,
+            &mut self.once,
         );
-        bill.alternatives = super::alternatives::price_month(m, sc, &self.log, self.components, self.catalog, &bill);
+        bill.alternatives = super::alternatives::price_month(
+            m,
+            sc,
+            &self.log,
+            self.components,
+            self.catalog,
+            &bill,
+            &mut self.alternatives_once,
+        );
         bill.components.extend(super::unpriced::rows(sc, self.components));
         bill
     }

@@ -252,7 +252,8 @@ pub fn bill_unit(unit: &BillingUnit, hours: f64, catalog: &Catalog, hours_per_mo
     let plan = unit.plan(catalog)?;
     let scale = if hours > 0.0 { hours_per_month / hours } else { 1.0 };
     let merged = scale_usage(&unit.merged_usage(), scale);
-    let mut bill = pricing::bill(plan, &merged, &unit.options(hours_per_month));
+    // A run-rate is a steady month's: a one-time credit is not in it.
+    let mut bill = pricing::bill_after(plan, &merged, &unit.options(hours_per_month), f64::INFINITY);
     bill.warnings.extend(unit.notes.iter().cloned());
     let shares = split(bill.total, &unit.member_weights(scale, catalog, hours_per_month));
     Some((bill, shares))

@@ -24,8 +24,13 @@ struct Segment {
     hours: f64,
 }
 
+/// What earlier months used of each billing unit's one-time credit (a trial's), by unit key.
+pub type OnceCredits = std::collections::BTreeMap<String, f64>;
+
 /// Bills month `m` (0-based) from the usage of the periods that overlap it. `period_bounds`
-/// gives a period's start and end in seconds; `names` are the components.
+/// gives a period's start and end in seconds; `names` are the components. `once` holds what
+/// months before `m` used of one-time credits; this month's use is added to it.
+#[allow(clippy::too_many_arguments)]
 pub fn bill_month(
     m: usize,
     hours_per_month: f64,
@@ -34,6 +39,7 @@ pub fn bill_month(
     period_bounds: impl Fn(usize) -> (f64, f64),
     names: &[String],
     catalog: &Catalog,
+    once: &mut OnceCredits,
 ) -> MonthBill {
     let month_s = hours_per_month * 3600.0;
     let (ms, me) = (m as f64 * month_s, ((m + 1) as f64 * month_s).min(horizon));
@@ -69,7 +75,8 @@ pub fn bill_month(
     }
     for key in keys {
         let chain: Vec<&Segment> = segs.iter().filter(|s| s.unit.key == key).collect();
-        for cb in bill_chain(&chain, hours_per_month, names, catalog) {
+        let used = once.entry(key.to_string()).or_insert(0.0);
+        for cb in bill_chain(&chain, hours_per_month, names, catalog, used) {
             bill.total += cb.bill.total;
             bill.components.push(cb);
         }
@@ -132,7 +139,13 @@ fn segments(
 
 /// Bills one unit's segments of the month: each one's charges prorated, the account's
 /// adjustments once, on the last segment.
-fn bill_chain(chain: &[&Segment], hpm: f64, names: &[String], catalog: &Catalog) -> Vec<ComponentBill> {
+fn bill_chain(
+    chain: &[&Segment],
+    hpm: f64,
+    names: &[String],
+    catalog: &Catalog,
+    once_used: &mut f64,
+) -> Vec<ComponentBill> {
     struct Charged<'a> {
         seg: &'a Segment,
         plan: &'a pricing::Plan,
@@ -174,8 +187,9 @@ fn bill_chain(chain: &[&Segment], hpm: f64, names: &[String], catalog: &Catalog)
     let adjustments = if last.seg.unit.cfg.byok {
         Vec::new()
     } else {
-        pricing::adjustments(last.plan, &parts)
+        pricing::adjustments_after(last.plan, &parts, *once_used)
     };
+    *once_used += pricing::once_credit_used(last.plan, &adjustments);
     let n = charged.len();
     charged
         .into_iter()
@@ -268,7 +282,16 @@ mod tests {
             })
             .collect();
         let names = vec!["database".to_string()];
-        let m = bill_month(0, 730.0, 60.0 * 86400.0, &log, day, &names, &catalog());
+        let m = bill_month(
+            0,
+            730.0,
+            60.0 * 86400.0,
+            &log,
+            day,
+            &names,
+            &catalog(),
+            &mut OnceCredits::new(),
+        );
         // $25 fee (prorated over the two parts, which sum to the whole month), Micro 360 h ×
         // $0.01344 = $4.84, Small 370 h × $0.0206 = $7.62; one $10 credit: $25 + $12.46 − $10.
         let expected = 25.0 + 360.0 * 0.01344 + 370.0 * 0.0206 - 10.0;
@@ -297,7 +320,16 @@ mod tests {
             .map(|p| (p, vec![(Some(supabase("micro")), u.clone())]))
             .collect();
         let cat = catalog();
-        let m = bill_month(0, 730.0, 60.0 * 86400.0, &log, day, &["database".to_string()], &cat);
+        let m = bill_month(
+            0,
+            730.0,
+            60.0 * 86400.0,
+            &log,
+            day,
+            &["database".to_string()],
+            &cat,
+            &mut OnceCredits::new(),
+        );
         let plan = cat.plan("supabase", "pro").unwrap();
         let opts = crate::pricing::BillOptions {
             size: Some("micro".into()),

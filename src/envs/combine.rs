@@ -216,7 +216,14 @@ fn add(v: &mut Vec<(String, f64)>, name: &str, x: f64) {
 }
 
 /// Replication `r`'s month `m` across the environments (`bills[e][r][m]`).
-fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r: usize, m: usize) -> RepMonth {
+fn rep_month(
+    sys: &System,
+    envs: &[EnvResult],
+    bills: &[Vec<Vec<MonthBill>>],
+    r: usize,
+    m: usize,
+    once: &mut crate::billing::month::OnceCredits,
+) -> RepMonth {
     let month = |e: usize| &bills[e][r][m];
     let account_of = |cb: &crate::results::ComponentBill| {
         sys.catalog
@@ -259,9 +266,11 @@ fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r:
         if per_env.len() < 2 {
             continue;
         }
-        let Some(t) = rebill::together(&sys.catalog, &per_env) else {
+        let used = once.entry(a.clone()).or_insert(0.0);
+        let Some(t) = rebill::together(&sys.catalog, &per_env, *used) else {
             continue;
         };
+        *used += t.once_used;
         out.total += t.together - t.separate;
         let names = per_env.iter().map(|(e, _)| envs[*e].name.clone()).collect();
         let ratio = if t.separate > 0.0 { t.together / t.separate } else { 1.0 };
@@ -291,9 +300,13 @@ fn rep_month(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>], r:
 fn combine_months(sys: &System, envs: &[EnvResult], bills: &[Vec<Vec<MonthBill>>]) -> Vec<CombinedMonth> {
     let reps = sys.replications as usize;
     let n_months = bills.iter().flat_map(|b| b.iter().map(Vec::len)).min().unwrap_or(0);
+    // Per replication, what the shared accounts' one-time credits have used so far.
+    let mut once: Vec<crate::billing::month::OnceCredits> = vec![Default::default(); reps];
     (0..n_months)
         .map(|m| {
-            let rm: Vec<RepMonth> = (0..reps).map(|r| rep_month(sys, envs, bills, r, m)).collect();
+            let rm: Vec<RepMonth> = (0..reps)
+                .map(|r| rep_month(sys, envs, bills, r, m, &mut once[r]))
+                .collect();
             let mut names: Vec<String> = Vec::new();
             for x in &rm {
                 for (n, _) in &x.components {

@@ -15,6 +15,8 @@ pub struct Together {
     pub together: f64,
     /// The adjustments applied once (credit, commitment), with their arithmetic.
     pub adjustments: Vec<CostLine>,
+    /// Dollars of the account's one-time credit this month used.
+    pub once_used: f64,
 }
 
 /// Whether `plan`'s fee is charged once per account (flat or per seat) rather than per instance.
@@ -22,9 +24,10 @@ fn fee_per_account(plan: &pricing::Plan) -> bool {
     matches!(plan.fee_basis, FeeBasis::Flat | FeeBasis::PerSeat)
 }
 
-/// Bills one account's month once: `bills` are (environment index, its bills of the account).
-/// `None` when a bill's plan is not in `catalog` (it is then left as billed).
-pub fn together(catalog: &Catalog, bills: &[(usize, Vec<&ComponentBill>)]) -> Option<Together> {
+/// Bills one account's month once: `bills` are (environment index, its bills of the account),
+/// after months that used `once_used` dollars of the account's one-time credit. `None` when a
+/// bill's plan is not in `catalog` (it is then left as billed).
+pub fn together(catalog: &Catalog, bills: &[(usize, Vec<&ComponentBill>)], once_used: f64) -> Option<Together> {
     let mut plans = Vec::new();
     for (_, cbs) in bills {
         for cb in cbs {
@@ -83,7 +86,7 @@ pub fn together(catalog: &Catalog, bills: &[(usize, Vec<&ComponentBill>)]) -> Op
             fee_total: *fee,
         })
         .collect();
-    let adjustments = pricing::adjustments(keeper_plan, &parts);
+    let adjustments = pricing::adjustments_after(keeper_plan, &parts, once_used);
     let together = kept
         .iter()
         .flat_map(|(l, _, _)| l.iter())
@@ -93,6 +96,7 @@ pub fn together(catalog: &Catalog, bills: &[(usize, Vec<&ComponentBill>)]) -> Op
     Some(Together {
         separate,
         together,
+        once_used: pricing::once_credit_used(keeper_plan, &adjustments),
         adjustments,
     })
 }

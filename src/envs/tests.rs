@@ -48,12 +48,12 @@ fn a_flat_fee_and_its_credit_count_once_per_account() {
             .sum::<f64>()
     };
     let credit = plan.credit.as_ref().unwrap().amount;
-    let t = together(&cat, &[(0, vec![&a]), (1, vec![&b])]).unwrap();
+    let t = together(&cat, &[(0, vec![&a]), (1, vec![&b])], 0.0).unwrap();
     assert!((t.separate - (a.bill.total + b.bill.total)).abs() < 1e-9);
     let by_hand = plan.fee + size(&a) + size(&b) - credit.min(size(&a) + size(&b));
     assert!((t.together - by_hand).abs() < 1e-9, "{} vs {by_hand}", t.together);
     assert!(t.together < t.separate);
     // One environment alone: billing it "together" changes nothing.
-    let alone = together(&cat, &[(0, vec![&a])]).unwrap();
+    let alone = together(&cat, &[(0, vec![&a])], 0.0).unwrap();
     assert!((alone.together - a.bill.total).abs() < 1e-9);
 }

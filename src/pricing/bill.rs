@@ -12,11 +12,17 @@ use crate::units::fmt_money;
 /// its charges, then the account adjustments of a month in which this was the only
 /// configuration.
 pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
+    bill_after(plan, usage, opts, 0.0)
+}
+
+/// [`bill`] for a month after earlier ones that used `once_used` dollars of the plan's
+/// one-time credit (`f64::INFINITY`: none of it is left, as in a steady month's run-rate).
+pub fn bill_after(plan: &Plan, usage: &Usage, opts: &BillOptions, once_used: f64) -> Bill {
     let mut b = charges(plan, usage, opts);
     if opts.byok {
         return b;
     }
-    let adj = adjustments(
+    let adj = adjustments_after(
         plan,
         &[ChargedPart {
             plan,
@@ -25,6 +31,7 @@ pub fn bill(plan: &Plan, usage: &Usage, opts: &BillOptions) -> Bill {
             seats: opts.seats,
             fee_total: fee_total(plan, opts).0,
         }],
+        once_used,
     );
     b.lines.extend(adj);
     b.total = b.lines.iter().map(|l| l.amount).sum();
@@ -144,6 +151,24 @@ fn credit_covers(credit: &super::Credit, l: &CostLine) -> bool {
 /// the lines each part's own plan lets a credit cover, then the usage commitment (the parts'
 /// commitments, prorated, against everything else charged).
 pub fn adjustments(plan: &Plan, parts: &[ChargedPart]) -> Vec<CostLine> {
+    adjustments_after(plan, parts, 0.0)
+}
+
+/// Dollars of `plan`'s one-time credit the adjustment `lines` used (0 for a monthly credit).
+pub fn once_credit_used(plan: &Plan, lines: &[CostLine]) -> f64 {
+    if !plan.credit.as_ref().is_some_and(|c| c.once) {
+        return 0.0;
+    }
+    lines
+        .iter()
+        .filter(|l| l.kind == LineKind::Credit)
+        .map(|l| -l.amount)
+        .sum()
+}
+
+/// [`adjustments`] in a month after earlier ones that used `once_used` dollars of the plan's
+/// one-time credit: only the rest of it is available.
+pub fn adjustments_after(plan: &Plan, parts: &[ChargedPart], once_used: f64) -> Vec<CostLine> {
     let mut out = Vec::new();
     let prorated = parts.iter().any(|p| p.fraction < 1.0);
     let mut charged: f64 = parts
@@ -161,6 +186,14 @@ pub fn adjustments(plan: &Plan, parts: &[ChargedPart]) -> Vec<CostLine> {
                 fmt_money(total)
             );
             (total, text)
+        } else if credit.once {
+            let left = (credit.amount - once_used).max(0.0);
+            let text = if once_used > 0.0 {
+                format!("{} left of the {} one-time", fmt_money(left), fmt_money(credit.amount))
+            } else {
+                format!("{} one-time", fmt_money(credit.amount))
+            };
+            (left, text)
         } else {
             (credit.amount, fmt_money(credit.amount))
         };

@@ -68,6 +68,9 @@ struct RawCredit {
     amount: Money,
     #[serde(default)]
     per_seat: bool,
+    /// Granted once, not every month: what a month leaves unused carries to the next.
+    #[serde(default)]
+    once: bool,
     #[serde(default)]
     applies_to: Vec<String>,
 }
@@ -489,9 +492,16 @@ impl Checker {
                     );
                 }
             }
+            if c.once && c.per_seat {
+                self.fail(
+                    &format!("{path}.credit.once"),
+                    "a one-time credit is granted to the account, not per seat: drop `per_seat` or `once`".to_string(),
+                );
+            }
             Credit {
                 amount: c.amount.0,
                 per_seat: c.per_seat,
+                once: c.once,
                 applies_to: c.applies_to,
             }
         });

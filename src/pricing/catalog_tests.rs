@@ -391,3 +391,29 @@ fn meter_and_size_provenance_fill_in_from_the_plan() {
         (None, Confidence::Unconfirmed)
     );
 }
+
+#[test]
+fn a_one_time_credit_is_per_account_and_spent_once() {
+    let errs = parse(&provider_yaml(
+        "  trial:\n    name: Trial\n    fee: $0\n    credit: {amount: $5, once: true, per_seat: true}\n",
+    ))
+    .unwrap_err();
+    assert_eq!(errs[0].field, "plans.trial.credit.once");
+    assert!(errs[0].reason.contains("not per seat"), "{}", errs[0]);
+    let p = plan(
+        "name: T\nfee: $0\ncredit: {amount: $5, once: true}\nmeters: {egress: {metric: egress_gb, unit: GB, rate: $1}}",
+    );
+    let mut u = Usage::new();
+    u.insert("egress_gb".into(), 3.0);
+    let opts = BillOptions::default();
+    // $3 of usage: the first month takes $3 of the credit, the next the $2 left, then nothing.
+    assert_eq!(bill(&p, &u, &opts).total, 0.0);
+    let second = crate::pricing::bill_after(&p, &u, &opts, 3.0);
+    assert!((second.total - 1.0).abs() < 1e-12, "{}", second.total);
+    assert!(second
+        .lines
+        .iter()
+        .any(|l| l.arithmetic.contains("$2.00 left of the $5.00 one-time")));
+    assert_eq!(crate::pricing::bill_after(&p, &u, &opts, 5.0).total, 3.0);
+    assert_eq!(crate::pricing::once_credit_used(&p, &second.lines), 2.0);
+}

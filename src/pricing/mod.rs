@@ -64,7 +64,10 @@ mod bill;
 pub mod byok;
 mod catalog;
 
-pub use bill::{above_quota, adjustments, bill, charges, monthly_fee, ChargedPart, QUOTA_TOLERANCE};
+pub use bill::{
+    above_quota, adjustments, adjustments_after, bill, bill_after, charges, monthly_fee, once_credit_used, ChargedPart,
+    QUOTA_TOLERANCE,
+};
 pub use catalog::{
     nearest_pricing_dir, provider_from_text, raw_schema as catalog_schema, requested_pricing, BUILTIN_CATALOGS,
 };
@@ -372,6 +375,9 @@ pub struct Credit {
     pub amount: f64,
     /// The amount is per seat (× `BillOptions::seats`).
     pub per_seat: bool,
+    /// Granted once (a trial's credit), not every month: each month uses what earlier months
+    /// left (`BillOptions::once_credit_used`), so it is spent over the first months.
+    pub once: bool,
     /// Meter names and/or `sizes`; empty means every size and meter line.
     pub applies_to: Vec<String>,
 }

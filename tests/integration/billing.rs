@@ -427,3 +427,53 @@ fn queue_workers_multiply_their_compute_size() {
         assert!(close(compute.usage, workers as f64), "{compute:?}");
     }
 }
+
+/// Railway's trial: a one-time $5 credit spent over the first months (what a month leaves of
+/// it carries to the next), never renewed; the same in the chosen bill and as an alternative.
+#[test]
+fn a_one_time_credit_is_spent_once_over_the_first_months() {
+    // Usage: RAM in use 0.25 GB all month, $0.000231/GB-min × 43,800 min ≈ $2.53 a month, and
+    // a little CPU: every month uses a bit over $2.5 of the $5.
+    let text = "name: trial\nstage: s\nseed: 1\nreplications: 1\nhorizon: 120d\nresolution: 10d\n\
+         simulation: {mode: peak_window, window: 10m, warmup: 5m}\n\
+         traffic: {arrival_rate: 0.2/s}\nrequests: {r: {share: 100%, cpu: 5ms}}\n\
+         stages:\n  s:\n\
+         \x20   api: {provider: railway, plan: trial, vcpu: 0.5, ram: 500MB, workers: 2, ram_in_use: 250MB,\n\
+         \x20         alternatives: {again: {provider: railway, plan: trial}}}\n";
+    let r = run_text(text);
+    let mut left = 5.0;
+    let mut used_in_all = 0.0;
+    for (m, month) in r.months.iter().enumerate() {
+        let l = lines(&r, m, "api");
+        let usage: f64 = l.iter().filter(|l| l.item != "credit").map(|l| l.amount).sum();
+        let credit: f64 = l.iter().filter(|l| l.item == "credit").map(|l| l.amount).sum();
+        // By hand: this month takes what is left of the $5, up to its usage.
+        let applied = f64::min(left, usage);
+        assert!(
+            close(-credit, applied),
+            "month {}: credit {credit}, expected −{applied}",
+            m + 1
+        );
+        assert!(close(month.total.mean, usage - applied), "month {}", m + 1);
+        left -= applied;
+        used_in_all += applied;
+        // The alternative is the same plan, so the same bill month by month.
+        let alt = month
+            .example
+            .alternatives
+            .iter()
+            .find(|a| a.alternative == "again")
+            .expect("the alternative");
+        assert!(
+            close(alt.cost, month.total.mean),
+            "month {}: {} vs {}",
+            m + 1,
+            alt.cost,
+            month.total.mean
+        );
+    }
+    assert!(r.months.len() >= 4);
+    assert!(close(used_in_all, 5.0), "the credit is spent once: {used_in_all}");
+    assert!(r.months[0].total.mean < 0.01, "month 1 is covered");
+    assert!(r.months[1].total.mean > 0.0 && r.months[1].total.mean < r.months[2].total.mean);
+}

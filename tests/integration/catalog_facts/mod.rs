@@ -80,6 +80,10 @@ const NOT_FROM_FACTS: &[(&str, &str)] = &[
         "the facts' replicas column shows 0 (no extra replicas): one instance",
     ),
     (
+        "railway/trial/capacity/max_replicas",
+        "the facts' replicas column shows 0 (no extra replicas): one instance",
+    ),
+    (
         "aws_cloudfront/pay_as_you_go/meters/data_transfer/tiers[1]/up_to",
         "the 10 TB band edge is in the fact's key name, `first_10tb_us_per_gb`",
     ),

@@ -126,9 +126,16 @@ pub(super) fn rows() -> Vec<Row> {
         Eq,
         Fact,
     );
+    add(
+        "railway/trial/credit/amount",
+        "pf:railway/plans[plan=Trial]/included/one_time_credit_usd",
+        Eq,
+        Fact,
+    );
     add("railway/hobby/fee", "pf:railway/plans[plan=Hobby]/price", Eq, Fact);
     add("railway/pro/fee", "pf:railway/plans[plan=Pro]/price", Eq, Fact);
     for (plan, name, caps) in [
+        ("trial", "Trial", "caps"),
         ("free", "Free", "caps"),
         ("hobby", "Hobby", "caps_per_service"),
         ("pro", "Pro", "caps_per_service"),
@@ -152,7 +159,7 @@ pub(super) fn rows() -> Vec<Row> {
             Scale(GB),
             Fact,
         );
-        if plan != "free" {
+        if plan != "free" && plan != "trial" {
             add(
                 &format!("railway/{plan}/capacity/max_replicas"),
                 &format!("{base}/replicas"),
