@@ -66,6 +66,25 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
 }
 
+/// "3 of 3 scenario(s) passed.", or with systems of environments, what the rows are: a system's
+/// combined bill and each of its environments are rows of their own.
+fn rows_passed(g: &GateReport, passed: usize) -> String {
+    let n = g.scenarios.len();
+    let systems = g
+        .scenarios
+        .iter()
+        .filter(|s| s.system.is_some() && s.environment.is_none())
+        .count();
+    if systems == 0 {
+        return format!("{passed} of {n} scenario(s) passed.");
+    }
+    let envs = g.scenarios.iter().filter(|s| s.environment.is_some()).count();
+    format!(
+        "{passed} of {n} rows passed: {} scenario(s), {systems} system(s) billed together and their {envs} environment(s).",
+        n - systems - envs
+    )
+}
+
 /// The pull-request comment: a headline, one row per scenario (verdict, month 1 and the last
 /// month's bill, P90), then what failed and why, at most [`MAX_FAILURES`] lines a scenario.
 pub fn markdown(g: &GateReport) -> String {
@@ -85,7 +104,7 @@ pub fn markdown(g: &GateReport) -> String {
         }
         return o;
     }
-    let _ = writeln!(o, "{passed} of {} scenario(s) passed.\n", g.scenarios.len());
+    let _ = writeln!(o, "{}\n", rows_passed(g, passed));
     let _ = writeln!(
         o,
         "| scenario | verdict | month 1 (P90) | last month (P90) | failed checks |"

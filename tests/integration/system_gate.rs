@@ -114,7 +114,10 @@ fn the_effect_models_system_is_three_rows_in_every_format() {
 
     let (code, md, _) = check(&[sys, "--replications", "1", "--format", "markdown"]);
     assert_eq!(code, 0);
-    assert!(md.contains("3 of 3 scenario(s) passed"), "{md}");
+    assert!(
+        md.contains("3 of 3 rows passed: 0 scenario(s), 1 system(s) billed together and their 2 environment(s)."),
+        "{md}"
+    );
     for label in [format!("| `{sys}` | ✅ pass"), format!("| `{sys} [staging]` | ✅ pass")] {
         assert!(md.contains(&label), "{label}\n{md}");
     }
