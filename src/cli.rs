@@ -21,6 +21,7 @@ use crate::run::RunConfig;
 use crate::scenario::{self, Scenario};
 use crate::stdio::{err, out};
 use crate::verbosity::Verbosity;
+use crate::work::CapOpts;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -191,24 +192,6 @@ pub struct RunOpts {
     pub pricing: Option<PathBuf>,
     #[command(flatten)]
     pub caps: CapOpts,
-}
-
-/// The caps on a run's estimated work and memory (README, "Limits").
-#[derive(Debug, Args)]
-pub struct CapOpts {
-    /// Refuse a run estimated at more simulated events than this, over all replications
-    /// (default 2e9: about 75 s on two cores, 2.5 min on one).
-    #[arg(long, value_name = "N", value_parser = crate::work::parse_max_events)]
-    pub max_events: Option<f64>,
-    /// Refuse a run estimated to need more memory than this (default 2GiB).
-    #[arg(long, value_name = "SIZE", value_parser = crate::work::parse_max_memory)]
-    pub max_memory: Option<f64>,
-}
-
-impl CapOpts {
-    fn caps(&self) -> crate::work::Caps {
-        crate::work::Caps::from_flags(self.max_events, self.max_memory)
-    }
 }
 
 enum Failure {

@@ -216,6 +216,26 @@ impl Caps {
     }
 }
 
+/// The caps on estimated work and memory as `run`, `check`, `validate` and `sweep` take them
+/// (README, "Limits").
+#[derive(Debug, clap::Args)]
+pub struct CapOpts {
+    /// Refuse a run (in a sweep, a point) estimated at more simulated events than this, over
+    /// all its replications (default 2e9: about 75 s on two cores, 2.5 min on one).
+    #[arg(long, value_name = "N", value_parser = parse_max_events)]
+    pub max_events: Option<f64>,
+    /// Refuse a run (in a sweep, a point) estimated to need more memory than this (default 2GiB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<f64>,
+}
+
+impl CapOpts {
+    /// The caps these flags set, defaults where they set none.
+    pub fn caps(&self) -> Caps {
+        Caps::from_flags(self.max_events, self.max_memory)
+    }
+}
+
 impl Default for Caps {
     fn default() -> Self {
         Caps {

@@ -3,6 +3,7 @@
 use super::{render, shard, vary, Error, Spec, Sweep};
 use crate::pricing::requested_pricing;
 use crate::stdio::{err, out};
+use crate::work::CapOpts;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,19 +86,6 @@ pub struct Common {
     pub caps: CapOpts,
 }
 
-/// The caps on each point's estimated work and memory (README, "Limits"), as `capsim run`
-/// has them.
-#[derive(Debug, Args)]
-pub struct CapOpts {
-    /// Refuse a point estimated at more simulated events than this, over all its replications
-    /// (default 2e9).
-    #[arg(long, value_name = "N", value_parser = crate::work::parse_max_events)]
-    pub max_events: Option<f64>,
-    /// Refuse a point estimated to need more memory than this (default 2GiB).
-    #[arg(long, value_name = "SIZE", value_parser = crate::work::parse_max_memory)]
-    pub max_memory: Option<f64>,
-}
-
 /// `capsim merge`'s flags.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -113,10 +101,6 @@ pub struct MergeArgs {
     pub force: bool,
     #[command(flatten)]
     pub common: Common,
-}
-
-fn caps(c: &CapOpts) -> crate::work::Caps {
-    crate::work::Caps::from_flags(c.max_events, c.max_memory)
 }
 
 fn exit(r: Result<(), Error>) -> ExitCode {
@@ -203,7 +187,7 @@ fn sweep(a: SweepArgs, quiet: bool) -> Result<(), Error> {
         tolerance: a.tolerance,
     };
     let requested = requested_pricing(a.common.pricing.as_deref());
-    let sw = super::prepare(spec, requested, caps(&a.common.caps))?;
+    let sw = super::prepare(spec, requested, a.common.caps.caps())?;
     let Some((i, n)) = a.shard else {
         let all: Vec<usize> = (0..sw.len()).collect();
         let grid = on_pool(a.common.threads, || sw.run_grid(&all))??;
@@ -243,7 +227,7 @@ fn merge(a: MergeArgs, quiet: bool) -> Result<(), Error> {
     }
     let (spec, hash, grid) = shard::join(shards).map_err(Error::Other)?;
     let requested = requested_pricing(a.common.pricing.as_deref());
-    let sw = super::prepare(spec, requested, caps(&a.common.caps))?;
+    let sw = super::prepare(spec, requested, a.common.caps.caps())?;
     if sw.hash != hash {
         return Err(Error::Other(format!(
             "the shards are of sweep {hash}, but {} with their flags is now sweep {}: the scenario \
