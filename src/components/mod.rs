@@ -83,7 +83,7 @@ pub struct Period<'a> {
 impl Period<'_> {
     /// The mean over the request mix of `f` (weighted by each type's share).
     pub fn per_request(&self, f: &dyn Fn(&crate::scenario::model::RequestType) -> f64) -> f64 {
-        self.scenario.requests.iter().map(|r| r.share * f(r)).sum()
+        self.scenario.per_request(f)
     }
 }
 

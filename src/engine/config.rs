@@ -126,7 +126,7 @@ impl EngineConfig {
             type_cdf,
             cache_hit: stage.cache.as_ref().map_or(0.0, |c| c.hit_rate),
             cache_ttl: stage.cache.as_ref().and_then(|c| c.ttl.clone()),
-            lookups_per_request: scenario.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
+            lookups_per_request: scenario.per_request(|r| r.cache_lookups),
             miss_to_db: stage.database.is_some(),
             cache_time: stage.cache.as_ref().map_or_else(constant0, |c| c.lookup_time.clone()),
             db_query: stage.database.as_ref().map_or_else(constant0, |d| d.query_time.clone()),

@@ -58,6 +58,14 @@ pub struct Scenario {
     pub ranges: Option<std::sync::Arc<super::ranges::Drawn>>,
 }
 
+impl Scenario {
+    /// The mean over the request mix of `f` (each request type weighted by its share), e.g.
+    /// cache lookups per request.
+    pub fn per_request(&self, f: impl Fn(&RequestType) -> f64) -> f64 {
+        self.requests.iter().map(|r| r.share * f(r)).sum()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SimMode {
     /// Request-level simulation of each bucket's busiest `window`, after `warmup`.

@@ -193,8 +193,8 @@ impl<'s> Run<'s> {
             probe: None,
             spans: Vec::new(),
             triggers: TriggerState::new(sc.triggers.len()),
-            jobs_per_request: sc.requests.iter().map(|r| r.share * r.jobs).sum(),
-            lookups_per_request: sc.requests.iter().map(|r| r.share * r.cache_lookups).sum(),
+            jobs_per_request: sc.per_request(|r| r.jobs),
+            lookups_per_request: sc.per_request(|r| r.cache_lookups),
             bill_lines: true,
             out: Replication {
                 firings: Vec::new(),
