@@ -292,10 +292,7 @@ impl<'s> Engine<'s> {
                 self.seg_start = (t / 3600.0).floor() * 3600.0;
                 self.seg_end = self.seg_start + 3600.0;
                 // Warm-up before a busy window runs at the window's own rate.
-                self.seg_rate = self
-                    .scenario
-                    .traffic
-                    .arrival_rate_at(self.seg_start.max(self.rate_from) + 1800.0);
+                self.seg_rate = self.scenario.traffic.arrival_rate_at(self.rate_time());
                 self.update_cache_hit();
             }
             let (seg_end, lam) = (self.seg_end, self.seg_rate);
@@ -317,11 +314,16 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// When the current hour's rates are taken: its middle, and before `rate_from` (a busy
+    /// window's warm-up) the window's own hour.
+    fn rate_time(&self) -> f64 {
+        self.seg_start.max(self.rate_from) + 1800.0
+    }
+
     /// A TTL cache's hit rate at the current hour's lookup rate (the hour the arrivals are in).
     fn update_cache_hit(&mut self) {
         if let Some(m) = &self.cfg.cache_ttl {
-            let t = self.seg_start.max(self.rate_from) + 1800.0;
-            let lookups = self.scenario.traffic.request_rate_at(t) * self.cfg.lookups_per_request;
+            let lookups = self.scenario.traffic.request_rate_at(self.rate_time()) * self.cfg.lookups_per_request;
             self.cache_hit = m.hit_rate(lookups);
         }
     }
