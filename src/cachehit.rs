@@ -1,5 +1,5 @@
 //! The hit rate of a cache whose entries live a fixed time (a TTL), derived from the lookup rate
-//! instead of assumed: `cache: {ttl: 1h, keys: 2500, popularity: {zipf: 1.0}}`.
+//! instead of assumed: `cache: {ttl: 1h, keys: 2500, zipf: 1.0}`.
 //!
 //! Each key is looked up as a Poisson stream of rate `r = λ · p_k` (λ the cache's lookups per
 //! second, `p_k` the key's share). A lookup that misses loads the key, which then lives `T`
@@ -48,8 +48,6 @@ pub struct TtlCache {
     pub ttl: f64,
     /// Seconds between invalidations of the whole cache (`None`: never).
     pub invalidate_every: Option<f64>,
-    pub keys: u64,
-    pub popularity: Popularity,
     /// Groups of keys of (nearly) equal share: (share of one key, keys), most popular first.
     groups: Arc<[(f64, f64)]>,
     /// Hit rates computed so far, by grid point of log10(rate): pure functions of the model,
@@ -85,8 +83,6 @@ impl TtlCache {
         TtlCache {
             ttl,
             invalidate_every,
-            keys,
-            popularity,
             groups,
             table: Arc::default(),
         }
