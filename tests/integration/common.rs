@@ -23,13 +23,23 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// The first YAML example of the README after the line `heading` (a section title or a marker
 /// comment), without its fences: the README's examples are run by the tests of their features.
 pub fn readme_yaml(heading: &str) -> String {
+    readme_block(heading, "yaml")
+}
+
+/// The first fenced block in language `lang` (`yaml`, `sh`, `text`) of the README after the
+/// line `heading`, without its fences.
+pub fn readme_block(heading: &str, lang: &str) -> String {
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
     let at = readme
         .find(heading)
         .unwrap_or_else(|| panic!("README has no `{heading}`"));
     let block = &readme[at..];
-    let start = block.find("```yaml\n").expect("a YAML example after it") + 8;
-    let len = block[start..].find("```").expect("the example's end");
+    let fence = format!("```{lang}\n");
+    let start = block
+        .find(&fence)
+        .unwrap_or_else(|| panic!("no {lang} block after `{heading}`"))
+        + fence.len();
+    let len = block[start..].find("```").expect("the block's end");
     block[start..start + len].to_string()
 }
 

@@ -270,11 +270,8 @@ fn bad_input_exits_2_with_the_file_and_what_is_allowed() {
 
 #[test]
 fn the_readme_example_runs_as_written() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let at = readme.find("## Comparing two runs (diff)").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```sh\n").unwrap() + 6;
-    let body = &block[start..start + block[start..].find("```").unwrap()];
+    let section = "## Comparing two runs (diff)";
+    let body = &crate::common::readme_block(section, "sh");
     let mut ran = 0;
     for line in body.lines().filter(|l| l.starts_with("capsim diff ")) {
         let cmd = line.split(" #").next().unwrap().trim();
@@ -300,8 +297,7 @@ fn the_readme_example_runs_as_written() {
     }
     assert!(ran >= 3, "{ran} commands");
     // The quoted output lines are what the command prints.
-    let quoted = block.find("```text\n").unwrap() + 8;
-    let text = &block[quoted..quoted + block[quoted..].find("```").unwrap()];
+    let text = &crate::common::readme_block(section, "text");
     let out = capsim()
         .args([
             "diff",

@@ -316,11 +316,7 @@ fn an_invalid_point_is_a_located_error_naming_it() {
 
 #[test]
 fn the_readme_examples_run_and_the_merged_report_is_the_single_runs() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let at = readme.find("## Sweeps").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```sh\n").unwrap() + 6;
-    let commands = &block[start..start + block[start..].find("```").unwrap()];
+    let commands = &crate::common::readme_block("## Sweeps", "sh");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("scenarios/textbook")).unwrap();
     std::fs::copy(

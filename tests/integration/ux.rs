@@ -217,10 +217,8 @@ fn each_template_validates_strictly_and_runs() {
 #[test]
 fn the_readme_section_runs_as_written() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let at = readme.find("## Working comfortably").expect("the section");
-    let block = &readme[at..];
-    let start = block.find("```sh\n").unwrap() + 6;
-    let sh = &block[start..start + block[start..].find("```").unwrap()];
+    let block = &readme[readme.find("## Working comfortably").expect("the section")..];
+    let sh = &crate::common::readme_block("## Working comfortably", "sh");
     let dir = tempfile::tempdir().unwrap();
     let mut ran = 0;
     for line in sh.lines() {
