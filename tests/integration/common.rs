@@ -13,6 +13,11 @@ pub fn capsim() -> assert_cmd::Command {
     c
 }
 
+/// Runs `capsim ARGS`, asserts it succeeded, and returns what it printed on stdout.
+pub fn stdout_of(args: &[&str]) -> Vec<u8> {
+    capsim().args(args).assert().success().get_output().stdout.clone()
+}
+
 /// Writes `text` as `name` in `dir` and returns its path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);

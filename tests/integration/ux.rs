@@ -47,13 +47,7 @@ fn help_of_each_subcommand_shows_its_positionals_pricing_quiet_and_verbose() {
         assert!(subs.iter().any(|x| x == s), "{s}");
     }
     for s in &subs {
-        let out = capsim()
-            .args(["help", s])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = crate::common::stdout_of(&["help", s]);
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("--quiet") && text.contains("--verbose"), "{s}: {text}");
         // Its help follows the flag (on the same line or, in long help, the next).
@@ -62,13 +56,7 @@ fn help_of_each_subcommand_shows_its_positionals_pricing_quiet_and_verbose() {
             assert!(after.contains("Pricing catalog directory"), "{s}: {after}");
         }
     }
-    let run = capsim()
-        .args(["help", "run"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let run = crate::common::stdout_of(&["help", "run"]);
     assert!(String::from_utf8(run).unwrap().contains("Scenario files to simulate"));
 }
 
@@ -99,13 +87,7 @@ fn validate_quiet_prints_nothing_and_verbose_adds_the_estimate_on_stderr() {
 #[test]
 fn completions_for_bash_zsh_and_fish_name_the_subcommands_and_flags() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = capsim()
-            .args(["completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = crate::common::stdout_of(&["completions", shell]);
         let text = String::from_utf8(out).unwrap();
         // fish writes a long flag as `-l pricing`.
         let flag = |f: &str| {
@@ -132,19 +114,13 @@ fn completions_for_bash_zsh_and_fish_name_the_subcommands_and_flags() {
 #[test]
 fn schema_prints_the_shipped_schema_files() {
     for (which, file) in [("scenario", "scenario.schema.json"), ("catalog", "catalog.schema.json")] {
-        let out = capsim()
-            .args(["schema", which])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = crate::common::stdout_of(&["schema", which]);
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert!(v.get("$schema").is_some() && v.get("properties").is_some(), "{which}");
         let shipped = std::fs::read(repo().join("schema").join(file)).unwrap();
         assert_eq!(out, shipped, "schema/{file}");
     }
-    let default = capsim().arg("schema").assert().success().get_output().stdout.clone();
+    let default = crate::common::stdout_of(&["schema"]);
     assert_eq!(
         default,
         std::fs::read(repo().join("schema/scenario.schema.json")).unwrap()
@@ -153,13 +129,7 @@ fn schema_prints_the_shipped_schema_files() {
 
 #[test]
 fn plans_json_parses_and_an_unknown_provider_is_exit_2() {
-    let out = capsim()
-        .args(["plans", "openai_api", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = crate::common::stdout_of(&["plans", "openai_api", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let input = &v["providers"]["openai_api"]["plans"]["gpt-5-nano"]["meters"]["input"];
     assert_eq!(input["rate"].as_f64(), Some(0.05));
